@@ -1,0 +1,79 @@
+"""Settings: defaults < ``clusteratlas.toml`` < ``CLUSTERATLAS_*`` environment < CLI flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from clusteratlas.errors import ConfigError
+
+__all__ = ["SETTINGS_HELP", "Settings", "default_data_dir", "load_settings"]
+
+SETTINGS_HELP = {
+    "data_dir": "Folder holding the statistics (DuckDB) and registry (SQLite) files. "
+    "Default: the platform's user data folder.",
+    "host": "Address the web server listens on. Default 127.0.0.1.",
+    "port": "Port of the web server. Default 8000.",
+    "lang": "Language of pages and briefings: de or en. Default de.",
+}
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("clusteratlas", appauthor=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    lang: str = "de"
+
+    def __post_init__(self) -> None:
+        if not 0 < int(self.port) < 65536:
+            raise ConfigError(f"setting 'port' is {self.port!r}; expected 1–65535")
+        if self.lang not in ("de", "en"):
+            raise ConfigError(f"setting 'lang' is {self.lang!r}; expected 'de' or 'en'")
+
+    def with_overrides(self, **values: object) -> Settings:
+        given = {k: v for k, v in values.items() if v is not None}
+        if "data_dir" in given:
+            given["data_dir"] = Path(str(given["data_dir"])).expanduser()
+        if "port" in given:
+            given["port"] = int(str(given["port"]))
+        return replace(self, **given)  # type: ignore[arg-type]
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Merge defaults, the TOML file, environment variables and explicit overrides."""
+    settings = Settings(data_dir=default_data_dir())
+    path = config_file or Path("clusteratlas.toml")
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        section = data.get("clusteratlas", data)
+        unknown = set(section) - {f.name for f in fields(Settings)}
+        if unknown:
+            raise ConfigError(
+                f"{path}: unknown setting(s) {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(SETTINGS_HELP)}"
+            )
+        settings = settings.with_overrides(**section)
+    env = {
+        f.name: os.environ.get(f"CLUSTERATLAS_{f.name.upper()}")
+        for f in fields(Settings)
+    }
+    try:
+        settings = settings.with_overrides(**env)
+        return settings.with_overrides(**overrides)
+    except ValueError as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"invalid setting: {exc}") from None

@@ -1,0 +1,67 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+import clusteratlas
+from clusteratlas.api.errors import install_error_handlers
+from clusteratlas.api.routes import router as api_router
+from clusteratlas.service.atlas import Atlas, open_atlas
+from clusteratlas.store.datadir import DataDir
+from clusteratlas.web.i18n import translator
+from clusteratlas.web.views import router as web_router
+
+__all__ = ["create_app"]
+
+
+def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None) -> FastAPI:
+    """Build the web application over a data directory (or a ready :class:`Atlas`).
+
+    The atlas snapshot is read once at start-up; the databases are not held open,
+    so imports into the same data directory are never blocked by a running server.
+    """
+    if atlas is None and data_dir is None:
+        raise ValueError("create_app needs a data_dir or an atlas")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "atlas", None) is None:
+            assert data_dir is not None
+            app.state.atlas = open_atlas(data_dir)
+        yield
+
+    app = FastAPI(
+        title="Clusteratlas",
+        version=clusteratlas.__version__,
+        description="Regional cluster agglomerations, cluster initiatives and the link between them.",
+        lifespan=lifespan,
+    )
+    if atlas is not None:
+        app.state.atlas = atlas
+    web_root = Path(str(resources.files("clusteratlas.web")))
+    app.state.templates = Jinja2Templates(directory=str(web_root / "templates"))
+    app.state.translate = translator
+    app.mount("/static", StaticFiles(directory=str(web_root / "static")), name="static")
+    app.include_router(api_router)
+    app.include_router(web_router)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def synthetic_header(
+        request: Request, call_next: Callable[[Request], object]
+    ) -> Response:
+        response: Response = await call_next(request)  # type: ignore[misc]
+        current = getattr(request.app.state, "atlas", None)
+        if current is not None:
+            response.headers["X-Clusteratlas-Synthetic"] = "true" if current.is_synthetic else "false"
+        return response
+
+    return app

@@ -1,0 +1,180 @@
+"""Command-line interface.  Every ClusteratlasError becomes one line on stderr."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+import clusteratlas
+from clusteratlas._config import SETTINGS_HELP, Settings, load_settings
+from clusteratlas.errors import ClusteratlasError, InputError, SourceError
+from clusteratlas.store.datadir import DataDir
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="clusteratlas",
+    help="Clusteratlas: regional cluster agglomerations, cluster initiatives and the link "
+    "between them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+import_app = typer.Typer(help="Import official data into the store.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+DataDirOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs the Optional spelling on 3.11
+    typer.Option("--data-dir", "-d", help="Data directory (default: the platform's user data "
+                 "folder; env CLUSTERATLAS_DATA_DIR).", show_default=False),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"clusteratlas {clusteratlas.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Clusteratlas command line."""
+
+
+def _settings(data_dir: Path | None, **extra: Any) -> Settings:
+    return load_settings(data_dir=data_dir, **extra)
+
+
+@app.command()
+def demo(
+    data_dir: DataDirOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a store that holds "
+                                        "imported (non-demo) data.")] = False,
+) -> None:
+    """Build the Baden-Württemberg demo (synthetic panel, real initiative facts)."""
+    from clusteratlas.service.setup import build_demo_store
+
+    settings = _settings(data_dir)
+    counts = build_demo_store(DataDir(settings.data_dir), force=force)
+    typer.echo(
+        f"Demo built in {settings.data_dir}: {counts['regions']} districts, "
+        f"{counts['observations']:,} panel cells (synthetic demo data), "
+        f"{counts['initiatives']} registry entries."
+    )
+
+
+@app.command()
+def serve(
+    data_dir: DataDirOption = None,
+    host: Annotated[Optional[str], typer.Option(help="Address to listen on [127.0.0.1].")] = None,  # noqa: UP045
+    port: Annotated[Optional[int], typer.Option(help="Port [8000].")] = None,  # noqa: UP045
+) -> None:
+    """Start the web atlas (builds the demo first if the store is empty)."""
+    import uvicorn
+
+    from clusteratlas.api.app import create_app
+    from clusteratlas.service.atlas import open_atlas
+    from clusteratlas.service.setup import ensure_store
+
+    settings = _settings(data_dir, host=host, port=port)
+    store = DataDir(settings.data_dir)
+    if ensure_store(store):
+        typer.echo(f"Built the demo in {settings.data_dir} (synthetic demo data).")
+    atlas = open_atlas(store)
+    url = f"http://{settings.host}:{settings.port}/"
+    typer.echo(f"Clusteratlas is running at {url}  (Ctrl+C stops it)")
+    uvicorn.run(create_app(store, atlas=atlas), host=settings.host, port=settings.port,
+                log_level="warning")
+
+
+@app.command()
+def info(data_dir: DataDirOption = None) -> None:
+    """Show what the data directory holds, with sources and licences."""
+    from clusteratlas.service.setup import describe_store
+
+    settings = _settings(data_dir)
+    for line in describe_store(DataDir(settings.data_dir)):
+        typer.echo(line)
+
+
+@app.command()
+def get(
+    path: Annotated[str, typer.Argument(help="API path, e.g. /api/regions/08435")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Run one API request in-process and print the JSON (for scripts)."""
+    from fastapi.testclient import TestClient
+
+    from clusteratlas.api.app import create_app
+
+    settings = _settings(data_dir)
+    with TestClient(create_app(DataDir(settings.data_dir))) as client:
+        response = client.get(path)
+    typer.echo(response.text)
+    if response.status_code >= 400:
+        raise typer.Exit(code=2 if response.status_code < 500 else 1)
+
+
+@app.command("settings")
+def settings_cmd() -> None:
+    """List the settings, their environment variables and current values."""
+    current = load_settings()
+    for name, text in SETTINGS_HELP.items():
+        typer.echo(f"{name} (CLUSTERATLAS_{name.upper()}) = {getattr(current, name)}\n    {text}")
+
+
+@import_app.command("boundaries")
+def import_boundaries(
+    file: Annotated[Path, typer.Argument(help="Shapefile, GeoPackage, GeoJSON or TopoJSON.")],
+    data_dir: DataDirOption = None,
+    key: Annotated[Optional[str], typer.Option(help="Field holding the region code "  # noqa: UP045
+                                                "(detected among AGS, ARS, NUTS, FIPS, id).")] = None,
+    attribution: Annotated[Optional[str], typer.Option(help="Attribution to show.")] = None,  # noqa: UP045
+    licence: Annotated[Optional[str], typer.Option(help="Licence of the file.")] = None,  # noqa: UP045
+) -> None:
+    """Import official boundaries; they replace the schematic map."""
+    from clusteratlas.service.setup import import_boundaries as run
+
+    settings = _settings(data_dir)
+    report = run(DataDir(settings.data_dir), file, key=key, attribution=attribution,
+                 licence=licence)
+    typer.echo(
+        f"Imported {report['matched']} region shapes from {file} (key {report['key']}); "
+        f"{report['skipped']} features outside the register skipped."
+    )
+    if report["missing"]:
+        typer.echo(f"Regions without a shape: {', '.join(report['missing'])}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app and turn our errors into one clean line."""
+    try:
+        app(args=argv, prog_name="clusteratlas", standalone_mode=False)
+    except ClusteratlasError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        return 2 if isinstance(exc, InputError | SourceError) else 1
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+def run() -> None:  # console script
+    sys.exit(main())

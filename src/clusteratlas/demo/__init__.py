@@ -1,0 +1,1 @@
+"""The embedded demo: Baden-Württemberg's districts, a synthetic panel and real initiative facts."""

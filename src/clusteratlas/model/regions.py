@@ -1,0 +1,216 @@
+"""Regions: codes, names, levels, parents and alternative codes, validated once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from clusteratlas.errors import InputError, NotFoundError, UnknownCodeError
+
+__all__ = ["ALT_CODE_PATTERNS", "LEVELS", "Region", "RegionLevel", "Regions"]
+
+RegionLevel = Literal[
+    "country",
+    "state",
+    "regierungsbezirk",
+    "district",
+    "nuts0",
+    "nuts1",
+    "nuts2",
+    "nuts3",
+    "county",
+    "other",
+]
+LEVELS: tuple[str, ...] = RegionLevel.__args__  # type: ignore[attr-defined]
+
+# Formats of the official alternative codes; a code that does not match is a typo
+# or a different vintage, and silently joining on it would drop a region.
+ALT_CODE_PATTERNS: Mapping[str, re.Pattern[str]] = MappingProxyType(
+    {
+        "ags": re.compile(r"^\d{2}(\d{1}(\d{2}(\d{3})?)?)?$"),
+        "ars": re.compile(r"^\d{2}(\d{1}(\d{2}(\d{7})?)?)?$"),
+        "nuts": re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$"),
+        "fips": re.compile(r"^\d{2}(\d{3})?$"),
+    }
+)
+_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """One region of one vintage.
+
+    Parameters
+    ----------
+    code
+        The region's key in Clusteratlas (for German Kreise the 5-digit AGS as a
+        string, leading zero kept: ``"08435"``).
+    name
+        Official name.
+    level
+        Administrative or statistical level, one of :data:`LEVELS`.
+    parent
+        Code of the enclosing region, or ``None`` at the top.
+    vintage
+        Year of the territorial status the code refers to (boundaries change).
+    alt_codes
+        Alternative codes by scheme: ``ags``, ``ars``, ``nuts``, ``fips``.
+    kind
+        Official type within the level (``"Stadtkreis"``, ``"Landkreis"``).
+    population
+        Population at a stated date, used for context only.
+    groupings
+        Named groupings that are not part of the parent chain, e.g.
+        ``{"planning_region": "Bodensee-Oberschwaben"}``.
+    lon, lat
+        A representative point inside the region (WGS84 degrees), if known.
+    """
+
+    code: str
+    name: str
+    level: str
+    parent: str | None = None
+    vintage: int | None = None
+    alt_codes: Mapping[str, str] = field(default_factory=dict)
+    kind: str | None = None
+    population: int | None = None
+    groupings: Mapping[str, str] = field(default_factory=dict)
+    lon: float | None = None
+    lat: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.code, str) or not _CODE.match(self.code):
+            raise InputError(
+                f"region code {self.code!r} is not valid: expected 1-32 letters, digits, "
+                "'.', '_' or '-', given as a string (keep leading zeros, e.g. '08435')"
+            )
+        if not self.name or not self.name.strip():
+            raise InputError(f"region {self.code!r}: name is empty")
+        if self.level not in LEVELS:
+            raise InputError(
+                f"region {self.code!r}: level {self.level!r} is not one of {', '.join(LEVELS)}"
+            )
+        for scheme, value in self.alt_codes.items():
+            pattern = ALT_CODE_PATTERNS.get(scheme)
+            if pattern is not None and not pattern.match(value):
+                raise InputError(
+                    f"region {self.code!r}: {scheme.upper()} code {value!r} does not have "
+                    f"the official form ({pattern.pattern})"
+                )
+        if self.population is not None and self.population < 0:
+            raise InputError(f"region {self.code!r}: population {self.population} is negative")
+        object.__setattr__(self, "alt_codes", MappingProxyType(dict(self.alt_codes)))
+        object.__setattr__(self, "groupings", MappingProxyType(dict(self.groupings)))
+
+    @property
+    def display_name(self) -> str:
+        """Name that is unique among German Kreise ("Heilbronn (Stadtkreis)")."""
+        return f"{self.name} ({self.kind})" if self.kind == "Stadtkreis" else self.name
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "display_name": self.display_name,
+            "level": self.level,
+            "kind": self.kind,
+            "parent": self.parent,
+            "vintage": self.vintage,
+            "alt_codes": dict(self.alt_codes),
+            "population": self.population,
+            "groupings": dict(self.groupings),
+            "lon": self.lon,
+            "lat": self.lat,
+        }
+
+
+class Regions(Mapping[str, Region]):
+    """An immutable register of regions, keyed by code.
+
+    Validates once that codes are unique, every parent exists and alternative codes
+    are unique within their scheme.  Build with :meth:`from_records`.
+    """
+
+    __slots__ = ("_by_alt", "_regions")
+
+    def __init__(self, regions: Iterable[Region]) -> None:
+        by_code: dict[str, Region] = {}
+        for region in regions:
+            if region.code in by_code:
+                raise InputError(f"region code {region.code!r} occurs twice")
+            by_code[region.code] = region
+        by_alt: dict[tuple[str, str], str] = {}
+        for region in by_code.values():
+            if region.parent is not None and region.parent not in by_code:
+                raise UnknownCodeError(
+                    f"region {region.code!r}: parent {region.parent!r} is not in the register"
+                )
+            for scheme, value in region.alt_codes.items():
+                other = by_alt.setdefault((scheme, value), region.code)
+                if other != region.code:
+                    raise InputError(
+                        f"{scheme.upper()} code {value!r} is used by both {other!r} "
+                        f"and {region.code!r}"
+                    )
+        self._regions = by_code
+        self._by_alt = by_alt
+
+    @classmethod
+    def from_records(cls, records: Iterable[Mapping[str, object]]) -> Regions:
+        """Build from dict-like records with the field names of :class:`Region`."""
+        return cls(Region(**dict(rec)) for rec in records)  # type: ignore[arg-type]
+
+    def __getitem__(self, code: str) -> Region:
+        try:
+            return self._regions[code]
+        except KeyError:
+            raise NotFoundError(f"region {code!r} is not in the register") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._regions)
+
+    def __len__(self) -> int:
+        return len(self._regions)
+
+    def __repr__(self) -> str:
+        levels: dict[str, int] = {}
+        for r in self._regions.values():
+            levels[r.level] = levels.get(r.level, 0) + 1
+        inner = ", ".join(f"{n} {lvl}" for lvl, n in levels.items())
+        return f"<Regions: {inner}>"
+
+    def at_level(self, level: str) -> list[Region]:
+        """Regions of one level, in register order."""
+        return [r for r in self._regions.values() if r.level == level]
+
+    def by_alt_code(self, scheme: str, value: str) -> Region:
+        """Look a region up by an alternative code (``by_alt_code("nuts", "DE147")``)."""
+        try:
+            return self._regions[self._by_alt[(scheme, value)]]
+        except KeyError:
+            raise NotFoundError(f"no region has {scheme.upper()} code {value!r}") from None
+
+    def resolve(self, code: str) -> Region:
+        """Find a region by its own code or any alternative code."""
+        if code in self._regions:
+            return self._regions[code]
+        for (_, value), own in self._by_alt.items():
+            if value == code:
+                return self._regions[own]
+        raise NotFoundError(f"region {code!r} is not in the register")
+
+    def children(self, code: str) -> list[Region]:
+        return [r for r in self._regions.values() if r.parent == code]
+
+    def ancestors(self, code: str) -> list[Region]:
+        """Parent chain from the direct parent up to the top."""
+        chain: list[Region] = []
+        current = self[code].parent
+        while current is not None:
+            region = self._regions[current]
+            chain.append(region)
+            current = region.parent
+        return chain

@@ -1,0 +1,312 @@
+"""Reference data: code lists shipped with the package, and loaders for user files.
+
+Everything here reads files and returns validated :mod:`clusteratlas.model` objects.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from clusteratlas.errors import InputError, SchemaError, SourceError
+from clusteratlas.model.categories import CategorySet, ClusterCategory
+from clusteratlas.model.classification import Classification, Concordance, Industry
+from clusteratlas.model.regions import Region, Regions
+
+__all__ = [
+    "bw_regions",
+    "default_categories",
+    "nace_rev2",
+    "read_categories",
+    "read_classification",
+    "read_concordance",
+    "wz2008",
+]
+
+WZ2008_SOURCE = (
+    "Statistisches Bundesamt (Destatis), Klassifikation der Wirtschaftszweige, Ausgabe 2008 "
+    "(WZ 2008); © Statistisches Bundesamt (Destatis)"
+)
+NACE_SOURCE = "Eurostat, NACE Rev. 2 (Regulation (EC) No 1893/2006); Source: Eurostat"
+BW_REGIONS_SOURCE = (
+    "BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2.0; "
+    "population: © Statistisches Bundesamt (Destatis), 2019"
+)
+_REGIERUNGSBEZIRKE = {"081": "Stuttgart", "082": "Karlsruhe", "083": "Freiburg", "084": "Tübingen"}
+
+
+def _package_text(*parts: str) -> str:
+    return resources.files("clusteratlas").joinpath("data", *parts).read_text(encoding="utf-8")
+
+
+def _read_text(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError(f"{p}, line {line}: not valid UTF-8; save the file as UTF-8") from None
+
+
+def _classification_from_csv(text: str, name: str, source: str, origin: str) -> Classification:
+    reader = csv.DictReader(io.StringIO(text))
+    need = {"code", "level", "parent", "title_en"}
+    if reader.fieldnames is None or not need <= set(reader.fieldnames):
+        raise SchemaError(
+            f"{origin}: expected columns code, level, parent, title_en[, title_de], "
+            f"found {', '.join(reader.fieldnames or [])}"
+        )
+    industries, levels = [], []
+    for row in reader:
+        try:
+            ind = Industry(
+                code=row["code"].strip(),
+                level=row["level"].strip(),
+                parent=(row["parent"] or "").strip() or None,
+                title_en=row["title_en"].strip(),
+                title_de=(row.get("title_de") or "").strip() or None,
+            )
+        except AttributeError:
+            raise SourceError(f"{origin}, line {reader.line_num}: row has too few fields") from None
+        if not ind.code:
+            raise InputError(f"{origin}, line {reader.line_num}: field 'code' is empty")
+        if ind.level not in levels:
+            levels.append(ind.level)
+        industries.append(ind)
+    try:
+        return Classification(name, industries, levels=levels, source=source)
+    except InputError as exc:
+        raise type(exc)(f"{origin}: {exc}") from None
+
+
+@functools.cache
+def wz2008() -> Classification:
+    """WZ 2008 with all five levels (section … subclass), German and English titles."""
+    return _classification_from_csv(
+        _package_text("classifications", "wz2008.csv"), "wz2008", WZ2008_SOURCE, "wz2008.csv"
+    )
+
+
+@functools.cache
+def nace_rev2() -> Classification:
+    """NACE Rev. 2 with its four levels (section … class)."""
+    return _classification_from_csv(
+        _package_text("classifications", "nace_rev2.csv"), "nace_rev2", NACE_SOURCE,
+        "nace_rev2.csv",
+    )
+
+
+def read_classification(path: str | Path, *, name: str | None = None, source: str = "") -> Classification:
+    """Read a classification from a CSV with columns ``code, level, parent, title_en[, title_de]``.
+
+    Levels are taken in the order they first appear, so list the top level first.
+    Codes are kept as text (``"31-33"``, ``"011"``).
+    """
+    p = Path(path)
+    return _classification_from_csv(_read_text(p), name or p.stem, source or str(p), str(p))
+
+
+def read_concordance(path: str | Path, *, source: str, target: str) -> Concordance:
+    """Read a concordance from a CSV with ``from, to[, weight]`` columns.
+
+    A source code listed with several targets and no weights is split equally.
+    """
+    p = Path(path)
+    reader = csv.DictReader(io.StringIO(_read_text(p)))
+    if reader.fieldnames is None or not {"from", "to"} <= set(reader.fieldnames):
+        raise SchemaError(f"{p}: expected columns from, to[, weight]")
+    links: dict[str, list[tuple[str, float | None]]] = {}
+    for row in reader:
+        raw = (row.get("weight") or "").strip()
+        try:
+            weight = float(raw) if raw else None
+        except ValueError:
+            raise InputError(
+                f"{p}, line {reader.line_num}: field 'weight' is {raw!r}; expected a number"
+            ) from None
+        links.setdefault(row["from"].strip(), []).append((row["to"].strip(), weight))
+    final: dict[str, tuple[tuple[str, float], ...]] = {}
+    for code, targets in links.items():
+        if all(w is None for _, w in targets):
+            final[code] = tuple((t, 1.0 / len(targets)) for t, _ in targets)
+        elif any(w is None for _, w in targets):
+            raise InputError(f"{p}: code {code!r} has weights on some rows but not on others")
+        else:
+            final[code] = tuple((t, float(w)) for t, w in targets if w is not None)
+    try:
+        return Concordance(source=source, target=target, links=final)
+    except InputError as exc:
+        raise InputError(f"{p}: {exc}") from None
+
+
+@functools.cache
+def bw_regions() -> Regions:
+    """Germany, Baden-Württemberg, its 4 Regierungsbezirke and 44 Stadt- und Landkreise."""
+    rows = list(csv.DictReader(io.StringIO(_package_text("regions", "de_bw_districts.csv"))))
+    regions = [
+        Region("DE", "Deutschland", "country", alt_codes={"nuts": "DE"}),
+        Region("08", "Baden-Württemberg", "state", parent="DE",
+               alt_codes={"ags": "08", "nuts": "DE1"}),
+    ]
+    for code, name in _REGIERUNGSBEZIRKE.items():
+        nuts = "DE1" + code[-1]
+        regions.append(
+            Region(code, name, "regierungsbezirk", parent="08", alt_codes={"ags": code, "nuts": nuts})
+        )
+    for row in rows:
+        regions.append(
+            Region(
+                code=row["ags"],
+                name=row["name"],
+                level="district",
+                parent=row["regierungsbezirk"],
+                vintage=2021,
+                alt_codes={"ags": row["ags"], "ars": row["ags"], "nuts": row["nuts3"]},
+                kind=row["kind"],
+                population=int(row["population_2018"]),
+                groupings={"planning_region": row["planning_region"]},
+                lon=float(row["lon"]),
+                lat=float(row["lat"]),
+            )
+        )
+    return Regions(regions)
+
+
+def _categories_from_mapping(data: object, origin: str) -> CategorySet:
+    if not isinstance(data, Mapping) or not isinstance(data.get("categories"), list):
+        raise SchemaError(f"{origin}: expected a mapping with a 'categories' list")
+    cats = []
+    for i, item in enumerate(data["categories"], start=1):
+        if not isinstance(item, Mapping):
+            raise SchemaError(f"{origin}: category #{i} is not a mapping")
+        try:
+            cats.append(
+                ClusterCategory(
+                    code=str(item["code"]),
+                    name_de=str(item.get("name_de") or item.get("name_en") or item["code"]),
+                    name_en=str(item.get("name_en") or item.get("name_de") or item["code"]),
+                    include=tuple(str(c) for c in item.get("include") or ()),
+                    exclude=tuple(str(c) for c in item.get("exclude") or ()),
+                    description=str(item.get("description") or ""),
+                    group=str(item.get("group") or ""),
+                )
+            )
+        except KeyError as exc:
+            raise SchemaError(f"{origin}: category #{i} has no field {exc.args[0]!r}") from None
+        except InputError as exc:
+            raise InputError(f"{origin}: category #{i}: {exc}") from None
+    try:
+        return CategorySet(
+            name=str(data.get("name") or origin),
+            version=str(data.get("version") or "1"),
+            classification=str(data.get("classification") or "wz2008"),
+            categories=cats,
+            source=str(data.get("source") or origin),
+        )
+    except InputError as exc:
+        raise InputError(f"{origin}: {exc}") from None
+
+
+@functools.cache
+def default_categories() -> CategorySet:
+    """The Clusteratlas default categories over WZ 2008 (16 categories)."""
+    data = yaml.safe_load(_package_text("categories", "clusteratlas_wz2008.yaml"))
+    cats = _categories_from_mapping(data, "clusteratlas_wz2008.yaml")
+    cats.validate_against(wz2008())
+    return cats
+
+
+def read_categories(
+    path: str | Path,
+    *,
+    classification: Classification | None = None,
+    columns: Mapping[str, str] | None = None,
+    name: str | None = None,
+    version: str = "1",
+) -> CategorySet:
+    """Read a user-defined category set from YAML or CSV.
+
+    YAML has the layout of the packaged default set.  CSV has one row per
+    (category, industry) with the columns ``category, industry`` and optionally
+    ``name_de, name_en, exclude`` (``exclude`` = 1/true marks a code taken out);
+    ``columns`` renames file columns, e.g. for the US Cluster Mapping crosswalk
+    ``{"category": "Cluster", "industry": "NAICS"}``.  Category codes in CSV are
+    slugs made from the category column.
+    """
+    p = Path(path)
+    text = _read_text(p)
+    if p.suffix.lower() in {".yaml", ".yml"}:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f", line {mark.line + 1}" if mark is not None else ""
+            raise SourceError(f"{p}{where}: not valid YAML") from None
+        cats = _categories_from_mapping(data, str(p))
+    else:
+        cats = _categories_from_csv(text, p, columns or {}, name or p.stem, version)
+    if classification is not None:
+        try:
+            cats.validate_against(classification)
+        except InputError as exc:
+            raise type(exc)(f"{p}: {exc}") from None
+    return cats
+
+
+def _slug(text: str) -> str:
+    out = "".join(ch.lower() if ch.isalnum() else "_" for ch in text.strip())
+    out = "_".join(part for part in out.split("_") if part)
+    return out[:64] or "category"
+
+
+def _categories_from_csv(
+    text: str, path: Path, columns: Mapping[str, str], name: str, version: str
+) -> CategorySet:
+    reader = csv.DictReader(io.StringIO(text))
+    col = {"category": "category", "industry": "industry", **columns}
+    if reader.fieldnames is None or not {col["category"], col["industry"]} <= set(reader.fieldnames):
+        raise SchemaError(
+            f"{path}: expected columns {col['category']!r} and {col['industry']!r}, "
+            f"found {', '.join(reader.fieldnames or [])}"
+        )
+    include: dict[str, list[str]] = {}
+    exclude: dict[str, list[str]] = {}
+    names: dict[str, tuple[str, str]] = {}
+    for row in reader:
+        label = (row.get(col["category"]) or "").strip()
+        code = (row.get(col["industry"]) or "").strip()
+        if not label:
+            continue  # crosswalks carry industries that belong to no category
+        if not code:
+            raise InputError(f"{path}, line {reader.line_num}: field {col['industry']!r} is empty")
+        slug = label if label.isdigit() else _slug(label)
+        names.setdefault(slug, (row.get("name_de") or label, row.get("name_en") or label))
+        is_exc = (row.get("exclude") or "").strip().lower() in {"1", "true", "yes"}
+        (exclude if is_exc else include).setdefault(slug, []).append(code)
+    cats = [
+        ClusterCategory(
+            code=slug,
+            name_de=names[slug][0],
+            name_en=names[slug][1],
+            include=tuple(dict.fromkeys(codes)),
+            exclude=tuple(dict.fromkeys(exclude.get(slug, []))),
+        )
+        for slug, codes in include.items()
+    ]
+    return CategorySet(name=name, version=version, classification="", categories=cats,
+                       source=str(path))
+
+
+def industries_in(classification: Classification, codes: Iterable[str]) -> list[str]:
+    """Codes of ``codes`` that ``classification`` does not know (empty when all are known)."""
+    return [c for c in codes if c not in classification]
