@@ -177,6 +177,7 @@ def bw_regions() -> Regions:
                 groupings={"planning_region": row["planning_region"]},
                 lon=float(row["lon"]),
                 lat=float(row["lat"]),
+                abbreviation=row["abbreviation"],
             )
         )
     return Regions(regions)

@@ -97,6 +97,9 @@ class CategorySet(Mapping[str, ClusterCategory]):
                 f"(known: {', '.join(self._by_code)})"
             ) from None
 
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_code)
 

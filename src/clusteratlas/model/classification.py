@@ -99,6 +99,9 @@ class Classification(Mapping[str, Industry]):
                 f"industry code {code!r} is not in classification {self.name}"
             ) from None
 
+    def __contains__(self, code: object) -> bool:
+        return code in self._items
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)
 

@@ -67,6 +67,9 @@ class Region:
         ``{"planning_region": "Bodensee-Oberschwaben"}``.
     lon, lat
         A representative point inside the region (WGS84 degrees), if known.
+    abbreviation
+        A short unique label for small map tiles (for German Kreise the vehicle
+        registration code, with ``-L`` for a Landkreis that shares it with its city).
     """
 
     code: str
@@ -80,6 +83,7 @@ class Region:
     groupings: Mapping[str, str] = field(default_factory=dict)
     lon: float | None = None
     lat: float | None = None
+    abbreviation: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, str) or not _CODE.match(self.code):
@@ -124,6 +128,7 @@ class Region:
             "groupings": dict(self.groupings),
             "lon": self.lon,
             "lat": self.lat,
+            "abbreviation": self.abbreviation,
         }
 
 
@@ -168,6 +173,9 @@ class Regions(Mapping[str, Region]):
             return self._regions[code]
         except KeyError:
             raise NotFoundError(f"region {code!r} is not in the register") from None
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._regions
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._regions)

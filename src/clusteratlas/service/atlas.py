@@ -18,7 +18,13 @@ from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.panel import TOTAL_CODE
 from clusteratlas.model.regions import Region, Regions
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
-from clusteratlas.service.mapview import LQ_CLASSES, NO_DATA_COLOUR, classify, svg_paths
+from clusteratlas.service.mapview import (
+    LQ_CLASSES,
+    NO_DATA_COLOUR,
+    classify,
+    svg_paths,
+    text_colour,
+)
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
@@ -48,6 +54,7 @@ def _regions_from_frame(frame: pd.DataFrame) -> Regions:
                 population=int(row["population"]) if clean(row["population"]) is not None else None,
                 alt_codes=json.loads(row["alt_codes"]), groupings=json.loads(row["groupings"]),
                 lon=clean(row["lon"]), lat=clean(row["lat"]),
+                abbreviation=clean(row.get("abbreviation")),
             )
         )
     return Regions(records)
@@ -271,14 +278,17 @@ class Atlas:
             lq = _num(rec["lq"]) if rec is not None else None
             idx = classify(lq)
             features.append({
-                "code": r.code, "name": r.display_name,
+                "code": r.code, "name": r.display_name, "abbreviation": r.abbreviation,
                 "lq": lq,
                 "employment": _num(rec["employment"]) if rec is not None else None,
                 "share_of_region": _num(rec["share_of_region"]) if rec is not None else None,
                 "suppressed_cells": int(str(rec["suppressed_cells"])) if rec is not None else 0,
                 "class": idx,
                 "colour": LQ_CLASSES[idx].colour if idx is not None else NO_DATA_COLOUR,
-                "initiatives": [i.id for i in self.serving(r.code) if cat.code in i.categories],
+                "text_colour": text_colour(LQ_CLASSES[idx].colour if idx is not None
+                                           else NO_DATA_COLOUR),
+                "initiatives": [{"id": i.id, "name": i.name} for i in self.serving(r.code)
+                                if cat.code in i.categories],
             })
         return {
             "category": {"code": cat.code, "name": cat.name(lang), "description": cat.description},

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LQ_CLASSES", "MapClass", "classify", "svg_paths"]
+__all__ = ["LQ_CLASSES", "NO_DATA_COLOUR", "MapClass", "classify", "svg_paths", "text_colour"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,14 @@ def classify(value: float | None, classes: Sequence[MapClass] = LQ_CLASSES) -> i
         if cls.lower <= value < cls.upper:
             return i
     return len(classes) - 1 if value >= classes[-1].lower else 0
+
+
+def text_colour(fill: str) -> str:
+    """Black or white, whichever contrasts more with ``fill`` (WCAG relative luminance)."""
+    rgb = [int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
 
 
 def _rings(geometry: Mapping[str, Any]) -> list[list[tuple[float, float]]]:

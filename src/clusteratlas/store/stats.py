@@ -50,6 +50,7 @@ _MIGRATIONS: tuple[str, ...] = (
         groupings VARCHAR NOT NULL,       -- JSON object
         lon DOUBLE,
         lat DOUBLE,
+        abbreviation VARCHAR,
         dataset_id VARCHAR NOT NULL
     );
     CREATE TABLE geometries (
@@ -247,7 +248,8 @@ class StatsStore:
                     "vintage": r.vintage, "kind": r.kind, "population": r.population,
                     "alt_codes": json.dumps(dict(r.alt_codes)),
                     "groupings": json.dumps(dict(r.groupings), ensure_ascii=False),
-                    "lon": r.lon, "lat": r.lat, "dataset_id": dataset_id,
+                    "lon": r.lon, "lat": r.lat, "abbreviation": r.abbreviation,
+                    "dataset_id": dataset_id,
                 }
                 for r in regions
             ]
