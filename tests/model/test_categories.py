@@ -29,7 +29,7 @@ def test_category_validation():
     cat = ClusterCategory("x", "x", "x", include=("25",))
     with pytest.raises(InputError, match="occurs twice"):
         CategorySet("s", "1", "wz2008", [cat, cat])
-    with pytest.raises(UnknownCodeError, match="'99.99'"):
+    with pytest.raises(UnknownCodeError, match=r"'99\.99'"):
         CategorySet("s", "1", "wz2008",
                     [ClusterCategory("y", "y", "y", include=("99.99",))]).validate_against(
             reference.wz2008())

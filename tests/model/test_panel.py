@@ -36,7 +36,7 @@ def test_frame_is_a_copy():
 
 
 def test_missing_column():
-    with pytest.raises(SchemaError, match="panel.csv: missing column.*employment"):
+    with pytest.raises(SchemaError, match=r"panel.csv: missing column.*employment"):
         Panel.from_frame(frame().drop(columns="employment"), source="panel.csv")
 
 

@@ -155,7 +155,10 @@ def import_boundaries(
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and turn our errors into one clean line."""
     try:
-        app(args=argv, prog_name="clusteratlas", standalone_mode=False)
+        # Without standalone mode click returns the code of a typer.Exit instead of raising.
+        code = app(args=argv, prog_name="clusteratlas", standalone_mode=False)
+        if isinstance(code, int):
+            return code
     except ClusteratlasError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
         return 2 if isinstance(exc, InputError | SourceError) else 1

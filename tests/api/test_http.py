@@ -1,0 +1,133 @@
+"""Browser-free HTTP tests of the pages and their JSON twins."""
+
+import re
+
+import pytest
+
+ERROR_KEYS = {"ok", "error", "errors", "status"}
+
+
+def test_map_page_has_44_district_shapes(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    svg = re.search(r"<svg class=\"map\".*?</svg>", r.text, re.S).group(0)
+    assert len(re.findall(r"<path d=\"M", svg)) == 44
+    assert len(set(re.findall(r'data-region="(\d{5})"', svg))) == 44
+    assert 'data-synthetic="true"' in r.text
+    assert "Synthetische Demodaten" in r.text
+    # assets come from the app itself: no CDN scripts or stylesheets
+    assert "/static/atlas.css" in r.text
+    assert not re.search(r'src="https?://', r.text)
+    assert not re.search(r'<link[^>]+href="https?://', r.text)
+
+
+def test_map_page_category_and_language(client):
+    r = client.get("/?category=medical_technology&year=2018&lang=en")
+    assert r.status_code == 200
+    assert "<h1>Medical technology" in r.text
+    assert "Synthetic demo data" in r.text
+    assert '<option value="2018" selected>' in r.text
+    assert 'lang="en"' in r.text
+
+
+def test_district_page(client):
+    r = client.get("/regions/08435")
+    assert r.status_code == 200
+    assert "<h1>Bodenseekreis" in r.text
+    assert 'data-initiative="bodenseeairea"' in r.text
+    assert "Luft- und Raumfahrt" in r.text
+    assert "https://www.bodensee4you.ch/" in r.text  # the fact's source is shown
+    assert 'data-synthetic="true"' in r.text
+
+
+def test_district_page_numbers_equal_api(client):
+    page = client.get("/regions/08435?lang=en").text
+    api = client.get("/api/regions/08435").json()
+    total = f"{api['total_employment']:,.0f}"
+    assert f'<dd data-field="total_employment">{total}</dd>' in page
+
+
+def test_api_regions_lists_44_with_codes(client):
+    body = client.get("/api/regions").json()
+    assert body["ok"] is True
+    assert body["synthetic"] is True
+    assert body["count"] == 44
+    codes = {(r["ags"], r["nuts3"]) for r in body["regions"]}
+    assert ("08435", "DE147") in codes
+    assert ("08111", "DE111") in codes
+    assert all(re.fullmatch(r"08\d{3}", a) and re.fullmatch(r"DE1\w\w", n) for a, n in codes)
+
+
+def test_api_bodenseekreis(client):
+    r = client.get("/api/regions/08435")
+    body = r.json()
+    assert r.status_code == 200
+    assert body["synthetic"] is True
+    assert r.headers["x-clusteratlas-synthetic"] == "true"
+    cats = {c["category"]: c for c in body["categories"]}
+    assert len(cats) == 16
+    assert cats["aerospace"]["lq"] > 4
+    assert cats["aerospace"]["employment"] > 4000
+    assert "bodenseeairea" in cats["aerospace"]["initiatives"]
+    assert "BodenseeAIRea" in [i["name"] for i in body["initiatives"]]
+    assert any("synthetic" in (d["attribution"] or "").lower() for d in body["provenance"])
+
+
+@pytest.mark.parametrize("path", ["/api/regions", "/api/regions/08111", "/api/map",
+                                  "/api/categories", "/api/map?category=plastics&year=2016"])
+def test_every_demo_response_is_marked_synthetic(client, path):
+    r = client.get(path)
+    assert r.status_code == 200
+    assert r.json()["synthetic"] is True
+    assert r.headers["x-clusteratlas-synthetic"] == "true"
+
+
+def test_api_map(client):
+    body = client.get("/api/map?category=fastening_technology").json()
+    assert body["category"]["code"] == "fastening_technology"
+    hohenlohe = next(f for f in body["regions"] if f["code"] == "08126")
+    assert hohenlohe["lq"] > 10
+    assert hohenlohe["initiatives"] == []
+    assert body["legend"][-1]["label"] == "no data / suppressed"
+
+
+@pytest.mark.parametrize(("path", "status", "fragment"), [
+    ("/api/regions/99999", 404, "region '99999' is not in the register"),
+    ("/api/regions/08435?year=1990", 400, "year 1990 is not in the data"),
+    ("/api/map?category=nope", 404, "category 'nope'"),
+    ("/api/map?year=abc", 400, "invalid request parameters"),
+    ("/api/nothing-here", 404, "no page at /api/nothing-here"),
+])
+def test_api_errors_share_one_shape(client, path, status, fragment):
+    r = client.get(path)
+    assert r.status_code == status
+    body = r.json()
+    assert set(body) == ERROR_KEYS
+    assert body["ok"] is False
+    assert body["status"] == status
+    assert fragment in body["error"] or any(fragment in e for e in body["errors"])
+
+
+def test_unknown_district_page_is_html_404(client):
+    r = client.get("/regions/99999")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert "99999" in r.text
+
+
+def test_static_assets_are_served_locally(client):
+    assert client.get("/static/atlas.css").status_code == 200
+    assert client.get("/static/atlas.js").status_code == 200
+
+
+def test_openapi_lists_the_api(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/regions", "/api/regions/{code}", "/api/map", "/api/categories"} <= set(paths)
+
+
+def test_initiatives_endpoint_is_real_facts(client):
+    body = client.get("/api/initiatives").json()
+    assert body["synthetic"] is False
+    assert body["count"] == 23
+    assert all(i["sources"] for i in body["initiatives"])
