@@ -200,6 +200,7 @@ def _categories_from_mapping(data: object, origin: str) -> CategorySet:
                     exclude=tuple(str(c) for c in item.get("exclude") or ()),
                     description=str(item.get("description") or ""),
                     group=str(item.get("group") or ""),
+                    description_de=str(item.get("description_de") or ""),
                 )
             )
         except KeyError as exc:

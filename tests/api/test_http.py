@@ -131,3 +131,10 @@ def test_initiatives_endpoint_is_real_facts(client):
     assert body["synthetic"] is False
     assert body["count"] == 23
     assert all(i["sources"] for i in body["initiatives"])
+
+
+def test_category_description_follows_language(client):
+    de = client.get("/api/map?category=aerospace").json()["category"]["description"]
+    en = client.get("/api/map?category=aerospace&lang=en").json()["category"]["description"]
+    assert de.startswith("Luft- und Raumfahrzeugbau")
+    assert en.startswith("Manufacture of air and spacecraft")

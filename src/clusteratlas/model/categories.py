@@ -30,8 +30,10 @@ class ClusterCategory:
         everything below it in the classification.
     exclude
         Codes below an included code that are taken out again.
-    description
-        How the category was delimited and where it approximates.
+    description, description_de
+        How the category was delimited and where it approximates (English, German).
+    group
+        A broader field used to group categories in lists (``"mobility"``).
     """
 
     code: str
@@ -41,6 +43,7 @@ class ClusterCategory:
     exclude: tuple[str, ...] = ()
     description: str = ""
     group: str = ""
+    description_de: str = ""
 
     def __post_init__(self) -> None:
         if not (_SLUG.match(self.code) or self.code.isdigit()):
@@ -54,6 +57,9 @@ class ClusterCategory:
 
     def name(self, lang: str = "de") -> str:
         return self.name_de if lang == "de" else self.name_en
+
+    def describe(self, lang: str = "de") -> str:
+        return (self.description_de or self.description) if lang == "de" else self.description
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,7 @@ class Atlas:
         return [
             {"code": c.code, "name": c.name(lang), "name_de": c.name_de, "name_en": c.name_en,
              "group": c.group, "include": list(c.include), "exclude": list(c.exclude),
-             "description": c.description}
+             "description": c.describe(lang)}
             for c in self.categories.categories
         ]
 
@@ -291,7 +291,8 @@ class Atlas:
                                 if cat.code in i.categories],
             })
         return {
-            "category": {"code": cat.code, "name": cat.name(lang), "description": cat.description},
+            "category": {"code": cat.code, "name": cat.name(lang),
+                         "description": cat.describe(lang)},
             "year": y, "years": self.years, "indicator": "lq",
             "reference": "all regions of the panel (state total)",
             "legend": [{"label": c.label, "colour": c.colour, "lower": c.lower,
