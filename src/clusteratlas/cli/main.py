@@ -93,6 +93,46 @@ def serve(
                 log_level="warning")
 
 
+@app.command("map")
+def map_command(
+    panel: Annotated[Path, typer.Argument(help="Panel CSV or Parquet: region, industry, year, "
+                                          "employment[, establishments, wages, flag].")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output .csv or .parquet; summaries "
+                                      "go to NAME.regions.EXT and NAME.categories.EXT.")],
+    categories: Annotated[Optional[Path], typer.Option(help="Cluster categories (YAML or CSV); "  # noqa: UP045
+                                                        "default: each industry is a category.")] = None,
+    reference_region: Annotated[Optional[str], typer.Option(help="Region code whose employment "  # noqa: UP045
+                                                             "is the LQ reference (e.g. DG).")] = None,
+    regions: Annotated[Optional[str], typer.Option(help="Regular expression of the region codes "  # noqa: UP045
+                                                    "to map, e.g. '08[0-9]{3}'.")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Only this year in the output.")] = None,  # noqa: UP045
+    span: Annotated[int, typer.Option(help="Years for change and CAGR.")] = 5,
+    engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark.")] = "duckdb",
+    engine_url: Annotated[Optional[str], typer.Option(help="Spark master or Spark Connect URL "  # noqa: UP045
+                                                       "(local[*], spark://…, sc://…).")] = None,
+    fill_suppressed: Annotated[bool, typer.Option(help="Estimate suppressed cells from region "
+                                                  "totals (flagged).")] = False,
+    details: Annotated[bool, typer.Option(help="Also write thresholds and region totals.")] = False,
+) -> None:
+    """Map cluster agglomerations: LQ, shares, change, stars, strong clusters, concentration."""
+    import numpy as np
+
+    from clusteratlas.service.mapping import map_clusters, write_outputs
+
+    # Transparent huge pages with synchronous compaction stall large fresh
+    # allocations here more than they save; measured in bench/mapping.py.
+    np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
+    result = map_clusters(panel, categories=categories, reference_region=reference_region,
+                          regions=regions, year=year, span=span, engine=engine,
+                          engine_url=engine_url, fill_suppressed=fill_suppressed)
+    paths = write_outputs(result, out, details=details)
+    typer.echo(f"Mapped {result.meta['regions_mapped']} regions × {result.meta['categories']} "
+               f"categories ({len(result.cells):,} cells) with the {result.meta['engine']} engine "
+               f"→ {', '.join(str(p) for p in paths)}")
+    for note in result.notes:
+        typer.echo(f"Note: {note}", err=True)
+
+
 @app.command()
 def info(data_dir: DataDirOption = None) -> None:
     """Show what the data directory holds, with sources and licences."""

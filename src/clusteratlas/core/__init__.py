@@ -1,6 +1,42 @@
-"""Pure analytics: arrays and frames in, results out.  No files, SQL, HTTP or global state."""
+"""Pure analytics: arrays and frames in, results out.  No files, SQL, HTTP or global state.
 
-from clusteratlas.core.concentration import location_quotient, share_of_category, share_of_region
-from clusteratlas.core.tilemap import hex_tile_layout
+Submodules are imported on first use, so that a command needing one indicator does not
+pay for loading all of them.
+"""
 
-__all__ = ["hex_tile_layout", "location_quotient", "share_of_category", "share_of_region"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "location_quotient": "concentration",
+    "share_of_category": "concentration",
+    "share_of_region": "concentration",
+    "hoover_localisation": "concentration",
+    "locational_gini": "concentration",
+    "krugman_specialisation": "concentration",
+    "herfindahl": "concentration",
+    "ellison_glaeser": "concentration",
+    "coagglomeration": "concentration",
+    "hex_tile_layout": "tilemap",
+    "StarRules": "stars",
+    "StrongRule": "stars",
+    "shift_share": "shiftshare",
+    "ShiftShare": "shiftshare",
+    "SpatialAutocorrelation": "autocorrelation",
+    "spatial_autocorrelation": "autocorrelation",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'clusteratlas.core' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"clusteratlas.core.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,189 @@
+"""Fused per-cell kernels of the mapping pipeline (numba, cached on disk).
+
+One pass over the present cells computes every cell indicator; a second, sequential
+pass sums the per-region and per-category summaries.  The formulas are those of
+:mod:`clusteratlas.core.concentration`, which documents them and serves as the
+reference in the tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["cell_indicators", "summaries"]
+
+
+@njit(cache=True, parallel=True)
+def cell_indicators(
+    flat: np.ndarray,
+    emp: np.ndarray,
+    est: np.ndarray,
+    sup: np.ndarray,
+    totals: np.ndarray,
+    cat_totals: np.ndarray,
+    ref_share: np.ndarray,
+    stat_e: np.ndarray,
+    stat_f: np.ndarray,
+    stat_s: np.ndarray,
+    n_c: int,
+    n_t: int,
+    span: int,
+    star_min_lq: float,
+    strong_min_lq: float,
+) -> tuple:  # type: ignore[type-arg]
+    n = flat.size
+    has_est = est.size == emp.size
+    r_idx = np.empty(n, np.int32)
+    c_idx = np.empty(n, np.int32)
+    t_idx = np.empty(n, np.int32)
+    # er, focus, conc, lq, e_prev, pct, cagr, lq_change, size_thr, lq_thr, change
+    out = np.empty((11, n))
+    e_out = np.empty(n)
+    est_out = np.empty(n if has_est else 0)
+    sup_out = np.empty(n, np.int32)
+    flags = np.empty((6, n), np.bool_)  # size, spec, focus, strong, strong90, positive
+    for k in prange(n):
+        f = flat[k]
+        r = f // (n_c * n_t)
+        rem = f - r * n_c * n_t
+        c = rem // n_t
+        t = rem - c * n_t
+        r_idx[k] = r
+        c_idx[k] = c
+        t_idx[k] = t
+        col = c * n_t + t
+        e = emp[f]
+        er = totals[t, r]
+        ec = cat_totals[c, t]
+        rs = ref_share[c, t]
+        focus = e / er if er > 0 else np.nan
+        conc = e / ec if ec > 0 else np.nan
+        lq = focus / rs if rs > 0 else np.nan
+        if t >= span:
+            fp = f - span
+            ep = emp[fp]
+            erp = totals[t - span, r]
+            rsp = ref_share[c, t - span]
+            lqp = (ep / erp) / rsp if (erp > 0 and rsp > 0) else np.nan
+            pct = e / ep - 1.0 if ep > 0 else np.nan
+            cagr = (e / ep) ** (1.0 / span) - 1.0 if ep > 0 else np.nan
+        else:
+            ep = np.nan
+            lqp = np.nan
+            pct = np.nan
+            cagr = np.nan
+        positive = e > 0
+        size_thr = stat_e[col, 0]
+        lq_thr = stat_f[col, 1] / rs if rs > 0 else np.nan
+        star_size = positive and e >= size_thr
+        star_spec = positive and lq >= star_min_lq
+        star_focus = positive and focus >= stat_f[col, 0]
+        base = positive and lq >= strong_min_lq and e > stat_e[col, 1]
+        if has_est:
+            base = base and est[f] > stat_s[col, 0]
+        strong = base and focus >= stat_f[col, 1]
+        strong90 = base and focus >= stat_f[col, 2]
+        out[0, k] = er
+        out[1, k] = focus
+        out[2, k] = conc
+        out[3, k] = lq
+        out[4, k] = ep
+        out[5, k] = pct
+        out[6, k] = cagr
+        out[7, k] = lq - lqp
+        out[8, k] = size_thr
+        out[9, k] = lq_thr
+        out[10, k] = e - ep
+        e_out[k] = e
+        sup_out[k] = sup[f]
+        if has_est:
+            est_out[k] = est[f]
+        flags[0, k] = star_size
+        flags[1, k] = star_spec
+        flags[2, k] = star_focus
+        flags[3, k] = strong
+        flags[4, k] = strong90
+        flags[5, k] = positive
+    return r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out
+
+
+@njit(cache=True)
+def summaries(
+    flat: np.ndarray,
+    emp: np.ndarray,
+    est: np.ndarray,
+    totals: np.ndarray,
+    cat_totals: np.ndarray,
+    ref_share: np.ndarray,
+    strong: np.ndarray,
+    n_c: int,
+    n_t: int,
+    n_r: int,
+) -> tuple:  # type: ignore[type-arg]
+    """Region-year sums (Krugman, Herfindahl, strong clusters) and category-year sums
+    (Hoover, EG raw concentration, establishments, regions with employment)."""
+    has_est = est.size == emp.size
+    grand = np.zeros(n_t)
+    sum_x2 = np.zeros(n_t)
+    for t in range(n_t):
+        for r in range(n_r):
+            grand[t] += totals[t, r]
+        if grand[t] > 0:
+            for r in range(n_r):
+                x = totals[t, r] / grand[t]
+                sum_x2[t] += x * x
+    ref_sum = np.zeros(n_t)
+    for c in range(n_c):
+        for t in range(n_t):
+            if not np.isnan(ref_share[c, t]):
+                ref_sum[t] += ref_share[c, t]
+    krugman = np.zeros((n_t, n_r))
+    hhi = np.zeros((n_t, n_r))
+    strong_emp = np.zeros((n_t, n_r))
+    n_strong = np.zeros((n_t, n_r), np.int64)
+    hoover = np.zeros((n_c, n_t))
+    g = np.zeros((n_c, n_t))
+    plants = np.zeros((n_c, n_t))
+    n_regions = np.zeros((n_c, n_t), np.int64)
+    for k in range(flat.size):
+        f = flat[k]
+        r = f // (n_c * n_t)
+        rem = f - r * n_c * n_t
+        c = rem // n_t
+        t = rem - c * n_t
+        e = emp[f]
+        if np.isnan(e):
+            e = 0.0
+        er = totals[t, r]
+        focus = e / er if er > 0 else 0.0
+        rs = ref_share[c, t]
+        if np.isnan(rs):
+            rs = 0.0
+        krugman[t, r] += abs(focus - rs) - rs
+        hhi[t, r] += focus * focus
+        if strong[k]:
+            strong_emp[t, r] += e
+            n_strong[t, r] += 1
+        ec = cat_totals[c, t]
+        if grand[t] > 0 and ec > 0:
+            s = e / ec
+            x = er / grand[t]
+            hoover[c, t] += abs(s - x) - x
+            g[c, t] += (s - x) * (s - x) - x * x
+        if e > 0:
+            n_regions[c, t] += 1
+        if has_est:
+            plants[c, t] += est[f]
+    for t in range(n_t):
+        for r in range(n_r):
+            krugman[t, r] += ref_sum[t]
+    for c in range(n_c):
+        for t in range(n_t):
+            if cat_totals[c, t] > 0 and grand[t] > 0:
+                hoover[c, t] = 0.5 * (hoover[c, t] + 1.0)
+                g[c, t] = g[c, t] + sum_x2[t]
+            else:
+                hoover[c, t] = np.nan
+                g[c, t] = np.nan
+    return krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2

@@ -1,0 +1,269 @@
+"""The cluster-mapping pipeline on dense arrays: aggregation to categories and every
+region × category × year indicator, with the per-region and per-category summaries.
+
+Engines deliver integer-coded rows; everything here is numpy (and one numba kernel)
+and therefore gives identical results whichever engine read the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from clusteratlas.core._aggregate import aggregate_rows, sum_by_region_year
+from clusteratlas.core._cells import cell_indicators, summaries
+from clusteratlas.core._columns import column_statistics
+from clusteratlas.core.stars import StarRules, StrongRule
+from clusteratlas.errors import InputError
+
+__all__ = ["ClusterCube", "MappingResult", "aggregate_to_cube", "map_indicators"]
+
+F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ClusterCube:
+    """Employment by region, category and year on dense ``(R, C, T)`` arrays.
+
+    ``present`` marks cells that had at least one input row; ``employment`` is the
+    sum of the known (not suppressed) values, NaN where every contributing value is
+    suppressed.  ``region_totals`` (T, R) are :math:`E_r`;  ``reference_totals``
+    (C, T) and ``reference_grand`` (T,) are :math:`E_i` and :math:`E` of a
+    reference area other than the mapped regions, if one was given.
+    """
+
+    regions: tuple[str, ...]
+    categories: tuple[str, ...]
+    years: tuple[int, ...]
+    employment: F64
+    present: NDArray[np.bool_]
+    suppressed: NDArray[np.int32]
+    establishments: F64 | None
+    wages: F64 | None
+    region_totals: F64
+    category_totals: F64 = field(default_factory=lambda: np.zeros((0, 0)))
+    reference_totals: F64 | None = None
+    reference_grand: F64 | None = None
+    establishments_estimated: bool = False
+
+
+def aggregate_to_cube(
+    *,
+    regions: Sequence[str],
+    categories: Sequence[str],
+    years: Sequence[int],
+    region_idx: NDArray[np.int64],
+    year_idx: NDArray[np.int64],
+    industry_idx: NDArray[np.int64],
+    category_pairs: tuple[NDArray[np.int64], NDArray[np.int64]],
+    employment: F64,
+    suppressed: NDArray[np.bool_],
+    establishments: F64 | None = None,
+    wages: F64 | None = None,
+    suppressed_count: NDArray[np.int64] | None = None,
+    region_totals: F64 | None = None,
+    reference_totals: F64 | None = None,
+    reference_grand: F64 | None = None,
+) -> ClusterCube:
+    """Sum industry rows into category cells.
+
+    Parameters
+    ----------
+    region_idx, year_idx, industry_idx
+        (n,) integer codes of each input row.
+    category_pairs
+        ``(industry, category)`` index pairs; an industry may belong to several
+        categories (overlapping user sets) or to none.
+    employment
+        (n,) values; NaN for suppressed rows (``suppressed`` True).
+    suppressed_count
+        (n,) number of suppressed source rows behind each row (engines that
+        pre-aggregate pass it); defaults to ``suppressed``.
+    region_totals
+        (T, R) published totals :math:`E_r`; defaults to the sum of the known
+        values of all industries (not only those in categories).
+    """
+    n_r, n_c, n_t = len(regions), len(categories), len(years)
+    pair_ind, pair_cat = category_pairs
+    if region_totals is None:
+        region_totals = sum_by_region_year(region_idx, year_idx, employment,
+                                           np.ones(len(region_idx), np.bool_), n_t, n_r)
+    n_ind = max(int(industry_idx.max()) + 1 if len(industry_idx) else 0,
+                int(pair_ind.max()) + 1 if len(pair_ind) else 0, 1)
+    per_ind = np.bincount(pair_ind, minlength=n_ind)
+    rows: NDArray[np.intp] | slice
+    if per_ind.max(initial=0) <= 1:
+        cat_of = np.full(n_ind, -1, dtype=np.int64)
+        cat_of[pair_ind] = pair_cat
+        ind = industry_idx
+        rows = slice(None)
+    else:  # overlapping categories: one copy of the row per category
+        order = np.argsort(pair_ind, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(per_ind)])
+        reps = per_ind[industry_idx]
+        rows = np.repeat(np.arange(len(industry_idx)), reps)
+        offsets = np.arange(len(rows)) - np.repeat(np.cumsum(reps) - reps, reps)
+        ind = np.arange(len(rows))
+        cat_of = pair_cat[order][starts[industry_idx[rows]] + offsets]
+    empty = np.zeros(0)
+    emp, present, sup, est, wag, cat_totals = aggregate_rows(
+        region_idx[rows], year_idx[rows], ind, cat_of, employment[rows], suppressed[rows],
+        empty.astype(np.int64) if suppressed_count is None else suppressed_count[rows],
+        empty if establishments is None else establishments[rows],
+        empty if wages is None else wages[rows], n_c, n_t, n_r,
+    )
+    shape = (n_r, n_c, n_t)
+
+    def dense(values: F64 | None, summed: F64) -> F64 | None:
+        return None if values is None else summed.reshape(shape)
+
+    return ClusterCube(
+        regions=tuple(regions), categories=tuple(categories), years=tuple(int(y) for y in years),
+        employment=emp.reshape(shape), present=present.reshape(shape),
+        suppressed=sup.reshape(shape), establishments=dense(establishments, est),
+        wages=dense(wages, wag), region_totals=np.asarray(region_totals, dtype=float),
+        category_totals=cat_totals,
+        reference_totals=reference_totals, reference_grand=reference_grand,
+    )
+
+
+def _categorical(codes: NDArray[np.integer], labels: Sequence[str]) -> Any:
+    """Codes with their labels, without materialising a string per row."""
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(labels)))
+
+
+@dataclass(frozen=True)
+class MappingResult:
+    """Frames of a cluster mapping: ``cells`` (region × category × year),
+    ``regions`` (region × year) and ``categories`` (category × year)."""
+
+    cells: pd.DataFrame
+    regions: pd.DataFrame
+    categories: pd.DataFrame
+
+
+def map_indicators(
+    cube: ClusterCube,
+    *,
+    span: int = 5,
+    stars: StarRules | None = None,
+    strong: StrongRule | None = None,
+    strong_variant: StrongRule | None = None,
+    plant_herfindahl: F64 | None = None,
+) -> MappingResult:
+    r"""Compute every mapping indicator of ``cube``.
+
+    Cell indicators (see ``docs/methods.md``): employment, establishments, wages,
+    share of region :math:`E_{rc}/E_r`, share of category :math:`E_{rc}/E_c`, location
+    quotient against the reference area, change over ``span`` years (absolute,
+    relative, CAGR, change in LQ), ECO stars and the US Cluster Mapping strong rule
+    (with its 90th-percentile variant).  Region summaries: Krugman and Hoover
+    specialisation, Herfindahl index, share of employment in strong clusters.
+    Category summaries: Hoover localisation, locational Gini, Ellison–Glaeser
+    :math:`\gamma` (with ``plant_herfindahl`` (C, T) if plant sizes are known, else
+    the approximation :math:`H = 1/N` from establishment counts, flagged).
+
+    Percentiles are taken over the mapped regions with employment in the
+    category-year; localisation measures use the mapped regions as the reference
+    area, the LQ uses the reference area of the cube.
+    """
+    stars = stars or StarRules()
+    strong = strong or StrongRule()
+    strong_variant = strong_variant or StrongRule(lq_quantile=0.90)
+    if span < 1:
+        raise InputError(f"span={span!r} must be a positive number of years")
+    n_r, n_c, n_t = cube.employment.shape
+    emp = cube.employment
+    totals = cube.region_totals  # (T, R)
+    grand = totals.sum(axis=1)  # (T,)
+    cat_totals = cube.category_totals  # (C, T) over mapped regions
+    if cube.reference_totals is not None and cube.reference_grand is not None:
+        ref_share = cube.reference_totals / cube.reference_grand[None, :]
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ref_share = cat_totals / grand[None, :]
+
+    est_flat = (cube.establishments.ravel() if cube.establishments is not None
+                else np.zeros(0))
+    q_e = np.array([stars.size_quantile, strong.size_quantile])
+    q_f = np.array([stars.focus_quantile, strong.lq_quantile, strong_variant.lq_quantile])
+    q_s = np.array([strong.size_quantile])
+    flat = np.flatnonzero(cube.present.ravel())
+    emp_flat = emp.ravel()
+    stat_e, stat_f, stat_s, gini = column_statistics(
+        flat, emp_flat, est_flat, totals, n_c, n_t, q_e, q_f, q_s
+    )
+    r_idx, c_idx, t_idx, out, flags, e, est_cells, sup_cells = cell_indicators(
+        flat, emp_flat, est_flat, cube.suppressed.ravel(), totals, cat_totals, ref_share,
+        stat_e, stat_f, stat_s, n_c, n_t, span, float(stars.min_lq), float(strong.min_lq),
+    )
+    krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2 = summaries(
+        flat, emp_flat, est_flat, totals, cat_totals, ref_share, flags[3], n_c, n_t, n_r,
+    )
+    years = np.asarray(cube.years, dtype=np.int64)
+    columns: dict[str, object] = {
+        "region": _categorical(r_idx, cube.regions),
+        "category": _categorical(c_idx, cube.categories),
+        "year": (t_idx + years[0]).astype(np.int16) if len(years) else t_idx,
+        "employment": e,
+    }
+    if cube.establishments is not None:
+        columns["establishments"] = est_cells
+    if cube.wages is not None:
+        columns["wages"] = cube.wages.ravel()[flat]
+    columns["suppressed_cells"] = sup_cells
+    names = ["region_total", "share_of_region", "share_of_category", "lq",
+             f"employment_{span}y_before", "employment_change_pct", "cagr", "lq_change",
+             "size_threshold", "lq_threshold_strong"]
+    for i, name in enumerate(names):
+        columns[name] = out[i]
+    columns["employment_change"] = out[10]
+    columns["star_size"] = flags[0]
+    columns["star_specialisation"] = flags[1]
+    columns["star_focus"] = flags[2]
+    columns["stars"] = flags[0].astype(np.int8) + flags[1] + flags[2]
+    columns["strong"] = flags[3]
+    columns["strong_p90"] = flags[4]
+    cells = pd.DataFrame(columns, copy=False)
+
+    t_all, r_all = np.divmod(np.arange(n_t * n_r), n_r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        strong_share = (strong_emp / totals).ravel()
+    regions = pd.DataFrame({
+        "region": _categorical(r_all, cube.regions),
+        "year": years[t_all],
+        "employment": totals.ravel(),
+        "krugman": krugman.ravel(),
+        "hoover_specialisation": krugman.ravel() / 2.0,
+        "herfindahl": hhi.ravel(),
+        "strong_clusters": n_strong.ravel(),
+        "strong_employment_share": strong_share,
+    })
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if plant_herfindahl is not None:
+            h = np.asarray(plant_herfindahl, dtype=float)
+            approx = np.zeros((n_c, n_t), dtype=bool)
+        else:
+            h = np.where(plants > 0, 1.0 / plants, np.nan)
+            approx = np.ones((n_c, n_t), dtype=bool)
+        gamma = (g / (1.0 - sum_x2[None, :]) - h) / (1.0 - h)
+    c_all, t_all2 = np.divmod(np.arange(n_c * n_t), n_t)
+    categories = pd.DataFrame({
+        "category": _categorical(c_all, cube.categories),
+        "year": years[t_all2],
+        "employment": cat_totals.ravel(),
+        "regions_with_employment": n_regions.ravel(),
+        "suppressed_cells": cube.suppressed.sum(axis=0).ravel(),
+        "hoover_localisation": hoover.ravel(),
+        "locational_gini": gini,
+        "eg_raw_concentration": g.ravel(),
+        "plant_herfindahl": h.ravel(),
+        "eg_gamma": gamma.ravel(),
+        "eg_gamma_approximate": approx.ravel(),
+    })
+    return MappingResult(cells=cells, regions=regions, categories=categories)

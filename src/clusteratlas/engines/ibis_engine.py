@@ -1,0 +1,235 @@
+"""One set of Ibis expressions over DuckDB or PySpark."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from clusteratlas._optional import import_optional
+from clusteratlas.errors import ConfigError, InputError, SchemaError, SourceError
+
+__all__ = ["ENGINES", "IbisEngine", "get_engine", "replace_table"]
+
+ENGINES = ("duckdb", "spark")
+REQUIRED = ("region", "industry", "year", "employment")
+OPTIONAL = ("establishments", "wages", "flag")
+
+
+def replace_table(con: Any, name: str, obj: Any) -> Any:
+    """Create or replace a table.
+
+    ibis 12 with sqlglot 30 renders ``create_table(..., overwrite=True)`` on DuckDB
+    as ``DROP VIEW IF EXISTS`` without a name (a parser error); dropping first and
+    creating plainly avoids it (pinned by ``tests/engines/test_engines.py``).
+    """
+    if name in con.list_tables():
+        con.drop_table(name, force=True)
+    return con.create_table(name, obj)
+
+
+class IbisEngine:
+    """Reads a panel file through Ibis on one backend.
+
+    Parameters
+    ----------
+    name
+        ``"duckdb"`` or ``"spark"``.
+    url
+        For Spark: ``local[*]`` (default), ``spark://host:7077`` or ``sc://host``
+        (Spark Connect).  Ignored by DuckDB.
+    """
+
+    def __init__(self, name: str = "duckdb", *, url: str | None = None) -> None:
+        if name not in ENGINES:
+            raise ConfigError(f"engine={name!r} is not one of {', '.join(ENGINES)}")
+        self.name = name
+        self.url = url
+
+    def __repr__(self) -> str:
+        return f"IbisEngine({self.name!r})"
+
+    @cached_property
+    def con(self) -> Any:
+        ibis = import_optional("ibis", extra="engines" if self.name == "duckdb" else "spark",
+                               purpose=f"The {self.name} engine")
+        if self.name == "duckdb":
+            return ibis.duckdb.connect()
+        import_optional("pyspark", extra="spark", purpose="The spark engine")
+        from pyspark.sql import SparkSession
+
+        url = self.url or os.environ.get("CLUSTERATLAS_SPARK_URL") or "local[*]"
+        builder = SparkSession.builder.appName("clusteratlas")
+        if url.startswith("sc://"):
+            builder = builder.remote(url)
+        else:
+            builder = (builder.master(url).config("spark.ui.enabled", "false")
+                       .config("spark.sql.session.timeZone", "UTC")
+                       .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR") if hasattr(session, "sparkContext") else None
+        return ibis.pyspark.connect(session)
+
+    def _read(self, path: Path) -> Any:
+        suffix = path.suffix.lower()
+        try:
+            if suffix == ".parquet":
+                return self.con.read_parquet(str(path))
+            if suffix in (".csv", ".txt"):
+                if self.name == "duckdb":
+                    return self.con.read_csv(str(path), all_varchar=True, header=True)
+                return self.con.read_csv(str(path), header=True, inferSchema=False)
+        except Exception as exc:  # backend readers raise their own error families
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise SourceError(f"{path}: cannot be read ({first})") from None
+        raise SourceError(f"{path}: unknown file type {suffix!r}; expected .csv or .parquet")
+
+    def scan(self, path: Path, *, aggregate: bool | None = None) -> pa.Table:
+        """Canonical columns of a panel file as Arrow.
+
+        Codes stay text; values are float64 (NaN = empty); rows keep file order.
+        With ``aggregate`` (default: on Spark) rows are first summed by
+        ``(region, industry, year)`` with ``n_rows`` and ``n_suppressed`` counts, so
+        that only aggregates travel to the driver.
+        """
+        if not path.exists():
+            raise SourceError(f"{path}: file not found")
+        if aggregate is None:
+            aggregate = self.name == "spark"
+        if self.name == "duckdb" and not aggregate and path.suffix.lower() == ".parquet":
+            fast = _read_parquet_arrow(path)
+            if fast is not None:
+                return fast
+        t = self._read(path)
+        missing = [c for c in REQUIRED if c not in t.columns]
+        if missing:
+            raise SchemaError(
+                f"{path}: missing column(s) {', '.join(missing)}; expected region, industry, "
+                f"year, employment[, establishments, wages, flag] (found {', '.join(t.columns)})"
+            )
+        self._check_values(t, path)
+        cols = {
+            "region": t.region.cast("string").strip(),
+            "industry": t.industry.cast("string").strip(),
+            "year": t.year.cast("string").strip().cast("int64") if t.year.type().is_string()
+            else t.year.cast("int64"),
+        }
+        for name in ("employment", "establishments", "wages"):
+            if name in t.columns:
+                col = t[name]
+                if col.type().is_string():
+                    col = col.strip().nullif("").try_cast("float64")
+                cols[name] = col.cast("float64")
+        if "flag" in t.columns:
+            cols["flag"] = t.flag.cast("string").strip()
+        expr = t.select(**cols)
+        if aggregate:
+            expr = self._aggregate(expr)
+        try:
+            return expr.to_pyarrow()
+        except Exception as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise SourceError(f"{path}: cannot be read ({first})") from None
+
+    def _aggregate(self, expr: Any) -> Any:
+        suppressed = expr.employment.isnull()
+        if "flag" in expr.columns:
+            suppressed = suppressed | (expr.flag == "suppressed")
+        metrics = {
+            "employment": expr.employment.sum(),
+            "n_rows": expr.count(),
+            "n_suppressed": suppressed.cast("int64").sum(),
+            "n_known": expr.employment.notnull().cast("int64").sum(),
+        }
+        for name in ("establishments", "wages"):
+            if name in expr.columns:
+                metrics[name] = expr[name].sum()
+        return expr.group_by(["region", "industry", "year"]).aggregate(**metrics)
+
+    def _check_values(self, t: Any, path: Path) -> None:
+        """Find the first row whose value is not a number, a negative number or an
+        impossible year, and name its line."""
+        import ibis
+
+        problems = []
+        for name in ("employment", "establishments", "wages", "year"):
+            if name not in t.columns:
+                continue
+            col = t[name]
+            if col.type().is_string():
+                text = col.strip()
+                num = text.nullif("").try_cast("float64")
+                bad = text.notnull() & (text != "") & num.isnull()
+                problems.append((name, bad, "a year" if name == "year" else "a number"))
+            if name == "year":
+                problems.append((name, col.isnull(), "a year"))
+        for name in ("region", "industry"):
+            col = t[name].cast("string")
+            problems.append((name, col.isnull() | (col.strip() == ""), "a code"))
+        condition = ibis.literal(False)
+        for _, bad, _ in problems:
+            condition = condition | bad.fill_null(False)
+        n_bad = int(t.filter(condition).count().to_pyarrow().as_py())
+        if n_bad == 0:
+            return
+        numbered = t.mutate(_row=ibis.row_number())
+        for name, bad, expected in problems:
+            hit = numbered.filter(bad.fill_null(False) if self.name == "duckdb" else bad)
+            rows = hit.order_by("_row").limit(1).to_pyarrow().to_pylist()
+            if rows:
+                row = rows[0]
+                where = (f"line {row['_row'] + 2}" if path.suffix.lower() != ".parquet"
+                         else f"row {row['_row'] + 1}")
+                raise InputError(
+                    f"{path}, {where} (region {row['region']!r}, industry {row['industry']!r}, "
+                    f"year {row['year']}): field {name!r} is {row[name]!r}; expected {expected} "
+                    f"({n_bad} bad row(s) in all); nothing was written"
+                )
+
+
+def _read_parquet_arrow(path: Path) -> pa.Table | None:
+    """Read a well-typed Parquet panel with Arrow, keeping codes dictionary-encoded.
+
+    Materialising millions of short code strings is the slowest part of a scan;
+    Arrow's reader hands over the file's dictionaries instead.  Files whose value
+    columns are text go through the DuckDB expression path, which parses them."""
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SourceError(f"{path}: cannot be read as Parquet ({first})") from None
+    names = set(schema.names)
+    if not set(REQUIRED) <= names:
+        return None
+    for name in ("year", "employment", "establishments", "wages"):
+        if name in names:
+            typ = schema.field(name).type
+            if not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
+                return None
+    for name in ("region", "industry"):
+        typ = schema.field(name).type
+        if pa.types.is_dictionary(typ):
+            typ = typ.value_type
+        if not (pa.types.is_string(typ) or pa.types.is_large_string(typ)):
+            return None
+    columns = [c for c in (*REQUIRED, *OPTIONAL) if c in names]
+    table = pq.read_table(path, columns=columns, read_dictionary=["region", "industry"])
+    out = {}
+    for name in columns:
+        col = table.column(name)
+        if name in ("year",):
+            col = col.cast(pa.int64())
+        elif name in ("employment", "establishments", "wages"):
+            col = col.cast(pa.float64())
+        out[name] = col
+    return pa.table(out)
+
+
+def get_engine(name: str | None = None, *, url: str | None = None) -> IbisEngine:
+    """The engine named ``name``, else ``CLUSTERATLAS_ENGINE``, else DuckDB."""
+    return IbisEngine(name or os.environ.get("CLUSTERATLAS_ENGINE") or "duckdb", url=url)

@@ -1,0 +1,427 @@
+"""``map_clusters``: a panel file (or frame) in, the cluster-mapping tables out."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from clusteratlas import reference
+from clusteratlas.core._aggregate import first_duplicate, sum_by_region_year
+from clusteratlas.core.mapping import (
+    ClusterCube,
+    MappingResult,
+    aggregate_to_cube,
+    map_indicators,
+)
+from clusteratlas.core.stars import StarRules, StrongRule
+from clusteratlas.errors import (
+    ConfigError,
+    InputError,
+    NotFoundError,
+    SourceError,
+    UnknownCodeError,
+)
+from clusteratlas.model.categories import CategorySet
+from clusteratlas.model.classification import Classification
+from clusteratlas.model.panel import FLAGS, TOTAL_CODE
+
+__all__ = ["ClusterMap", "map_clusters", "write_outputs"]
+
+_BUILTIN = {"wz2008": reference.wz2008, "nace_rev2": reference.nace_rev2}
+
+
+@dataclass(frozen=True)
+class ClusterMap:
+    """The result of :func:`map_clusters`: three frames and what was assumed."""
+
+    cells: pd.DataFrame
+    regions: pd.DataFrame
+    categories: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _encode(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[str]]:
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr)
+    indices = arr.indices.to_numpy(zero_copy_only=False)
+    return indices, arr.dictionary.to_pylist()
+
+
+def _values(table: pa.Table, name: str) -> np.ndarray | None:
+    if name not in table.column_names:
+        return None
+    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _row_label(source: str, index: int, suffix: str, aggregated: bool) -> str:
+    if aggregated:
+        return f"{source} (rows aggregated by the engine)"
+    return f"{source}, line {index + 2}" if suffix != ".parquet" else f"{source}, row {index + 1}"
+
+
+def _category_pairs(
+    categories: CategorySet | None, industries: list[str], source: str
+) -> tuple[list[str], tuple[np.ndarray, np.ndarray], list[str]]:
+    """(category codes, (industry idx, category idx) pairs, notes)."""
+    notes: list[str] = []
+    if categories is None:
+        codes = [c for c in industries if c != TOTAL_CODE]
+        index = {c: i for i, c in enumerate(industries)}
+        ind = np.array([index[c] for c in codes], dtype=np.int64)
+        return codes, (ind, np.arange(len(codes), dtype=np.int64)), notes
+    classification: Classification | None = None
+    loader = _BUILTIN.get(categories.classification)
+    known = [c for c in industries if c != TOTAL_CODE]
+    if loader is not None:
+        classification = loader()
+        unknown = [c for c in known if c not in classification]
+        if unknown:
+            raise UnknownCodeError(
+                f"{source}: industry code {unknown[0]!r} is not in classification "
+                f"{classification.name}, which the categories {categories.name!r} use "
+                f"({len(unknown)} unknown code(s))"
+            )
+        membership = categories.membership(classification, known)
+        unresolved = categories.unresolved(classification, known)
+        if unresolved:
+            notes.append("industries too coarse for: " + ", ".join(unresolved[:10]))
+    else:
+        wanted: dict[str, list[str]] = {}
+        for cat in categories.categories:
+            for code in cat.include:
+                wanted.setdefault(code, []).append(cat.code)
+        membership = {c: wanted.get(c, []) for c in known}
+        missing = sorted(set(wanted) - set(known))
+        if missing:
+            notes.append(f"{len(missing)} category industry code(s) not in the panel")
+    cat_codes = [c.code for c in categories.categories]
+    cat_index = {c: i for i, c in enumerate(cat_codes)}
+    ind_index = {c: i for i, c in enumerate(industries)}
+    pairs = [(ind_index[i], cat_index[c]) for i, cs in membership.items() for c in cs]
+    arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    return cat_codes, (arr[:, 0], arr[:, 1]), notes
+
+
+def map_clusters(
+    panel: str | Path,
+    *,
+    categories: CategorySet | str | Path | None = None,
+    reference_region: str | None = None,
+    regions: str | None = None,
+    year: int | None = None,
+    span: int = 5,
+    engine: str | None = None,
+    engine_url: str | None = None,
+    fill_suppressed: bool = False,
+    stars: StarRules | None = None,
+    strong: StrongRule | None = None,
+) -> ClusterMap:
+    """Map clusters from a panel file.
+
+    Parameters
+    ----------
+    panel
+        CSV or Parquet with ``region, industry, year, employment`` and optionally
+        ``establishments, wages, flag``; rows with industry ``TOTAL`` give the
+        published region totals.
+    categories
+        A :class:`CategorySet` or a YAML/CSV file; without it every industry is its
+        own category.
+    reference_region
+        Code of a region in the panel (e.g. ``DG`` for Germany) whose employment is
+        the LQ reference; it is not mapped itself.  Default: the mapped regions.
+    regions
+        A regular expression; only matching region codes are mapped.
+    year
+        Keep only this year in the output (changes still look back ``span`` years).
+    fill_suppressed
+        Estimate suppressed cells from the region total minus the known cells,
+        split in proportion to establishments (equally without them); the cells are
+        flagged ``estimated_cells``.
+    """
+    from clusteratlas.engines import get_engine
+
+    path = Path(panel)
+    eng = get_engine(engine, url=engine_url)
+    if isinstance(categories, (str, Path)):
+        categories = reference.read_categories(categories)
+    table = eng.scan(path)
+    aggregated = "n_rows" in table.column_names
+    source = str(path)
+    region_idx, region_codes = _encode(table.column("region"))
+    industry_idx, industry_codes = _encode(table.column("industry"))
+    years_raw = np.asarray(table.column("year").to_numpy(zero_copy_only=False), dtype=np.int64)
+    employment = _values(table, "employment")
+    assert employment is not None
+    establishments = _values(table, "establishments")
+    wages = _values(table, "wages")
+    n_rows = (table.column("n_rows").to_numpy().astype(np.int64) if aggregated else None)
+    _check_ranges(source, path.suffix, aggregated, years_raw, employment, establishments, wages,
+                  region_codes, industry_codes)
+    if "flag" in table.column_names and not aggregated:
+        flags = table.column("flag").to_numpy(zero_copy_only=False)
+        bad = ~np.isin(flags, np.array((*FLAGS, None), dtype=object))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(f"{_row_label(source, i, path.suffix, aggregated)}: field 'flag' is "
+                             f"{flags[i]!r}; expected one of {', '.join(FLAGS)}")
+        suppressed = (flags == "suppressed") | np.isnan(employment)
+        contradiction = (flags == "suppressed") & ~np.isnan(employment)
+        if contradiction.any():
+            i = int(np.flatnonzero(contradiction)[0])
+            raise InputError(f"{_row_label(source, i, path.suffix, aggregated)}: flagged "
+                             "'suppressed' but has an employment value")
+        employment = np.where(suppressed, np.nan, employment)
+    else:
+        suppressed = np.isnan(employment)
+    suppressed_count = (table.column("n_suppressed").to_numpy().astype(np.int64)
+                        if aggregated else None)
+    if aggregated:
+        n_known = table.column("n_known").to_numpy().astype(np.int64)
+        employment = np.where(n_known > 0, employment, np.nan)
+        suppressed = n_known == 0
+
+    y0, y1 = int(years_raw.min()), int(years_raw.max())
+    all_years = list(range(y0, y1 + 1))
+    year_idx = years_raw - y0
+    first = first_duplicate(region_idx, industry_idx, year_idx, len(industry_codes),
+                            len(all_years), n_rows if n_rows is not None else np.zeros(0, np.int64))
+    if first >= 0:
+        i = int(first)
+        same = np.flatnonzero((region_idx == region_idx[i]) & (industry_idx == industry_idx[i])
+                              & (year_idx == year_idx[i]))[:5]
+        where = (f"{source}, {'lines' if path.suffix != '.parquet' else 'rows'} "
+                 + ", ".join(str(j + (2 if path.suffix != ".parquet" else 1)) for j in same)
+                 if not aggregated else f"{source} (found by the {eng.name} engine)")
+        raise InputError(
+            f"{where}: duplicate observation for region {region_codes[region_idx[i]]!r}, "
+            f"industry {industry_codes[industry_idx[i]]!r}, year {years_raw[i]}; expected one row "
+            "per region, industry and year; nothing was written"
+        )
+
+    total_code = industry_codes.index(TOTAL_CODE) if TOTAL_CODE in industry_codes else -1
+    is_total = industry_idx == total_code
+    if fill_suppressed:
+        employment, est_flag = _fill_suppressed(employment, suppressed, is_total, region_idx,
+                                                year_idx, establishments, len(region_codes),
+                                                len(all_years))
+    else:
+        est_flag = np.zeros(len(employment), dtype=bool)
+
+    # which regions are mapped, which one is the reference
+    if reference_region is not None and reference_region not in region_codes:
+        raise NotFoundError(f"{source}: reference region {reference_region!r} is not in the panel")
+    keep = np.ones(len(region_codes), dtype=bool)
+    if regions is not None:
+        try:
+            pattern = re.compile(regions)
+        except re.error as exc:
+            raise ConfigError(f"regions={regions!r} is not a regular expression ({exc})") from None
+        keep = np.array([bool(pattern.fullmatch(c)) for c in region_codes])
+    if reference_region is not None:
+        keep[region_codes.index(reference_region)] = False
+    if not keep.any():
+        raise InputError(f"{source}: no region is left to map (regions={regions!r})")
+    mapped = [c for c, k in zip(region_codes, keep, strict=True) if k]
+    new_index = np.full(len(region_codes), -1, dtype=np.int64)
+    new_index[np.flatnonzero(keep)] = np.arange(len(mapped))
+
+    cat_codes, pairs, notes = _category_pairs(categories, industry_codes, source)
+    if est_flag.any():
+        notes.append(f"{int(est_flag.sum())} suppressed cell(s) estimated from region totals")
+    if reference_region is None and len(mapped) < len(region_codes):
+        notes.append("LQ reference: the mapped regions only")
+
+    region_new = new_index[region_idx] if not keep.all() else region_idx
+    mask = (region_new >= 0) & ~is_total
+    rows: np.ndarray | slice = slice(None) if mask.all() else mask
+    totals = _region_totals(employment, is_total, region_new, year_idx, len(mapped),
+                            len(all_years), mask)
+    ref_totals = ref_grand = None
+    if reference_region is not None:
+        ref = region_idx == region_codes.index(reference_region)
+        ref_cube = aggregate_to_cube(
+            regions=[reference_region], categories=cat_codes, years=all_years,
+            region_idx=np.zeros(int((ref & ~is_total).sum()), dtype=np.int64),
+            year_idx=year_idx[ref & ~is_total], industry_idx=industry_idx[ref & ~is_total],
+            category_pairs=pairs, employment=employment[ref & ~is_total],
+            suppressed=suppressed[ref & ~is_total],
+        )
+        ref_totals = np.nan_to_num(ref_cube.employment[0])
+        ref_grand = _region_totals(employment, is_total, np.where(ref, 0, -1), year_idx, 1,
+                                   len(all_years), ref & ~is_total)[:, 0]
+    cube = aggregate_to_cube(
+        regions=mapped, categories=cat_codes, years=all_years,
+        region_idx=region_new[rows], year_idx=year_idx[rows],
+        industry_idx=industry_idx[rows], category_pairs=pairs, employment=employment[rows],
+        suppressed=suppressed[rows], establishments=None if establishments is None
+        else establishments[rows], wages=None if wages is None else wages[rows],
+        suppressed_count=None if suppressed_count is None else suppressed_count[rows],
+        region_totals=totals, reference_totals=ref_totals, reference_grand=ref_grand,
+    )
+    result = map_indicators(cube, span=span, stars=stars, strong=strong)
+    if est_flag.any():
+        result = _mark_estimated(result, cube, est_flag[rows], region_new[rows],
+                                 year_idx[rows], industry_idx[rows], pairs)
+    out = _select_year(result, year)
+    meta = {
+        "panel": source, "engine": eng.name, "reference_region": reference_region,
+        "regions_mapped": len(mapped), "categories": len(cat_codes),
+        "category_set": categories.name if categories is not None else None,
+        "years": [y0, y1], "span": span,
+    }
+    return ClusterMap(out.cells, out.regions, out.categories, notes, meta)
+
+
+def _check_ranges(source: str, suffix: str, aggregated: bool, years: np.ndarray,
+                  employment: np.ndarray, establishments: np.ndarray | None,
+                  wages: np.ndarray | None, region_codes: list[str],
+                  industry_codes: list[str]) -> None:
+    """Negative values, impossible years and empty codes, named by line."""
+    checks: list[tuple[str, np.ndarray, str]] = [
+        ("year", (years < 1800) | (years > 2200), "a year between 1800 and 2200"),
+        ("employment", employment < 0, "a number ≥ 0"),
+    ]
+    arrays = {"year": years, "employment": employment}
+    for name, values in (("establishments", establishments), ("wages", wages)):
+        if values is not None:
+            checks.append((name, values < 0, "a number ≥ 0"))
+            arrays[name] = values
+    for name, bad, expected in checks:
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            value = arrays[name][i]
+            raise InputError(f"{_row_label(source, i, suffix, aggregated)}: field {name!r} is "
+                             f"{value:g}; expected {expected}; nothing was written")
+    for name, codes in (("region", region_codes), ("industry", industry_codes)):
+        if any(c is None or not str(c).strip() for c in codes):
+            raise InputError(f"{source}: field {name!r} is empty in some rows; expected a code")
+
+
+def _region_totals(employment: np.ndarray, is_total: np.ndarray, region_new: np.ndarray,
+                   year_idx: np.ndarray, n_regions: int, n_years: int,
+                   rows: np.ndarray) -> np.ndarray:
+    """(T, R) totals: published TOTAL rows where present, else the sum of known cells."""
+    summed = sum_by_region_year(region_new, year_idx, employment, rows, n_years, n_regions)
+    published = np.full((n_years, n_regions), np.nan)
+    sel = is_total & (region_new >= 0)
+    published[year_idx[sel], region_new[sel]] = employment[sel]
+    return np.where(np.isnan(published), summed, published)
+
+
+def _fill_suppressed(
+    employment: np.ndarray, suppressed: np.ndarray, is_total: np.ndarray,
+    region_idx: np.ndarray, year_idx: np.ndarray, establishments: np.ndarray | None,
+    n_regions: int, n_years: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Parent-minus-known-children remainder, spread over a region-year's suppressed cells."""
+    out = employment.copy()
+    key = year_idx * n_regions + region_idx
+    size = n_years * n_regions
+    total = np.full(size, np.nan)
+    total[key[is_total]] = employment[is_total]
+    cells = ~is_total
+    known = np.bincount(key[cells], weights=np.nan_to_num(employment[cells]), minlength=size)
+    remainder = np.clip(total - known, 0.0, None)
+    target = cells & suppressed & ~np.isnan(remainder[key])
+    w = (establishments[target] if establishments is not None else np.ones(int(target.sum())))
+    w = np.where(np.isnan(w) | (w <= 0), 1.0, w)
+    wsum = np.bincount(key[target], weights=w, minlength=size)
+    out[target] = remainder[key[target]] * w / wsum[key[target]]
+    return out, target
+
+
+def _mark_estimated(result: MappingResult, cube: ClusterCube, est_rows: np.ndarray,
+                    region_new: np.ndarray, year_idx: np.ndarray, industry_idx: np.ndarray,
+                    pairs: tuple[np.ndarray, np.ndarray]) -> MappingResult:
+    n_r, n_c, n_t = cube.employment.shape
+    cat_of = dict(zip(pairs[0].tolist(), pairs[1].tolist(), strict=False))
+    counts = np.zeros(n_r * n_c * n_t, dtype=np.int64)
+    for r, t, i in zip(region_new[est_rows], year_idx[est_rows], industry_idx[est_rows], strict=True):
+        c = cat_of.get(int(i))
+        if c is not None:
+            counts[(r * n_c + c) * n_t + t] += 1
+    cells = result.cells
+    flat = ((cells["region"].cat.codes.to_numpy().astype(np.int64) * n_c
+             + cells["category"].cat.codes.to_numpy()) * n_t
+            + (cells["year"].to_numpy() - cube.years[0]))
+    cells = cells.assign(estimated_cells=counts[flat])
+    return MappingResult(cells, result.regions, result.categories)
+
+
+def _select_year(result: MappingResult, year: int | None) -> MappingResult:
+    if year is None:
+        return result
+    years = result.cells["year"]
+    if not (years == year).any():
+        raise InputError(f"year {year} is not in the panel (years {years.min()}–{years.max()})")
+    return MappingResult(
+        result.cells[years == year].reset_index(drop=True),
+        result.regions[result.regions["year"] == year].reset_index(drop=True),
+        result.categories[result.categories["year"] == year].reset_index(drop=True),
+    )
+
+
+#: Columns of the cell table that are written unless ``details`` is asked for.
+DETAIL_COLUMNS = ("region_total", "size_threshold", "lq_threshold_strong",
+                  "employment_change_pct")
+
+
+def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False) -> list[Path]:
+    """Write cells to ``out`` (.csv or .parquet) and the summaries beside it
+    (``NAME.regions.EXT``, ``NAME.categories.EXT``); atomically: temporary files are
+    renamed only when all three are written.  ``details`` adds the thresholds behind
+    each star and strong flag, the region total and the relative change."""
+    out = Path(out)
+    ext = out.suffix.lower()
+    if ext not in (".csv", ".parquet"):
+        raise ConfigError(f"--out {out}: expected a .csv or .parquet file name")
+    if not out.parent.exists():
+        raise SourceError(f"--out {out}: folder {out.parent} does not exist")
+    cells = result.cells
+    if not details:
+        drop = [c for c in cells.columns if c in DETAIL_COLUMNS or c.endswith("y_before")]
+        cells = cells.drop(columns=drop)
+    targets = {
+        out: cells,
+        out.with_name(f"{out.stem}.regions{ext}"): result.regions,
+        out.with_name(f"{out.stem}.categories{ext}"): result.categories,
+    }
+    written: list[tuple[Path, Path]] = []
+    try:
+        for target, frame in targets.items():
+            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            os.close(fd)
+            tmp = Path(tmp_name)
+            written.append((tmp, target))
+            if ext == ".parquet":
+                _write_parquet(frame, tmp)
+            else:
+                frame.to_csv(tmp, index=False)
+        for tmp, target in written:
+            tmp.replace(target)
+    finally:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+    return list(targets)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    # dictionary encoding pays off for codes, not for measurements
+    codes = [f.name for f in table.schema if pa.types.is_dictionary(f.type)
+             or pa.types.is_string(f.type)]
+    pq.write_table(table, path, compression="snappy", use_dictionary=codes)
