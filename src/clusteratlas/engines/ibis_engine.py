@@ -22,13 +22,22 @@ OPTIONAL = ("establishments", "wages", "flag")
 def replace_table(con: Any, name: str, obj: Any) -> Any:
     """Create or replace a table.
 
-    ibis 12 with sqlglot 30 renders ``create_table(..., overwrite=True)`` on DuckDB
-    as ``DROP VIEW IF EXISTS`` without a name (a parser error); dropping first and
-    creating plainly avoids it (pinned by ``tests/engines/test_engines.py``).
+    ibis 12 with sqlglot 30 renders ``create_table(..., overwrite=True)`` and
+    ``drop_table`` on DuckDB as ``DROP … IF EXISTS`` without a name (a parser error),
+    and ``create_table`` of in-memory data issues such a statement itself; on DuckDB
+    the table is therefore created by ``CREATE OR REPLACE TABLE`` on the underlying
+    connection (pinned by ``tests/engines/test_engines.py``).
     """
-    if name in con.list_tables():
-        con.drop_table(name, force=True)
-    return con.create_table(name, obj)
+    if getattr(con, "name", "") != "duckdb":
+        return con.create_table(name, obj, overwrite=True)
+    quoted = '"' + name.replace('"', '""') + '"'
+    raw = con.con  # the DuckDB connection underneath
+    raw.register("_clusteratlas_incoming", obj)
+    try:
+        raw.execute(f"CREATE OR REPLACE TABLE {quoted} AS SELECT * FROM _clusteratlas_incoming")
+    finally:
+        raw.unregister("_clusteratlas_incoming")
+    return con.table(name)
 
 
 class IbisEngine:

@@ -216,6 +216,7 @@ def map_clusters(
         employment, est_flag = _fill_suppressed(employment, suppressed, is_total, region_idx,
                                                 year_idx, establishments, len(region_codes),
                                                 len(all_years))
+        suppressed = suppressed & ~est_flag
     else:
         est_flag = np.zeros(len(employment), dtype=bool)
 
