@@ -1,0 +1,1 @@
+"""Official data formats → canonical tables."""
