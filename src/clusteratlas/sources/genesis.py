@@ -127,7 +127,7 @@ def read_table_csv(path: str | Path) -> GenesisTable:
                    "level": _LEVELS.get(indent, "other"), "industry": industry,
                    "industry_label": label.strip(), "year": year, "value": value,
                    "status": status}
-            for d, (dim_name, attributes) in enumerate(dims):
+            for _d, (dim_name, attributes) in enumerate(dims):
                 rec[f"dim_{_slug(dim_name)}"] = attributes[k].strip()
             records.append(rec)
     if not records:
@@ -144,11 +144,12 @@ def read_table_csv(path: str | Path) -> GenesisTable:
 
 
 def _header_end(lines: list[str], p: Path) -> int:
-    for i, line in enumerate(lines[1:], start=1):
-        if line and not line.startswith(";") and ";" in line and not line.rstrip(";").startswith(
-                ("Stichtag", "GENESIS")) and line.split(";")[1:2] != [""]:
-            if i > 1 and lines[i - 1].startswith(";"):
-                return i
+    """The first data line: the first line after the column header lines."""
+    for i in range(2, len(lines)):
+        line = lines[i]
+        is_data = bool(line) and not line.startswith(";") and line.split(";")[1:2] != [""]
+        if is_data and lines[i - 1].startswith(";"):
+            return i
     raise _fail(p, 2, "no column header lines found (unknown table layout)")
 
 
