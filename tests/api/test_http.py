@@ -138,3 +138,21 @@ def test_category_description_follows_language(client):
     en = client.get("/api/map?category=aerospace&lang=en").json()["category"]["description"]
     assert de.startswith("Luft- und Raumfahrzeugbau")
     assert en.startswith("Manufacture of air and spacecraft")
+
+
+def test_autocorrelation_endpoint(client):
+    body = client.get("/api/autocorrelation?category=automotive&permutations=199").json()
+    assert body["ok"] is True and body["synthetic"] is True
+    assert body["neighbours"] == "5 nearest district centres"
+    assert -1 <= body["moran"]["i"] <= 1
+    assert body["fdr"]["alpha"] == 0.05
+    assert len(body["regions"]) + len(body["excluded_unknown"]) == 44
+    assert all(r["quadrant"] in ("HH", "LH", "LL", "HL") for r in body["regions"])
+
+
+def test_district_page_shows_stars_and_strong(client):
+    page = client.get("/regions/08435").text
+    api = client.get("/api/regions/08435").json()
+    aero = next(c for c in api["categories"] if c["category"] == "aerospace")
+    assert aero["stars"] >= 2 and aero["star_specialisation"]
+    assert "★" * aero["stars"] in page

@@ -89,8 +89,11 @@ def test_state_map(atlas):
     ind = atlas.indicators
     totals = ind[(ind["year"] == 2024) & (ind["category"] == "aerospace")].set_index("region")
     weights = np.array([totals.loc[f["code"], "region_total"] for f in m["regions"]])
-    lqs = np.array([f["lq"] for f in m["regions"]])
-    assert (lqs * weights).sum() / weights.sum() == pytest.approx(1.0, rel=1e-12)
+    lqs = np.array([np.nan if f["lq"] is None else f["lq"] for f in m["regions"]])
+    # sum_r E_r LQ_r = E over the regions with a known value (suppressed ones are unknown)
+    assert np.nansum(lqs * weights) / weights.sum() == pytest.approx(1.0, rel=1e-12)
+    unknown = [f for f in m["regions"] if f["lq"] is None]
+    assert all(f["suppressed_cells"] > 0 and f["colour"] == "#d0d0d0" for f in unknown)
 
 
 def test_bad_requests(atlas):

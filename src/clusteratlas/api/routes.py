@@ -46,6 +46,18 @@ def state_map(
     return {"ok": True, **_atlas(request).state_map(category=category, year=year, lang=lang)}
 
 
+@router.get("/autocorrelation", summary="Spatial autocorrelation of one category's LQ")
+def autocorrelation(
+    request: Request,
+    category: str | None = None,
+    year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
+    permutations: Annotated[int, Query(ge=99, le=9999)] = 999,
+    alpha: Annotated[float, Query(gt=0, lt=1)] = 0.05,
+) -> dict[str, Any]:
+    return {"ok": True, **_atlas(request).autocorrelation(
+        category=category, year=year, permutations=permutations, alpha=alpha)}
+
+
 @router.get("/categories", summary="The cluster categories and their industry codes")
 def categories(request: Request, lang: Lang = "de") -> dict[str, Any]:
     atlas = _atlas(request)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas import reference
-from clusteratlas.core.concentration import location_quotient, share_of_category, share_of_region
+from clusteratlas.core.mapping import aggregate_to_cube, map_indicators
 from clusteratlas.errors import InputError, NotFoundError
 from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.panel import TOTAL_CODE
@@ -63,57 +63,62 @@ def _regions_from_frame(frame: pd.DataFrame) -> Regions:
 def category_indicators(
     observations: pd.DataFrame, categories: CategorySet, membership: dict[str, list[str]]
 ) -> pd.DataFrame:
-    """Employment, shares and LQ per region × category × year.
+    """Every mapping indicator per region × category × year (:mod:`core.mapping`).
 
     Region totals :math:`E_r` are the published ``TOTAL`` rows where present (they
     stay right when single industries are suppressed), otherwise the sum of the
     known cells.  The reference area is the set of regions in the panel.
     """
-    obs = observations[observations["industry"] != TOTAL_CODE]
-    pairs = [(ind, cat) for ind, cats in membership.items() for cat in cats]
-    link = pd.DataFrame(pairs, columns=["industry", "category"])
-    merged = obs.merge(link, on="industry", how="inner")
-    merged["is_suppressed"] = merged["flag"] == "suppressed"
-    grouped = merged.groupby(["region", "category", "year"], as_index=False).agg(
-        employment=("employment", "sum"),
-        establishments=("establishments", "sum"),
-        suppressed_cells=("is_suppressed", "sum"),
-    )
-    totals = observations[observations["industry"] == TOTAL_CODE].set_index(["region", "year"])[
-        "employment"
-    ]
-    known = obs.groupby(["region", "year"])["employment"].sum()
-    region_total = totals.reindex(known.index).fillna(known)
-    out = []
+    obs = observations.reset_index(drop=True)
     regions = sorted(obs["region"].unique())
+    years = list(range(int(obs["year"].min()), int(obs["year"].max()) + 1))
+    industries = sorted(membership)
+    r_of = {c: i for i, c in enumerate(regions)}
+    i_of = {c: i for i, c in enumerate(industries)}
     cats = [c.code for c in categories.categories]
-    for year, part in grouped.groupby("year"):
-        wide = part.pivot(index="region", columns="category", values="employment")
-        wide = wide.reindex(index=regions, columns=cats).fillna(0.0)
-        er = region_total.xs(year, level="year").reindex(regions).to_numpy(dtype=float)
-        e = wide.to_numpy()
-        lq = location_quotient(e, region_totals=er)
-        focus = share_of_region(e, region_totals=er)
-        conc = share_of_category(e)
-        frame = pd.DataFrame(
-            {
-                "region": np.repeat(regions, len(cats)),
-                "category": np.tile(cats, len(regions)),
-                "year": int(str(year)),
-                "employment": e.ravel(),
-                "region_total": np.repeat(er, len(cats)),
-                "share_of_region": focus.ravel(),
-                "share_of_category": conc.ravel(),
-                "lq": lq.ravel(),
-            }
-        )
-        out.append(frame)
-    result = pd.concat(out, ignore_index=True)
-    extra = grouped[["region", "category", "year", "establishments", "suppressed_cells"]]
-    result = result.merge(extra, on=["region", "category", "year"], how="left")
-    result["suppressed_cells"] = result["suppressed_cells"].fillna(0).astype(int)
-    result["establishments"] = result["establishments"].fillna(0.0)
-    return result
+    c_of = {c: i for i, c in enumerate(cats)}
+    pairs = np.array([(i_of[ind], c_of[c]) for ind, cs in membership.items() for c in cs],
+                     dtype=np.int64).reshape(-1, 2)
+    is_total = (obs["industry"] == TOTAL_CODE).to_numpy()
+    region_idx = obs["region"].map(r_of).to_numpy(dtype=np.int64)
+    year_idx = obs["year"].to_numpy(dtype=np.int64) - years[0]
+    cells = ~is_total
+    employment = obs["employment"].to_numpy(dtype=float)
+    totals = np.zeros((len(years), len(regions)))
+    np.add.at(totals, (year_idx[cells], region_idx[cells]), np.nan_to_num(employment[cells]))
+    totals[year_idx[is_total], region_idx[is_total]] = employment[is_total]
+    est = obs["establishments"].to_numpy(dtype=float) if "establishments" in obs else None
+    cube = aggregate_to_cube(
+        regions=regions, categories=cats, years=years,
+        region_idx=region_idx[cells], year_idx=year_idx[cells],
+        industry_idx=obs.loc[cells, "industry"].map(i_of).to_numpy(dtype=np.int64),
+        category_pairs=(pairs[:, 0], pairs[:, 1]), employment=employment[cells],
+        suppressed=(obs.loc[cells, "flag"] == "suppressed").to_numpy(),
+        establishments=None if est is None else est[cells], region_totals=totals,
+    )
+    result = map_indicators(cube, span=5)
+    out = result.cells.assign(region=result.cells["region"].astype(str),
+                              category=result.cells["category"].astype(str),
+                              year=result.cells["year"].astype(int))
+    # absent cells are real zeros (no employment), not missing data: list them as such
+    grid = pd.MultiIndex.from_product([regions, cats, years], names=["region", "category", "year"])
+    full = out.set_index(["region", "category", "year"]).reindex(grid).reset_index()
+    absent = full["employment"].isna() & full["suppressed_cells"].isna()
+    region_total = pd.Series(totals.T.ravel(), index=pd.MultiIndex.from_product(
+        [regions, years], names=["region", "year"]))
+    full["region_total"] = region_total.reindex(
+        pd.MultiIndex.from_frame(full[["region", "year"]])).to_numpy()
+    zero_cols = ["employment", "establishments", "share_of_region", "share_of_category",
+                 "suppressed_cells", "stars"]
+    for col in zero_cols:
+        if col in full:
+            full.loc[absent, col] = 0
+    full.loc[absent & (full["region_total"] > 0), "lq"] = 0.0
+    for col in ("star_size", "star_specialisation", "star_focus", "strong", "strong_p90"):
+        full[col] = full[col].astype("boolean").fillna(False).astype(bool)
+    full["suppressed_cells"] = full["suppressed_cells"].astype(int)
+    full["stars"] = full["stars"].astype(int)
+    return full
 
 
 @dataclass
@@ -232,6 +237,12 @@ class Atlas:
                 "share_of_region": _num(rec["share_of_region"]),
                 "share_of_category": _num(rec["share_of_category"]),
                 "suppressed_cells": int(rec["suppressed_cells"]),
+                "stars": int(rec["stars"]),
+                "star_size": bool(rec["star_size"]),
+                "star_specialisation": bool(rec["star_specialisation"]),
+                "star_focus": bool(rec["star_focus"]),
+                "strong": bool(rec["strong"]),
+                "cagr_5y": _num(rec["cagr"]),
                 "change_since_first_year": _num(rec["employment"] - start)
                 if start is not None else None,
                 "initiatives": initiatives,
@@ -302,6 +313,78 @@ class Atlas:
             "regions": features,
             **self.meta(),
         }
+
+    def autocorrelation(self, *, category: str | None = None, year: int | None = None,
+                        permutations: int = 999, seed: int = 12345,
+                        alpha: float = 0.05) -> dict[str, Any]:
+        """Moran's I, local Moran and Getis-Ord Gi* of one category's LQ over the
+        districts, with FDR control at ``alpha``.  Neighbours: shared borders when
+        official boundaries are imported, otherwise the 5 nearest district centres."""
+        from clusteratlas.core.autocorrelation import spatial_autocorrelation
+
+        cat = self.categories[self.category(category)]
+        y = self.year_or_latest(year)
+        part = self.indicators[(self.indicators["category"] == cat.code)
+                               & (self.indicators["year"] == y)].set_index("region")
+        regions = [r for r in self.mapped_regions if pd.notna(part["lq"].get(r.code))]
+        values = np.array([float(part.loc[r.code, "lq"]) for r in regions])
+        weights, method = self.neighbours(regions)
+        res = spatial_autocorrelation(values, weights, permutations=permutations, seed=seed,
+                                      alpha=alpha)
+        local = []
+        for k, r in enumerate(regions):
+            local.append({
+                "code": r.code, "name": r.display_name, "lq": _num(values[k]),
+                "local_i": _num(res.local_i[k]), "local_p": _num(res.local_p_sim[k]),
+                "quadrant": ["", "HH", "LH", "LL", "HL"][int(res.local_quadrant[k])],
+                "local_significant": bool(res.local_p_sim[k] <= res.fdr_local),
+                "gi_star": _num(res.gi_star[k]), "gi_z": _num(res.gi_z[k]),
+                "gi_p": _num(res.gi_p_sim[k]),
+                "hot_spot": bool(res.gi_p_sim[k] <= res.fdr_gi and res.gi_z[k] > 0),
+                "cold_spot": bool(res.gi_p_sim[k] <= res.fdr_gi and res.gi_z[k] < 0),
+            })
+        return {
+            "category": {"code": cat.code, "name": cat.name()}, "year": y,
+            "variable": "lq", "neighbours": method, "permutations": permutations,
+            "moran": {"i": res.moran_i, "expected": res.moran_ei, "z_norm": res.moran_z_norm,
+                      "p_sim": res.moran_p_sim},
+            "fdr": {"alpha": alpha, "local_cutoff": res.fdr_local, "gi_cutoff": res.fdr_gi},
+            "islands": [regions[i].code for i in res.islands],
+            "single_neighbour": [regions[i].code for i in res.single_neighbour],
+            "excluded_unknown": [r.code for r in self.mapped_regions if r not in regions],
+            "regions": local,
+            **self.meta(),
+        }
+
+    def neighbours(self, regions: list[Region]) -> tuple[Any, str]:
+        """Binary neighbour matrix of ``regions`` and a description of how it was built."""
+        import scipy.sparse as sp
+        from scipy.spatial import cKDTree
+
+        if self.layer != "schematic":
+            try:
+                return self._contiguity(regions), "shared borders (queen contiguity)"
+            except ImportError:
+                pass
+        lat0 = np.radians(np.mean([r.lat or 0.0 for r in regions]))
+        pts = np.array([[(r.lon or 0.0) * np.cos(lat0), r.lat or 0.0] for r in regions])
+        k = min(5, len(regions) - 1)
+        _, idx = cKDTree(pts).query(pts, k=k + 1)
+        rows = np.repeat(np.arange(len(regions)), k)
+        w = sp.csr_array((np.ones(rows.size), (rows, idx[:, 1:].ravel())),
+                         shape=(len(regions), len(regions)))
+        return w, f"{k} nearest district centres"
+
+    def _contiguity(self, regions: list[Region]) -> Any:
+        import scipy.sparse as sp
+        import shapely
+
+        geoms = [shapely.from_geojson(self.geometries[r.code]) for r in regions]
+        tree = shapely.STRtree(geoms)
+        left, right = tree.query(geoms, predicate="intersects")
+        keep = left != right
+        return sp.csr_array((np.ones(int(keep.sum())), (left[keep], right[keep])),
+                            shape=(len(regions), len(regions)))
 
     @cached_property
     def svg(self) -> dict[str, Any]:

@@ -55,6 +55,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "planning_region": {"de": "Region", "en": "Planning region"},
     "population": {"de": "Einwohner (31.12.2018)", "en": "Population (31 Dec 2018)"},
     "language": {"de": "English", "en": "Deutsch"},
+    "stars": {"de": "Sterne", "en": "Stars"},
+    "stars_help": {"de": "Sterne nach European Cluster Observatory: Größe, Spezialisierung (LQ ≥ 2), Fokus",
+                   "en": "European Cluster Observatory stars: size, specialisation (LQ ≥ 2), focus"},
+    "strong": {"de": "Starkes Cluster", "en": "Strong cluster"},
     "skip": {"de": "Zum Inhalt springen", "en": "Skip to content"},
 }
 
