@@ -142,7 +142,8 @@ def test_category_description_follows_language(client):
 
 def test_autocorrelation_endpoint(client):
     body = client.get("/api/autocorrelation?category=automotive&permutations=199").json()
-    assert body["ok"] is True and body["synthetic"] is True
+    assert body["ok"] is True
+    assert body["synthetic"] is True
     assert body["neighbours"] == "5 nearest district centres"
     assert -1 <= body["moran"]["i"] <= 1
     assert body["fdr"]["alpha"] == 0.05
@@ -154,5 +155,6 @@ def test_district_page_shows_stars_and_strong(client):
     page = client.get("/regions/08435").text
     api = client.get("/api/regions/08435").json()
     aero = next(c for c in api["categories"] if c["category"] == "aerospace")
-    assert aero["stars"] >= 2 and aero["star_specialisation"]
+    assert aero["stars"] >= 2
+    assert aero["star_specialisation"]
     assert "★" * aero["stars"] in page

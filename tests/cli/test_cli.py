@@ -184,3 +184,27 @@ def test_import_boundaries_bad_file(tmp_path, capsys):
     assert "broken.geojson" in err
     assert main(["import", "boundaries", str(tmp_path / "missing.shp"),
                  "--data-dir", str(tmp_path)]) == 2
+
+
+def test_map_command_success_and_bad_input(tmp_path, capsys):
+    panel = tmp_path / "p.csv"
+    panel.write_text("region,industry,year,employment,establishments\n"
+                     "08111,25,2020,100,5\n08111,62,2020,50,4\n08435,25,2020,30,2\n"
+                     "08435,62,2020,5,1\n", encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    assert main(["map", str(panel), "--out", str(out)]) == 0
+    assert "Mapped 2 regions × 2 categories (4 cells)" in capsys.readouterr().out
+    import pandas as pd
+
+    cells = pd.read_parquet(out)
+    assert set(cells["region"].astype(str)) == {"08111", "08435"}
+    assert (tmp_path / "out.regions.parquet").exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("region,industry,year,employment\n08111,25,2020,10\n08111,25,2020,-1\n",
+                   encoding="utf-8")
+    target = tmp_path / "never.csv"
+    proc = run_cli("map", str(bad), "--out", str(target))
+    assert proc.returncode == 2
+    assert_clean_error(proc, "bad.csv, line 3")
+    assert not target.exists()
+    assert not list(tmp_path.glob("never*"))

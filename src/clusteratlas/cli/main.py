@@ -127,7 +127,7 @@ def map_command(
                           engine_url=engine_url, fill_suppressed=fill_suppressed)
     paths = write_outputs(result, out, details=details)
     typer.echo(f"Mapped {result.meta['regions_mapped']} regions × {result.meta['categories']} "
-               f"categories ({len(result.cells):,} cells) with the {result.meta['engine']} engine "
+               f"categories ({len(result.result):,} cells) with the {result.meta['engine']} engine "
                f"→ {', '.join(str(p) for p in paths)}")
     for note in result.notes:
         typer.echo(f"Note: {note}", err=True)

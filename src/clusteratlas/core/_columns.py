@@ -41,6 +41,25 @@ def _group_by_column(flat: np.ndarray, emp: np.ndarray, n_cols: int) -> tuple:  
     return offsets, order
 
 
+@njit(cache=True)
+def _quantile_select(values: np.ndarray, q: float) -> float:
+    """Type-7 quantile by selection (O(n)); reorders ``values`` in place."""
+    n = values.size
+    if n == 0:
+        return np.nan
+    pos = q * (n - 1)
+    lo = int(np.floor(pos))
+    part = np.partition(values, lo)
+    low = part[lo]
+    if lo + 1 >= n or pos == lo:
+        return float(low)
+    high = part[lo + 1]
+    for k in range(lo + 2, n):
+        if part[k] < high:
+            high = part[k]
+    return float(low + (pos - lo) * (high - low))
+
+
 @njit(cache=True, parallel=True)
 def column_statistics(
     flat: np.ndarray,
@@ -92,7 +111,8 @@ def column_statistics(
             xs[k] = er / grand[t]
             ests[k] = est[f] if has_est else 0.0
             total += v
-        idx = np.argsort(focus, kind="mergesort")
+        # ties in focus contribute equally in any order, so an unstable sort is fine
+        idx = np.argsort(focus)
         cum = 0.0
         acc = 0.0
         for k in range(count):
@@ -101,13 +121,11 @@ def column_statistics(
             cum += share
         gini[col] = 1.0 - acc
         sorted_focus = focus[idx]
-        sorted_vals = np.sort(vals)
         for q in range(quantiles_e.size):
-            out_e[col, q] = _quantile_sorted(sorted_vals, count, quantiles_e[q])
+            out_e[col, q] = _quantile_select(vals, quantiles_e[q])
         for q in range(quantiles_focus.size):
             out_f[col, q] = _quantile_sorted(sorted_focus, count, quantiles_focus[q])
         if has_est:
-            sorted_est = np.sort(ests)
             for q in range(quantiles_est.size):
-                out_s[col, q] = _quantile_sorted(sorted_est, count, quantiles_est[q])
+                out_s[col, q] = _quantile_select(ests, quantiles_est[q])
     return out_e, out_f, out_s, gini

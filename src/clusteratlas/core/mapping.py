@@ -139,12 +139,37 @@ def _categorical(codes: NDArray[np.integer], labels: Sequence[str]) -> Any:
 
 @dataclass(frozen=True)
 class MappingResult:
-    """Frames of a cluster mapping: ``cells`` (region × category × year),
-    ``regions`` (region × year) and ``categories`` (category × year)."""
+    """Results of a cluster mapping: ``cells`` (region × category × year),
+    ``regions`` (region × year) and ``categories`` (category × year).
 
-    cells: pd.DataFrame
+    The cell table can hold tens of millions of rows; it is kept as a dict of
+    columns (``cell_columns``, region and category as pandas Categoricals) and
+    assembled into a DataFrame only when ``cells`` is first read, so that writers can
+    hand the arrays to Arrow without a copy.
+    """
+
+    cell_columns: dict[str, Any]
     regions: pd.DataFrame
     categories: pd.DataFrame
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        cached = self.__dict__.get("_cells")
+        if cached is None:
+            cached = pd.DataFrame(self.cell_columns)
+            object.__setattr__(self, "_cells", cached)
+        return cached
+
+    @classmethod
+    def from_cells(cls, cells: pd.DataFrame, regions: pd.DataFrame,
+                   categories: pd.DataFrame) -> MappingResult:
+        out = cls({c: cells[c].array for c in cells.columns}, regions, categories)
+        object.__setattr__(out, "_cells", cells)
+        return out
+
+    def __len__(self) -> int:
+        first = next(iter(self.cell_columns.values()), ())
+        return len(first)
 
 
 def map_indicators(
@@ -229,7 +254,6 @@ def map_indicators(
     columns["stars"] = flags[0].astype(np.int8) + flags[1] + flags[2]
     columns["strong"] = flags[3]
     columns["strong_p90"] = flags[4]
-    cells = pd.DataFrame(columns, copy=False)
 
     t_all, r_all = np.divmod(np.arange(n_t * n_r), n_r)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -266,4 +290,4 @@ def map_indicators(
         "eg_gamma": gamma.ravel(),
         "eg_gamma_approximate": approx.ravel(),
     })
-    return MappingResult(cells=cells, regions=regions, categories=categories)
+    return MappingResult(cell_columns=columns, regions=regions, categories=categories)

@@ -75,7 +75,9 @@ class IbisEngine:
         if url.startswith("sc://"):
             builder = builder.remote(url)
         else:
+            memory = os.environ.get("CLUSTERATLAS_SPARK_DRIVER_MEMORY", "4g")
             builder = (builder.master(url).config("spark.ui.enabled", "false")
+                       .config("spark.driver.memory", memory)
                        .config("spark.sql.session.timeZone", "UTC")
                        .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
         session = builder.getOrCreate()

@@ -91,7 +91,7 @@ def category_indicators(
     cube = aggregate_to_cube(
         regions=regions, categories=cats, years=years,
         region_idx=region_idx[cells], year_idx=year_idx[cells],
-        industry_idx=obs.loc[cells, "industry"].map(i_of).to_numpy(dtype=np.int64),
+        industry_idx=np.asarray(obs.loc[cells, "industry"].map(i_of), dtype=np.int64),
         category_pairs=(pairs[:, 0], pairs[:, 1]), employment=employment[cells],
         suppressed=(obs.loc[cells, "flag"] == "suppressed").to_numpy(),
         establishments=None if est is None else est[cells], region_totals=totals,
@@ -327,7 +327,7 @@ class Atlas:
         part = self.indicators[(self.indicators["category"] == cat.code)
                                & (self.indicators["year"] == y)].set_index("region")
         regions = [r for r in self.mapped_regions if pd.notna(part["lq"].get(r.code))]
-        values = np.array([float(part.loc[r.code, "lq"]) for r in regions])
+        values = part["lq"].reindex([r.code for r in regions]).to_numpy(dtype=float)
         weights, method = self.neighbours(regions)
         res = spatial_autocorrelation(values, weights, permutations=permutations, seed=seed,
                                       alpha=alpha)
