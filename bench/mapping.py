@@ -87,9 +87,10 @@ def main() -> None:
     ap.add_argument("--no-spark", action="store_true")
     args = ap.parse_args()
     shape = (300, 100, 10) if args.quick else (3000, 1000, 10)
-    env = {"OPENBLAS_NUM_THREADS": "1"}
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
+        # a fresh numba cache, so that the first run really compiles the kernels
+        env = {"NUMBA_CACHE_DIR": str(d / "numba-cache")}
         panel = d / "panel.parquet"
         rows = make_panel(panel, *shape)
         cli = [sys.executable, "-m", "clusteratlas", "map", str(panel)]

@@ -275,7 +275,7 @@ def _categories_from_csv(
     text: str, path: Path, columns: Mapping[str, str], name: str, version: str
 ) -> CategorySet:
     reader = csv.DictReader(io.StringIO(text))
-    col = {"category": "category", "industry": "industry", **columns}
+    col = {"category": "category", "industry": "industry", "group": "group", **columns}
     if reader.fieldnames is None or not {col["category"], col["industry"]} <= set(reader.fieldnames):
         raise SchemaError(
             f"{path}: expected columns {col['category']!r} and {col['industry']!r}, "
@@ -284,6 +284,7 @@ def _categories_from_csv(
     include: dict[str, list[str]] = {}
     exclude: dict[str, list[str]] = {}
     names: dict[str, tuple[str, str]] = {}
+    groups: dict[str, str] = {}
     for row in reader:
         label = (row.get(col["category"]) or "").strip()
         code = (row.get(col["industry"]) or "").strip()
@@ -293,6 +294,8 @@ def _categories_from_csv(
             raise InputError(f"{path}, line {reader.line_num}: field {col['industry']!r} is empty")
         slug = label if label.isdigit() else _slug(label)
         names.setdefault(slug, (row.get("name_de") or label, row.get("name_en") or label))
+        if col.get("group") and row.get(col["group"]):
+            groups.setdefault(slug, str(row[col["group"]]).strip().lower())
         is_exc = (row.get("exclude") or "").strip().lower() in {"1", "true", "yes"}
         (exclude if is_exc else include).setdefault(slug, []).append(code)
     cats = [
@@ -302,6 +305,7 @@ def _categories_from_csv(
             name_en=names[slug][1],
             include=tuple(dict.fromkeys(codes)),
             exclude=tuple(dict.fromkeys(exclude.get(slug, []))),
+            group=groups.get(slug, ""),
         )
         for slug, codes in include.items()
     ]

@@ -215,3 +215,57 @@ def test_outputs_are_written_atomically(tmp_path, panel_files):
     assert not list(tmp_path.glob(".*tmp"))
     with pytest.raises(ConfigError, match=r"expected a \.csv or \.parquet"):
         write_outputs(res, tmp_path / "out.xlsx")
+
+
+def test_traded_denominator_and_extras(tmp_path):
+    text = ("region,industry,year,employment,establishments\n"
+            "A,t1,2019,10,2\nA,t2,2019,30,3\nA,l1,2019,60,6\n"
+            "B,t1,2019,30,3\nB,t2,2019,30,3\nB,l1,2019,40,4\n"
+            "A,t1,2020,20,2\nA,t2,2020,30,3\nA,l1,2020,60,6\n"
+            "B,t1,2020,30,3\nB,t2,2020,30,3\nB,l1,2020,40,4\n")
+    panel = write_csv(tmp_path / "p.csv", text)
+    cats = write_csv(tmp_path / "c.csv", "Cluster,NAICS,TradedLocal\nT1,t1,Traded\nT2,t2,Traded\n"
+                                         "L1,l1,Local\n")
+    from clusteratlas import reference
+
+    catset = reference.read_categories(cats, columns={"category": "Cluster", "industry": "NAICS",
+                                                      "group": "TradedLocal"})
+    assert catset["t1"].group == "traded"
+    res = map_clusters(panel, categories=catset, denominator="traded",
+                       shift_share_years=(2019, 2020), coagglomeration_year=2020)
+    cells = res.cells.assign(region=res.cells["region"].astype(str),
+                             category=res.cells["category"].astype(str))
+    lq = cells[cells["year"] == 2020].set_index(["region", "category"])["lq"]
+    # traded totals in 2020: A 50, B 60, all 110; T1: 50 in all
+    assert lq[("A", "t1")] == pytest.approx((20 / 50) / (50 / 110))
+    ss = res.extra["shiftshare"].set_index(["region", "category"])
+    assert ss.loc[("A", "t1"), "change"] == 10
+    total = ss[["national", "industry_mix", "competitive"]].sum(axis=1)
+    np.testing.assert_allclose(total, ss["change"])
+    co = res.extra["coagglomeration"]
+    assert len(co) == 3
+    assert set(co["year"]) == {2020}
+    paths = write_outputs(res, tmp_path / "o.csv")
+    assert {p.name for p in paths} >= {"o.shiftshare.csv", "o.coagglomeration.csv"}
+    plain = reference.read_categories(cats, columns={"category": "Cluster", "industry": "NAICS"})
+    with pytest.raises(ConfigError, match="no category of the set"):
+        map_clusters(panel, categories=plain, denominator="traded")
+    with pytest.raises(ConfigError, match="is not one of total, traded, local"):
+        map_clusters(panel, categories=catset, denominator="export")
+
+
+def test_exact_plant_herfindahl(tmp_path):
+    panel = write_csv(tmp_path / "p.csv", "region,industry,year,employment\nA,x,2020,30\n"
+                                          "B,x,2020,10\nA,y,2020,10\nB,y,2020,50\n")
+    plants = write_csv(tmp_path / "plants.csv", "industry,year,employment\nx,2020,30\nx,2020,10\n"
+                                                "y,2020,60\n")
+    res = map_clusters(panel, plants=plants)
+    cats = res.categories.assign(category=res.categories["category"].astype(str)).set_index(
+        "category")
+    assert cats.loc["x", "plant_herfindahl"] == pytest.approx(0.75**2 + 0.25**2)
+    assert not cats.loc["x", "eg_gamma_approximate"]
+    from clusteratlas.core.concentration import ellison_glaeser
+
+    e = np.array([[30.0, 10.0], [10.0, 50.0]])
+    expected = ellison_glaeser(e, [0.625, 1.0])
+    assert cats.loc["x", "eg_gamma"] == pytest.approx(expected[0])

@@ -113,18 +113,46 @@ def map_command(
     fill_suppressed: Annotated[bool, typer.Option(help="Estimate suppressed cells from region "
                                                   "totals (flagged).")] = False,
     details: Annotated[bool, typer.Option(help="Also write thresholds and region totals.")] = False,
+    denominator: Annotated[str, typer.Option(help="total, or traded/local (US Cluster Mapping: "
+                                             "totals over that category group).")] = "total",
+    plants: Annotated[Optional[Path], typer.Option(help="Plant file (industry, year, "  # noqa: UP045
+                                                    "employment) for the exact EG index.")] = None,
+    shift_share: Annotated[Optional[str], typer.Option(help="START:END years; writes "  # noqa: UP045
+                                                        "NAME.shiftshare.EXT.")] = None,
+    coagglomeration_year: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        help="Writes NAME.coagglomeration.EXT for that year.")] = None,
+    star_quantile: Annotated[float, typer.Option(help="Size and focus star percentile.")] = 0.90,
+    star_min_lq: Annotated[float, typer.Option(help="Specialisation star LQ.")] = 2.0,
+    strong_quantile: Annotated[float, typer.Option(help="Strong-cluster LQ percentile "
+                                                   "(0.75; 0.90 variant).")] = 0.75,
 ) -> None:
     """Map cluster agglomerations: LQ, shares, change, stars, strong clusters, concentration."""
     import numpy as np
 
+    from clusteratlas.core.stars import StarRules, StrongRule
+    from clusteratlas.errors import ConfigError
     from clusteratlas.service.mapping import map_clusters, write_outputs
+
+    years: tuple[int, int] | None = None
+    if shift_share is not None:
+        try:
+            a, b = (int(v) for v in shift_share.split(":"))
+        except ValueError:
+            raise ConfigError(f"--shift-share {shift_share!r}: expected START:END, "
+                              "e.g. 2015:2020") from None
+        years = (a, b)
 
     # Transparent huge pages with synchronous compaction stall large fresh
     # allocations here more than they save; measured in bench/mapping.py.
     np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
     result = map_clusters(panel, categories=categories, reference_region=reference_region,
                           regions=regions, year=year, span=span, engine=engine,
-                          engine_url=engine_url, fill_suppressed=fill_suppressed)
+                          engine_url=engine_url, fill_suppressed=fill_suppressed,
+                          stars=StarRules(size_quantile=star_quantile, min_lq=star_min_lq,
+                                          focus_quantile=star_quantile),
+                          strong=StrongRule(lq_quantile=strong_quantile),
+                          denominator=denominator, plants=plants, shift_share_years=years,
+                          coagglomeration_year=coagglomeration_year)
     paths = write_outputs(result, out, details=details)
     typer.echo(f"Mapped {result.meta['regions_mapped']} regions × {result.meta['categories']} "
                f"categories ({len(result.result):,} cells) with the {result.meta['engine']} engine "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ class ClusterMap:
     result: MappingResult
     notes: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def cells(self) -> pd.DataFrame:
@@ -136,6 +137,10 @@ def map_clusters(
     fill_suppressed: bool = False,
     stars: StarRules | None = None,
     strong: StrongRule | None = None,
+    denominator: str = "total",
+    plants: str | Path | None = None,
+    shift_share_years: tuple[int, int] | None = None,
+    coagglomeration_year: int | None = None,
 ) -> ClusterMap:
     """Map clusters from a panel file.
 
@@ -159,6 +164,18 @@ def map_clusters(
         Estimate suppressed cells from the region total minus the known cells,
         split in proportion to establishments (equally without them); the cells are
         flagged ``estimated_cells``.
+    denominator
+        ``total`` (default), or ``traded``/``local`` as in US Cluster Mapping: region
+        and reference totals count only the categories of that group (the category
+        set's ``group``), so LQ and shares are relative to traded (local) employment.
+    plants
+        CSV/Parquet of plants (``industry, year, employment``) for the exact plant
+        Herfindahl of the Ellison–Glaeser index; without it H ≈ 1/N (flagged).
+    shift_share_years
+        ``(start, end)``: add a shift-share table (``extra["shiftshare"]``).
+    coagglomeration_year
+        Add the pairwise coagglomeration of categories in that year
+        (``extra["coagglomeration"]``).
     """
     from clusteratlas.engines import get_engine
 
@@ -281,7 +298,17 @@ def map_clusters(
         suppressed_count=None if suppressed_count is None else suppressed_count[rows],
         region_totals=totals, reference_totals=ref_totals, reference_grand=ref_grand,
     )
-    result = map_indicators(cube, span=span, stars=stars, strong=strong)
+    if denominator != "total":
+        cube = _with_denominator(cube, categories, denominator, source)
+    plant_h = (_plant_herfindahl(Path(plants), industry_codes, pairs, len(cat_codes), all_years)
+               if plants is not None else None)
+    result = map_indicators(cube, span=span, stars=stars, strong=strong,
+                            plant_herfindahl=plant_h)
+    extra: dict[str, pd.DataFrame] = {}
+    if shift_share_years is not None:
+        extra["shiftshare"] = _shift_share_table(cube, shift_share_years, source)
+    if coagglomeration_year is not None:
+        extra["coagglomeration"] = _coagglomeration_table(cube, coagglomeration_year, source)
     if est_flag.any():
         result = _mark_estimated(result, cube, est_flag[rows], region_new[rows],
                                  year_idx[rows], industry_idx[rows], pairs)
@@ -292,7 +319,94 @@ def map_clusters(
         "category_set": categories.name if categories is not None else None,
         "years": [y0, y1], "span": span,
     }
-    return ClusterMap(out, notes, meta)
+    meta["denominator"] = denominator
+    meta["eg_gamma"] = "exact (plant file)" if plants is not None else "approximate (H = 1/N)"
+    return ClusterMap(out, notes, meta, extra)
+
+
+def _with_denominator(cube: ClusterCube, categories: CategorySet | None, denominator: str,
+                      source: str) -> ClusterCube:
+    """Totals over the categories of one group (US Cluster Mapping's traded/local LQ)."""
+    if denominator not in ("traded", "local"):
+        raise ConfigError(f"denominator={denominator!r} is not one of total, traded, local")
+    if categories is None:
+        raise ConfigError("denominator='traded' needs categories with a traded/local group")
+    mask = np.array([c.group.strip().lower() == denominator for c in categories.categories])
+    if not mask.any():
+        raise ConfigError(f"{source}: no category of the set {categories.name!r} has group "
+                          f"{denominator!r} (groups: "
+                          f"{', '.join(sorted({c.group for c in categories.categories}))})")
+    emp = np.nan_to_num(cube.employment[:, mask, :])  # (R, C', T)
+    totals = emp.sum(axis=1).T  # (T, R)
+    ref_grand = (None if cube.reference_totals is None
+                 else cube.reference_totals[mask].sum(axis=0))
+    return replace(cube, region_totals=totals, reference_grand=ref_grand)
+
+
+def _plant_herfindahl(path: Path, industry_codes: list[str], pairs: tuple[np.ndarray, np.ndarray],
+                      n_categories: int, years: list[int]) -> np.ndarray:
+    """(C, T) plant Herfindahl :math:`\\sum_k z_k^2` from a file of plants."""
+    try:
+        frame = (pd.read_parquet(path) if path.suffix.lower() == ".parquet"
+                 else pd.read_csv(path, dtype={"industry": str}))
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"{path}: cannot be read ({exc})") from None
+    missing = {"industry", "year", "employment"} - set(frame.columns)
+    if missing:
+        raise SourceError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected "
+                          "one row per plant with industry, year, employment")
+    ind_of = {c: i for i, c in enumerate(industry_codes)}
+    cat_of = dict(zip(pairs[0].tolist(), pairs[1].tolist(), strict=False))
+    frame = frame.assign(cat=frame["industry"].astype(str).map(ind_of).map(cat_of))
+    frame = frame.dropna(subset=["cat"])
+    frame = frame[frame["year"].isin(years)]
+    if (frame["employment"] < 0).any():
+        raise InputError(f"{path}: plant employment must not be negative")
+    total = frame.groupby(["cat", "year"])["employment"].transform("sum")
+    z2 = (frame["employment"] / total) ** 2
+    h = z2.groupby([frame["cat"], frame["year"]]).sum().reset_index(name="h")
+    out = np.full((n_categories, len(years)), np.nan)
+    for c, y, value in zip(h["cat"], h["year"], h["h"], strict=True):
+        out[int(c), years.index(int(y))] = value
+    return out
+
+
+def _shift_share_table(cube: ClusterCube, years: tuple[int, int], source: str) -> pd.DataFrame:
+    from clusteratlas.core.shiftshare import shift_share
+
+    start, end = years
+    if start not in cube.years or end not in cube.years or start >= end:
+        raise InputError(f"{source}: shift-share years {start}:{end} must be two panel years, "
+                         f"the first earlier ({cube.years[0]}–{cube.years[-1]})")
+    t0, t1 = cube.years.index(start), cube.years.index(end)
+    e0 = np.nan_to_num(cube.employment[:, :, t0])
+    e1 = np.nan_to_num(cube.employment[:, :, t1])
+    ref0 = None if cube.reference_totals is None else cube.reference_totals[:, t0]
+    ref1 = None if cube.reference_totals is None else cube.reference_totals[:, t1]
+    ss = shift_share(e0, e1, reference_start=ref0, reference_end=ref1)
+    present = (cube.present[:, :, t0] | cube.present[:, :, t1]).ravel()
+    r, c = np.divmod(np.arange(e0.size), e0.shape[1])
+    return pd.DataFrame({
+        "region": np.asarray(cube.regions, dtype=object)[r], "category":
+        np.asarray(cube.categories, dtype=object)[c], "start": start, "end": end,
+        "employment_start": e0.ravel(), "employment_end": e1.ravel(),
+        "change": ss.change.ravel(), "national": ss.national.ravel(),
+        "industry_mix": ss.industry_mix.ravel(), "competitive": ss.competitive.ravel(),
+    })[present].reset_index(drop=True)
+
+
+def _coagglomeration_table(cube: ClusterCube, year: int, source: str) -> pd.DataFrame:
+    from clusteratlas.core.concentration import coagglomeration
+
+    if year not in cube.years:
+        raise InputError(f"{source}: coagglomeration year {year} is not in the panel")
+    t = cube.years.index(year)
+    matrix = coagglomeration(np.nan_to_num(cube.employment[:, :, t]),
+                             region_totals=cube.region_totals[t])
+    a, b = np.triu_indices(matrix.shape[0], k=1)
+    cats = np.asarray(cube.categories, dtype=object)
+    return pd.DataFrame({"year": year, "category_a": cats[a], "category_b": cats[b],
+                         "coagglomeration": matrix[a, b]})
 
 
 def _check_ranges(source: str, suffix: str, aggregated: bool, years: np.ndarray,
@@ -407,6 +521,8 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
         out.with_name(f"{out.stem}.regions{ext}"): result.regions,
         out.with_name(f"{out.stem}.categories{ext}"): result.categories,
     }
+    for name, frame in result.extra.items():
+        targets[out.with_name(f"{out.stem}.{name}{ext}")] = frame
     written: list[tuple[Path, Path]] = []
     try:
         for target, frame in targets.items():
