@@ -19,7 +19,7 @@ def test_migrate_creates_versioned_schema(tmp_path):
     assert store.migrate() == STATS_SCHEMA_VERSION  # idempotent
     with duckdb.connect(str(store.path), read_only=True) as con:
         rows = con.execute("SELECT version FROM schema_info").fetchall()
-    assert rows == [(1,)]
+    assert rows == [(v,) for v in range(1, STATS_SCHEMA_VERSION + 1)]
     assert store.is_empty()
 
 

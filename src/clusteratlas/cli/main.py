@@ -220,6 +220,64 @@ def import_boundaries(
         typer.echo(f"Regions without a shape: {', '.join(report['missing'])}", err=True)
 
 
+def _make_import(source: str) -> None:
+    def command(
+        files: Annotated[list[Path], typer.Argument(help="One or more files of this source.")],
+        data_dir: DataDirOption = None,
+        replace: Annotated[bool, typer.Option(help="Supersede an imported version of the same "
+                                              "table (it stays recoverable).")] = False,
+    ) -> None:
+        from clusteratlas.service.imports import import_files
+        from clusteratlas.service.validation import validate_parsed
+
+        settings = _settings(data_dir)
+        report = import_files(DataDir(settings.data_dir), source, files, replace=replace,
+                              validate=validate_parsed)
+        for name in report.imported:
+            typer.echo(f"Imported {name}")
+        for name in report.skipped:
+            typer.echo(f"Skipped {name}")
+        for name in report.replaced:
+            typer.echo(f"Superseded {name} (restore with: clusteratlas restore {name})")
+        typer.echo(f"{report.rows:,} values written in one transaction.")
+        if report.checks:
+            typer.echo("Validation report:")
+            for line in report.checks:
+                typer.echo(f"  - {line}")
+
+    command.__doc__ = f"Import {source} files into the store (all or nothing)."
+    import_app.command(source)(command)
+
+
+for _source in ("genesis-table", "genesis-ffcsv", "eurostat-tsv", "eurostat-sdmx", "cbp"):
+    _make_import(_source)
+
+
+@app.command()
+def convert(
+    source: Annotated[str, typer.Argument(help="genesis-table, genesis-ffcsv, eurostat-tsv, "
+                                          "eurostat-sdmx or cbp.")],
+    file: Annotated[Path, typer.Argument(help="The source file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Panel .csv or .parquet.")],
+) -> None:
+    """Write a source file as a canonical panel without touching the store."""
+    from clusteratlas.service.imports import convert_file
+
+    rows = convert_file(source, file, out)
+    typer.echo(f"Wrote {rows:,} rows to {out}")
+
+
+@app.command()
+def restore(
+    dataset: Annotated[str, typer.Argument(help="Id of a superseded dataset (see 'info').")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Make a superseded dataset version active again."""
+    from clusteratlas.service.imports import restore_dataset
+
+    typer.echo(restore_dataset(DataDir(_settings(data_dir).data_dir), dataset))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and turn our errors into one clean line."""
     try:

@@ -14,7 +14,7 @@ import pandas as pd
 from clusteratlas import reference
 from clusteratlas.core.mapping import aggregate_to_cube, map_indicators
 from clusteratlas.errors import InputError, NotFoundError
-from clusteratlas.model.categories import CategorySet
+from clusteratlas.model.categories import CategorySet, ClusterCategory
 from clusteratlas.model.panel import TOTAL_CODE
 from clusteratlas.model.regions import Region, Regions
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
@@ -138,7 +138,14 @@ class Atlas:
     # -- provenance ---------------------------------------------------------------
     @cached_property
     def panel_dataset(self) -> DatasetInfo:
-        return next(d for d in self.datasets if d.id == self.panel_id)
+        return next(d for d in self.datasets
+                    if (d.id == self.panel_id or d.table_key == self.panel_id)
+                    and d.status == "active")
+
+    @cached_property
+    def panel_datasets(self) -> list[DatasetInfo]:
+        return [d for d in self.datasets
+                if (d.id == self.panel_id or d.table_key == self.panel_id) and d.status == "active"]
 
     @property
     def is_synthetic(self) -> bool:
@@ -155,7 +162,7 @@ class Atlas:
 
     def meta(self) -> dict[str, Any]:
         """The marker and attribution every response carries."""
-        shown = [self.panel_dataset]
+        shown = list(self.panel_datasets)
         shown += [d for d in self.datasets if d.kind == "regions"]
         if self.layer_dataset is not None:
             shown.append(self.layer_dataset)
@@ -392,6 +399,27 @@ class Atlas:
         return {"paths": paths, "width": size[0], "height": size[1], "labels": labels}
 
 
+def _categories_for(industries: list[str], classification: Any,
+                    datasets: list[DatasetInfo]) -> CategorySet:
+    """The default categories where the panel resolves them; otherwise the panel's own
+    industry codes (e.g. the WZ section groups of a regional table) as categories."""
+    default = reference.default_categories()
+    if industries and all(i in classification for i in industries) and not default.unresolved(
+            classification, industries):
+        return default
+    labels: dict[str, str] = {}
+    for d in datasets:
+        labels.update(json.loads(d.labels or "{}"))
+    cats = [ClusterCategory(code=_slugify(i), name_de=labels.get(i, i), name_en=labels.get(i, i),
+                            include=(i,), description=f"WZ 2008 {i} as published")
+            for i in industries]
+    return CategorySet(name="table-sections", version="1", classification="", categories=cats)
+
+
+def _slugify(code: str) -> str:
+    return code.lower().replace("-", "_").replace(".", "_")
+
+
 def open_atlas(data_dir: DataDir) -> Atlas:
     """Read a data directory into an :class:`Atlas` snapshot."""
     snap = StatsStore(data_dir.stats_file).read_snapshot()
@@ -400,11 +428,25 @@ def open_atlas(data_dir: DataDir) -> Atlas:
     if panel_id is None:
         raise NotFoundError(f"{data_dir.path} holds no employment panel; run 'clusteratlas demo'")
     obs = snap["observations"]
-    obs = obs[obs["dataset_id"] == panel_id]
-    categories = reference.default_categories()
+    if "dims" in obs.columns:  # imported tables: the all-total combination of sex, …
+        obs = obs[obs["dims"] == ""]
+    regions = _regions_from_frame(snap["regions"])
+    # map the register's districts; an official table also carries the nation, the
+    # states and districts elsewhere, which must not enter the reference area twice
+    districts = {r.code for r in regions.at_level("district")}
+    if districts:
+        obs = obs[obs["region"].isin(districts)]
+    if obs.empty:
+        raise NotFoundError(f"{data_dir.path}: the active panel has no data for the register's "
+                            "districts")
     classification = reference.wz2008()
     industries = sorted(i for i in obs["industry"].unique() if i != TOTAL_CODE)
-    membership = categories.membership(classification, industries)
+    panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
+    categories = _categories_for(industries, classification, panel_sets)
+    if categories.name == "table-sections":
+        membership = {i: [_slugify(i)] for i in industries}
+    else:
+        membership = categories.membership(classification, industries)
     indicators = category_indicators(obs, categories, membership)
     layer = settings.get("active_layer", "schematic")
     geoms = snap["geometries"]
@@ -416,7 +458,7 @@ def open_atlas(data_dir: DataDir) -> Atlas:
         .groupby("year")["s"].mean().to_dict()
     )
     return Atlas(
-        regions=_regions_from_frame(snap["regions"]),
+        regions=regions,
         datasets=snap["datasets"],
         panel_id=panel_id,
         indicators=indicators,

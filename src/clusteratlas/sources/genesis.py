@@ -100,11 +100,21 @@ def read_table_csv(path: str | Path) -> GenesisTable:
     stichtag = next((h for h in title_lines if h.startswith("Stichtag:")), None)
     measure = next((h for h in title_lines if h.endswith(")") and "(" in h), "")
     title = " ".join(h for h in title_lines if h != stichtag and h != measure)
-    col_lines = [h.split(";")[3:] for h in header if h.startswith(";")]
-    dims = [(col_lines[i][0], col_lines[i + 1]) for i in range(0, len(col_lines), 2)]
-    n_values = len(col_lines[0]) if col_lines else 0
     year_in_col = stichtag is None
-    fixed = 4 if year_in_col else 3
+    first_header = next((h for h in header if h.startswith(";")), None)
+    if first_header is None:
+        raise _fail(p, 2, "no column header lines found (unknown table layout)")
+    cells = first_header.split(";")
+    fixed = next((i for i, c in enumerate(cells) if c), len(cells))
+    lead = 1 if year_in_col else 0  # a date or year column before the region code
+    has_category = fixed > lead + 2
+    col_lines = [h.split(";")[fixed:] for h in header if h.startswith(";")]
+    n_values = len(col_lines[0]) if col_lines else 0
+    for k, h in enumerate(header, start=2):
+        if h.startswith(";") and len(h.split(";")[fixed:]) != n_values:
+            raise _fail(p, k, f"column header line has {len(h.split(';')[fixed:])} value "
+                        f"fields, expected {n_values} like the first one")
+    dims = _dimensions(col_lines)
     records = []
     for number in range(header_end, footer):
         line = lines[number]
@@ -113,21 +123,20 @@ def read_table_csv(path: str | Path) -> GenesisTable:
         parts = line.split(";")
         if len(parts) != fixed + n_values:
             raise _fail(p, number + 1, f"expected {fixed + n_values} fields, found {len(parts)}")
-        if year_in_col:
-            year_text, region, name, label, values = parts[0], parts[1], parts[2], parts[3], parts[4:]
-        else:
-            year_text = stichtag.split(":", 1)[1] if stichtag else ""
-            region, name, label, values = parts[0], parts[1], parts[2], parts[3:]
+        year_text = parts[0] if year_in_col else (stichtag.split(":", 1)[1] if stichtag else "")
+        region, name = parts[lead], parts[lead + 1]
+        label = parts[lead + 2] if has_category else "Insgesamt"
+        values = parts[fixed:]
         year = _year(year_text, p, number + 1)
         indent = len(name) - len(name.lstrip(" "))
         industry = _industry(label)
         for k, cell in enumerate(values):
             value, status = _value(cell.strip(), p, number + 1, fixed + k + 1)
             rec = {"region": region.strip(), "region_name": name.strip(),
-                   "level": _LEVELS.get(indent, "other"), "industry": industry,
+                   "level": _level(region.strip(), indent), "industry": industry,
                    "industry_label": label.strip(), "year": year, "value": value,
                    "status": status}
-            for _d, (dim_name, attributes) in enumerate(dims):
+            for dim_name, attributes in dims:
                 rec[f"dim_{_slug(dim_name)}"] = attributes[k].strip()
             records.append(rec)
     if not records:
@@ -143,6 +152,23 @@ def read_table_csv(path: str | Path) -> GenesisTable:
                         stand=stand.strip(), source=str(p))
 
 
+def _dimensions(col_lines: list[list[str]]) -> list[tuple[str, list[str]]]:
+    """Column variables: a line whose cells are all equal names the variable of the
+    next line (13111-07-05-4); otherwise a line holds attributes of an unnamed one
+    (12411-0018 has sex and age group lines only)."""
+    dims: list[tuple[str, list[str]]] = []
+    i = 0
+    while i < len(col_lines):
+        line = col_lines[i]
+        if len(set(line)) == 1 and i + 1 < len(col_lines):
+            dims.append((line[0], col_lines[i + 1]))
+            i += 2
+        else:
+            dims.append((f"dim{len(dims) + 1}", line))
+            i += 1
+    return dims
+
+
 def _header_end(lines: list[str], p: Path) -> int:
     """The first data line: the first line after the column header lines."""
     for i in range(2, len(lines)):
@@ -151,6 +177,13 @@ def _header_end(lines: list[str], p: Path) -> int:
         if is_data and lines[i - 1].startswith(";"):
             return i
     raise _fail(p, 2, "no column header lines found (unknown table layout)")
+
+
+def _level(code: str, indent: int) -> str:
+    """Level from the code's form (the indentation is not used by every table)."""
+    if code == "DG":
+        return "country"
+    return {2: "state", 3: "regierungsbezirk", 5: "district"}.get(len(code), _LEVELS.get(indent, "other"))
 
 
 def _year(text: str, p: Path, line: int) -> int:

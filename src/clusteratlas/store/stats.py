@@ -73,8 +73,44 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
     """,
+    # v2: imported tables with vintages (replaced versions stay recoverable), measures
+    # other than employment, and the extra dimensions of official tables (sex, …)
+    """
+    ALTER TABLE datasets ADD COLUMN table_key VARCHAR;
+    ALTER TABLE datasets ADD COLUMN status VARCHAR DEFAULT 'active';
+    ALTER TABLE datasets ADD COLUMN superseded_by VARCHAR;
+    ALTER TABLE datasets ADD COLUMN labels VARCHAR;
+    CREATE TABLE observations_v2 (
+        dataset_id VARCHAR NOT NULL,
+        region VARCHAR NOT NULL,
+        industry VARCHAR NOT NULL,
+        year INTEGER NOT NULL,
+        measure VARCHAR NOT NULL DEFAULT 'employment',
+        dims VARCHAR NOT NULL DEFAULT '',
+        employment DOUBLE,
+        establishments DOUBLE,
+        wages DOUBLE,
+        flag VARCHAR NOT NULL,
+        status VARCHAR,
+        PRIMARY KEY (dataset_id, region, industry, year, measure, dims)
+    );
+    INSERT INTO observations_v2 (dataset_id, region, industry, year, employment,
+                                 establishments, wages, flag)
+        SELECT dataset_id, region, industry, year, employment, establishments, wages, flag
+        FROM observations;
+    DROP TABLE observations;
+    ALTER TABLE observations_v2 RENAME TO observations;
+    """,
 )
 STATS_SCHEMA_VERSION = len(_MIGRATIONS)
+_DATASET_COLUMNS = ("id, kind, title, source, licence, attribution, is_synthetic, classification, "
+                    "content_hash, imported_at, notes, table_key, status, superseded_by, labels")
+
+
+def settings_panel(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The active panel: a dataset id (the demo) or the key of an imported table."""
+    row = con.execute("SELECT value FROM settings WHERE key = 'active_panel'").fetchone()
+    return str(row[0]) if row else None
 
 
 @dataclass(frozen=True)
@@ -92,6 +128,10 @@ class DatasetInfo:
     content_hash: str | None = None
     imported_at: datetime | None = None
     notes: str | None = None
+    table_key: str | None = None
+    status: str = "active"
+    superseded_by: str | None = None
+    labels: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +145,9 @@ class DatasetInfo:
             "classification": self.classification,
             "imported_at": self.imported_at.isoformat() if self.imported_at else None,
             "notes": self.notes,
+            "table": self.table_key,
+            "status": self.status,
+            "content_hash": self.content_hash,
         }
 
 
@@ -232,9 +275,10 @@ class StatsStore:
     def _insert_datasets(con: duckdb.DuckDBPyConnection, datasets: Sequence[DatasetInfo]) -> None:
         for d in datasets:
             con.execute(
-                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO datasets ({_DATASET_COLUMNS}) VALUES ({', '.join('?' * 15)})",
                 [d.id, d.kind, d.title, d.source, d.licence, d.attribution, d.is_synthetic,
-                 d.classification, d.content_hash, d.imported_at or datetime.now(UTC), d.notes],
+                 d.classification, d.content_hash, d.imported_at or datetime.now(UTC), d.notes,
+                 d.table_key, d.status, d.superseded_by, d.labels],
             )
 
     @staticmethod
@@ -289,15 +333,18 @@ class StatsStore:
             datasets = [
                 DatasetInfo(*row)
                 for row in con.execute(
-                    "SELECT id, kind, title, source, licence, attribution, is_synthetic, "
-                    "classification, content_hash, imported_at, notes FROM datasets ORDER BY id"
+                    f"SELECT {_DATASET_COLUMNS} FROM datasets ORDER BY id"
                 ).fetchall()
             ]
             regions = con.execute("SELECT * FROM regions ORDER BY code").df()
             geometries = con.execute("SELECT * FROM geometries").df()
+            active = settings_panel(con)
             observations = con.execute(
-                "SELECT dataset_id, region, industry, year, employment, establishments, wages, "
-                "flag FROM observations"
+                "SELECT o.dataset_id, region, industry, year, employment, establishments, wages, "
+                "flag, measure, dims FROM observations o JOIN datasets d ON d.id = o.dataset_id "
+                "WHERE d.status = 'active' AND (d.id = ? OR d.table_key = ?) "
+                "AND o.measure = 'employment'",
+                [active, active],
             ).df()
             settings = dict(con.execute("SELECT key, value FROM settings").fetchall())
         if regions.empty:

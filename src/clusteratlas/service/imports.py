@@ -1,0 +1,281 @@
+"""Importing official tables into the store, and converting them to panels.
+
+Every import runs in one DuckDB transaction: all files of a call or none.  A file
+whose content hash is already in the store is skipped; a different version of a
+table already imported (same table, overlapping years) needs ``replace=True`` and
+the replaced version stays in the store, marked *superseded*, and can be restored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clusteratlas.errors import ConfigError, InputError, NotFoundError, SourceError, StoreError
+from clusteratlas.store.datadir import DataDir
+from clusteratlas.store.stats import DatasetInfo, StatsStore
+
+__all__ = ["SOURCES", "ImportReport", "Parsed", "convert_file", "import_files", "parse_file",
+           "restore_dataset"]
+
+TOTAL_WORDS = {"Insgesamt", "Total", "TOTAL", "total", "Deutschland insgesamt"}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A source file in canonical long form.
+
+    ``frame`` has ``region, industry, year, measure, value, status`` and one column per
+    extra dimension (``dim_*``); ``status`` keeps the source's symbol meaning
+    (``reported``, ``zero``, ``secret``, …).
+    """
+
+    source: str
+    table_code: str
+    title: str
+    frame: pd.DataFrame
+    attribution: str
+    licence: str
+    labels: dict[str, str] = field(default_factory=dict)
+    vintage: str = ""
+
+
+def _measure(text: str) -> str:
+    t = text.lower()
+    if "beschäftigte" in t or "employ" in t or "erwerbstätige" in t:
+        return "employment"
+    if "bevölkerung" in t or "population" in t:
+        return "population"
+    if "arbeitslos" in t or "unemploy" in t:
+        return "unemployment"
+    if "unternehmen" in t or "betriebe" in t or "establishment" in t:
+        return "establishments"
+    return "value"
+
+
+def _parse_genesis_table(path: Path) -> Parsed:
+    from clusteratlas.sources.genesis import read_table_csv
+
+    table = read_table_csv(path)
+    frame = table.frame.assign(measure=_measure(f"{table.measure} {table.title}"))
+    labels = dict(zip(frame["industry"], frame["industry_label"], strict=False))
+    return Parsed("genesis-table", table.code, table.title, frame, table.attribution,
+                  table.licence, labels, table.stand)
+
+
+def _parse_genesis_ffcsv(path: Path) -> Parsed:
+    from clusteratlas.sources.genesis_ffcsv import read_ffcsv
+
+    return read_ffcsv(path)
+
+
+def _parse_eurostat_tsv(path: Path) -> Parsed:
+    from clusteratlas.sources.eurostat import read_tsv
+
+    return read_tsv(path)
+
+
+def _parse_eurostat_sdmx(path: Path) -> Parsed:
+    from clusteratlas.sources.eurostat import read_sdmx_csv
+
+    return read_sdmx_csv(path)
+
+
+def _parse_cbp(path: Path) -> Parsed:
+    from clusteratlas.sources.cbp import read_cbp
+
+    return read_cbp(path)
+
+
+SOURCES: dict[str, Callable[[Path], Parsed]] = {
+    "genesis-table": _parse_genesis_table,
+    "genesis-ffcsv": _parse_genesis_ffcsv,
+    "eurostat-tsv": _parse_eurostat_tsv,
+    "eurostat-sdmx": _parse_eurostat_sdmx,
+    "cbp": _parse_cbp,
+}
+
+
+def parse_file(source: str, path: str | Path) -> Parsed:
+    parser = SOURCES.get(source)
+    if parser is None:
+        raise ConfigError(f"source {source!r} is not one of {', '.join(SOURCES)}, boundaries")
+    p = Path(path)
+    if not p.exists():
+        raise SourceError(f"{p}: file not found")
+    return parser(p)
+
+
+def _dims_key(frame: pd.DataFrame) -> pd.Series:
+    """'' for the all-total combination of the extra dimensions, else 'name=value|…'."""
+    dims = [c for c in frame.columns if c.startswith("dim_")]
+    if not dims:
+        return pd.Series("", index=frame.index)
+    is_total = np.ones(len(frame), dtype=bool)
+    for d in dims:
+        is_total &= frame[d].isin(TOTAL_WORDS).to_numpy()
+    key = frame[dims[0]].map(lambda v, n=dims[0][4:]: f"{n}={v}")
+    for d in dims[1:]:
+        key = key + "|" + frame[d].map(lambda v, n=d[4:]: f"{n}={v}")
+    return key.where(~is_total, "")
+
+
+def canonical_panel(parsed: Parsed, *, measure: str | None = None) -> pd.DataFrame:
+    """``region, industry, year, employment`` + ``dims`` and ``flag`` (suppressed = missing)."""
+    frame = parsed.frame
+    if measure is not None:
+        frame = frame[frame["measure"] == measure]
+    out = pd.DataFrame({
+        "region": frame["region"].astype(str).to_numpy(),
+        "industry": frame["industry"].astype(str).to_numpy(),
+        "year": frame["year"].astype(int).to_numpy(),
+        "measure": frame["measure"].to_numpy(),
+        "dims": _dims_key(frame).to_numpy(),
+        "employment": frame["value"].to_numpy(dtype=float),
+        "status": frame["status"].to_numpy(),
+    })
+    out["flag"] = np.where(out["employment"].isna(), "suppressed", "reported")
+    dup = out.duplicated(["region", "industry", "year", "measure", "dims"])
+    if dup.any():
+        row = out[dup].iloc[0]
+        raise InputError(f"{parsed.table_code}: duplicate value for region {row['region']!r}, "
+                         f"industry {row['industry']!r}, year {row['year']} ({row['dims'] or 'total'})")
+    return out
+
+
+def convert_file(source: str, path: str | Path, out: str | Path) -> int:
+    """Write the canonical panel of a source file (CSV or Parquet by extension)."""
+    parsed = parse_file(source, path)
+    panel = canonical_panel(parsed)
+    dims = panel["dims"].str.split("|").map(lambda xs: dict(x.split("=", 1) for x in xs if x))
+    wide = panel.drop(columns=["dims"])
+    for name in sorted({k for d in dims for k in d}):
+        wide[name] = dims.map(lambda d, n=name: d.get(n, "Insgesamt"))
+    target = Path(out)
+    if target.suffix.lower() not in (".csv", ".parquet"):
+        raise ConfigError(f"--out {target}: expected a .csv or .parquet file name")
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        if target.suffix.lower() == ".parquet":
+            wide.to_parquet(tmp, index=False)
+        else:
+            wide.to_csv(tmp, index=False)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return len(wide)
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    rows: int = 0
+    checks: list[str] = field(default_factory=list)
+
+
+def import_files(
+    data_dir: DataDir,
+    source: str,
+    files: Sequence[str | Path],
+    *,
+    replace: bool = False,
+    activate: bool = True,
+    validate: Callable[[Parsed], list[str]] | None = None,
+) -> ImportReport:
+    """Parse every file first, then write them all in one transaction."""
+    stats = StatsStore(data_dir.stats_file)
+    if stats.is_empty():
+        raise StoreError(f"{data_dir.path} is empty; run 'clusteratlas demo' first")
+    parsed = [(Path(f), parse_file(source, f)) for f in files]
+    report = ImportReport()
+    with stats.connect() as con:
+        existing = con.execute(
+            "SELECT id, table_key, content_hash, status FROM datasets WHERE table_key IS NOT NULL"
+        ).fetchall()
+        years_of = {row[0]: {int(y) for (y,) in con.execute(
+            "SELECT DISTINCT year FROM observations WHERE dataset_id = ?", [row[0]]).fetchall()}
+            for row in existing if row[3] == "active"}
+    hashes = {h for _, _, h, _ in existing}
+    plan = []
+    for path, p in parsed:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in hashes:
+            report.skipped.append(f"{path.name} (already imported)")
+            continue
+        key = f"{p.source}:{p.table_code}"
+        years = set(p.frame["year"].astype(int).unique())
+        clash = [ds for ds, k, _, st in existing
+                 if k == key and st == "active" and years & years_of.get(ds, set())]
+        if clash and not replace:
+            raise InputError(
+                f"{path}: table {p.table_code} for {', '.join(map(str, sorted(years)))} is "
+                f"already imported as {', '.join(clash)}; use --replace to supersede it "
+                "(the old version stays recoverable)"
+            )
+        plan.append((path, p, digest, key, clash))
+        hashes.add(digest)
+        if validate is not None:
+            report.checks += validate(p)
+    if not plan:
+        return report
+    now = datetime.now(UTC)
+    with stats.connect() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for path, p, digest, key, clash in plan:
+                ds_id = f"{key}:{digest[:12]}"
+                panel = canonical_panel(p)
+                info = DatasetInfo(
+                    id=ds_id, kind="panel", title=p.title or p.table_code,
+                    source=f"{p.source} table {p.table_code}, file {path.name}", licence=p.licence,
+                    attribution=p.attribution, is_synthetic=False, classification="wz2008",
+                    content_hash=digest, imported_at=now, notes=f"vintage {p.vintage}".strip(),
+                    table_key=key, labels=json.dumps(p.labels, ensure_ascii=False),
+                )
+                for old in clash:
+                    con.execute("UPDATE datasets SET status = 'superseded', superseded_by = ? "
+                                "WHERE id = ?", [ds_id, old])
+                    report.replaced.append(old)
+                StatsStore._insert_datasets(con, [info])
+                StatsStore._insert_frame(con, "observations", panel.assign(dataset_id=ds_id)[
+                    ["dataset_id", "region", "industry", "year", "measure", "dims",
+                     "employment", "flag", "status"]])
+                report.imported.append(ds_id)
+                report.rows += len(panel)
+                if activate and (panel["measure"] == "employment").any():
+                    con.execute("INSERT OR REPLACE INTO settings VALUES ('active_panel', ?)", [key])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return report
+
+
+def restore_dataset(data_dir: DataDir, dataset_id: str) -> str:
+    """Make a superseded dataset active again; the version that replaced it is superseded."""
+    stats = StatsStore(data_dir.stats_file)
+    with stats.connect() as con:
+        row = con.execute("SELECT status, superseded_by FROM datasets WHERE id = ?",
+                          [dataset_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"dataset {dataset_id!r} is not in {data_dir.path}")
+        if row[0] == "active":
+            return f"{dataset_id} is already active"
+        con.execute("BEGIN TRANSACTION")
+        con.execute("UPDATE datasets SET status = 'superseded', superseded_by = ? WHERE id = ?",
+                    [dataset_id, row[1]])
+        con.execute("UPDATE datasets SET status = 'active', superseded_by = NULL WHERE id = ?",
+                    [dataset_id])
+        con.execute("COMMIT")
+    return f"{dataset_id} is active again; {row[1]} is superseded"
+
+
