@@ -237,3 +237,32 @@ def test_cbp_layout(tmp_path):
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(SourceError, match="needs columns"):
         read_cbp(bad)
+
+
+def test_firm_locations(store, tmp_path):
+    from clusteratlas.service.imports import import_firms
+
+    good = tmp_path / "firms.csv"
+    good.write_text("id,industry,employment,lat,lon\n1,25.94,120,49.28,9.69\n2,25.94,,49.3,9.7\n",
+                    encoding="utf-8")
+    report = import_firms(store, good)
+    assert report.rows == 2
+    assert import_firms(store, good).skipped
+    projected = tmp_path / "proj.csv"
+    projected.write_text("id,industry,x,y\na,28.29,3572000,5450000\n", encoding="utf-8")
+    with pytest.raises(ClusteratlasError, match="need their CRS"):
+        import_firms(store, projected)
+    import_firms(store, projected, crs="EPSG:31467")
+    con = duckdb.connect(str(store.stats_file), read_only=True)
+    lon, lat = con.execute("SELECT lon, lat FROM firms WHERE id = 'a'").fetchone()
+    con.close()
+    assert 9.0 < lon < 10.5
+    assert 49.0 < lat < 49.5
+    swapped = tmp_path / "swapped.csv"
+    swapped.write_text("id,industry,lat,lon\n1,25,9.7,149.3\n2,25,95,9\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"swapped.csv, line 3: lat 95"):
+        import_firms(store, swapped)
+    dup = tmp_path / "dup.csv"
+    dup.write_text("id,industry,lat,lon\n1,25,49,9\n1,26,48,9\n", encoding="utf-8")
+    with pytest.raises(InputError, match="lines 2, 3: duplicate id '1'"):
+        import_firms(store, dup)

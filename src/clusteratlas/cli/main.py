@@ -253,6 +253,67 @@ for _source in ("genesis-table", "genesis-ffcsv", "eurostat-tsv", "eurostat-sdmx
     _make_import(_source)
 
 
+@import_app.command("firms")
+def import_firms_command(
+    file: Annotated[Path, typer.Argument(help="CSV/Parquet: id, industry[, employment] and "
+                                         "lat, lon or x, y.")],
+    data_dir: DataDirOption = None,
+    crs: Annotated[Optional[str], typer.Option(help="CRS of x/y, e.g. EPSG:25832.")] = None,  # noqa: UP045
+    licence: Annotated[str, typer.Option(help="Licence of the file.")] = "not stated",
+    attribution: Annotated[Optional[str], typer.Option(help="Attribution to show.")] = None,  # noqa: UP045
+) -> None:
+    """Import firm or establishment locations."""
+    from clusteratlas.service.imports import import_firms
+
+    report = import_firms(DataDir(_settings(data_dir).data_dir), file, crs=crs, licence=licence,
+                          attribution=attribution)
+    if report.skipped:
+        typer.echo(f"Skipped {report.skipped[0]}")
+    else:
+        typer.echo(f"Imported {report.rows:,} sites as {report.imported[0]}")
+
+
+@app.command()
+def fetch(
+    dataset: Annotated[str, typer.Argument(help="genesis:TABLE, eurostat:CODE, cbp:YEAR, "
+                                           "gisco-nuts:YEAR, vg5000:01-01, vg250:01-01")],
+    option: Annotated[Optional[list[str]], typer.Option("--param", "-p", help=  # noqa: UP045
+                      "KEY=VALUE for the request (e.g. geo=DE1, startyear=2015).")] = None,
+    data_dir: DataDirOption = None,
+    replace: Annotated[bool, typer.Option(help="Supersede an imported version.")] = False,
+    refresh: Annotated[bool, typer.Option(help="Ignore the download cache.")] = False,
+) -> None:
+    """Download an official dataset (cached, retried, with a progress bar), then import it."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    from clusteratlas.errors import ConfigError
+    from clusteratlas.service.imports import import_files
+    from clusteratlas.service.setup import import_boundaries
+    from clusteratlas.sources.fetch import download, plan_fetch
+
+    options = {}
+    for item in option or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--param {item!r}: expected KEY=VALUE")
+        options[key] = value
+    settings = _settings(data_dir)
+    store = DataDir(settings.data_dir).ensure()
+    plan = plan_fetch(dataset, options)
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                  TransferSpeedColumn(), transient=True) as bar:
+        task = bar.add_task(dataset, total=None)
+        files = download(plan, store.path / "cache", refresh=refresh,
+                         progress=lambda seen, total: bar.update(task, completed=seen, total=total))
+    if plan.source == "boundaries":
+        report = import_boundaries(store, files[0])
+        typer.echo(f"Imported {report['matched']} region shapes from {dataset}.")
+        return
+    result = import_files(store, plan.source, files, replace=replace)
+    typer.echo(f"Fetched {dataset}: {len(result.imported)} imported, "
+               f"{len(result.skipped)} already there; {result.rows:,} values.")
+
+
 @app.command()
 def convert(
     source: Annotated[str, typer.Argument(help="genesis-table, genesis-ffcsv, eurostat-tsv, "

@@ -260,6 +260,43 @@ def import_files(
     return report
 
 
+def import_firms(data_dir: DataDir, path: str | Path, *, crs: str | None = None,
+                 licence: str = "not stated", attribution: str | None = None) -> ImportReport:
+    """Import a file of firm locations in one transaction (a re-import is a no-op)."""
+    from clusteratlas.sources.firms import read_firms
+
+    p = Path(path)
+    if not p.exists():
+        raise SourceError(f"{p}: file not found")
+    sites = read_firms(p, crs=crs)
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()
+    stats = StatsStore(data_dir.stats_file)
+    stats.migrate()
+    report = ImportReport()
+    ds_id = f"firms:{p.stem}:{digest[:12]}"
+    with stats.connect() as con:
+        seen = con.execute("SELECT count(*) FROM datasets WHERE content_hash = ?",
+                           [digest]).fetchone()
+        if seen and seen[0]:
+            report.skipped.append(f"{p.name} (already imported)")
+            return report
+        con.execute("BEGIN TRANSACTION")
+        try:
+            StatsStore._insert_datasets(con, [DatasetInfo(
+                id=ds_id, kind="firms", title=f"Firm locations from {p.name}", source=str(p),
+                licence=licence, attribution=attribution or f"Firm locations: {p.name}",
+                is_synthetic=False, content_hash=digest, imported_at=datetime.now(UTC),
+                table_key=f"firms:{p.stem}")])
+            StatsStore._insert_frame(con, "firms", sites.assign(dataset_id=ds_id))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    report.imported.append(ds_id)
+    report.rows = len(sites)
+    return report
+
+
 def restore_dataset(data_dir: DataDir, dataset_id: str) -> str:
     """Make a superseded dataset active again; the version that replaced it is superseded."""
     stats = StatsStore(data_dir.stats_file)

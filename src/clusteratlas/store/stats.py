@@ -101,6 +101,21 @@ _MIGRATIONS: tuple[str, ...] = (
     DROP TABLE observations;
     ALTER TABLE observations_v2 RENAME TO observations;
     """,
+    # v3: firm and establishment locations
+    """
+    CREATE TABLE firms (
+        dataset_id VARCHAR NOT NULL,
+        id VARCHAR NOT NULL,
+        industry VARCHAR NOT NULL,
+        employment DOUBLE,
+        lon DOUBLE,
+        lat DOUBLE,
+        x DOUBLE,
+        y DOUBLE,
+        crs VARCHAR NOT NULL,
+        PRIMARY KEY (dataset_id, id)
+    );
+    """,
 )
 STATS_SCHEMA_VERSION = len(_MIGRATIONS)
 _DATASET_COLUMNS = ("id, kind, title, source, licence, attribution, is_synthetic, classification, "
