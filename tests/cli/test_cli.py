@@ -208,3 +208,26 @@ def test_map_command_success_and_bad_input(tmp_path, capsys):
     assert_clean_error(proc, "bad.csv, line 3")
     assert not target.exists()
     assert not list(tmp_path.glob("never*"))
+
+
+def test_import_convert_restore_commands(tmp_path, shared, capsys):
+    table = shared / "data/de_genesis/tabellen_csv_regionalstatistik/13111-07-05-4_2018.csv"
+    assert main(["demo", "--data-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["import", "genesis-table", str(table), "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "45,192 values written in one transaction" in out
+    assert "Validation report" in out
+    assert main(["import", "genesis-table", str(table), "--data-dir", str(tmp_path)]) == 0
+    assert "already imported" in capsys.readouterr().out
+    assert main(["convert", "genesis-table", str(table), "--out", str(tmp_path / "p.parquet")]) == 0
+    assert "45,192 rows" in capsys.readouterr().out
+    assert main(["restore", "nope", "--data-dir", str(tmp_path)]) == 1
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(table.read_bytes()[:3000])
+    proc = run_cli("import", "genesis-table", str(broken), "--data-dir", str(tmp_path))
+    assert proc.returncode == 2
+    assert_clean_error(proc, "truncated")
+    proc = run_cli("fetch", "genesis:13111-01-03-4", "--data-dir", str(tmp_path),
+                   env={"CLUSTERATLAS_GENESIS_USER": "", "CLUSTERATLAS_GENESIS_PASSWORD": ""})
+    assert_clean_error(proc, "CLUSTERATLAS_GENESIS_USER")

@@ -266,3 +266,79 @@ def test_firm_locations(store, tmp_path):
     dup.write_text("id,industry,lat,lon\n1,25,49,9\n1,26,48,9\n", encoding="utf-8")
     with pytest.raises(InputError, match="lines 2, 3: duplicate id '1'"):
         import_firms(store, dup)
+
+
+def test_validation_report_finds_inconsistencies():
+    from clusteratlas.service.imports import Parsed
+    from clusteratlas.service.validation import validate_parsed
+
+    rows = []
+    for region, total, c in (("08", 1000.0, 300.0), ("08111", 600.0, 100.0),
+                             ("08435", 300.0, 150.0), ("99999", 10.0, 1.0)):
+        for year, factor in ((2017, 1.0), (2018, 1.0)):
+            rows += [{"region": region, "industry": "TOTAL", "year": year, "value": total,
+                      "status": "reported", "measure": "employment"},
+                     {"region": region, "industry": "C", "year": year,
+                      "value": c * (1.5 if (region == "08435" and year == 2018) else factor),
+                      "status": "reported", "measure": "employment"}]
+    parsed = Parsed("test", "t", "t", pd.DataFrame(rows), "a", "l")
+    lines = validate_parsed(parsed)
+    text = "\n".join(lines)
+    assert "state 08 2017: total 1,000 differs from the sum of its districts 900 by +100" in text
+    assert "99999" in text  # not in the register
+    # manufacturing jumps while the district total stands still: a reclassification hint
+    assert "08435 2018: manufacturing changed by +50% while total employment changed by +0%" in text
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_fuzzed_other_sources_raise_only_our_errors(shared, tmp_path, data):
+    from clusteratlas.service.imports import parse_file
+
+    samples = {
+        "genesis-ffcsv": next((shared / "data/de_genesis/ffcsv_api").glob("13111-0005_*_de*")),
+        "eurostat-tsv": shared / "data/eurostat/nama_10r_3empers_excerpt_datacommons_sample.tsv",
+    }
+    source = data.draw(st.sampled_from(sorted(samples)))
+    raw = samples[source].read_bytes()[:5000]
+    pos = data.draw(st.integers(0, len(raw) - 1))
+    mutated = raw[:pos] + data.draw(st.binary(max_size=6)) + raw[pos + data.draw(st.integers(0, 9)):]
+    path = tmp_path / ("fuzz.tsv" if source == "eurostat-tsv" else "fuzz.csv")
+    path.write_bytes(mutated)
+    with contextlib.suppress(ClusteratlasError):
+        parse_file(source, path)
+
+
+def test_real_files_replace_the_demo_in_the_pages(shared, store):
+    from fastapi.testclient import TestClient
+
+    from clusteratlas.api.app import create_app
+    from clusteratlas.service.setup import import_boundaries
+
+    import_boundaries(store, shared / "data/de_boundaries/vg5000_2021_krs/VG5000_KRS.shp")
+    import_files(store, "genesis-table", [shared / FILES / "13111-07-05-4_2018.csv"])
+    with TestClient(create_app(store)) as client:
+        page = client.get("/regions/08435").text
+        body = client.get("/api/regions/08435").json()
+        home = client.get("/?category=c").text
+    assert body["synthetic"] is False
+    assert 'data-synthetic="true"' not in page
+    assert "Statistische Ämter des Bundes und der Länder" in page
+    assert "GeoBasis-DE / BKG 2021" in page
+    c = next(x for x in body["categories"] if x["category"] == "c")
+    assert c["employment"] == 36726
+    assert "Verarbeitendes Gewerbe (C)" in home
+
+
+def test_geopackage_boundaries(shared, store, tmp_path):
+    import geopandas as gpd
+
+    from clusteratlas.service.setup import import_boundaries
+
+    shapes = gpd.read_file(shared / "data/de_boundaries/vg5000_2021_krs/VG5000_KRS.shp")
+    gpkg = tmp_path / "kreise.gpkg"
+    shapes[shapes["AGS"].str.startswith("08")][["AGS", "GEN", "geometry"]].to_file(
+        gpkg, layer="kreise", driver="GPKG")
+    report = import_boundaries(store, gpkg, layer="kreise", attribution="test", licence="x")
+    assert report["matched"] == 44
+    assert report["key"] == "AGS"

@@ -205,13 +205,15 @@ def import_boundaries(
                                                 "(detected among AGS, ARS, NUTS, FIPS, id).")] = None,
     attribution: Annotated[Optional[str], typer.Option(help="Attribution to show.")] = None,  # noqa: UP045
     licence: Annotated[Optional[str], typer.Option(help="Licence of the file.")] = None,  # noqa: UP045
+    layer: Annotated[Optional[str], typer.Option(help="Layer of a multi-layer file "  # noqa: UP045
+                                                 "(GeoPackage, TopoJSON object).")] = None,
 ) -> None:
     """Import official boundaries; they replace the schematic map."""
     from clusteratlas.service.setup import import_boundaries as run
 
     settings = _settings(data_dir)
     report = run(DataDir(settings.data_dir), file, key=key, attribution=attribution,
-                 licence=licence)
+                 licence=licence, layer=layer)
     typer.echo(
         f"Imported {report['matched']} region shapes from {file} (key {report['key']}); "
         f"{report['skipped']} features outside the register skipped."

@@ -120,6 +120,7 @@ def import_boundaries(
     attribution: str | None = None,
     licence: str | None = None,
     tolerance_m: float = 100.0,
+    layer: str | None = None,
 ) -> dict[str, Any]:
     """Read a boundary file, join it to the register and make it the active map layer.
 
@@ -140,7 +141,7 @@ def import_boundaries(
         for value in json.loads(text).values():
             alt.setdefault(value, code)
     try:
-        frame = gpd.read_file(path)
+        frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own DataSourceError family
         raise SourceError(f"{path}: cannot be read as a boundary file ({exc})") from None
     if frame.crs is None:

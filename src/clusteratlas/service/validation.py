@@ -35,6 +35,20 @@ def validate_parsed(parsed: Parsed, *, jump: float = 0.10) -> list[str]:
                            f"{worst[1]}; the source counts persons without an industry in the "
                            f"total){'; ' + str(unknown) + ' not checkable (suppressed cells)' if unknown else ''}")
     register = reference.bw_regions()
+    # regional hierarchy: a state's value against the sum of its districts
+    if "TOTAL" in wide:
+        totals = wide["TOTAL"].reset_index()
+        states = totals[totals["region"].str.len() == 2]
+        districts = totals[totals["region"].str.len() == 5]
+        summed = (districts.assign(state=districts["region"].str[:2])
+                  .groupby(["state", "year"])["TOTAL"].sum(min_count=1))
+        for row in states.itertuples():
+            total = summed.get((row.region, row.year))
+            if total is not None and row.TOTAL == row.TOTAL and total == total:
+                gap = row.TOTAL - total
+                if abs(gap) > 0.001 * row.TOTAL:
+                    out.append(f"state {row.region} {row.year}: total {row.TOTAL:,.0f} differs "
+                               f"from the sum of its districts {total:,.0f} by {gap:+,.0f}")
     codes = set(panel["region"])
     unknown_codes = sorted(c for c in codes if c not in register and len(c) == 5)
     if unknown_codes:
