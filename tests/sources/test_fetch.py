@@ -90,3 +90,20 @@ def test_cbp_zip_and_errors(tmp_path):
         download(plan_fetch("cbp:2016"), tmp_path / "c", client=client(failing))
     with pytest.raises(ConfigError, match="KIND:NAME"):
         plan_fetch("worldbank:x")
+
+
+def test_gisco_boundaries_fetch_and_import(shared, tmp_path):
+    from clusteratlas.demo.build import build_demo
+    from clusteratlas.service.setup import import_boundaries
+    from clusteratlas.store import DataDir
+
+    body = (shared / "data/de_boundaries/geoGermany/Ebene_Kreise.geojson").read_bytes()
+    rec = Recorder([(200, body)])
+    plan = plan_fetch("gisco-nuts:2021", {"level": "3"})
+    assert "NUTS_RG_01M_2021_4326_LEVL_3.geojson" in plan.url
+    files = download(plan, tmp_path / "cache", client=client(rec))
+    store = DataDir(tmp_path / "store")
+    build_demo(store)
+    report = import_boundaries(store, files[0], attribution="© EuroGeographics (test)",
+                               licence="test")
+    assert report["matched"] == 44

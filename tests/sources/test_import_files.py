@@ -290,7 +290,7 @@ def test_validation_report_finds_inconsistencies():
     assert "08435 2018: manufacturing changed by +50% while total employment changed by +0%" in text
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_fuzzed_other_sources_raise_only_our_errors(shared, tmp_path, data):
     from clusteratlas.service.imports import parse_file
@@ -299,11 +299,16 @@ def test_fuzzed_other_sources_raise_only_our_errors(shared, tmp_path, data):
         "genesis-ffcsv": next((shared / "data/de_genesis/ffcsv_api").glob("13111-0005_*_de*")),
         "eurostat-tsv": shared / "data/eurostat/nama_10r_3empers_excerpt_datacommons_sample.tsv",
     }
+    cbp = tmp_path / "cbp18co.txt"
+    cbp.write_text('fipstate,fipscty,naics,emp_nf,emp,est\n"01","001","------","G",10453,817\n'
+                   '"01","001","31----","D",0,12\n"01","003","3361//","H",250,3\n',
+                   encoding="utf-8")
+    samples["cbp"] = cbp
     source = data.draw(st.sampled_from(sorted(samples)))
     raw = samples[source].read_bytes()[:5000]
     pos = data.draw(st.integers(0, len(raw) - 1))
     mutated = raw[:pos] + data.draw(st.binary(max_size=6)) + raw[pos + data.draw(st.integers(0, 9)):]
-    path = tmp_path / ("fuzz.tsv" if source == "eurostat-tsv" else "fuzz.csv")
+    path = tmp_path / {"eurostat-tsv": "fuzz.tsv", "cbp": "cbp18co_fuzz.txt"}.get(source, "fuzz.csv")
     path.write_bytes(mutated)
     with contextlib.suppress(ClusteratlasError):
         parse_file(source, path)
@@ -342,3 +347,31 @@ def test_geopackage_boundaries(shared, store, tmp_path):
     report = import_boundaries(store, gpkg, layer="kreise", attribution="test", licence="x")
     assert report["matched"] == 44
     assert report["key"] == "AGS"
+
+
+@pytest.mark.parametrize("name", ["12411-0018.csv", "13211-02-05-4.csv",
+                                  "13111-07-05-4_2015.csv", "13111-07-05-4_2016.csv",
+                                  "13111-07-05-4_2017.csv", "13111-07-05-4_2018.csv"])
+def test_every_genesis_table_file_parses(shared, name):
+    table = read_table_csv(shared / FILES / name)
+    assert table.code == name.split("_")[0].removesuffix(".csv")
+    assert len(table.frame) > 1000
+    assert table.frame["year"].between(2015, 2020).all()
+
+
+def test_every_ffcsv_file_parses(shared):
+    from clusteratlas.service.imports import canonical_panel
+    from clusteratlas.sources.genesis_ffcsv import read_ffcsv
+
+    for path in sorted((shared / "data/de_genesis/ffcsv_api").glob("*.csv")):
+        parsed = read_ffcsv(path)
+        panel = canonical_panel(parsed, origin=str(path))
+        assert len(panel) > 10, path.name
+
+
+def test_duplicate_keys_name_the_file(tmp_path, store):
+    path = tmp_path / "dup.tsv"
+    path.write_text("freq,unit,wstatus,nace_r2,geo\\TIME_PERIOD\t2020\n"
+                    "A,THS,EMP,C,DE123\t1 \nA,THS,EMP,C,DE123\t2 \n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"dup.tsv: duplicate value for region 'DE123'"):
+        import_files(store, "eurostat-tsv", [path])

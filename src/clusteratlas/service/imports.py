@@ -110,7 +110,12 @@ def parse_file(source: str, path: str | Path) -> Parsed:
     p = Path(path)
     if not p.exists():
         raise SourceError(f"{p}: file not found")
-    return parser(p)
+    import csv
+
+    try:
+        return parser(p)
+    except csv.Error as exc:  # e.g. a stray carriage return inside a field
+        raise SourceError(f"{p}: not a well-formed CSV ({exc})") from None
 
 
 def _dims_key(frame: pd.DataFrame) -> pd.Series:
@@ -127,7 +132,7 @@ def _dims_key(frame: pd.DataFrame) -> pd.Series:
     return key.where(~is_total, "")
 
 
-def canonical_panel(parsed: Parsed, *, measure: str | None = None) -> pd.DataFrame:
+def canonical_panel(parsed: Parsed, *, measure: str | None = None, origin: str = "") -> pd.DataFrame:
     """``region, industry, year, employment`` + ``dims`` and ``flag`` (suppressed = missing)."""
     frame = parsed.frame
     if measure is not None:
@@ -145,7 +150,7 @@ def canonical_panel(parsed: Parsed, *, measure: str | None = None) -> pd.DataFra
     dup = out.duplicated(["region", "industry", "year", "measure", "dims"])
     if dup.any():
         row = out[dup].iloc[0]
-        raise InputError(f"{parsed.table_code}: duplicate value for region {row['region']!r}, "
+        raise InputError(f"{origin or parsed.table_code}: duplicate value for region {row['region']!r}, "
                          f"industry {row['industry']!r}, year {row['year']} ({row['dims'] or 'total'})")
     return out
 
@@ -153,7 +158,7 @@ def canonical_panel(parsed: Parsed, *, measure: str | None = None) -> pd.DataFra
 def convert_file(source: str, path: str | Path, out: str | Path) -> int:
     """Write the canonical panel of a source file (CSV or Parquet by extension)."""
     parsed = parse_file(source, path)
-    panel = canonical_panel(parsed)
+    panel = canonical_panel(parsed, origin=str(path))
     dims = panel["dims"].str.split("|").map(lambda xs: dict(x.split("=", 1) for x in xs if x))
     wide = panel.drop(columns=["dims"])
     for name in sorted({k for d in dims for k in d}):
@@ -196,6 +201,8 @@ def import_files(
     if stats.is_empty():
         raise StoreError(f"{data_dir.path} is empty; run 'clusteratlas demo' first")
     parsed = [(Path(f), parse_file(source, f)) for f in files]
+    for path, p in parsed:  # duplicates are refused before anything is written
+        canonical_panel(p, origin=str(path))
     report = ImportReport()
     with stats.connect() as con:
         existing = con.execute(

@@ -33,7 +33,7 @@ def read_cbp(path: Path, *, year: int | None = None) -> Parsed:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         text = path.read_bytes().decode("latin-1")
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     fields = {f.lower(): f for f in (reader.fieldnames or [])}
     need = {"fipstate", "fipscty", "naics", "emp", "est"}
     if not need <= set(fields):

@@ -91,7 +91,7 @@ def read_tsv(path: Path) -> Parsed:
 
 
 def read_sdmx_csv(path: Path) -> Parsed:
-    reader = csv.DictReader(io.StringIO(_text(path)))
+    reader = csv.DictReader(io.StringIO(_text(path), newline=""))
     need = {"DATAFLOW", "geo", "TIME_PERIOD", "OBS_VALUE", "nace_r2"}
     if reader.fieldnames is None or not need <= set(reader.fieldnames):
         raise SourceError(f"{path}, line 1: SDMX-CSV needs columns {', '.join(sorted(need))}")

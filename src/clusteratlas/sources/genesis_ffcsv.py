@@ -31,7 +31,7 @@ def read_ffcsv(path: Path) -> Parsed:
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError(f"{path}, line {line}: not UTF-8; a GENESIS flat file is UTF-8 "
                           "(a Latin-1 'Tabellen-CSV' is source 'genesis-table')") from None
-    reader = csv.reader(io.StringIO(text), delimiter=";")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     try:
         header = next(reader)
     except StopIteration:
@@ -42,6 +42,11 @@ def read_ffcsv(path: Path) -> Parsed:
                           f"{', '.join(sorted(need - set(header)))})")
     col = {name: i for i, name in enumerate(header)}
     groups = sorted({int(m.group(1)) for h in header if (m := re.match(r"(\d+)_variable_code$", h))})
+    for g in groups:
+        missing = [f"{g}_variable_{part}" for part in ("attribute_code", "attribute_label")
+                   if f"{g}_variable_{part}" not in col]
+        if missing:
+            raise SourceError(f"{path}, line 1: header lacks {', '.join(missing)}")
     records = []
     for number, row in enumerate(reader, start=2):
         if not row:
