@@ -211,6 +211,10 @@ def import_files(
         years_of = {row[0]: {int(y) for (y,) in con.execute(
             "SELECT DISTINCT year FROM observations WHERE dataset_id = ?", [row[0]]).fetchall()}
             for row in existing if row[3] == "active"}
+        layer = con.execute("SELECT value FROM settings WHERE key = 'active_layer'").fetchone()
+        shaped = {c for (c,) in con.execute("SELECT region FROM geometries WHERE layer = ?",
+                                            [layer[0] if layer else "schematic"]).fetchall()}
+        registered = {c for (c,) in con.execute("SELECT code FROM regions").fetchall()}
     hashes = {h for _, _, h, _ in existing}
     plan = []
     for path, p in parsed:
@@ -232,6 +236,12 @@ def import_files(
         hashes.add(digest)
         if validate is not None:
             report.checks += validate(p)
+            codes = set(p.frame["region"].astype(str))
+            no_shape = sorted(c for c in codes & registered if c not in shaped
+                              and len(c) == len(next(iter(shaped), c)))
+            if no_shape:
+                report.checks.append(f"{len(no_shape)} registered region(s) have data but no "
+                                     f"shape on the map: {', '.join(no_shape[:10])}")
     if not plan:
         return report
     now = datetime.now(UTC)
