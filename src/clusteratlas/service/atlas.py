@@ -411,7 +411,8 @@ def _categories_for(industries: list[str], classification: Any,
     for d in datasets:
         labels.update(json.loads(d.labels or "{}"))
     cats = [ClusterCategory(code=_slugify(i), name_de=labels.get(i, i), name_en=labels.get(i, i),
-                            include=(i,), description=f"WZ 2008 {i} as published")
+                            include=(i,), description=f"WZ 2008 {i} as published in the table",
+                            description_de=f"WZ 2008 {i} wie in der Tabelle veröffentlicht")
             for i in industries]
     return CategorySet(name="table-sections", version="1", classification="", categories=cats)
 
