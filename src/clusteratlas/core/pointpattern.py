@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from clusteratlas.core._pairs import pair_histogram
 from clusteratlas.errors import InputError
 
-__all__ = ["KDensity", "kd_exact", "k_density", "silverman_bandwidth"]
+__all__ = ["KDensity", "k_density", "kd_exact", "silverman_bandwidth"]
 
 F64 = NDArray[np.float64]
 #: Bins per bandwidth.  With the kernel evaluated at bin centres the midpoint-rule
@@ -60,6 +61,17 @@ def _kernel_matrix(n_bins: int, bin_width: float, grid: F64, h: float) -> F64:
     z1 = (grid[:, None] - centres[None, :]) / h
     z2 = (grid[:, None] + centres[None, :]) / h
     out: F64 = (np.exp(-0.5 * z1 * z1) + np.exp(-0.5 * z2 * z2)) / (np.sqrt(2.0 * np.pi) * h)
+    return out
+
+
+@njit(cache=True)
+def _apply_kernel(kernel: np.ndarray, hist: np.ndarray) -> np.ndarray:
+    out = np.zeros(kernel.shape[0])
+    for b in range(hist.size):
+        c = hist[b]
+        if c != 0.0:
+            for g in range(kernel.shape[0]):
+                out[g] += kernel[g, b] * c
     return out
 
 
@@ -213,7 +225,9 @@ def k_density(
     def smooth(hist: F64, bin_width: float, total_weight: float) -> F64:
         if not kernel:
             kernel.append(_kernel_matrix(hist.size, bin_width, grid, h))
-        out: F64 = kernel[0] @ hist / total_weight
+        # a plain loop, not BLAS: OpenBLAS worker threads spinning after a matrix
+        # product steal the cores the next pair histogram needs
+        out: F64 = _apply_kernel(kernel[0], hist) / total_weight
         return out
 
     if bandwidth is None:
