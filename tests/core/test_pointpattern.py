@@ -76,7 +76,8 @@ def test_lattice_is_dispersed(population):
     # of short distances
     res = k_density(sites, mask, dmax=100, simulations=99, seed=3, bandwidth=20.0)
     assert res.verdict == "dispersed"
-    assert res.psi > 0 and res.gamma == 0
+    assert res.psi > 0
+    assert res.gamma == 0
 
 
 def test_random_draw_from_all_sites_is_neither(population):
@@ -99,7 +100,8 @@ def test_reproducible_by_seed_and_bands_ordered(population):
     np.testing.assert_array_equal(a.global_hi, b.global_hi)
     c = k_density(pts, mask, weights=w, dmax=60, simulations=19, seed=10)
     assert not np.array_equal(a.local_hi, c.local_hi)
-    assert (a.global_hi >= a.local_hi - 1e-15).all() and (a.global_lo <= a.local_lo + 1e-15).all()
+    assert (a.global_hi >= a.local_hi - 1e-15).all()
+    assert (a.global_lo <= a.local_lo + 1e-15).all()
 
 
 def test_duplicates_and_small_n():

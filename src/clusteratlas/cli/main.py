@@ -317,6 +317,56 @@ def fetch(
 
 
 @app.command()
+def kd(
+    sites: Annotated[Path, typer.Argument(help="CSV/Parquet: id, industry, employment and "
+                                          "lat, lon or x, y (km).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Curves .csv/.parquet; the summary "
+                                      "goes to NAME.summary.EXT.")],
+    industry: Annotated[Optional[list[str]], typer.Option(help="Industry code (repeatable).")  # noqa: UP045
+                        ] = None,
+    all_industries: Annotated[bool, typer.Option("--all", help="Every industry.")] = False,
+    sims: Annotated[int, typer.Option(help="Counterfactual simulations.")] = 999,
+    seed: Annotated[int, typer.Option(help="Seed of the first industry (+1 each).")] = 1,
+    weights: Annotated[str, typer.Option(help="employment or none.")] = "employment",
+    dmax: Annotated[float, typer.Option(help="Largest distance (km).")] = 100.0,
+    grid: Annotated[int, typer.Option(help="Distances on the grid.")] = 101,
+    bandwidth: Annotated[Optional[float], typer.Option(help="Kernel bandwidth (km); "  # noqa: UP045
+                                                        "default Silverman.")] = None,
+    engine: Annotated[str, typer.Option(help="local or spark (one task per industry).")] = "local",
+    engine_url: Annotated[Optional[str], typer.Option(help="Spark master or Spark Connect URL.")  # noqa: UP045
+                          ] = None,
+    device: Annotated[str, typer.Option(help="cpu or gpu (pip install "
+                                        "'clusteratlas[gpu]').")] = "cpu",
+    m_function: Annotated[bool, typer.Option("--m-function", help="Add Marcon–Puech M "
+                                             "(costs n × N distances).")] = False,
+) -> None:
+    """Duranton–Overman K-density with local and global confidence bands."""
+    from rich.progress import Progress
+
+    from clusteratlas.errors import ConfigError
+    from clusteratlas.service.kdensity import read_sites, run_kd, write_kd
+
+    if industry and all_industries:
+        raise ConfigError("give --industry codes or --all, not both")
+    data = read_sites(sites)
+    chosen = None if all_industries or not industry else industry
+    total = len(set(data.industry)) if chosen is None else len(chosen)
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"K-density, {sims} simulations", total=total)
+        results = run_kd(data, chosen, simulations=sims, seed=seed, weights=weights, dmax=dmax,
+                         n_grid=grid, bandwidth=bandwidth, engine=engine, engine_url=engine_url,
+                         device=device, progress=lambda _: bar.advance(task),
+                         m_function=m_function)
+    paths = write_kd(results, out)
+    verdicts: dict[str, int] = {}
+    for r in results.values():
+        verdicts[r.verdict] = verdicts.get(r.verdict, 0) + 1
+    typer.echo(f"{len(results)} industries: " + ", ".join(f"{n} {v}" for v, n in
+                                                           sorted(verdicts.items()))
+               + f" → {', '.join(map(str, paths))}")
+
+
+@app.command()
 def convert(
     source: Annotated[str, typer.Argument(help="genesis-table, genesis-ffcsv, eurostat-tsv, "
                                           "eurostat-sdmx or cbp.")],

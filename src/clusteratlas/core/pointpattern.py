@@ -8,6 +8,7 @@ afterwards, which is what makes thousands of simulations affordable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,6 +118,7 @@ class KDensity:
     n_sites: int
     n_simulations: int
     simulations: F64 | None = None
+    m: F64 | None = None
 
 
 def _global_band(sims: F64, upper: bool, level: float = 0.05) -> F64:
@@ -162,6 +164,7 @@ def k_density(
     bandwidth: float | None = None,
     spherical: bool = False,
     keep_simulations: bool = False,
+    histogram: Callable[..., F64] = pair_histogram,
 ) -> KDensity:
     r"""Duranton–Overman K-density of one industry against all sites.
 
@@ -189,6 +192,9 @@ def k_density(
     bandwidth
         Kernel bandwidth in km; default Silverman's rule on the observed pair
         distances below d_max, used for the simulations too.
+    histogram
+        The pair-histogram implementation (CPU by default; the GPU back end
+        passes its own with the same signature and results).
 
     References
     ----------
@@ -216,8 +222,7 @@ def k_density(
         cutoff = dmax + KERNEL_REACH * h
         bw = h / BINS_PER_BANDWIDTH
         w = None if w_all is None else w_all[idx]
-        return pair_histogram(xy[idx], w, cutoff=cutoff, bin_width=bw,
-                              spherical=spherical), bw
+        return histogram(xy[idx], w, cutoff=cutoff, bin_width=bw, spherical=spherical), bw
 
     observed = np.flatnonzero(mask)
     kernel: list[F64] = []
@@ -233,8 +238,8 @@ def k_density(
     if bandwidth is None:
         coarse_bw = dmax / 2000.0
         # the bandwidth describes the distances, so pairs count once whatever the weights
-        coarse = pair_histogram(xy[observed], None, cutoff=dmax, bin_width=coarse_bw,
-                                spherical=spherical)
+        coarse = histogram(xy[observed], None, cutoff=dmax, bin_width=coarse_bw,
+                           spherical=spherical)
         bandwidth = silverman_bandwidth(coarse, coarse_bw)
     h = float(bandwidth)
     hist, bw = hist_of(observed, h)

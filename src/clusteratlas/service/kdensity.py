@@ -1,0 +1,207 @@
+"""``clusteratlas kd``: K-densities for the industries of a site file, on local cores,
+on Spark (one task per industry) or with the pair histograms on a GPU."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clusteratlas.core.pointpattern import KDensity, k_density
+from clusteratlas.errors import ConfigError, InputError, SchemaError, SourceError
+
+__all__ = ["Sites", "read_sites", "run_kd", "write_kd"]
+
+
+@dataclass(frozen=True)
+class Sites:
+    ids: np.ndarray
+    industry: np.ndarray
+    coords: np.ndarray
+    employment: np.ndarray | None
+    spherical: bool
+    source: str
+
+
+def read_sites(path: str | Path) -> Sites:
+    """``id, industry[, employment]`` and ``lat, lon`` (great-circle distances) or
+    ``x, y`` in km (Euclidean)."""
+    p = Path(path)
+    if not p.exists():
+        raise SourceError(f"{p}: file not found")
+    try:
+        frame = (pd.read_parquet(p) if p.suffix.lower() == ".parquet"
+                 else pd.read_csv(p, dtype={"id": str, "industry": str}))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{p}: cannot be read ({str(exc).splitlines()[0]})") from None
+    cols = set(frame.columns)
+    if not {"id", "industry"} <= cols:
+        raise SchemaError(f"{p}: needs columns id and industry (found {', '.join(frame.columns)})")
+    if {"lat", "lon"} <= cols:
+        names, spherical = ("lon", "lat"), True
+    elif {"x", "y"} <= cols:
+        names, spherical = ("x", "y"), False
+    else:
+        raise SchemaError(f"{p}: needs lat, lon (degrees) or x, y (km)")
+    values = {}
+    for name in (*names, "employment"):
+        if name not in frame:
+            continue
+        num = pd.to_numeric(frame[name], errors="coerce")
+        bad = num.isna() & (frame[name].notna() if name == "employment" else True)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(f"{p}, line {i + 2}: field {name!r} is {frame[name].iloc[i]!r}; "
+                             "expected a number")
+        values[name] = num.to_numpy(dtype=float)
+    if spherical and (np.abs(values["lat"]) > 90).any():
+        i = int(np.flatnonzero(np.abs(values["lat"]) > 90)[0])
+        raise InputError(f"{p}, line {i + 2}: lat {values['lat'][i]} is outside ±90")
+    employment = values.get("employment")
+    if employment is not None and (np.isnan(employment).any() or (employment < 0).any()):
+        i = int(np.flatnonzero(np.isnan(employment) | (employment < 0))[0])
+        raise InputError(f"{p}, line {i + 2}: employment must be a number ≥ 0 for the weighted "
+                         "K-density")
+    if frame["id"].duplicated().any():
+        i = int(np.flatnonzero(frame["id"].duplicated().to_numpy())[0])
+        raise InputError(f"{p}, line {i + 2}: duplicate id {frame['id'].iloc[i]!r}")
+    coords = np.column_stack([values[names[0]], values[names[1]]])
+    return Sites(frame["id"].astype(str).to_numpy(), frame["industry"].astype(str).to_numpy(),
+                 coords, employment, spherical, str(p))
+
+
+def _one(sites: Sites, industry: str, options: dict[str, Any]) -> tuple[str, KDensity]:
+    weights = sites.employment if options["weights"] == "employment" else None
+    if options["weights"] == "employment" and weights is None:
+        raise SchemaError(f"{sites.source}: --weights employment needs an employment column")
+    mask = sites.industry == industry
+    extra: dict[str, Any] = {}
+    if options.get("device") == "gpu":
+        from clusteratlas.engines.gpu import gpu_pair_histogram
+
+        extra["histogram"] = gpu_pair_histogram
+    return industry, k_density(sites.coords, mask, weights=weights, spherical=sites.spherical,
+                               **_core_options(options), **extra)
+
+
+def _core_options(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: options[k] for k in ("dmax", "n_grid", "simulations", "seed", "bandwidth")}
+
+
+def run_kd(
+    sites: Sites,
+    industries: Sequence[str] | None = None,
+    *,
+    simulations: int = 999,
+    seed: int = 1,
+    weights: str = "employment",
+    dmax: float = 100.0,
+    n_grid: int = 101,
+    bandwidth: float | None = None,
+    engine: str = "local",
+    engine_url: str | None = None,
+    device: str = "cpu",
+    progress: Callable[[str], None] | None = None,
+    m_function: bool = False,
+) -> dict[str, KDensity]:
+    """K-densities of ``industries`` (all of them when None), each with its own seed
+    ``seed + k`` so that results do not depend on the order or the engine."""
+    if weights not in ("employment", "none"):
+        raise ConfigError(f"--weights {weights!r}: expected employment or none")
+    if engine not in ("local", "spark"):
+        raise ConfigError(f"--engine {engine!r}: expected local or spark")
+    if device not in ("cpu", "gpu"):
+        raise ConfigError(f"--device {device!r}: expected cpu or gpu")
+    available = sorted(set(sites.industry))
+    chosen = list(industries) if industries else available
+    unknown = [i for i in chosen if i not in available]
+    if unknown:
+        raise InputError(f"{sites.source}: industry {unknown[0]!r} has no sites "
+                         f"(industries: {', '.join(available[:10])}…)")
+    small = [i for i in chosen if int((sites.industry == i).sum()) < 2]
+    chosen = [i for i in chosen if i not in small]
+    if not chosen:
+        raise InputError(f"{sites.source}: no industry has at least 2 sites")
+    base = {"simulations": simulations, "weights": weights, "dmax": dmax, "n_grid": n_grid,
+            "bandwidth": bandwidth, "device": device}
+    seeds = {ind: seed + k for k, ind in enumerate(chosen)}
+    if engine == "spark":
+        return _run_spark(sites, chosen, base, seeds, engine_url)
+    out = {}
+    for ind in chosen:
+        out[ind] = _one(sites, ind, base | {"seed": seeds[ind]})[1]
+        if progress is not None:
+            progress(ind)
+    if m_function:
+        out = {ind: _with_m(sites, ind, r, weights) for ind, r in out.items()}
+    return out
+
+
+def _with_m(sites: Sites, industry: str, result: KDensity, weights: str) -> KDensity:
+    from dataclasses import replace
+
+    from clusteratlas.core.pointpattern import m_function
+
+    radii = np.where(result.distance > 0, result.distance, 1e-9)
+    m = m_function(sites.coords, sites.industry == industry, radii,
+                   weights=sites.employment if weights == "employment" else None,
+                   spherical=sites.spherical)
+    return replace(result, m=m)
+
+
+def _run_spark(sites: Sites, chosen: list[str], base: dict[str, Any], seeds: dict[str, int],
+               url: str | None) -> dict[str, KDensity]:
+    """One Spark task per industry; the sites travel once as a broadcast variable."""
+    from clusteratlas.engines.ibis_engine import IbisEngine
+
+    session = IbisEngine("spark", url=url).con._session
+    context = session.sparkContext
+    shared = context.broadcast(sites)
+
+    def task(industry: str) -> tuple[str, KDensity]:
+        return _one(shared.value, industry, base | {"seed": seeds[industry]})
+
+    results = context.parallelize(chosen, numSlices=len(chosen)).map(task).collect()
+    shared.unpersist()
+    return dict(results)
+
+
+def write_kd(results: dict[str, KDensity], out: str | Path) -> list[Path]:
+    """Curves to ``out`` (one row per industry × distance) and the summary (Γ, Ψ,
+    verdict) to ``NAME.summary.EXT``, both written atomically."""
+    target = Path(out)
+    ext = target.suffix.lower()
+    if ext not in (".csv", ".parquet"):
+        raise ConfigError(f"--out {target}: expected a .csv or .parquet file name")
+    curves = pd.concat([
+        pd.DataFrame({"industry": ind, "distance": r.distance, "kd": r.kd,
+                      "local_lo": r.local_lo, "local_hi": r.local_hi,
+                      "global_lo": r.global_lo, "global_hi": r.global_hi,
+                      **({"m": r.m} if r.m is not None else {})})
+        for ind, r in results.items()], ignore_index=True)
+    summary = pd.DataFrame([{"industry": ind, "n_sites": r.n_sites, "bandwidth_km": r.bandwidth,
+                             "simulations": r.n_simulations, "gamma": r.gamma, "psi": r.psi,
+                             "verdict": r.verdict} for ind, r in results.items()])
+    paths = [target, target.with_name(f"{target.stem}.summary{ext}")]
+    temps = []
+    try:
+        for path, frame in zip(paths, (curves, summary), strict=True):
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            os.close(fd)
+            temps.append((Path(name), path))
+            if ext == ".parquet":
+                frame.to_parquet(name, index=False)
+            else:
+                frame.to_csv(name, index=False)
+        for tmp, path in temps:
+            tmp.replace(path)
+    finally:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+    return paths

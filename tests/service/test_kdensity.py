@@ -1,0 +1,95 @@
+"""`clusteratlas kd` end to end: sites in, curves and summary out; Spark; GPU."""
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusteratlas.cli.main import main
+from clusteratlas.errors import InputError, SchemaError
+from clusteratlas.service.kdensity import read_sites, run_kd
+
+
+@pytest.fixture(scope="module")
+def sites_file(tmp_path_factory):
+    rng = np.random.default_rng(3)
+    pts = rng.random((1200, 2)) * 200
+    near = ((pts - 50) ** 2).sum(axis=1) < 300
+    industry = np.where(near & (rng.random(1200) < 0.9), "25.94",
+                        rng.choice(["28.29", "62.01"], 1200))
+    frame = pd.DataFrame({"id": np.arange(1200).astype(str), "industry": industry,
+                          "employment": rng.integers(1, 200, 1200), "x": pts[:, 0],
+                          "y": pts[:, 1]})
+    path = tmp_path_factory.mktemp("kd") / "sites.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_cli_writes_curves_and_summary(sites_file, tmp_path, capsys):
+    out = tmp_path / "kd.parquet"
+    assert main(["kd", str(sites_file), "--out", str(out), "--all", "--sims", "49",
+                 "--m-function"]) == 0
+    assert "3 industries" in capsys.readouterr().out
+    curves = pd.read_parquet(out)
+    summary = pd.read_parquet(tmp_path / "kd.summary.parquet").set_index("industry")
+    assert {"industry", "distance", "kd", "local_lo", "local_hi", "global_lo", "global_hi",
+            "m"} <= set(curves.columns)
+    assert len(curves) == 3 * 101
+    assert summary.loc["25.94", "verdict"] == "localised"
+    assert summary.loc["25.94", "gamma"] > 0
+
+
+def test_results_do_not_depend_on_the_order(sites_file):
+    sites = read_sites(sites_file)
+    a = run_kd(sites, ["25.94", "28.29"], simulations=19, seed=5)
+    b = run_kd(sites, ["25.94", "28.29"], simulations=19, seed=5)
+    np.testing.assert_array_equal(a["28.29"].global_hi, b["28.29"].global_hi)
+
+
+def test_bad_sites(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("id,industry,x\n1,25,3\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match="needs lat, lon"):
+        read_sites(path)
+    path.write_text("id,industry,employment,lat,lon\n1,25,3,95,9\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 2: lat 95.0 is outside"):
+        read_sites(path)
+    path.write_text("id,industry,employment,x,y\n1,25,3,1,1\n2,25,1,2,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="industry '99' has no sites"):
+        run_kd(read_sites(path), ["99"], simulations=3)
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+def test_spark_engine_equals_local(sites_file):
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install '.[spark]')")
+    sites = read_sites(sites_file)
+    local = run_kd(sites, ["25.94", "62.01"], simulations=19, seed=2)
+    spark = run_kd(sites, ["25.94", "62.01"], simulations=19, seed=2, engine="spark")
+    for ind in local:
+        np.testing.assert_allclose(spark[ind].kd, local[ind].kd, rtol=1e-12)
+        np.testing.assert_allclose(spark[ind].global_hi, local[ind].global_hi, rtol=1e-12)
+        assert spark[ind].verdict == local[ind].verdict
+
+
+def _gpu_available():
+    try:
+        import cupy
+
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(not _gpu_available(), reason="no CUDA GPU with CuPy on this machine "
+                    "(CI has none; run on a GPU machine)")
+def test_gpu_histogram_equals_cpu(sites_file):
+    from clusteratlas.core._pairs import pair_histogram
+    from clusteratlas.engines.gpu import gpu_pair_histogram
+
+    sites = read_sites(sites_file)
+    for weights in (None, sites.employment):
+        cpu = pair_histogram(sites.coords, weights, cutoff=80, bin_width=0.05, spherical=False)
+        gpu = gpu_pair_histogram(sites.coords, weights, cutoff=80, bin_width=0.05,
+                                 spherical=False)
+        assert np.abs(cpu - gpu).sum() <= 1e-5 * cpu.sum() + 2
