@@ -93,3 +93,14 @@ def test_gpu_histogram_equals_cpu(sites_file):
         gpu = gpu_pair_histogram(sites.coords, weights, cutoff=80, bin_width=0.05,
                                  spherical=False)
         assert np.abs(cpu - gpu).sum() <= 1e-5 * cpu.sum() + 2
+
+
+def test_industries_with_one_site_are_reported(tmp_path):
+    from clusteratlas.errors import DegenerateDataWarning
+
+    path = tmp_path / "s.csv"
+    path.write_text("id,industry,employment,x,y\n1,25,3,1,1\n2,25,1,2,2\n3,25,1,9,2\n"
+                    "4,26,1,5,5\n5,27,2,3,3\n6,27,2,8,8\n", encoding="utf-8")
+    with pytest.warns(DegenerateDataWarning, match="fewer than 2 sites.*26"):
+        out = run_kd(read_sites(path), simulations=3, dmax=10)
+    assert set(out) == {"25", "27"}

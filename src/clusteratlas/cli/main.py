@@ -351,12 +351,19 @@ def kd(
     data = read_sites(sites)
     chosen = None if all_industries or not industry else industry
     total = len(set(data.industry)) if chosen is None else len(chosen)
-    with Progress(transient=True) as bar:
+    import warnings
+
+    from clusteratlas.errors import DegenerateDataWarning
+
+    with Progress(transient=True) as bar, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DegenerateDataWarning)
         task = bar.add_task(f"K-density, {sims} simulations", total=total)
         results = run_kd(data, chosen, simulations=sims, seed=seed, weights=weights, dmax=dmax,
                          n_grid=grid, bandwidth=bandwidth, engine=engine, engine_url=engine_url,
                          device=device, progress=lambda _: bar.advance(task),
                          m_function=m_function)
+    for item in caught:
+        typer.echo(f"Note: {item.message}", err=True)
     paths = write_kd(results, out)
     verdicts: dict[str, int] = {}
     for r in results.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas.core.pointpattern import KDensity, k_density
-from clusteratlas.errors import ConfigError, InputError, SchemaError, SourceError
+from clusteratlas.errors import (
+    ConfigError,
+    DegenerateDataWarning,
+    InputError,
+    SchemaError,
+    SourceError,
+)
 
 __all__ = ["Sites", "read_sites", "run_kd", "write_kd"]
 
@@ -128,6 +135,10 @@ def run_kd(
     chosen = [i for i in chosen if i not in small]
     if not chosen:
         raise InputError(f"{sites.source}: no industry has at least 2 sites")
+    if small:
+        warnings.warn(f"skipped {len(small)} industr{'y' if len(small) == 1 else 'ies'} with "
+                      f"fewer than 2 sites (no pair distance): {', '.join(small[:10])}",
+                      DegenerateDataWarning, stacklevel=2)
     base = {"simulations": simulations, "weights": weights, "dmax": dmax, "n_grid": n_grid,
             "bandwidth": bandwidth, "device": device}
     seeds = {ind: seed + k for k, ind in enumerate(chosen)}
