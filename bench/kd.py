@@ -120,7 +120,7 @@ Employment-weighted K-density on 100 distances (0–100 km), observed sites plus
 simulations, sites uniform over 400 km × 400 km (about a fifth of the pairs lie within
 d_max), {day}, 2 cores:
 
-| n | N | numpy (kernel over all pairs) | `k_density` (binned, numba) | speed-up |
+| n | N | numpy (kernel summed over the pairs within d_max + 6h) | `k_density` (binned, numba) | speed-up |
 |---:|---:|---:|---:|---:|
 {chr(10).join(rows)}
 
