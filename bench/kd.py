@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _docs import update_section
 
 from clusteratlas.core.pointpattern import k_density
 
@@ -98,8 +99,6 @@ def main() -> None:
 
 
 def write_docs(r: dict[str, object]) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     key = "kd-huge" if "n100000_999" in r else "kd"
     start, end = f"<!-- {key}:start -->", f"<!-- {key}:end -->"
     day = time.strftime("%Y-%m-%d")
@@ -135,11 +134,7 @@ Targets: n = 20,000 with 99 simulations under 10 s; at least 100× numpy at n = 
 N = 1,000,000 sites, same layout: **{v['seconds'] / 60:.1f} minutes** ({v['seconds']:,.0f} s,
 bandwidth {v['bandwidth']:.3f} km, verdict {v['verdict']}; target under one hour), {day}.
 {end}"""
-    if start in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    update_section(key, block[len(start):-len(end)])
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from _docs import update_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -120,8 +121,6 @@ def main() -> None:
 
 
 def write_docs(r: dict[str, object]) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     start, end = "<!-- mapping:start -->", "<!-- mapping:end -->"
     spark = (f"| `clusteratlas map --engine spark` (local mode) | {r['spark_s']:.1f} s | "
              f"{r['spark_mb']:,.0f} MB | agrees to {r['max_rel_diff_spark']:.1e} |"
@@ -144,11 +143,7 @@ def write_docs(r: dict[str, object]) -> None:
 **Speed-up over pandas: {r['speedup']:.1f}×** (target ≥ 4×), peak memory
 {r['ours_mb']:,.0f} MB (target < 4 GB).
 {end}"""
-    if start in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    update_section("mapping", block[len(start):-len(end)])
 
 
 if __name__ == "__main__":

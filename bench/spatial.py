@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _docs import update_section
+
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import json, sys, time
@@ -44,8 +46,6 @@ def main() -> None:
     first = statistics.median(r["first_lisa"] for r in runs)
     proc = statistics.median(r["process"] for r in runs)
     print(json.dumps({"first_lisa_s": first, "process_s": proc, "runs": runs}, indent=2))
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     start, end = "<!-- spatial:start -->", "<!-- spatial:end -->"
     block = f"""{start}
 ## First spatial statistic in a fresh process (`bench/spatial.py`)
@@ -56,11 +56,7 @@ permutations and FDR, in a new Python process each time (median of 5,
 compilation involved), whole process including imports and reading the store
 {proc:.2f} s.
 {end}"""
-    if start in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    update_section("spatial", block[len(start):-len(end)])
 
 
 if __name__ == "__main__":
