@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -311,8 +311,3 @@ def _categories_from_csv(
     ]
     return CategorySet(name=name, version=version, classification="", categories=cats,
                        source=str(path))
-
-
-def industries_in(classification: Classification, codes: Iterable[str]) -> list[str]:
-    """Codes of ``codes`` that ``classification`` does not know (empty when all are known)."""
-    return [c for c in codes if c not in classification]

@@ -20,7 +20,6 @@ from clusteratlas.errors import (
     DegenerateDataWarning,
     InputError,
     SchemaError,
-    SourceError,
 )
 
 __all__ = ["Sites", "read_sites", "run_kd", "write_kd"]
@@ -38,49 +37,20 @@ class Sites:
 
 def read_sites(path: str | Path) -> Sites:
     """``id, industry[, employment]`` and ``lat, lon`` (great-circle distances) or
-    ``x, y`` in km (Euclidean)."""
+    ``x, y`` in km (Euclidean); validated by :func:`sources.firms.read_site_table`."""
+    from clusteratlas.sources.firms import read_site_table
+
     p = Path(path)
-    if not p.exists():
-        raise SourceError(f"{p}: file not found")
-    try:
-        frame = (pd.read_parquet(p) if p.suffix.lower() == ".parquet"
-                 else pd.read_csv(p, dtype={"id": str, "industry": str}))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{p}: cannot be read ({str(exc).splitlines()[0]})") from None
-    cols = set(frame.columns)
-    if not {"id", "industry"} <= cols:
-        raise SchemaError(f"{p}: needs columns id and industry (found {', '.join(frame.columns)})")
-    if {"lat", "lon"} <= cols:
-        names, spherical = ("lon", "lat"), True
-    elif {"x", "y"} <= cols:
-        names, spherical = ("x", "y"), False
-    else:
-        raise SchemaError(f"{p}: needs lat, lon (degrees) or x, y (km)")
-    values = {}
-    for name in (*names, "employment"):
-        if name not in frame:
-            continue
-        num = pd.to_numeric(frame[name], errors="coerce")
-        bad = num.isna() & (frame[name].notna() if name == "employment" else True)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(f"{p}, line {i + 2}: field {name!r} is {frame[name].iloc[i]!r}; "
-                             "expected a number")
-        values[name] = num.to_numpy(dtype=float)
-    if spherical and (np.abs(values["lat"]) > 90).any():
-        i = int(np.flatnonzero(np.abs(values["lat"]) > 90)[0])
-        raise InputError(f"{p}, line {i + 2}: lat {values['lat'][i]} is outside ±90")
-    employment = values.get("employment")
-    if employment is not None and (np.isnan(employment).any() or (employment < 0).any()):
-        i = int(np.flatnonzero(np.isnan(employment) | (employment < 0))[0])
-        raise InputError(f"{p}, line {i + 2}: employment must be a number ≥ 0 for the weighted "
-                         "K-density")
-    if frame["id"].duplicated().any():
-        i = int(np.flatnonzero(frame["id"].duplicated().to_numpy())[0])
-        raise InputError(f"{p}, line {i + 2}: duplicate id {frame['id'].iloc[i]!r}")
-    coords = np.column_stack([values[names[0]], values[names[1]]])
-    return Sites(frame["id"].astype(str).to_numpy(), frame["industry"].astype(str).to_numpy(),
-                 coords, employment, spherical, str(p))
+    frame, spherical = read_site_table(p)
+    employment = frame["employment"].to_numpy(dtype=float) if "employment" in frame else None
+    if employment is not None and np.isnan(employment).any():
+        i = int(np.flatnonzero(np.isnan(employment))[0])
+        raise InputError(f"{p}, line {i + 2}: employment is missing; the weighted K-density "
+                         "needs it for every site (or use --weights none)")
+    names = ("lon", "lat") if spherical else ("x", "y")
+    coords = frame[list(names)].to_numpy(dtype=float)
+    return Sites(frame["id"].to_numpy(), frame["industry"].to_numpy(), coords, employment,
+                 spherical, str(p))
 
 
 def _one(sites: Sites, industry: str, options: dict[str, Any]) -> tuple[str, KDensity]:
