@@ -1,4 +1,6 @@
-"""`clusteratlas kd` end to end: sites in, curves and summary out; Spark; GPU."""
+"""`clusteratlas kd` end to end: sites in, curves and summary out; Spark.
+
+The GPU back end has its own tests in tests/engines/test_gpu.py."""
 
 import shutil
 
@@ -70,29 +72,6 @@ def test_spark_engine_equals_local(sites_file):
         np.testing.assert_allclose(spark[ind].kd, local[ind].kd, rtol=1e-12)
         np.testing.assert_allclose(spark[ind].global_hi, local[ind].global_hi, rtol=1e-12)
         assert spark[ind].verdict == local[ind].verdict
-
-
-def _gpu_available():
-    try:
-        import cupy
-
-        return cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:
-        return False
-
-
-@pytest.mark.skipif(not _gpu_available(), reason="no CUDA GPU with CuPy on this machine "
-                    "(CI has none; run on a GPU machine)")
-def test_gpu_histogram_equals_cpu(sites_file):
-    from clusteratlas.core._pairs import pair_histogram
-    from clusteratlas.engines.gpu import gpu_pair_histogram
-
-    sites = read_sites(sites_file)
-    for weights in (None, sites.employment):
-        cpu = pair_histogram(sites.coords, weights, cutoff=80, bin_width=0.05, spherical=False)
-        gpu = gpu_pair_histogram(sites.coords, weights, cutoff=80, bin_width=0.05,
-                                 spherical=False)
-        assert np.abs(cpu - gpu).sum() <= 1e-5 * cpu.sum() + 2
 
 
 def test_industries_with_one_site_are_reported(tmp_path):

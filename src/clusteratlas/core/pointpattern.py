@@ -66,13 +66,15 @@ def _kernel_matrix(n_bins: int, bin_width: float, grid: F64, h: float) -> F64:
 
 
 @njit(cache=True)
-def _apply_kernel(kernel: np.ndarray, hist: np.ndarray) -> np.ndarray:
-    out = np.zeros(kernel.shape[0])
+def _apply_kernel(kernel_t: np.ndarray, hist: np.ndarray) -> np.ndarray:
+    # kernel_t is (n_bins, n_grid): the inner loop runs along contiguous memory
+    out = np.zeros(kernel_t.shape[1])
     for b in range(hist.size):
         c = hist[b]
         if c != 0.0:
-            for g in range(kernel.shape[0]):
-                out[g] += kernel[g, b] * c
+            row = kernel_t[b]
+            for g in range(row.size):
+                out[g] += row[g] * c
     return out
 
 
@@ -194,7 +196,10 @@ def k_density(
         distances below d_max, used for the simulations too.
     histogram
         The pair-histogram implementation (CPU by default; the GPU back end
-        passes its own with the same signature and results).
+        passes its own with the same signature and results).  One that also has
+        ``submit_subset(coords, weights, idx, ...)``, the histogram of
+        ``coords[idx]`` returned as a function that waits for it, is run one
+        simulation ahead, so that drawing and smoothing overlap with binning.
 
     References
     ----------
@@ -218,18 +223,25 @@ def k_density(
         raise InputError("weights must be non-negative numbers")
     grid = np.linspace(0.0, dmax, n_grid)
 
-    def hist_of(idx: NDArray[np.intp], h: float) -> tuple[F64, float]:
-        cutoff = dmax + KERNEL_REACH * h
-        bw = h / BINS_PER_BANDWIDTH
-        w = None if w_all is None else w_all[idx]
-        return histogram(xy[idx], w, cutoff=cutoff, bin_width=bw, spherical=spherical), bw
+    # a back end that can work while the CPU draws the next simulation offers
+    # submit_subset(); it is handed all sites once and then only the drawn indices
+    submit = getattr(histogram, "submit_subset", None)
+
+    def start(idx: NDArray[np.intp], h: float) -> Callable[[], F64]:
+        kw = {"cutoff": dmax + KERNEL_REACH * h, "bin_width": h / BINS_PER_BANDWIDTH,
+              "spherical": spherical}
+        if submit is not None:
+            job: Callable[[], F64] = submit(xy, w_all, idx, **kw)
+            return job
+        done = histogram(xy[idx], None if w_all is None else w_all[idx], **kw)
+        return lambda: done
 
     observed = np.flatnonzero(mask)
     kernel: list[F64] = []
 
     def smooth(hist: F64, bin_width: float, total_weight: float) -> F64:
         if not kernel:
-            kernel.append(_kernel_matrix(hist.size, bin_width, grid, h))
+            kernel.append(np.ascontiguousarray(_kernel_matrix(hist.size, bin_width, grid, h).T))
         # a plain loop, not BLAS: OpenBLAS worker threads spinning after a matrix
         # product steal the cores the next pair histogram needs
         out: F64 = _apply_kernel(kernel[0], hist) / total_weight
@@ -242,14 +254,22 @@ def k_density(
                            spherical=spherical)
         bandwidth = silverman_bandwidth(coarse, coarse_bw)
     h = float(bandwidth)
-    hist, bw = hist_of(observed, h)
-    kd = smooth(hist, bw, _total_pair_weight(None if w_all is None else w_all[observed], n))
+    bw = h / BINS_PER_BANDWIDTH
+    kd = smooth(start(observed, h)(), bw,
+                _total_pair_weight(None if w_all is None else w_all[observed], n))
     rng = np.random.default_rng(seed)
     sims = np.empty((simulations, n_grid))
-    for s in range(simulations):
-        idx = np.sort(rng.choice(len(xy), size=n, replace=False))
-        hs, _ = hist_of(idx, h)
-        sims[s] = smooth(hs, bw, _total_pair_weight(None if w_all is None else w_all[idx], n))
+    pending: tuple[int, Callable[[], F64], float] | None = None
+    for s in range(simulations + 1):
+        if s < simulations:
+            idx = np.sort(rng.choice(len(xy), size=n, replace=False))
+            job = start(idx, h)
+        if pending is not None:
+            # smooth the previous simulation while the back end bins this one
+            k, previous, total = pending
+            sims[k] = smooth(previous(), bw, total)
+        if s < simulations:
+            pending = (s, job, _total_pair_weight(None if w_all is None else w_all[idx], n))
     local_lo = np.quantile(sims, 0.05, axis=0)
     local_hi = np.quantile(sims, 0.95, axis=0)
     global_hi = _global_band(sims, upper=True)
