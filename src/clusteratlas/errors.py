@@ -6,7 +6,11 @@
     ├── InputError(ValueError)              bad value, shape, code or alignment
     │   ├── SchemaError(InputError)         missing or mistyped columns / fields
     │   └── UnknownCodeError(InputError)    a region, industry or category code not known
+    │   └── FindingsError(InputError)       a report fails its plausibility checks
     ├── NotFoundError(LookupError)          a requested object does not exist (HTTP 404)
+    ├── AccessError(PermissionError)        not signed in (401) or not allowed (403)
+    │   └── RateLimitError(AccessError)     too many failed sign-ins (429)
+    ├── ConflictError(ClusteratlasError)    a write based on a stale version (409/412/428)
     ├── ConfigError(ValueError)             an option or setting is invalid
     ├── SourceError(ClusteratlasError)      a source file could not be read or parsed
     ├── StoreError(OSError)                 the data directory is missing, corrupt or locked
@@ -21,15 +25,19 @@ Python's (the pattern ibis uses).  Each class carries the HTTP status the API ma
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
     "ClusteratlasError",
     "ClusteratlasWarning",
     "ConfigError",
+    "ConflictError",
     "DegenerateDataWarning",
     "EngineError",
+    "FindingsError",
     "InputError",
     "MethodologyWarning",
     "MissingDependency",
     "NotFoundError",
+    "RateLimitError",
     "SchemaError",
     "SourceError",
     "StoreError",
@@ -59,6 +67,43 @@ class SchemaError(InputError):
 
 class UnknownCodeError(InputError):
     """A region, industry or category code is not in the register it must come from."""
+
+
+class FindingsError(InputError):
+    """Field-level problems (``findings``: dicts with level, field, message)."""
+
+    def __init__(self, message: str, findings: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+class AccessError(PermissionError, ClusteratlasError):
+    """Not signed in (401) or signed in without the right to do this (403)."""
+
+    http_status = 403
+
+    def __init__(self, message: str, status: int = 403) -> None:
+        super().__init__(message)
+        self.http_status = status
+
+
+class RateLimitError(AccessError):
+    """Too many failed sign-ins from this address or for this name."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 429)
+
+
+class ConflictError(ClusteratlasError):
+    """A write that does not name the current version (412), names none (428), or
+    collides with existing data (409); ``current`` is the version it must name."""
+
+    http_status = 412
+
+    def __init__(self, message: str, status: int = 412, current: int | None = None) -> None:
+        super().__init__(message)
+        self.http_status = status
+        self.current = current
 
 
 class NotFoundError(LookupError, ClusteratlasError):

@@ -1,21 +1,80 @@
+"""The registry store: schema migrations (from every earlier revision, with data, on
+SQLite and PostgreSQL), SQLite settings, corrupt and locked files."""
+
 import sqlite3
 
 import pytest
-from sqlalchemy import inspect
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect, text
 
-from clusteratlas.demo.build import demo_initiatives
-from clusteratlas.errors import InputError, NotFoundError, StoreError
+from clusteratlas.demo.build import demo_initiatives, seed_registry
+from clusteratlas.errors import StoreError
 from clusteratlas.registry import RegistryStore
+from clusteratlas.service.registry import RegistryService
+
+REVISIONS = ["0001", "0002"]
 
 
-def test_migrations_create_schema_from_empty(tmp_path):
-    store = RegistryStore(f"sqlite:///{tmp_path / 'r.sqlite'}")
+def _alembic(store, target):
+    from importlib import resources
+
+    cfg = Config()
+    cfg.set_main_option("script_location",
+                        str(resources.files("clusteratlas.registry") / "migrations"))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        if target.startswith("-"):
+            command.downgrade(cfg, target[1:])
+        else:
+            command.upgrade(cfg, target)
+
+
+def test_migrations_create_schema_from_empty(store):
     assert store.revision() is None
-    assert store.migrate() == "0001"
-    assert store.migrate() == "0001"
+    assert store.migrate() == REVISIONS[-1]
+    assert store.migrate() == REVISIONS[-1]
     tables = set(inspect(store.engine).get_table_names())
     assert {"initiatives", "initiative_regions", "initiative_categories", "initiative_facts",
-            "initiative_sources", "alembic_version"} <= tables
+            "initiative_sources", "kpi_reports", "projects", "cooperations",
+            "initiative_labels", "users", "api_tokens", "audit_log",
+            "alembic_version"} <= tables
+
+
+def test_upgrade_from_0001_keeps_the_data(store):
+    """A registry written by the first release (revision 0001) upgrades in place."""
+    _alembic(store, "0001")
+    assert store.revision() == "0001"
+    with store.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO initiatives (id, name, kind, sector, seat_town, seat_region, scope, "
+            "managing_organisation, founded, members_text, staff_text, status, version) "
+            "VALUES ('bodenseeairea', 'BodenseeAIRea', 'initiative', 'Aerospace', "
+            "'Friedrichshafen', '08435', 'regional', 'WFB', 2012, '27 companies', NULL, "
+            "'active', 1)"))
+        conn.execute(text("INSERT INTO initiative_regions VALUES ('bodenseeairea', '08435')"))
+        conn.execute(text("INSERT INTO initiative_facts (initiative_id, position, text) "
+                          "VALUES ('bodenseeairea', 0, 'Founded 2012 (launch at AERO)')"))
+        conn.execute(text("INSERT INTO initiative_sources (initiative_id, position, url) "
+                          "VALUES ('bodenseeairea', 0, 'https://example.org/a')"))
+    assert store.migrate() == "0002"
+    item = RegistryService(store).get("bodenseeairea")
+    assert (item["name"], item["founded"], item["regions_served"]) == (
+        "BodenseeAIRea", 2012, ["08435"])
+    assert item["facts"] == [{"text": "Founded 2012 (launch at AERO)", "source_url": None,
+                              "as_of": None}]
+    assert item["sources"] == [{"url": "https://example.org/a", "accessed": None}]
+    assert item["visibility"]["facts"] is True
+    assert item["archived"] is False
+
+
+def test_downgrade_and_upgrade_again(store):
+    seed_registry(store, demo_initiatives())
+    _alembic(store, "-0001")
+    assert store.revision() == "0001"
+    assert "kpi_reports" not in inspect(store.engine).get_table_names()
+    assert store.migrate() == "0002"
+    assert RegistryService(store).find(per_page=100).total == 23
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path):
@@ -26,33 +85,12 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-def test_seed_with_facts_round_trips(tmp_path):
+def test_seeding_twice_does_not_duplicate(tmp_path):
     store = RegistryStore(f"sqlite:///{tmp_path / 'r.sqlite'}")
-    items = demo_initiatives()
-    assert store.replace_all(items) == 23
-    rec = store.get("bodenseeairea")
-    assert rec.name == "BodenseeAIRea"
-    assert rec.regions == ("08435",)
-    assert rec.categories == ("aerospace",)
-    assert rec.founded == 2012
-    assert rec.sources[0].startswith("https://www.bodensee4you.ch/")
-    cyber = store.get("cyberforum")
-    assert "1,200" in (cyber.members or "")
-    assert any("Baden-Baden" in f for f in cyber.facts)
-    # replacing again does not duplicate
-    store.replace_all(items)
+    assert seed_registry(store, demo_initiatives()) == 23
+    assert seed_registry(store, demo_initiatives()) == 23
     assert len(store.list()) == 23
     assert len(store.list(kind="agency")) == 1
-    with pytest.raises(NotFoundError):
-        store.get("nope")
-
-
-def test_bad_initiative_is_refused_and_nothing_written(tmp_path):
-    store = RegistryStore(f"sqlite:///{tmp_path / 'r.sqlite'}")
-    store.replace_all(demo_initiatives())
-    with pytest.raises(InputError, match="founded 3000"):
-        store.replace_all([{"id": "x", "name": "X", "founded": 3000}])
-    assert len(store.list()) == 23
 
 
 def test_corrupt_registry_file(tmp_path):
@@ -71,7 +109,7 @@ def test_locked_registry(tmp_path):
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(StoreError, match="locked"):
-            RegistryStore(f"sqlite:///{path}").replace_all(demo_initiatives())
+            seed_registry(RegistryStore(f"sqlite:///{path}"), demo_initiatives())
     finally:
         holder.execute("ROLLBACK")
         holder.close()

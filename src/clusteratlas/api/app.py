@@ -13,29 +13,56 @@ from fastapi.templating import Jinja2Templates
 
 import clusteratlas
 from clusteratlas.api.errors import install_error_handlers
+from clusteratlas.api.registry_routes import router as registry_router
 from clusteratlas.api.routes import router as api_router
+from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import Atlas, open_atlas
+from clusteratlas.service.registry import RegistryService
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.web.i18n import translator
+from clusteratlas.web.registry_views import router as registry_web_router
 from clusteratlas.web.views import router as web_router
 
 __all__ = ["create_app"]
 
 
-def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None) -> FastAPI:
+def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
+               registry_url: str | None = None) -> FastAPI:
     """Build the web application over a data directory (or a ready :class:`Atlas`).
 
-    The atlas snapshot is read once at start-up; the databases are not held open,
-    so imports into the same data directory are never blocked by a running server.
+    The atlas snapshot is read once at start-up (its list of initiatives again after
+    each change to the registry); the statistics database is not held open, so
+    imports into the same data directory are never blocked by a running server.
+    ``registry_url`` overrides the data directory's registry (tests, PostgreSQL).
     """
     if atlas is None and data_dir is None:
         raise ValueError("create_app needs a data_dir or an atlas")
+    if registry_url is None:
+        if data_dir is None:
+            raise ValueError("create_app needs a data_dir or a registry_url")
+        registry_url = data_dir.registry_url
+
+    store = RegistryStore(registry_url)
+
+    def start_registry(app: FastAPI) -> None:
+        store.migrate()
+        current = app.state.atlas
+        app.state.registry = RegistryService(
+            store, regions=list(current.regions),
+            categories=[c.code for c in current.categories.categories])
+
+        def changed() -> None:
+            app.state.atlas.initiatives = store.list()
+
+        app.state.registry_changed = changed
+        changed()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "atlas", None) is None:
             assert data_dir is not None
             app.state.atlas = open_atlas(data_dir)
+        start_registry(app)
         yield
 
     app = FastAPI(
@@ -51,7 +78,9 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None) -
     app.state.translate = translator
     app.mount("/static", StaticFiles(directory=str(web_root / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(registry_router)
     app.include_router(web_router)
+    app.include_router(registry_web_router)
     install_error_handlers(app)
 
     @app.middleware("http")

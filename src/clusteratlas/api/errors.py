@@ -14,14 +14,19 @@ from clusteratlas.errors import ClusteratlasError
 __all__ = ["error_body", "install_error_handlers"]
 
 
-def error_body(status: int, message: str, errors: list[str] | None = None) -> dict[str, Any]:
-    return {"ok": False, "error": message, "errors": errors or [message], "status": status}
+def error_body(status: int, message: str, errors: list[str] | None = None,
+               **extra: Any) -> dict[str, Any]:
+    return {"ok": False, "error": message, "errors": errors or [message], "status": status,
+            **{k: v for k, v in extra.items() if v is not None}}
 
 
-def _respond(request: Request, status: int, message: str, errors: list[str] | None = None) -> Response:
+def _respond(request: Request, status: int, message: str, errors: list[str] | None = None,
+             **extra: Any) -> Response:
     if request.url.path.startswith("/api") or ("application/json" in request.headers.get("accept", "") \
             and "text/html" not in request.headers.get("accept", "")):
-        return JSONResponse(error_body(status, message, errors), status_code=status)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(error_body(status, message, errors, **extra), status_code=status,
+                            headers=headers)
     templates = request.app.state.templates
     lang = request.query_params.get("lang", "de")
     response: Response = templates.TemplateResponse(
@@ -36,7 +41,10 @@ def _respond(request: Request, status: int, message: str, errors: list[str] | No
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ClusteratlasError)
     async def _ours(request: Request, exc: ClusteratlasError) -> Response:
-        return _respond(request, exc.http_status, exc.message)
+        findings = getattr(exc, "findings", None)
+        errors = [f"{f['field']}: {f['message']}" for f in findings] if findings else None
+        return _respond(request, exc.http_status, exc.message, errors, findings=findings,
+                        current_version=getattr(exc, "current", None))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

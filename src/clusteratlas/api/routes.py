@@ -64,14 +64,3 @@ def categories(request: Request, lang: Lang = "de") -> dict[str, Any]:
     return {"ok": True, "category_set": atlas.categories.name,
             "version": atlas.categories.version,
             "categories": atlas.list_categories(lang), **atlas.meta()}
-
-
-@router.get("/initiatives", summary="Cluster initiatives in the registry")
-def initiatives(request: Request, lang: Lang = "de") -> dict[str, Any]:
-    atlas = _atlas(request)
-    items = [atlas.initiative_summary(i, lang) | {"kind": i.kind} for i in atlas.initiatives]
-    # Registry entries are transcribed public facts, not the synthetic panel.
-    return {"ok": True, "count": len(items), "initiatives": items, "synthetic": False,
-            "provenance": [{"title": "Cluster initiative registry",
-                            "source": "public web pages; each initiative lists its sources",
-                            "synthetic": False}]}

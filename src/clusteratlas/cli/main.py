@@ -398,6 +398,137 @@ def restore(
     typer.echo(restore_dataset(DataDir(_settings(data_dir).data_dir), dataset))
 
 
+user_app = typer.Typer(help="Users of the initiative registry.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens of the registry.", no_args_is_help=True)
+registry_app = typer.Typer(help="Export and import the initiative registry.",
+                           no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(registry_app, name="registry")
+
+
+def _registry(data_dir: Path | None) -> Any:
+    from clusteratlas.service.registry import open_registry
+
+    return open_registry(DataDir(_settings(data_dir).data_dir))
+
+
+def _password(env: str) -> str | None:
+    """From the environment variable, else the first line of a piped stdin, else a
+    hidden prompt (twice)."""
+    import os
+
+    if os.environ.get(env):
+        return os.environ[env]
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline().rstrip("\n")
+        return line or None
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="The user name.")],
+    role: Annotated[str, typer.Option("--role", help="admin, analyst or manager.")],
+    initiative: Annotated[list[str] | None, typer.Option(
+        "--initiative", help="An initiative a manager keeps (repeat for several).")] = None,
+    password_env: Annotated[str, typer.Option(
+        "--password-env", help="Environment variable holding the password (else stdin).")]
+        = "CLUSTERATLAS_PASSWORD",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Add a registry user; the password comes from $CLUSTERATLAS_PASSWORD or stdin."""
+    user = _registry(data_dir).add_user(name, role, _password(password_env), initiative or [])
+    extra = f" for {', '.join(user['initiatives'])}" if user["initiatives"] else ""
+    typer.echo(f"Added {user['role']} {user['name']}{extra}.")
+
+
+@user_app.command("list")
+def user_list(data_dir: DataDirOption = None) -> None:
+    """List the registry's users."""
+    from clusteratlas.registry.auth import Actor
+
+    for u in _registry(data_dir).users(Actor("cli", "admin")):
+        state = "" if u["active"] else " (deactivated)"
+        typer.echo(f"{u['name']}\t{u['role']}\t{','.join(u['initiatives'])}{state}")
+
+
+@user_app.command("set")
+def user_set(
+    name: Annotated[str, typer.Argument(help="The user name.")],
+    active: Annotated[bool | None, typer.Option("--active/--inactive",
+                                                help="Allow or stop sign-ins.")] = None,
+    password: Annotated[bool, typer.Option("--password", help="Set a new password "
+                                           "(from $CLUSTERATLAS_PASSWORD or stdin).")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Deactivate, reactivate or set the password of a user."""
+    from clusteratlas.registry.auth import Actor
+
+    _registry(data_dir).set_user(name, Actor("cli", "admin"), active=active,
+                                 password=_password("CLUSTERATLAS_PASSWORD") if password
+                                 else None)
+    typer.echo(f"Updated {name}.")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="The user the token acts for.")],
+    token_name: Annotated[str, typer.Option("--name", help="A label for the token.")] = "cli",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create an API token (printed once: only its hash is stored)."""
+    typer.echo(_registry(data_dir).create_token(name, token_name))
+
+
+@registry_app.command("export")
+def registry_export(
+    out: Annotated[Path, typer.Argument(help="Output file (.json, .zip of CSVs, .xlsx).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="json, csv or xlsx (default: "
+                                            "from the file name).")] = None,
+    initiative: Annotated[list[str] | None, typer.Option(
+        "--initiative", help="Only this initiative (repeat for several).")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Export the whole registry (or some initiatives), losslessly."""
+    from clusteratlas.service.registry_io import export_registry
+
+    kind = fmt or _format_of(out)
+    data = export_registry(_registry(data_dir), kind, initiative)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    typer.echo(f"Wrote {out} ({kind}, {len(data):,} bytes)")
+
+
+@registry_app.command("import")
+def registry_import(
+    file: Annotated[Path, typer.Argument(help="An export (.json, .zip of CSVs, .xlsx).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="json, csv or xlsx.")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Import initiatives (new ones added, existing ones replaced; all audited)."""
+    from clusteratlas.registry.auth import Actor
+    from clusteratlas.service.registry_io import import_registry, read_registry
+
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    service = _registry(data_dir)
+    aggs = read_registry(file.read_bytes(), fmt or _format_of(file), str(file))
+    counts = import_registry(service, aggs, Actor("cli", "admin"), str(file))
+    typer.echo(f"Imported {file}: {counts['created']} new, {counts['replaced']} replaced.")
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    kinds = {".json": "json", ".zip": "csv", ".csv": "csv", ".xlsx": "xlsx"}
+    if suffix not in kinds:
+        raise InputError(f"{path}: say --format json, csv or xlsx (or name it .json, .zip, "
+                         ".xlsx)")
+    return kinds[suffix]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and turn our errors into one clean line."""
     try:

@@ -64,6 +64,40 @@ def schematic_geometries(dataset_id: str) -> pd.DataFrame:
     )
 
 
+def demo_aggregate(item: dict[str, Any]) -> dict[str, Any]:
+    """One transcribed initiative in the registry's import form."""
+    return {
+        "id": item["id"], "name": item["name"], "kind": item.get("kind") or "initiative",
+        "sector": item.get("sector") or "", "seat_town": item.get("seat_town") or "",
+        "seat_region": item.get("seat"), "scope": item.get("scope") or "regional",
+        "managing_organisation": item.get("managing_organisation") or "",
+        "founded": item.get("founded"), "members_text": item.get("members"),
+        "staff_text": item.get("staff"), "status": "active",
+        "regions_served": list(item.get("serves") or []),
+        "categories": list(item.get("categories") or []),
+        "facts": [{"text": str(f)} for f in item.get("facts") or []],
+        "sources": [{"url": str(u)} for u in item.get("sources") or []],
+        "labels": item.get("labels") or [], "projects": item.get("projects") or [],
+        "cooperations": item.get("cooperations") or [],
+        "visibility": {}, "archived": False,
+    }
+
+
+def seed_registry(store: RegistryStore, items: list[dict[str, Any]]) -> int:
+    """Import the transcribed initiatives through the registry service (audited as
+    ``demo``); an existing registry keeps its users and history."""
+    from clusteratlas.registry.auth import Actor
+    from clusteratlas.service.registry import RegistryService
+    from clusteratlas.service.registry_io import import_registry
+
+    store.migrate()
+    service = RegistryService(store, regions=reference.bw_regions(),
+                              categories=[c.code for c in reference.default_categories().categories])
+    counts = import_registry(service, [demo_aggregate(i) for i in items],
+                             Actor("demo", "admin"), source="bw_initiatives.yaml")
+    return counts["created"] + counts["replaced"]
+
+
 def build_demo(data_dir: DataDir) -> dict[str, int]:
     """Write the demo (regions, tile map, synthetic panel, registry) into ``data_dir``.
 
@@ -123,5 +157,5 @@ def build_demo(data_dir: DataDir) -> dict[str, int]:
         settings={"active_panel": DEMO_PANEL_ID, "active_layer": "schematic",
                   "category_set": categories.name, "reference_region": "08"},
     )
-    n_init = RegistryStore(data_dir.registry_url).replace_all(initiatives)
+    n_init = seed_registry(RegistryStore(data_dir.registry_url), initiatives)
     return {"regions": len(districts), "observations": len(observations), "initiatives": n_init}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -12,13 +12,9 @@ from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from clusteratlas.errors import InputError, NotFoundError, StoreError
+from clusteratlas.errors import NotFoundError, StoreError
 from clusteratlas.registry.models import (
     Initiative,
-    InitiativeCategory,
-    InitiativeFact,
-    InitiativeRegion,
-    InitiativeSource,
 )
 
 __all__ = ["InitiativeRecord", "RegistryStore"]
@@ -77,17 +73,57 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_manual_begin(dbapi_connection: Any, _record: Any) -> None:
+    _sqlite_pragmas(dbapi_connection, _record)
+    # let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE instead of pysqlite's BEGIN
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 class RegistryStore:
-    """The initiative registry behind a SQLAlchemy URL (SQLite file by default)."""
+    """The initiative registry behind a SQLAlchemy URL (SQLite file by default).
+
+    Writes go through :meth:`writing`: on SQLite its transactions begin IMMEDIATE, so
+    that two writers queue for the lock instead of both reading a version and one
+    failing to upgrade its stale snapshot; on PostgreSQL the service reads the rows it
+    changes FOR UPDATE.  Either way the second writer sees the first one's version.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         try:
             self.engine: Engine = create_engine(url)
+            self.write_engine: Engine = create_engine(url)
         except (SQLAlchemyError, ImportError) as exc:
             raise StoreError(f"registry database {url!r} cannot be opened ({exc})") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.write_engine, "connect", _sqlite_manual_begin)
+            event.listen(self.write_engine, "begin", _begin_immediate)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session for one write transaction (committed on success)."""
+        try:
+            with Session(self.write_engine, expire_on_commit=False) as session, \
+                    session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            from sqlalchemy.orm.exc import StaleDataError
+
+            from clusteratlas.errors import ConflictError
+
+            if isinstance(exc, StaleDataError):
+                raise ConflictError("someone else changed this record meanwhile; "
+                                    "reload it and apply your change again") from None
+            raise self._fail(exc) from None
 
     def _fail(self, exc: Exception) -> StoreError:
         text = str(getattr(exc, "orig", exc)) or type(exc).__name__
@@ -116,11 +152,26 @@ class RegistryStore:
         cfg.set_main_option(
             "script_location", str(resources.files("clusteratlas.registry") / "migrations")
         )
+        sqlite = self.dialect == "sqlite"
         try:
-            with self.engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-                revision = MigrationContext.configure(conn).get_current_revision()
+            with self.engine.connect() as conn:
+                if sqlite:
+                    # SQLite alters a table by copying it and dropping the old one; with
+                    # foreign keys enforced that drop would cascade into the child tables
+                    conn.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                        "PRAGMA foreign_keys=OFF")
+                with conn.begin():
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    revision = MigrationContext.configure(conn).get_current_revision()
+                    if sqlite:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise StoreError(f"registry {self.engine.url.database}: the "
+                                             f"migration left {len(broken)} dangling rows")
+                if sqlite:
+                    conn.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                        "PRAGMA foreign_keys=ON")
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
         return str(revision)
@@ -136,23 +187,12 @@ class RegistryStore:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
-    def replace_all(self, initiatives: Sequence[Mapping[str, Any]]) -> int:
-        """Replace the registry's content with ``initiatives`` in one transaction."""
-        self.migrate()
-        rows = [_from_mapping(item) for item in initiatives]
-        with self.session() as s:
-            for model in (InitiativeSource, InitiativeFact, InitiativeCategory,
-                          InitiativeRegion, Initiative):
-                s.query(model).delete()
-            s.add_all(rows)
-        return len(rows)
-
     def list(self, *, kind: str | None = None) -> list[InitiativeRecord]:
         with self.session() as s:
             stmt = select(Initiative).options(
                 selectinload(Initiative.regions), selectinload(Initiative.categories),
                 selectinload(Initiative.facts), selectinload(Initiative.sources),
-            ).order_by(Initiative.name)
+            ).where(Initiative.archived.is_(False)).order_by(Initiative.name)
             if kind is not None:
                 stmt = stmt.where(Initiative.kind == kind)
             return [_record(i) for i in s.scalars(stmt)]
@@ -163,29 +203,3 @@ class RegistryStore:
             if found is None:
                 raise NotFoundError(f"initiative {initiative_id!r} is not in the registry")
             return _record(found)
-
-
-def _from_mapping(item: Mapping[str, Any]) -> Initiative:
-    try:
-        ident = str(item["id"])
-        name = str(item["name"])
-    except KeyError as exc:
-        raise InputError(f"initiative without field {exc.args[0]!r}: {dict(item)}") from None
-    founded = item.get("founded")
-    if founded is not None and not (1800 <= int(founded) <= 2100):
-        raise InputError(f"initiative {ident!r}: founded {founded!r} is not a plausible year")
-    return Initiative(
-        id=ident, name=name, kind=str(item.get("kind") or "initiative"),
-        sector=str(item.get("sector") or ""), seat_town=str(item.get("seat_town") or ""),
-        seat_region=item.get("seat"), scope=str(item.get("scope") or "regional"),
-        managing_organisation=str(item.get("managing_organisation") or ""),
-        founded=int(founded) if founded is not None else None,
-        members_text=item.get("members"), staff_text=item.get("staff"),
-        status=str(item.get("status") or "active"), version=1,
-        regions=[InitiativeRegion(region_code=str(c)) for c in dict.fromkeys(item.get("serves") or [])],
-        categories=[InitiativeCategory(category_code=str(c))
-                    for c in dict.fromkeys(item.get("categories") or [])],
-        facts=[InitiativeFact(position=i, text=str(t)) for i, t in enumerate(item.get("facts") or [])],
-        sources=[InitiativeSource(position=i, url=str(u))
-                 for i, u in enumerate(item.get("sources") or [])],
-    )

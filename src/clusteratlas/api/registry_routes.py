@@ -1,0 +1,392 @@
+"""REST API of the initiative registry: a thin layer over
+:class:`clusteratlas.service.registry.RegistryService`.
+
+Every resource that can be changed answers with an ``ETag`` (its version); a change
+must send it back in ``If-Match``: missing → 428, stale → 412 with the current version,
+and nothing is written.  Callers identify with ``Authorization: Bearer <token>`` or
+with the browser session cookie (then unsafe methods also need ``X-CSRF-Token``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from typing import get_type_hints as typing_hints
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict
+
+from clusteratlas.errors import AccessError
+from clusteratlas.registry.auth import ANONYMOUS, Actor
+from clusteratlas.registry.schemas import (
+    LABELS,
+    CooperationIn,
+    InitiativeIn,
+    InitiativePatch,
+    KpiReportIn,
+    LabelIn,
+    ProjectIn,
+    ReviewIn,
+)
+from clusteratlas.service.registry import RegistryService
+
+__all__ = ["SESSION_COOKIE", "current_actor", "router"]
+
+SESSION_COOKIE = "clusteratlas_session"
+
+
+class ErrorOut(BaseModel):
+    ok: Literal[False]
+    error: str
+    errors: list[str]
+    status: int
+    findings: list[dict[str, str]] | None = None
+    current_version: int | None = None
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class InitiativeOut(_Open):
+    id: str
+    name: str
+    version: int
+    status: str
+    archived: bool
+    regions_served: list[str]
+    categories: list[str]
+    visibility: dict[str, bool]
+    hidden_groups: list[str]
+
+
+class InitiativePage(BaseModel):
+    ok: Literal[True]
+    total: int
+    page: int
+    per_page: int
+    initiatives: list[InitiativeOut]
+    provenance: list[dict[str, Any]]
+    synthetic: bool
+
+
+class KpiOut(_Open):
+    year: int
+    status: str
+    version: int
+    initiative_id: str
+
+
+class ChildOut(_Open):
+    id: int
+    version: int
+
+
+class HistoryEntry(BaseModel):
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    version_after: int | None
+
+
+class UserOut(BaseModel):
+    name: str
+    role: str
+    active: bool
+    initiatives: list[str]
+    created_at: str | None = None
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    role: Literal["admin", "analyst", "manager"]
+    password: str | None = None
+    initiatives: list[str] = []
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    user: str | None = None
+
+
+class TokenOut(BaseModel):
+    token: str
+    user: str
+    name: str
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 412, 428, 429, 503)}
+router = APIRouter(prefix="/api", tags=["registry"], responses=_ERRORS)
+
+PROVENANCE = [{"title": "Cluster initiative registry",
+               "source": "public web pages (each initiative lists its sources) and the "
+                         "initiatives' own reports", "synthetic": False}]
+
+
+def registry(request: Request) -> RegistryService:
+    service: RegistryService = request.app.state.registry
+    return service
+
+
+def current_actor(request: Request) -> Actor:
+    """The caller: bearer token, else session cookie (CSRF-checked for writes), else
+    anonymous."""
+    service = registry(request)
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, secret = auth.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise AccessError("Authorization must be 'Bearer <token>'", 401)
+        return service.actor_for_token(secret.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        actor = service.actor_for_session(cookie)
+        if not actor.anonymous and request.method not in ("GET", "HEAD", "OPTIONS") \
+                and request.headers.get("x-csrf-token") != actor.csrf:
+            raise AccessError("a signed-in browser must send X-CSRF-Token with changes", 403)
+        return actor
+    return ANONYMOUS
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+Service = Annotated[RegistryService, Depends(registry)]
+IfMatch = Annotated[str | None, Header(description="the ETag (version) you changed")]
+InitiativeId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", max_length=64)]
+ReportYear = Annotated[int, Path(ge=1800, le=2100)]
+ChildKind = Literal["projects", "cooperations", "labels"]
+
+
+def _tag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
+
+
+def _changed(request: Request) -> None:
+    hook = getattr(request.app.state, "registry_changed", None)
+    if hook is not None:
+        hook()
+
+
+@router.get("/initiatives", response_model=InitiativePage,
+            summary="Cluster initiatives, filtered and paginated")
+def list_initiatives(
+    service: Service, actor: ActorDep,
+    q: Annotated[str | None, Query(max_length=200, description="text in name, sector, "
+                                   "organisation, goals, services, town")] = None,
+    sector: Annotated[str | None, Query(max_length=200)] = None,
+    category: Annotated[str | None, Query(max_length=64)] = None,
+    region: Annotated[str | None, Query(max_length=32, description="a region served")] = None,
+    label: Annotated[Literal[LABELS] | None, Query()] = None,  # type: ignore[valid-type]
+    status: Annotated[Literal["active", "merged", "closed"] | None, Query()] = None,
+    kind: Annotated[Literal["initiative", "agency"] | None, Query()] = None,
+    archived: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> dict[str, Any]:
+    result = service.find(actor, text=q, sector=sector, category=category, region=region,
+                          label=label, status=status, kind=kind, archived=archived,
+                          page=page, per_page=per_page)
+    return {"ok": True, "total": result.total, "page": result.page,
+            "per_page": result.per_page, "initiatives": result.items,
+            "provenance": PROVENANCE, "synthetic": False}
+
+
+@router.post("/initiatives", status_code=201, response_model=InitiativeOut,
+             summary="Register a new initiative (admin)")
+def create_initiative(request: Request, service: Service, actor: ActorDep,
+                      response: Response, body: Annotated[InitiativeIn, Body()]) -> Any:
+    out = service.create(body, actor)
+    _tag(response, out["version"])
+    _changed(request)
+    return out
+
+
+@router.get("/initiatives/{initiative_id}", response_model=InitiativeOut,
+            summary="One initiative: what the caller may see of it")
+def get_initiative(service: Service, actor: ActorDep, initiative_id: InitiativeId,
+                   response: Response) -> Any:
+    out = service.get(initiative_id, actor)
+    _tag(response, out["version"])
+    return out
+
+
+@router.patch("/initiatives/{initiative_id}", response_model=InitiativeOut,
+              summary="Change profile fields (If-Match required)")
+def patch_initiative(request: Request, service: Service, actor: ActorDep,
+                     initiative_id: InitiativeId, response: Response,
+                     body: Annotated[InitiativePatch, Body()],
+                     if_match: IfMatch = None) -> Any:
+    out = service.update(initiative_id, body, actor, if_match)
+    _tag(response, out["version"])
+    _changed(request)
+    return out
+
+
+@router.delete("/initiatives/{initiative_id}", status_code=204,
+               summary="Archive an initiative (admin; restorable from its history)")
+def archive_initiative(request: Request, service: Service, actor: ActorDep,
+                       initiative_id: InitiativeId, if_match: IfMatch = None) -> Response:
+    service.archive(initiative_id, actor, if_match)
+    _changed(request)
+    return Response(status_code=204)
+
+
+@router.get("/initiatives/{initiative_id}/history", response_model=list[HistoryEntry],
+            summary="Every change: who, when, what")
+def history(service: Service, actor: ActorDep, initiative_id: InitiativeId) -> Any:
+    return service.history(initiative_id, actor)
+
+
+@router.get("/initiatives/{initiative_id}/history/{entry_id}",
+            summary="The initiative as it was after (or before) a change")
+def history_state(service: Service, actor: ActorDep, initiative_id: InitiativeId,
+                  entry_id: Annotated[int, Path(ge=1, le=2**62)],
+                  before: bool = False) -> dict[str, Any]:
+    return service.state(initiative_id, entry_id, actor, before=before)
+
+
+@router.post("/initiatives/{initiative_id}/history/{entry_id}/restore",
+             response_model=InitiativeOut,
+             summary="Restore the state after (or before) a change (admin)")
+def restore(request: Request, service: Service, actor: ActorDep,
+            initiative_id: InitiativeId, entry_id: Annotated[int, Path(ge=1, le=2**62)],
+            response: Response, before: bool = False) -> Any:
+    out = service.restore(initiative_id, entry_id, actor, before=before)
+    _tag(response, out["version"])
+    _changed(request)
+    return out
+
+
+@router.get("/initiatives/{initiative_id}/kpis", response_model=list[KpiOut],
+            summary="The yearly KPI reports the caller may see")
+def kpis(service: Service, actor: ActorDep, initiative_id: InitiativeId) -> Any:
+    return service.kpis(initiative_id, actor)
+
+
+@router.get("/initiatives/{initiative_id}/kpis/{year}", response_model=KpiOut,
+            summary="One year's KPI report")
+def kpi(service: Service, actor: ActorDep, initiative_id: InitiativeId, year: ReportYear,
+        response: Response) -> Any:
+    out = service.kpi(initiative_id, year, actor)
+    _tag(response, out["version"])
+    return out
+
+
+@router.put("/initiatives/{initiative_id}/kpis/{year}", response_model=KpiOut,
+            summary="Enter a year's figures (a draft; If-Match once it exists)")
+def put_kpi(service: Service, actor: ActorDep, initiative_id: InitiativeId, year: ReportYear,
+            response: Response, body: Annotated[KpiReportIn, Body()],
+            if_match: IfMatch = None) -> Any:
+    out = service.put_kpi(initiative_id, year, body, actor, if_match)
+    _tag(response, out["version"])
+    return out
+
+
+@router.post("/initiatives/{initiative_id}/kpis/{year}/submit", response_model=KpiOut,
+             summary="Submit a draft report to the agency")
+def submit_kpi(service: Service, actor: ActorDep, initiative_id: InitiativeId,
+               year: ReportYear, response: Response, if_match: IfMatch = None) -> Any:
+    out = service.submit_kpi(initiative_id, year, actor, if_match)
+    _tag(response, out["version"])
+    return out
+
+
+@router.post("/initiatives/{initiative_id}/kpis/{year}/review", response_model=KpiOut,
+             summary="Accept a submitted report or return it with comments (admin)")
+def review_kpi(service: Service, actor: ActorDep, initiative_id: InitiativeId,
+               year: ReportYear, response: Response, body: Annotated[ReviewIn, Body()],
+               if_match: IfMatch = None) -> Any:
+    out = service.review_kpi(initiative_id, year, body, actor, if_match)
+    _tag(response, out["version"])
+    return out
+
+
+@router.get("/review-queue", response_model=list[KpiOut],
+            summary="Submitted reports waiting for the agency (admin)")
+def review_queue(service: Service, actor: ActorDep) -> Any:
+    return service.review_queue(actor)
+
+
+def _child_routes(kind: ChildKind, schema: type[BaseModel]) -> None:
+    noun = kind[:-1]
+
+    @router.get(f"/initiatives/{{initiative_id}}/{kind}", response_model=list[ChildOut],
+                summary=f"The initiative's {kind}", name=f"list_{kind}")
+    def list_children(service: Service, actor: ActorDep,
+                      initiative_id: InitiativeId) -> Any:
+        return service.children(initiative_id, kind, actor)
+
+    def add_child(request: Request, service: Service, actor: ActorDep,
+                  initiative_id: InitiativeId, response: Response, body: Any) -> Any:
+        data: dict[str, Any] = body.model_dump()
+        out = service.add_child(initiative_id, kind, data, actor)
+        _tag(response, out["version"])
+        _changed(request)
+        return out
+
+    # the body's schema differs per kind: FastAPI reads it from the annotation, which
+    # must be an object here (this module's annotations are strings otherwise)
+    add_child.__annotations__ = {**typing_hints(add_child, include_extras=True),
+                                 "body": Annotated[schema, Body()]}
+    router.post(f"/initiatives/{{initiative_id}}/{kind}", status_code=201,
+                response_model=ChildOut, summary=f"Add a {noun}", name=f"add_{noun}")(add_child)
+
+    @router.get(f"/initiatives/{{initiative_id}}/{kind}/{{child_id}}",
+                response_model=ChildOut, summary=f"One {noun}", name=f"get_{noun}")
+    def get_child(service: Service, actor: ActorDep, initiative_id: InitiativeId,
+                  child_id: Annotated[int, Path(ge=1, le=2**62)], response: Response) -> Any:
+        out = service.child(initiative_id, kind, child_id, actor)
+        _tag(response, out["version"])
+        return out
+
+    @router.patch(f"/initiatives/{{initiative_id}}/{kind}/{{child_id}}",
+                  response_model=ChildOut, summary=f"Change a {noun} (If-Match required)",
+                  name=f"patch_{noun}")
+    def patch_child(request: Request, service: Service, actor: ActorDep,
+                    initiative_id: InitiativeId,
+                    child_id: Annotated[int, Path(ge=1, le=2**62)], response: Response,
+                    body: Annotated[dict[str, Any], Body()],
+                    if_match: IfMatch = None) -> Any:
+        out = service.update_child(initiative_id, kind, child_id, body, actor, if_match)
+        _tag(response, out["version"])
+        _changed(request)
+        return out
+
+    @router.delete(f"/initiatives/{{initiative_id}}/{kind}/{{child_id}}", status_code=204,
+                   summary=f"Remove a {noun} (If-Match required)", name=f"delete_{noun}")
+    def delete_child(request: Request, service: Service, actor: ActorDep,
+                     initiative_id: InitiativeId,
+                     child_id: Annotated[int, Path(ge=1, le=2**62)],
+                     if_match: IfMatch = None) -> Response:
+        service.delete_child(initiative_id, kind, child_id, actor, if_match)
+        _changed(request)
+        return Response(status_code=204)
+
+
+_child_routes("projects", ProjectIn)
+_child_routes("cooperations", CooperationIn)
+_child_routes("labels", LabelIn)
+
+
+@router.get("/users", response_model=list[UserOut], summary="Users (admin)")
+def users(service: Service, actor: ActorDep) -> Any:
+    return service.users(actor)
+
+
+@router.post("/users", status_code=201, response_model=UserOut, summary="Add a user (admin)")
+def add_user(service: Service, actor: ActorDep, body: Annotated[UserIn, Body()]) -> Any:
+    return service.add_user(body.name, body.role, body.password, body.initiatives, actor)
+
+
+@router.post("/tokens", status_code=201, response_model=TokenOut,
+             summary="A new API token for yourself (or, as admin, for a user)")
+def create_token(service: Service, actor: ActorDep, body: Annotated[TokenIn, Body()]) -> Any:
+    if actor.anonymous:
+        raise AccessError("sign in to create a token", 401)
+    user = body.user or actor.name
+    return {"token": service.create_token(user, body.name, actor), "user": user,
+            "name": body.name}

@@ -1,0 +1,184 @@
+"""What may be written to the registry and what comes back (pydantic models).
+
+These models are the one contract of the REST API, the web forms and the import
+files: types, ranges and code patterns are checked here, cross-field plausibility and
+the admission rules in :mod:`clusteratlas.registry.checks`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "DEFAULT_VISIBILITY",
+    "FIELD_GROUPS",
+    "KPI_FIELDS",
+    "LABELS",
+    "MEMBER_TYPES",
+    "ROLES",
+    "CooperationIn",
+    "FactIn",
+    "InitiativeIn",
+    "InitiativePatch",
+    "KpiReportIn",
+    "LabelIn",
+    "MemberIn",
+    "ProjectIn",
+    "ReviewIn",
+    "SourceIn",
+]
+
+ROLES = ("admin", "analyst", "manager", "public")
+MEMBER_TYPES = ("sme", "large", "research", "education", "public", "other")
+LABELS = ("ESCA Bronze", "ESCA Silver", "ESCA Gold", "BW Cluster-Exzellenz", "go-cluster")
+#: field groups an initiative may publish or keep to the agency; the profile itself
+#: (name, seat, sector, categories, goals, services, status) is always public
+FIELD_GROUPS = ("facts", "members", "kpis", "budget", "projects", "cooperations", "labels")
+DEFAULT_VISIBILITY = {"facts": True, "members": False, "kpis": False, "budget": False,
+                      "projects": True, "cooperations": True, "labels": True}
+
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
+Ident = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+IsoDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+Year = Annotated[int, Field(ge=1800, le=2100)]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Amount = Annotated[float, Field(ge=0, le=1e12)]
+Short = Annotated[str, Field(max_length=300)]
+Long = Annotated[str, Field(max_length=20_000)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FactIn(_In):
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    source_url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    as_of: IsoDate | None = None
+
+
+class SourceIn(_In):
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    accessed: IsoDate | None = None
+
+
+class MemberIn(_In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    member_type: Literal["sme", "large", "research", "education", "public", "other"]
+    since: Year | None = None
+
+
+class InitiativePatch(_In):
+    """Profile fields; every one optional (PATCH sends only what changes)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    short_name: Annotated[str, Field(max_length=80)] | None = None
+    sector: Short | None = None
+    seat_town: Annotated[str, Field(max_length=120)] | None = None
+    seat_region: Code | None = None
+    scope: Literal["regional", "statewide"] | None = None
+    managing_organisation: Short | None = None
+    legal_form: Annotated[str, Field(max_length=80)] | None = None
+    website: Annotated[str, Field(pattern=r"^(https?://\S+)?$", max_length=300)] | None = None
+    founded: Year | None = None
+    founded_on: IsoDate | None = None
+    founding_occasion: Long | None = None
+    goals: Long | None = None
+    services: Long | None = None
+    members_text: Long | None = None
+    staff_text: Long | None = None
+    status: Literal["active", "merged", "closed"] | None = None
+    status_since: IsoDate | None = None
+    successor_id: Ident | None = None
+    regions_served: Annotated[list[Code], Field(max_length=500)] | None = None
+    categories: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]],
+                          Field(max_length=100)] | None = None
+    visibility: dict[Literal["facts", "members", "kpis", "budget", "projects",
+                             "cooperations", "labels"], bool] | None = None
+    facts: Annotated[list[FactIn], Field(max_length=200)] | None = None
+    sources: Annotated[list[SourceIn], Field(max_length=200)] | None = None
+    members: Annotated[list[MemberIn], Field(max_length=5000)] | None = None
+
+
+class InitiativeIn(InitiativePatch):
+    """A new initiative: an id and a name at least."""
+
+    id: Ident
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    kind: Literal["initiative", "agency"] = "initiative"
+
+
+class KpiReportIn(_In):
+    """The figures of one year; members by type, staff, budget and the KPIs."""
+
+    members_sme: Count | None = None
+    members_large: Count | None = None
+    members_research: Count | None = None
+    members_education: Count | None = None
+    members_public: Count | None = None
+    members_other: Count | None = None
+    members_active: Count | None = None
+    active_definition: Annotated[str, Field(max_length=500)] = ""
+    committed_partners: Count | None = None
+    staff_headcount: Count | None = None
+    staff_fte: Annotated[float, Field(ge=0, le=100_000)] | None = None
+    budget_eur: Amount | None = None
+    public_cofunding_share: Annotated[float, Field(ge=0, le=100)] | None = Field(
+        default=None, description="per cent of the budget")
+    events: Count | None = None
+    participants: Count | None = None
+    collaboration_projects: Count | None = Field(
+        default=None, description="projects with at least three firms")
+    funded_projects: Count | None = None
+    funded_volume_eur: Amount | None = None
+    funding_sources: Annotated[str, Field(max_length=500)] = ""
+    startups_supported: Count | None = None
+    services_used: Count | None = None
+    jobs_reported: Count | None = None
+    investment_reported_eur: Amount | None = None
+    satisfaction: Annotated[float, Field(ge=0, le=100)] | None = Field(
+        default=None, description="per cent satisfied in the member survey")
+
+
+KPI_FIELDS = tuple(KpiReportIn.model_fields)
+
+
+class ReviewIn(_In):
+    decision: Literal["accept", "return"]
+    comment: Annotated[str, Field(max_length=5000)] = ""
+
+
+class ProjectIn(_In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    topics: Long = ""
+    start_year: Year | None = None
+    end_year: Year | None = None
+    funding_source: Annotated[str, Field(max_length=200)] = ""
+    funding_eur: Amount | None = None
+    description: Long = ""
+
+    @field_validator("end_year")
+    @classmethod
+    def _ends_after_start(cls, v: int | None, info: Any) -> int | None:
+        start = info.data.get("start_year")
+        if v is not None and start is not None and v < start:
+            raise ValueError(f"ends ({v}) before it starts ({start})")
+        return v
+
+
+class CooperationIn(_In):
+    partner_initiative_id: Ident | None = None
+    partner_region: Code | None = None
+    partner_name: Annotated[str, Field(max_length=200)] = ""
+    kind: Annotated[str, Field(max_length=40)] = ""
+    since: Year | None = None
+    description: Long = ""
+
+
+class LabelIn(_In):
+    label: Literal["ESCA Bronze", "ESCA Silver", "ESCA Gold", "BW Cluster-Exzellenz",
+                   "go-cluster"]
+    valid_from: IsoDate | None = None
+    valid_until: IsoDate | None = None

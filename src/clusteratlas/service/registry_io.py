@@ -1,0 +1,373 @@
+"""Export and import of the registry (or single initiatives) as JSON, CSV and XLSX.
+
+All three carry the same tables, so any of them round-trips without loss:
+
+- JSON: ``{"format": "clusteratlas-registry", "version": 1, "initiatives": [...]}``,
+  each initiative as the aggregate the audit log keeps;
+- CSV: a ZIP of one CSV per table (``initiatives.csv``, ``regions.csv`` …), with the
+  ``initiative_id`` linking rows to their initiative;
+- XLSX: one sheet per table, the same columns.
+
+An import checks every row (the file, table, row and field named in the error) and
+writes everything in one transaction, or nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Boolean, Float, Integer, text
+
+from clusteratlas.errors import InputError, SchemaError
+from clusteratlas.registry import models as m
+from clusteratlas.registry.auth import Actor
+from clusteratlas.registry.schemas import (
+    DEFAULT_VISIBILITY,
+    CooperationIn,
+    InitiativeIn,
+    KpiReportIn,
+    LabelIn,
+    ProjectIn,
+)
+from clusteratlas.service.registry import (
+    CHILDREN,
+    RegistryService,
+    _apply_state,
+    aggregate,
+    parse,
+)
+
+__all__ = ["FORMATS", "export_registry", "import_registry", "read_registry"]
+
+FORMATS = ("json", "csv", "xlsx")
+MAGIC = "clusteratlas-registry"
+
+# table name → (model, aggregate key or None for the initiative row, column order)
+_TABLES: dict[str, tuple[type[Any], str | None]] = {
+    "initiatives": (m.Initiative, None),
+    "regions": (m.InitiativeRegion, "regions_served"),
+    "categories": (m.InitiativeCategory, "categories"),
+    "facts": (m.InitiativeFact, "facts"),
+    "sources": (m.InitiativeSource, "sources"),
+    "members": (m.InitiativeMember, "members"),
+    "kpi_reports": (m.KpiReport, "kpi_reports"),
+    "projects": (m.Project, "projects"),
+    "cooperations": (m.Cooperation, "cooperations"),
+    "labels": (m.InitiativeLabel, "labels"),
+}
+
+
+def _columns(model: type[Any]) -> list[str]:
+    cols = [c.key for c in model.__table__.columns]
+    # the list position of facts and sources is their row order; the id of a member
+    # row is internal
+    drop = {"facts": {"id"}, "sources": {"id"}, "members": {"id"}}
+    name = next(k for k, (mod, _) in _TABLES.items() if mod is model)
+    return [c for c in cols if c not in drop.get(name, set())]
+
+
+def _rows(aggs: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Aggregates → one list of flat rows per table."""
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in _TABLES}
+    for agg in aggs:
+        ident = agg["id"]
+        row = {c: agg.get(c) for c in _columns(m.Initiative)}
+        row["visibility"] = json.dumps(agg["visibility"], sort_keys=True)
+        out["initiatives"].append(row)
+        out["regions"] += [{"initiative_id": ident, "region_code": c}
+                           for c in agg["regions_served"]]
+        out["categories"] += [{"initiative_id": ident, "category_code": c}
+                              for c in agg["categories"]]
+        out["facts"] += [{"initiative_id": ident, "position": n, **f}
+                         for n, f in enumerate(agg["facts"])]
+        out["sources"] += [{"initiative_id": ident, "position": n, **s}
+                           for n, s in enumerate(agg["sources"])]
+        out["members"] += [{"initiative_id": ident, **x} for x in agg["members"]]
+        for key in ("kpi_reports", *CHILDREN):
+            out[key] += [{"initiative_id": ident, **r} for r in agg[key]]
+    return out
+
+
+def _aggregates(tables: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Flat rows per table → aggregates (the inverse of :func:`_rows`)."""
+    aggs: dict[str, dict[str, Any]] = {}
+    for row in tables.get("initiatives", []):
+        agg = dict(row)
+        agg["visibility"] = DEFAULT_VISIBILITY | json.loads(row.get("visibility") or "{}")
+        for part in ("regions_served", "categories", "facts", "sources", "members",
+                     "kpi_reports", *CHILDREN):
+            agg[part] = []
+        aggs[str(row["id"])] = agg
+    for name, (_model, owner_key) in _TABLES.items():
+        if owner_key is None:
+            continue
+        key = owner_key
+        rows = tables.get(name, [])
+        if name in ("facts", "sources"):
+            rows = sorted(rows, key=lambda r: (str(r["initiative_id"]), r.get("position") or 0))
+        for n, row in enumerate(rows):
+            owner = aggs.get(str(row.get("initiative_id")))
+            if owner is None:
+                raise InputError(f"table {name}, row {n + 2}: initiative_id "
+                                 f"{row.get('initiative_id')!r} is not in the initiatives table")
+            rest = {k: v for k, v in row.items() if k not in ("initiative_id", "position")}
+            if name == "regions":
+                owner[key].append(rest["region_code"])
+            elif name == "categories":
+                owner[key].append(rest["category_code"])
+            else:
+                owner[key].append(rest)
+    return list(aggs.values())
+
+
+def export_registry(service: RegistryService, fmt: str,
+                    initiative_ids: Sequence[str] | None = None) -> bytes:
+    """The registry (or the initiatives named) in ``fmt``: json, csv (ZIP) or xlsx."""
+    if fmt not in FORMATS:
+        raise InputError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    with service.store.session() as s:
+        query = s.query(m.Initiative).order_by(m.Initiative.id)
+        if initiative_ids:
+            query = query.filter(m.Initiative.id.in_(list(initiative_ids)))
+        aggs = [aggregate(i) for i in query]
+    if initiative_ids:
+        missing = set(initiative_ids) - {a["id"] for a in aggs}
+        if missing:
+            from clusteratlas.errors import NotFoundError
+
+            raise NotFoundError(f"initiative {sorted(missing)[0]!r} is not in the registry")
+    if fmt == "json":
+        return json.dumps({"format": MAGIC, "version": 1, "initiatives": aggs},
+                          ensure_ascii=False, indent=1).encode("utf-8")
+    tables = _rows(aggs)
+    if fmt == "csv":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, (model, _) in _TABLES.items():
+                text_io = io.StringIO()
+                writer = csv.DictWriter(text_io, fieldnames=_columns(model),
+                                        lineterminator="\n")
+                writer.writeheader()
+                for row in tables[name]:
+                    writer.writerow({k: _cell(row.get(k)) for k in _columns(model)})
+                z.writestr(f"{name}.csv", text_io.getvalue())
+        return buffer.getvalue()
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, (model, _) in _TABLES.items():
+        sheet = book.create_sheet(name)
+        sheet.append(_columns(model))
+        for row in tables[name]:
+            sheet.append([row.get(k) for k in _columns(model)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return repr(value)  # keep 5.0 a float: "5.0"
+    return "" if value is None else value
+
+
+def _typed(value: Any, column: Any, where: str) -> Any:
+    """A cell converted to its column's type; empty → None (or "" where not nullable)."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return None if column.nullable or isinstance(column.type, Integer | Float | Boolean) \
+            else ""
+    kind = column.type
+    try:
+        if isinstance(kind, Boolean):
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in ("true", "1", "yes"):
+                return True
+            if str(value).lower() in ("false", "0", "no"):
+                return False
+            raise ValueError
+        if isinstance(kind, Integer):
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(str(value).strip().removesuffix(".0"))
+        if isinstance(kind, Float):
+            return float(value)
+    except (TypeError, ValueError):
+        expected = ("true or false" if isinstance(kind, Boolean)
+                    else "a whole number" if isinstance(kind, Integer) else "a number")
+        raise InputError(f"{where}: {value!r} is not {expected}") from None
+    return str(value)
+
+
+def read_registry(data: bytes, fmt: str, source: str = "file") -> list[dict[str, Any]]:
+    """Aggregates from an export in ``fmt`` (json, csv or xlsx)."""
+    if fmt == "json":
+        try:
+            doc = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SchemaError(f"{source}: not a JSON file ({exc})") from None
+        if not isinstance(doc, dict) or doc.get("format") != MAGIC \
+                or not isinstance(doc.get("initiatives"), list):
+            raise SchemaError(f"{source}: not a Clusteratlas registry export (expected "
+                              f'{{"format": "{MAGIC}", "initiatives": [...]}})')
+        aggs: list[dict[str, Any]] = doc["initiatives"]
+        return aggs
+    tables: dict[str, list[dict[str, Any]]] = {}
+    if fmt == "csv":
+        try:
+            z = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            raise SchemaError(f"{source}: a CSV export is a ZIP of one CSV per table") \
+                from None
+        raw: dict[str, list[list[Any]]] = {}
+        for name in _TABLES:
+            if f"{name}.csv" in z.namelist():
+                text_io = io.StringIO(z.read(f"{name}.csv").decode("utf-8-sig"))
+                raw[name] = list(csv.reader(text_io))
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several kinds for a non-workbook
+            raise SchemaError(f"{source}: not an XLSX workbook ({type(exc).__name__})") \
+                from None
+        raw = {name: [list(r) for r in book[name].iter_rows(values_only=True)]
+               for name in _TABLES if name in book.sheetnames}
+    else:
+        raise InputError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if "initiatives" not in raw:
+        raise SchemaError(f"{source}: the table 'initiatives' is missing")
+    for name, rows in raw.items():
+        model = _TABLES[name][0]
+        columns = {c.key: c for c in model.__table__.columns}
+        if not rows:
+            raise SchemaError(f"{source}, table {name}: no header row")
+        header = [str(h) if h is not None else "" for h in rows[0]]
+        needed = [c for c in _columns(model) if c not in header and not columns[c].nullable
+                  and columns[c].default is None and c not in ("position",)]
+        if needed:
+            raise SchemaError(f"{source}, table {name}: column {needed[0]!r} is missing "
+                              f"(columns: {', '.join(_columns(model))})")
+        unknown = [h for h in header if h and h not in columns]
+        if unknown:
+            raise SchemaError(f"{source}, table {name}: unknown column {unknown[0]!r}")
+        out = []
+        for n, values in enumerate(rows[1:], start=2):
+            if not any(v not in (None, "") for v in values):
+                continue
+            out.append({h: _typed(v, columns[h], f"{source}, table {name}, row {n}, "
+                                                 f"field {h}")
+                        for h, v in zip(header, values, strict=False) if h})
+        tables[name] = out
+    return _aggregates(tables)
+
+
+_CHILD_SCHEMAS: dict[str, type[BaseModel]] = {
+    "projects": ProjectIn, "cooperations": CooperationIn, "labels": LabelIn}
+
+
+def import_registry(service: RegistryService, aggs: Sequence[Mapping[str, Any]],
+                    actor: Actor, source: str = "file") -> dict[str, int]:
+    """Write the aggregates (new initiatives created, existing ones replaced), each
+    change audited, all in one transaction.  Returns counts of created and replaced."""
+    if actor.role != "admin":
+        from clusteratlas.errors import AccessError
+
+        raise AccessError("only the agency (admin) imports into the registry",
+                          401 if actor.anonymous else 403)
+    checked = [_check(service, a, f"{source}, initiative {n + 1}")
+               for n, a in enumerate(aggs)]
+    ids = [a["id"] for a in checked]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise InputError(f"{source}: initiative {dup!r} appears twice")
+    created = replaced = 0
+    with service.store.writing() as s:
+        for agg in checked:
+            i = s.get(m.Initiative, agg["id"])
+            before = None
+            if i is None:
+                i = m.Initiative(id=agg["id"], name=agg["name"])
+                s.add(i)
+                s.flush()
+                created += 1
+            else:
+                before = aggregate(service._load(s, agg["id"]))
+                replaced += 1
+            _apply_state(s, i, agg)
+            i.updated_at = agg.get("updated_at") or service.clock()
+            i.updated_by = agg.get("updated_by") or actor.name
+            s.flush()
+            service._audit(s, actor, "import", "initiative", agg["id"], agg["id"], before,
+                           aggregate(service._load(s, agg["id"])))
+        if service.store.dialect == "postgresql":
+            # ids came from the file: move the sequences past them
+            for table in ("kpi_reports", "projects", "cooperations", "initiative_labels",
+                          "initiative_facts", "initiative_sources", "initiative_members"):
+                s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"))
+    return {"created": created, "replaced": replaced}
+
+
+def _check(service: RegistryService, agg: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Validate one aggregate with the same schemas as the API; return it complete."""
+    if not isinstance(agg, Mapping) or "id" not in agg or "name" not in agg:
+        raise SchemaError(f"{where}: an initiative needs at least 'id' and 'name'")
+    where = f"{where} ({agg['id']})"
+    profile_keys = set(InitiativeIn.model_fields) - {"facts", "sources", "members"}
+    profile = {k: agg[k] for k in profile_keys if k in agg and k != "visibility"}
+    for key in ("facts", "sources", "members"):
+        profile[key] = agg.get(key) or []
+    vis = agg.get("visibility") or {}
+    profile["visibility"] = vis
+    item = parse(InitiativeIn, profile, where)
+    service._check_codes(item)
+    out: dict[str, Any] = {k: agg.get(k) for k in (
+        "id", "name", "short_name", "kind", "sector", "seat_town", "seat_region", "scope",
+        "managing_organisation", "legal_form", "website", "founded", "founded_on",
+        "founding_occasion", "goals", "services", "status", "status_since", "successor_id",
+        "members_text", "staff_text", "updated_at", "updated_by")}
+    dumped = item.model_dump()
+    for key in ("short_name", "kind", "sector", "seat_town", "scope", "managing_organisation",
+                "legal_form", "website", "founding_occasion", "goals", "services", "status"):
+        out[key] = dumped[key] if dumped[key] is not None else \
+            m.Initiative.__table__.c[key].default.arg
+    out["archived"] = bool(agg.get("archived", False))
+    out["visibility"] = DEFAULT_VISIBILITY | dict(vis)
+    out["regions_served"] = list(dict.fromkeys(item.regions_served or []))
+    out["categories"] = list(dict.fromkeys(item.categories or []))
+    out["facts"] = [f.model_dump() for f in item.facts or []]
+    out["sources"] = [x.model_dump() for x in item.sources or []]
+    out["members"] = [x.model_dump() for x in item.members or []]
+    reports = []
+    for n, r in enumerate(agg.get("kpi_reports") or []):
+        fields = {k: v for k, v in r.items() if k in KpiReportIn.model_fields}
+        parse(KpiReportIn, fields, f"{where}, kpi_reports[{n}]")
+        if r.get("status", "draft") not in ("draft", "submitted", "accepted"):
+            raise InputError(f"{where}, kpi_reports[{n}], field status: {r.get('status')!r} "
+                             "is not draft, submitted or accepted")
+        reports.append({c: r.get(c) for c in _columns(m.KpiReport)
+                        if c not in ("initiative_id", "version")}
+                       | {"status": r.get("status", "draft"),
+                          "active_definition": r.get("active_definition") or "",
+                          "funding_sources": r.get("funding_sources") or "",
+                          "reviewer_comment": r.get("reviewer_comment") or ""})
+    out["kpi_reports"] = reports
+    for key, schema in _CHILD_SCHEMAS.items():
+        rows = []
+        for n, r in enumerate(agg.get(key) or []):
+            fields = {k: v for k, v in r.items() if k in schema.model_fields}
+            valid: dict[str, Any] = parse(schema, fields, f"{where}, {key}[{n}]").model_dump()
+            rows.append(({"id": r["id"]} if r.get("id") is not None else {}) | valid)
+        out[key] = rows
+    return out
