@@ -63,7 +63,10 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
             assert data_dir is not None
             app.state.atlas = open_atlas(data_dir)
         start_registry(app)
-        yield
+        try:
+            yield
+        finally:
+            store.close()
 
     app = FastAPI(
         title="Clusteratlas",

@@ -157,5 +157,9 @@ def build_demo(data_dir: DataDir) -> dict[str, int]:
         settings={"active_panel": DEMO_PANEL_ID, "active_layer": "schematic",
                   "category_set": categories.name, "reference_region": "08"},
     )
-    n_init = seed_registry(RegistryStore(data_dir.registry_url), initiatives)
+    registry = RegistryStore(data_dir.registry_url)
+    try:
+        n_init = seed_registry(registry, initiatives)
+    finally:
+        registry.close()
     return {"regions": len(districts), "observations": len(observations), "initiatives": n_init}

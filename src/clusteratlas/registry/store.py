@@ -104,6 +104,11 @@ class RegistryStore:
             event.listen(self.write_engine, "connect", _sqlite_manual_begin)
             event.listen(self.write_engine, "begin", _begin_immediate)
 
+    def close(self) -> None:
+        """Close the pooled connections (the store can still be used afterwards)."""
+        self.engine.dispose()
+        self.write_engine.dispose()
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name

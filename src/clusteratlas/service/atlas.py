@@ -453,7 +453,11 @@ def open_atlas(data_dir: DataDir) -> Atlas:
     geoms = snap["geometries"]
     geoms = geoms[geoms["layer"] == layer]
     registry = RegistryStore(data_dir.registry_url)
-    registry.migrate()
+    try:
+        registry.migrate()
+        initiatives = registry.list()
+    finally:
+        registry.close()
     suppressed = (
         obs[obs["industry"] != TOTAL_CODE].assign(s=lambda f: f["flag"] == "suppressed")
         .groupby("year")["s"].mean().to_dict()
@@ -464,7 +468,7 @@ def open_atlas(data_dir: DataDir) -> Atlas:
         panel_id=panel_id,
         indicators=indicators,
         categories=categories,
-        initiatives=registry.list(),
+        initiatives=initiatives,
         geometries=dict(zip(geoms["region"], geoms["geojson"], strict=True)),
         layer=layer,
         suppressed_share={int(k): float(v) for k, v in suppressed.items()},

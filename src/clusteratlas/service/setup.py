@@ -54,7 +54,11 @@ def ensure_store(data_dir: DataDir) -> bool:
         build_demo(data_dir)
         return True
     stats.migrate()
-    RegistryStore(data_dir.registry_url).migrate()
+    registry = RegistryStore(data_dir.registry_url)
+    try:
+        registry.migrate()
+    finally:
+        registry.close()
     return False
 
 
@@ -64,11 +68,14 @@ def describe_store(data_dir: DataDir) -> list[str]:
         return [f"{data_dir.path}: empty (run 'clusteratlas demo' or 'clusteratlas serve')"]
     snap = stats.read_snapshot()
     registry = RegistryStore(data_dir.registry_url)
+    try:
+        revision, entries = registry.migrate(), len(registry.list())
+    finally:
+        registry.close()
     lines = [
         f"Data directory: {data_dir.path}",
         f"Statistics: {data_dir.stats_file} (schema {stats.migrate()})",
-        f"Registry:   {data_dir.registry_file} (revision {registry.migrate()}), "
-        f"{len(registry.list())} entries",
+        f"Registry:   {data_dir.registry_file} (revision {revision}), {entries} entries",
         f"Regions: {len(snap['regions'])}; active map layer: {snap['settings'].get('active_layer')}",
         f"Panel cells: {len(snap['observations']):,}",
         "Datasets:",

@@ -1,0 +1,218 @@
+"""The registry's REST API on SQLite and PostgreSQL: an authorisation matrix (every
+endpoint × every role), ETag/If-Match, hidden KPIs, CSRF, cookies and sign-in."""
+
+import copy
+
+import pytest
+from fastapi.testclient import TestClient
+
+from clusteratlas.api.app import create_app
+from clusteratlas.demo.build import demo_initiatives, seed_registry
+from clusteratlas.registry.store import RegistryStore
+
+ROLES = ("public", "analyst", "other_manager", "manager", "admin")
+PASSWORDS = {"admin": "admin password 123", "analyst": "analyst password 1",
+             "manager": "manager password 1", "other_manager": "other manager pass"}
+
+
+@pytest.fixture
+def api(registry_url, demo_dir, atlas):
+    store = RegistryStore(registry_url)
+    seed_registry(store, demo_initiatives())
+    app = create_app(demo_dir, atlas=copy.copy(atlas), registry_url=registry_url)
+    with TestClient(app) as client:
+        service = app.state.registry
+        service.add_user("admin", "admin", PASSWORDS["admin"])
+        service.add_user("analyst", "analyst", PASSWORDS["analyst"])
+        service.add_user("manager", "manager", PASSWORDS["manager"], ["metalldialog"])
+        service.add_user("other_manager", "manager", PASSWORDS["other_manager"],
+                         ["cyberforum"])
+        client.headers_for = {"public": {}} | {  # type: ignore[attr-defined]
+            role: {"Authorization": f"Bearer {service.create_token(role, 'tests')}"}
+            for role in PASSWORDS}
+        yield client
+    store.close()
+
+
+def _etag(client, path, headers):
+    r = client.get(path, headers=headers)
+    assert r.status_code == 200, r.text
+    return r.headers["etag"]
+
+
+DENIED = {"public": 401, "analyst": 403, "other_manager": 403, "manager": 403}
+KEEPERS = {"public": 401, "analyst": 403, "other_manager": 403}  # manager + admin allowed
+READERS = {"public": 401, "other_manager": 403}                  # manager, analyst, admin
+
+
+def _expect(role, denied):
+    return denied.get(role, "ok")
+
+
+def _check(response, expected, what):
+    if expected == "ok":
+        assert response.status_code < 400 or response.status_code == 409, (
+            what, response.status_code, response.text)
+    else:
+        assert response.status_code == expected, (what, response.status_code, response.text)
+        body = response.json()
+        assert body["ok"] is False
+        assert body["status"] == expected
+
+
+def test_authorisation_matrix(api):
+    base = "/api/initiatives/metalldialog"
+    admin = api.headers_for["admin"]
+    api.put(f"{base}/kpis/2020", json={"members_sme": 20, "events": 4}, headers=admin)
+    entry = api.get(f"{base}/history", headers=admin).json()[-1]["id"]
+    project = api.post(f"{base}/projects", json={"name": "Shared project"},
+                       headers=admin).json()["id"]
+    for role in ROLES:
+        h = api.headers_for[role]
+
+        def call(method, path, what, expected, json=None, etag_of=None, h=h, role=role):
+            headers = dict(h)
+            if etag_of:
+                headers["If-Match"] = _etag(api, etag_of, admin)
+            r = api.request(method, path, json=json, headers=headers)
+            _check(r, expected, f"{role}: {what}")
+            return r
+
+        call("GET", "/api/initiatives", "list", "ok")
+        call("GET", "/api/initiatives?archived=true", "list archived",
+             _expect(role, {"public": 401, "other_manager": 403, "manager": 403}))
+        call("POST", "/api/initiatives", "create", _expect(role, DENIED),
+             json={"id": f"new-{role.replace('_', '-')}", "name": "New"})
+        call("GET", base, "get", "ok")
+        call("PATCH", base, "patch", _expect(role, KEEPERS), json={"goals": role},
+             etag_of=base)
+        call("GET", f"{base}/history", "history", _expect(role, READERS))
+        call("GET", f"{base}/history/{entry}", "history state", _expect(role, READERS))
+        call("GET", f"{base}/kpis", "kpi list", "ok")
+        call("GET", f"{base}/kpis/2020", "draft kpi",
+             _expect(role, {"public": 404, "other_manager": 404}))
+        call("PUT", f"{base}/kpis/{2021 + ROLES.index(role)}", "put kpi", _expect(role, KEEPERS),
+             json={"members_sme": 20, "events": 5})
+        call("POST", f"{base}/kpis/2020/submit", "submit", _expect(role, KEEPERS),
+             etag_of=f"{base}/kpis/2020")
+        call("POST", f"{base}/kpis/2020/review", "review", _expect(role, DENIED),
+             json={"decision": "return"}, etag_of=f"{base}/kpis/2020")
+        call("GET", "/api/review-queue", "review queue", _expect(role, DENIED))
+        call("GET", f"{base}/projects", "projects", "ok")
+        call("POST", f"{base}/projects", "add project", _expect(role, KEEPERS),
+             json={"name": f"Project of {role}"})
+        call("PATCH", f"{base}/projects/{project}", "patch project", _expect(role, KEEPERS),
+             json={"topics": role}, etag_of=f"{base}/projects/{project}")
+        call("POST", f"{base}/cooperations", "add cooperation", _expect(role, KEEPERS),
+             json={"partner_name": "Somebody"})
+        call("POST", f"{base}/labels", "add label", _expect(role, DENIED),
+             json={"label": "go-cluster"})
+        call("GET", "/api/users", "users", _expect(role, DENIED))
+        call("POST", "/api/users", "add user", _expect(role, DENIED),
+             json={"name": f"u-{role}", "role": "analyst"})
+        call("POST", "/api/tokens", "own token", _expect(role, {"public": 401}),
+             json={"name": "extra"})
+        call("POST", f"{base}/history/{entry}/restore", "restore", _expect(role, DENIED))
+        call("DELETE", "/api/initiatives/solarlago", "archive", _expect(role, DENIED),
+             etag_of="/api/initiatives/solarlago")
+
+
+def test_manager_cannot_touch_another_initiative(api):
+    h = api.headers_for["manager"]
+    path = "/api/initiatives/cyberforum"
+    etag = _etag(api, path, h)
+    r = api.patch(path, json={"goals": "hijack"}, headers=h | {"If-Match": etag})
+    assert r.status_code == 403
+    assert api.get(path).json()["goals"] == ""
+    assert api.post(f"{path}/projects", json={"name": "x"}, headers=h).status_code == 403
+    assert api.put(f"{path}/kpis/2024", json={"events": 3}, headers=h).status_code == 403
+
+
+def test_stale_if_match_is_refused_and_nothing_overwritten(api):
+    h = api.headers_for["admin"]
+    path = "/api/initiatives/cyberforum"
+    old = _etag(api, path, h)
+    first = api.patch(path, json={"goals": "first"}, headers=h | {"If-Match": old})
+    assert first.status_code == 200
+    assert first.headers["etag"] != old
+    stale = api.patch(path, json={"goals": "second"}, headers=h | {"If-Match": old})
+    assert stale.status_code == 412
+    assert stale.json()["current_version"] == int(first.headers["etag"].strip('"'))
+    assert api.get(path).json()["goals"] == "first"
+    missing = api.patch(path, json={"goals": "third"}, headers=h)
+    assert missing.status_code == 428
+    assert api.get(path).json()["goals"] == "first"
+
+
+def test_anonymous_never_sees_non_public_kpis(api):
+    h = api.headers_for["manager"]
+    base = "/api/initiatives/metalldialog"
+    made = api.put(f"{base}/kpis/2024", json={"members_sme": 40, "members_large": 5,
+                                              "events": 6, "budget_eur": 350000.0},
+                   headers=h)
+    assert made.status_code == 200
+    assert api.get(f"{base}/kpis").json() == []
+    assert api.get(f"{base}/kpis/2024").status_code == 404
+    assert "kpi_reports" not in api.get(base).json()
+    assert "kpis" in api.get(base).json()["hidden_groups"]
+    assert api.get(f"{base}/kpis/2024", headers=api.headers_for["analyst"]).json()[
+        "budget_eur"] == 350000.0
+
+
+def test_validation_errors_name_fields(api):
+    h = api.headers_for["admin"]
+    r = api.put("/api/initiatives/metalldialog/kpis/2024",
+                json={"staff_fte": 3.0, "staff_headcount": 1}, headers=h)
+    assert r.status_code == 400
+    assert r.json()["findings"][0]["field"] == "staff_fte"
+    r = api.put("/api/initiatives/metalldialog/kpis/2024", json={"events": "many"}, headers=h)
+    assert r.status_code == 400
+    assert any("events" in e for e in r.json()["errors"])
+
+
+def test_session_cookie_and_csrf(api):
+    r = api.post("/login", data={"name": "manager", "password": PASSWORDS["manager"]},
+                 follow_redirects=False)
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    path = "/api/initiatives/metalldialog"
+    etag = api.get(path).headers["etag"]
+    no_token = api.patch(path, json={"goals": "csrf?"}, headers={"If-Match": etag})
+    assert no_token.status_code == 403
+    assert api.get(path).json()["goals"] == ""
+    csrf = api.app.state.registry.actor_for_session(
+        api.cookies.get("clusteratlas_session")).csrf
+    ok = api.patch(path, json={"goals": "via browser"},
+                   headers={"If-Match": etag, "X-CSRF-Token": csrf})
+    assert ok.status_code == 200
+    api.cookies.clear()
+
+
+def test_sign_in_says_nothing_about_accounts_and_is_rate_limited(api):
+    answers = set()
+    for name in ("admin", "nobody-here", "admin", "nobody-here", "admin"):
+        r = api.post("/login", data={"name": name, "password": "wrong password"},
+                     follow_redirects=False)
+        answers.add((r.status_code, "wrong name or password" in r.text))
+    assert answers == {(401, True)}
+    blocked = api.post("/login", data={"name": "admin", "password": PASSWORDS["admin"]},
+                       follow_redirects=False)
+    assert blocked.status_code == 429
+
+
+def test_bad_bearer_token(api):
+    r = api.get("/api/users", headers={"Authorization": "Bearer cat_nope"})
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == "Bearer"
+    assert api.get("/api/users", headers={"Authorization": "Basic x"}).status_code == 401
+
+
+def test_edits_show_on_the_district_page(api):
+    h = api.headers_for["admin"]
+    path = "/api/initiatives/cyberforum"
+    api.patch(path, json={"name": "CyberForum Karlsruhe"},
+              headers=h | {"If-Match": _etag(api, path, h)})
+    names = [i["name"] for i in api.get("/api/regions/08212").json()["initiatives"]]
+    assert names == ["CyberForum Karlsruhe"]
