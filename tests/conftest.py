@@ -104,3 +104,14 @@ def service(store) -> RegistryService:
     seed_registry(store, demo_initiatives())
     return RegistryService(store, regions=bw_regions(),
                            categories=[c.code for c in default_categories().categories])
+
+
+def seeded_app(url: str, demo_dir: DataDir, atlas: Atlas):
+    """An app over the demo atlas (a copy: registry edits refresh its initiatives) and a
+    registry at ``url`` seeded with the demo's initiatives."""
+    import copy
+
+    store = RegistryStore(url)
+    seed_registry(store, demo_initiatives())
+    store.close()
+    return create_app(demo_dir, atlas=copy.copy(atlas), registry_url=url)

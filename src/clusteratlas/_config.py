@@ -18,6 +18,9 @@ SETTINGS_HELP = {
     "host": "Address the web server listens on. Default 127.0.0.1.",
     "port": "Port of the web server. Default 8000.",
     "lang": "Language of pages and briefings: de or en. Default de.",
+    "registry_url": "SQLAlchemy URL of the initiative registry, e.g. "
+    "postgresql+psycopg://user@host/db (needs the [postgres] extra). Default: "
+    "registry.sqlite in the data directory.",
 }
 
 
@@ -33,6 +36,13 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     lang: str = "de"
+    registry_url: str | None = None
+
+    def directory(self) -> Any:
+        """The :class:`~clusteratlas.store.datadir.DataDir` these settings describe."""
+        from clusteratlas.store.datadir import DataDir
+
+        return DataDir(self.data_dir, registry_db=self.registry_url)
 
     def __post_init__(self) -> None:
         if not 0 < int(self.port) < 65536:

@@ -1,14 +1,10 @@
 """The registry's REST API on SQLite and PostgreSQL: an authorisation matrix (every
 endpoint × every role), ETag/If-Match, hidden KPIs, CSRF, cookies and sign-in."""
 
-import copy
-
 import pytest
 from fastapi.testclient import TestClient
 
-from clusteratlas.api.app import create_app
-from clusteratlas.demo.build import demo_initiatives, seed_registry
-from clusteratlas.registry.store import RegistryStore
+from conftest import seeded_app
 
 ROLES = ("public", "analyst", "other_manager", "manager", "admin")
 PASSWORDS = {"admin": "admin password 123", "analyst": "analyst password 1",
@@ -17,9 +13,7 @@ PASSWORDS = {"admin": "admin password 123", "analyst": "analyst password 1",
 
 @pytest.fixture
 def api(registry_url, demo_dir, atlas):
-    store = RegistryStore(registry_url)
-    seed_registry(store, demo_initiatives())
-    app = create_app(demo_dir, atlas=copy.copy(atlas), registry_url=registry_url)
+    app = seeded_app(registry_url, demo_dir, atlas)
     with TestClient(app) as client:
         service = app.state.registry
         service.add_user("admin", "admin", PASSWORDS["admin"])
@@ -31,7 +25,6 @@ def api(registry_url, demo_dir, atlas):
             role: {"Authorization": f"Bearer {service.create_token(role, 'tests')}"}
             for role in PASSWORDS}
         yield client
-    store.close()
 
 
 def _etag(client, path, headers):

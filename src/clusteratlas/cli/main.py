@@ -11,7 +11,6 @@ import typer
 import clusteratlas
 from clusteratlas._config import SETTINGS_HELP, Settings, load_settings
 from clusteratlas.errors import ClusteratlasError, InputError, SourceError
-from clusteratlas.store.datadir import DataDir
 
 __all__ = ["app", "main"]
 
@@ -61,7 +60,7 @@ def demo(
     from clusteratlas.service.setup import build_demo_store
 
     settings = _settings(data_dir)
-    counts = build_demo_store(DataDir(settings.data_dir), force=force)
+    counts = build_demo_store(settings.directory(), force=force)
     typer.echo(
         f"Demo built in {settings.data_dir}: {counts['regions']} districts, "
         f"{counts['observations']:,} panel cells (synthetic demo data), "
@@ -83,7 +82,7 @@ def serve(
     from clusteratlas.service.setup import ensure_store
 
     settings = _settings(data_dir, host=host, port=port)
-    store = DataDir(settings.data_dir)
+    store = settings.directory()
     if ensure_store(store):
         typer.echo(f"Built the demo in {settings.data_dir} (synthetic demo data).")
     atlas = open_atlas(store)
@@ -167,7 +166,7 @@ def info(data_dir: DataDirOption = None) -> None:
     from clusteratlas.service.setup import describe_store
 
     settings = _settings(data_dir)
-    for line in describe_store(DataDir(settings.data_dir)):
+    for line in describe_store(settings.directory()):
         typer.echo(line)
 
 
@@ -182,7 +181,7 @@ def get(
     from clusteratlas.api.app import create_app
 
     settings = _settings(data_dir)
-    with TestClient(create_app(DataDir(settings.data_dir))) as client:
+    with TestClient(create_app(settings.directory())) as client:
         response = client.get(path)
     typer.echo(response.text)
     if response.status_code >= 400:
@@ -212,7 +211,7 @@ def import_boundaries(
     from clusteratlas.service.setup import import_boundaries as run
 
     settings = _settings(data_dir)
-    report = run(DataDir(settings.data_dir), file, key=key, attribution=attribution,
+    report = run(settings.directory(), file, key=key, attribution=attribution,
                  licence=licence, layer=layer)
     typer.echo(
         f"Imported {report['matched']} region shapes from {file} (key {report['key']}); "
@@ -233,7 +232,7 @@ def _make_import(source: str) -> None:
         from clusteratlas.service.validation import validate_parsed
 
         settings = _settings(data_dir)
-        report = import_files(DataDir(settings.data_dir), source, files, replace=replace,
+        report = import_files(settings.directory(), source, files, replace=replace,
                               validate=validate_parsed)
         for name in report.imported:
             typer.echo(f"Imported {name}")
@@ -267,7 +266,7 @@ def import_firms_command(
     """Import firm or establishment locations."""
     from clusteratlas.service.imports import import_firms
 
-    report = import_firms(DataDir(_settings(data_dir).data_dir), file, crs=crs, licence=licence,
+    report = import_firms(_settings(data_dir).directory(), file, crs=crs, licence=licence,
                           attribution=attribution)
     if report.skipped:
         typer.echo(f"Skipped {report.skipped[0]}")
@@ -300,7 +299,7 @@ def fetch(
             raise ConfigError(f"--param {item!r}: expected KEY=VALUE")
         options[key] = value
     settings = _settings(data_dir)
-    store = DataDir(settings.data_dir).ensure()
+    store = settings.directory().ensure()
     plan = plan_fetch(dataset, options)
     with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                   TransferSpeedColumn(), transient=True) as bar:
@@ -395,7 +394,7 @@ def restore(
     """Make a superseded dataset version active again."""
     from clusteratlas.service.imports import restore_dataset
 
-    typer.echo(restore_dataset(DataDir(_settings(data_dir).data_dir), dataset))
+    typer.echo(restore_dataset(_settings(data_dir).directory(), dataset))
 
 
 user_app = typer.Typer(help="Users of the initiative registry.", no_args_is_help=True)
@@ -410,7 +409,7 @@ app.add_typer(registry_app, name="registry")
 def _registry(data_dir: Path | None) -> Any:
     from clusteratlas.service.registry import open_registry
 
-    return open_registry(DataDir(_settings(data_dir).data_dir))
+    return open_registry(_settings(data_dir).directory())
 
 
 def _password(env: str) -> str | None:
@@ -439,7 +438,8 @@ def user_add(
     data_dir: DataDirOption = None,
 ) -> None:
     """Add a registry user; the password comes from $CLUSTERATLAS_PASSWORD or stdin."""
-    user = _registry(data_dir).add_user(name, role, _password(password_env), initiative or [])
+    with _registry(data_dir) as service:
+        user = service.add_user(name, role, _password(password_env), initiative or [])
     extra = f" for {', '.join(user['initiatives'])}" if user["initiatives"] else ""
     typer.echo(f"Added {user['role']} {user['name']}{extra}.")
 
@@ -449,7 +449,9 @@ def user_list(data_dir: DataDirOption = None) -> None:
     """List the registry's users."""
     from clusteratlas.registry.auth import Actor
 
-    for u in _registry(data_dir).users(Actor("cli", "admin")):
+    with _registry(data_dir) as service:
+        users = service.users(Actor("cli", "admin"))
+    for u in users:
         state = "" if u["active"] else " (deactivated)"
         typer.echo(f"{u['name']}\t{u['role']}\t{','.join(u['initiatives'])}{state}")
 
@@ -466,9 +468,9 @@ def user_set(
     """Deactivate, reactivate or set the password of a user."""
     from clusteratlas.registry.auth import Actor
 
-    _registry(data_dir).set_user(name, Actor("cli", "admin"), active=active,
-                                 password=_password("CLUSTERATLAS_PASSWORD") if password
-                                 else None)
+    with _registry(data_dir) as service:
+        service.set_user(name, Actor("cli", "admin"), active=active,
+                         password=_password("CLUSTERATLAS_PASSWORD") if password else None)
     typer.echo(f"Updated {name}.")
 
 
@@ -479,7 +481,8 @@ def token_create(
     data_dir: DataDirOption = None,
 ) -> None:
     """Create an API token (printed once: only its hash is stored)."""
-    typer.echo(_registry(data_dir).create_token(name, token_name))
+    with _registry(data_dir) as service:
+        typer.echo(service.create_token(name, token_name))
 
 
 @registry_app.command("export")
@@ -495,7 +498,8 @@ def registry_export(
     from clusteratlas.service.registry_io import export_registry
 
     kind = fmt or _format_of(out)
-    data = export_registry(_registry(data_dir), kind, initiative)
+    with _registry(data_dir) as service:
+        data = export_registry(service, kind, initiative)
     tmp = out.with_name(out.name + ".part")
     tmp.write_bytes(data)
     tmp.replace(out)
@@ -514,9 +518,9 @@ def registry_import(
 
     if not file.is_file():
         raise InputError(f"{file}: no such file")
-    service = _registry(data_dir)
     aggs = read_registry(file.read_bytes(), fmt or _format_of(file), str(file))
-    counts = import_registry(service, aggs, Actor("cli", "admin"), str(file))
+    with _registry(data_dir) as service:
+        counts = import_registry(service, aggs, Actor("cli", "admin"), str(file))
     typer.echo(f"Imported {file}: {counts['created']} new, {counts['replaced']} replaced.")
 
 

@@ -163,6 +163,12 @@ class RegistryService:
         self.clock = clock
         self.limiter = limiter or LoginLimiter()
 
+    def __enter__(self) -> RegistryService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.close()
+
     # ----------------------------------------------------------------- loading
     def _load(self, s: Session, initiative_id: str, *, lock: bool = False) -> m.Initiative:
         stmt = select(m.Initiative).where(m.Initiative.id == initiative_id).options(
@@ -785,6 +791,8 @@ def open_registry(data_dir: Any) -> RegistryService:
     checked against the atlas when the directory holds statistics."""
     from clusteratlas.errors import ClusteratlasError
 
+    if data_dir.registry_db is None:
+        data_dir.ensure()
     store = RegistryStore(data_dir.registry_url)
     store.migrate()
     try:

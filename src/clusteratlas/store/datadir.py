@@ -22,6 +22,8 @@ class DataDir:
     """
 
     path: Path
+    #: a database URL for the registry instead of the SQLite file (PostgreSQL)
+    registry_db: str | None = None
 
     @property
     def stats_file(self) -> Path:
@@ -33,7 +35,7 @@ class DataDir:
 
     @property
     def registry_url(self) -> str:
-        return f"sqlite:///{self.registry_file}"
+        return self.registry_db or f"sqlite:///{self.registry_file}"
 
     def ensure(self) -> DataDir:
         """Create the directory if needed; fail clearly if it is not usable."""
