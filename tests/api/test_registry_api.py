@@ -60,6 +60,9 @@ def test_authorisation_matrix(api):
     entry = api.get(f"{base}/history", headers=admin).json()[-1]["id"]
     project = api.post(f"{base}/projects", json={"name": "Shared project"},
                        headers=admin).json()["id"]
+    doomed = {role: api.post(f"{base}/projects", json={"name": f"To delete ({role})"},
+                             headers=admin).json()["id"] for role in ROLES}
+    export = api.get("/api/registry/export?initiative=afbw", headers=admin).content
     for role in ROLES:
         h = api.headers_for[role]
 
@@ -96,6 +99,15 @@ def test_authorisation_matrix(api):
              json={"name": f"Project of {role}"})
         call("PATCH", f"{base}/projects/{project}", "patch project", _expect(role, KEEPERS),
              json={"topics": role}, etag_of=f"{base}/projects/{project}")
+        call("GET", f"{base}/projects/{project}", "one project", "ok")
+        call("DELETE", f"{base}/projects/{doomed[role]}", "delete project",
+             _expect(role, KEEPERS), etag_of=f"{base}/projects/{doomed[role]}")
+        call("GET", f"{base}/cooperations", "cooperations", "ok")
+        call("GET", f"{base}/labels", "labels", "ok")
+        call("GET", "/api/registry/export?format=xlsx", "export",
+             _expect(role, {"public": 401, "other_manager": 403, "manager": 403}))
+        r = api.post("/api/registry/import", content=export, headers=h)
+        _check(r, _expect(role, DENIED), f"{role}: import")
         call("POST", f"{base}/cooperations", "add cooperation", _expect(role, KEEPERS),
              json={"partner_name": "Somebody"})
         call("POST", f"{base}/labels", "add label", _expect(role, DENIED),
@@ -108,6 +120,18 @@ def test_authorisation_matrix(api):
         call("POST", f"{base}/history/{entry}/restore", "restore", _expect(role, DENIED))
         call("DELETE", "/api/initiatives/solarlago", "archive", _expect(role, DENIED),
              etag_of="/api/initiatives/solarlago")
+
+
+def test_export_import_over_http(api):
+    h = api.headers_for["admin"]
+    data = api.get("/api/registry/export?format=csv", headers=h)
+    assert data.headers["content-type"] == "application/zip"
+    assert "clusteratlas-registry.zip" in data.headers["content-disposition"]
+    r = api.post("/api/registry/import?format=csv", content=data.content, headers=h)
+    assert r.json() == {"ok": True, "created": 0, "replaced": 23}
+    bad = api.post("/api/registry/import", content=b"{}", headers=h)
+    assert bad.status_code == 400
+    assert "not a Clusteratlas registry export" in bad.json()["error"]
 
 
 def test_manager_cannot_touch_another_initiative(api):

@@ -272,3 +272,10 @@ def test_aggregate_round_trips_through_restore_format(service):
         agg = aggregate(s.get(Initiative, "metalldialog"))
     assert set(agg) >= {"regions_served", "kpi_reports", "projects", "cooperations",
                         "labels", "visibility", "facts", "sources", "members"}
+
+
+def test_control_characters_are_refused(service):
+    v = service.get("cyberforum")["version"]
+    with pytest.raises(FindingsError, match="goals: .*control characters"):
+        service.update("cyberforum", {"goals": "bell \x07 here"}, ADMIN, v)
+    service.update("cyberforum", {"goals": "line one\nline two\ttab"}, ADMIN, v)

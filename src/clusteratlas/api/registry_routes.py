@@ -372,6 +372,53 @@ _child_routes("cooperations", CooperationIn)
 _child_routes("labels", LabelIn)
 
 
+_MEDIA = {"json": "application/json", "csv": "application/zip",
+          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@router.get("/registry/export", response_class=Response,
+            summary="The registry or some initiatives as JSON, CSV (ZIP) or XLSX "
+                    "(admin, analyst)",
+            responses={200: {"content": {media: {} for media in _MEDIA.values()}}})
+def export(service: Service, actor: ActorDep,
+           format: Literal["json", "csv", "xlsx"] = "json",
+           initiative: Annotated[list[str] | None, Query(max_length=500)] = None) -> Response:
+    from clusteratlas.service.registry_io import export_registry
+
+    if not actor.reads_all:
+        raise AccessError("exports hold non-public fields: the agency and analysts only",
+                          401 if actor.anonymous else 403)
+    data = export_registry(service, format, initiative)
+    name = f"clusteratlas-registry.{ {'json': 'json', 'csv': 'zip', 'xlsx': 'xlsx'}[format] }"
+    return Response(data, media_type=_MEDIA[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+class ImportOut(BaseModel):
+    ok: Literal[True]
+    created: int
+    replaced: int
+
+
+@router.post("/registry/import", response_model=ImportOut,
+             summary="Import an export (JSON, CSV ZIP or XLSX in the body; admin)",
+             openapi_extra={"requestBody": {"content": {
+                 media: {"schema": {"type": "string", "format": "binary"}}
+                 for media in _MEDIA.values()}}})
+async def import_(request: Request, service: Service, actor: ActorDep,
+                  format: Literal["json", "csv", "xlsx"] = "json") -> Any:
+    from clusteratlas.service.registry_io import import_registry, read_registry
+
+    if actor.role != "admin":
+        raise AccessError("only the agency (admin) imports into the registry",
+                          401 if actor.anonymous else 403)
+    body = await request.body()
+    aggs = read_registry(body, format, "request body")
+    counts = import_registry(service, aggs, actor, "request body")
+    _changed(request)
+    return {"ok": True, **counts}
+
+
 @router.get("/users", response_model=list[UserOut], summary="Users (admin)")
 def users(service: Service, actor: ActorDep) -> Any:
     return service.users(actor)

@@ -7,6 +7,7 @@ the admission rules in :mod:`clusteratlas.registry.checks`.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -49,8 +50,21 @@ Short = Annotated[str, Field(max_length=300)]
 Long = Annotated[str, Field(max_length=20_000)]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        # control characters have no place in a profile, and XML (XLSX exports) cannot
+        # hold them: refuse them at the door rather than lose them on export
+        for text in (value if isinstance(value, list) else [value]):
+            if isinstance(text, str) and _CONTROL.search(text):
+                raise ValueError("contains control characters")
+        return value
 
 
 class FactIn(_In):
