@@ -276,6 +276,6 @@ def test_aggregate_round_trips_through_restore_format(service):
 
 def test_control_characters_are_refused(service):
     v = service.get("cyberforum")["version"]
-    with pytest.raises(FindingsError, match="goals: .*control characters"):
+    with pytest.raises(FindingsError, match=r"goals: .*control characters"):
         service.update("cyberforum", {"goals": "bell \x07 here"}, ADMIN, v)
     service.update("cyberforum", {"goals": "line one\nline two\ttab"}, ADMIN, v)
