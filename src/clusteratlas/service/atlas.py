@@ -134,6 +134,10 @@ class Atlas:
     geometries: dict[str, str]
     layer: str
     suppressed_share: dict[int, float] = field(default_factory=dict)
+    #: the industry-level panel of the mapped regions (region, industry, year,
+    #: employment, establishments, wages, flag) and each industry's categories
+    observations: pd.DataFrame | None = None
+    membership: dict[str, list[str]] = field(default_factory=dict)
 
     # -- provenance ---------------------------------------------------------------
     @cached_property
@@ -472,6 +476,8 @@ def open_atlas(data_dir: DataDir) -> Atlas:
         geometries=dict(zip(geoms["region"], geoms["geojson"], strict=True)),
         layer=layer,
         suppressed_share={int(k): float(v) for k, v in suppressed.items()},
+        observations=obs.reset_index(drop=True),
+        membership=membership,
     )
 
 
