@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 import clusteratlas
+from clusteratlas.api.alignment_routes import router as alignment_router
 from clusteratlas.api.errors import install_error_handlers
 from clusteratlas.api.registry_routes import router as registry_router
 from clusteratlas.api.routes import router as api_router
@@ -82,6 +83,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     app.mount("/static", StaticFiles(directory=str(web_root / "static")), name="static")
     app.include_router(api_router)
     app.include_router(registry_router)
+    app.include_router(alignment_router)
     app.include_router(web_router)
     app.include_router(registry_web_router)
     install_error_handlers(app)

@@ -524,6 +524,156 @@ def registry_import(
     typer.echo(f"Imported {file}: {counts['created']} new, {counts['replaced']} replaced.")
 
 
+FormatOption = Annotated[str, typer.Option("--format", help="csv, json or table.")]
+
+
+def _emit(rows: list[dict[str, Any]], fmt: str, *, whole: Any = None,
+          out: Path | None = None, title: str = "", lines: list[str] | None = None) -> None:
+    """Rows as CSV, JSON (``whole`` if given) or a table on stdout, or into ``out``."""
+    import io
+    import json
+
+    import pandas as pd
+
+    if fmt not in ("csv", "json", "table"):
+        raise InputError(f"--format {fmt!r}: expected csv, json or table")
+    frame = pd.DataFrame(rows)
+    for col in frame.columns:
+        if frame[col].map(lambda v: isinstance(v, list | dict)).any():
+            frame[col] = frame[col].map(lambda v: json.dumps(v, ensure_ascii=False)
+                                        if isinstance(v, list | dict) else v)
+    if fmt == "json":
+        text = json.dumps(whole if whole is not None else rows, ensure_ascii=False, indent=1,
+                          default=float)
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False)
+        text = buffer.getvalue()
+    else:
+        head = [title] if title else []
+        text = "\n".join(head + (lines or []) + [frame.to_string(index=False) if len(frame)
+                                                  else "(nothing)"]) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    typer.echo(f"Wrote {len(rows):,} rows to {out}")
+
+
+def _atlas_and_registry(data_dir: Path | None) -> tuple[Any, Any]:
+    from clusteratlas.service.atlas import open_atlas
+    from clusteratlas.service.setup import ensure_store
+
+    directory = _settings(data_dir).directory()
+    ensure_store(directory)
+    return open_atlas(directory), _registry(data_dir)
+
+
+@app.command()
+def align(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file.")],
+    year: Annotated[int | None, typer.Option("--year", help="Default: the latest.")] = None,
+    rule: Annotated[str, typer.Option("--rule", help="Agglomeration: strong, strong_p90, "
+                                      "stars or lq.")] = "strong",
+    min_stars: Annotated[int, typer.Option("--min-stars")] = 2,
+    min_lq: Annotated[float, typer.Option("--min-lq")] = 1.5,
+    fmt: FormatOption = "csv",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Coverage of every region × category: covered, gap, no_base, emerging, none."""
+    from clusteratlas.service.alignment import CoverageRule, coverage, portfolio
+
+    atlas, registry = _atlas_and_registry(data_dir)
+    registry.store.close()
+    cov_rule = CoverageRule(agglomeration=rule, min_stars=min_stars, min_lq=min_lq)
+    cov = coverage(atlas, year=year, rule=cov_rule)
+    summary = portfolio(atlas, year=year, rule=cov_rule)
+    rows: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()}
+        for r in cov.astype(object).where(cov.notna(), None).to_dict("records")]
+    _emit(rows, fmt, whole={"portfolio": summary, "cells": rows}, out=out)
+    share = summary["covered_share"]
+    typer.echo(f"{summary['year']}: {summary['by_status']['covered']['cells']} covered, "
+               f"{summary['by_status']['gap']['cells']} gaps; "
+               f"{share:.0%} of agglomeration employment covered" if share is not None
+               else "no agglomeration under this rule")
+
+
+@app.command()
+def benchmark(
+    initiative: Annotated[str, typer.Argument(help="Initiative id.")],
+    year: Annotated[int | None, typer.Option("--year")] = None,
+    weight: Annotated[list[str] | None, typer.Option(
+        "--weight", help="indicator:weight (repeat; replaces the default weights).")] = None,
+    fmt: FormatOption = "table",
+    data_dir: DataDirOption = None,
+) -> None:
+    """An initiative's KPIs against its peers (accepted reports)."""
+    from clusteratlas.api.alignment_routes import parse_weights
+    from clusteratlas.service.alignment import _initiative
+    from clusteratlas.service.alignment import benchmark as run_benchmark
+
+    atlas, registry = _atlas_and_registry(data_dir)
+    with registry:
+        reports, labels = registry.benchmark_inputs()
+    result = run_benchmark(reports, _initiative(atlas, initiative), labels, year=year,
+                           weights=parse_weights(weight))
+    composite = result.get("composite")
+    lines = [f"status: {result['status']}",
+             f"composite: {composite:.1f}" if composite is not None else "composite: –"]
+    _emit(result["indicators"], fmt, whole=result, title=f"{result['name']} {result['year'] or ''}".strip(),
+          lines=lines)
+
+
+@app.command()
+def impact(
+    initiative: Annotated[str, typer.Argument(help="Initiative id.")],
+    fmt: FormatOption = "table",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Covered cells before and after the founding, and a matched difference in
+    differences (an association, not proof of cause)."""
+    from clusteratlas.service.alignment import impact as run_impact
+
+    atlas, registry = _atlas_and_registry(data_dir)
+    registry.store.close()
+    result = run_impact(atlas, initiative)
+    did = result.get("did")
+    lines = [f"status: {result['status']}"]
+    if did:
+        lines.append(f"difference in differences: {did['effect']:+.1%} "
+                     f"({did['level']:.0%} interval {did['ci_low']:+.1%} to "
+                     f"{did['ci_high']:+.1%}), {did['n_treated']} covered cells against "
+                     f"{did['n_controls']} matched uncovered ones")
+    lines.append(result["caveat"])
+    _emit(result["cells"], fmt, whole=result, title=result["name"], lines=lines)
+
+
+@app.command()
+def opportunities(
+    region: Annotated[str, typer.Argument(help="Region code (AGS or NUTS-3).")],
+    top: Annotated[int, typer.Option("--top")] = 10,
+    year: Annotated[int | None, typer.Option("--year")] = None,
+    fmt: FormatOption = "table",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Related industries a region does not yet specialise in, ranked by density."""
+    from clusteratlas.service.alignment import opportunities as run
+
+    atlas, registry = _atlas_and_registry(data_dir)
+    registry.store.close()
+    result = run(atlas, region, year=year, top=top, lang=_settings(data_dir).lang)
+    rows = [{k: v for k, v in r.items() if k != "evidence"} | {
+        "evidence": ", ".join(e["industry"] for e in r["evidence"])}
+        for r in result["opportunities"]]
+    eci = result["eci"]
+    _emit(rows, fmt, whole=result, title=f"{result['region_name']} {result['year']}",
+          lines=[f"ECI {eci:+.2f}, diversity {result['diversity']} of "
+                 f"{result['industries']} industries" if eci is not None else "ECI –"])
+
+
 def _format_of(path: Path) -> str:
     suffix = path.suffix.lower()
     kinds = {".json": "json", ".zip": "csv", ".csv": "csv", ".xlsx": "xlsx"}

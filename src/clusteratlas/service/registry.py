@@ -542,6 +542,21 @@ class RegistryService:
                                        {k: getattr(r, k) for k in KPI_FIELDS})]}
                     for r, name in rows]
 
+    def benchmark_inputs(self) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+        """Every accepted KPI report (with the initiative's categories) and every
+        initiative's labels: the peer data of the benchmarks, which show percentiles,
+        never another initiative's figures."""
+        with self.store.session() as s:
+            inits = s.scalars(select(m.Initiative).where(m.Initiative.archived.is_(False))
+                              .options(selectinload(m.Initiative.categories),
+                                       selectinload(m.Initiative.labels),
+                                       selectinload(m.Initiative.kpi_reports))).all()
+            reports = [_columns(r) | {"initiative_id": i.id,
+                                      "categories": [c.category_code for c in i.categories]}
+                       for i in inits for r in i.kpi_reports if r.status == "accepted"]
+            labels = {i.id: [x.label for x in i.labels] for i in inits}
+        return reports, labels
+
     # ------------------------------------------ projects, cooperations, labels
     def _child_allowed(self, child: _Child, actor: Actor) -> Callable[[m.Initiative], bool]:
         if child.admin_only:

@@ -1,0 +1,121 @@
+"""JSON API linking agglomerations and initiatives (a thin layer over
+:mod:`clusteratlas.service.alignment`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from clusteratlas.api.registry_routes import _ERRORS, ActorDep, InitiativeId
+from clusteratlas.errors import InputError, NotFoundError
+from clusteratlas.service import alignment as al
+from clusteratlas.service.atlas import Atlas
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["alignment"], responses=_ERRORS)
+Year = Annotated[int | None, Query(ge=1800, le=2200)]
+Lang = Annotated[Literal["de", "en"], Query()]
+
+
+def _atlas(request: Request) -> Atlas:
+    atlas: Atlas = request.app.state.atlas
+    return atlas
+
+
+AtlasDep = Annotated[Atlas, Depends(_atlas)]
+
+
+def rule_params(
+    rule: Annotated[Literal["strong", "strong_p90", "stars", "lq"], Query(
+        description="what makes a cell an agglomeration")] = "strong",
+    min_stars: Annotated[int, Query(ge=1, le=3)] = 2,
+    min_lq: Annotated[float, Query(gt=0, le=100)] = 1.5,
+    emerging_cagr: Annotated[float, Query(ge=-1, le=10)] = 0.03,
+    statewide_covers: bool = True,
+) -> al.CoverageRule:
+    return al.CoverageRule(agglomeration=rule, min_stars=min_stars, min_lq=min_lq,
+                           emerging_cagr=emerging_cagr, statewide_covers=statewide_covers)
+
+
+RuleDep = Annotated[al.CoverageRule, Depends(rule_params)]
+
+
+@router.get("/alignment", summary="Coverage of every region × category: covered, gap, "
+            "initiative without base, emerging, none")
+def alignment(atlas: AtlasDep, rule: RuleDep, year: Year = None,
+              status: Annotated[Literal["covered", "gap", "no_base", "emerging", "none"]
+                                | None, Query()] = None) -> dict[str, Any]:
+    cov = al.coverage(atlas, year=year, rule=rule)
+    if status is not None:
+        cov = cov[cov["status"] == status]
+    rows = cov.astype(object).where(cov.notna(), None).to_dict("records")
+    return {"ok": True, "year": int(cov["year"].iloc[0]) if len(cov) else year,
+            "count": len(rows), "cells": rows, **atlas.meta()}
+
+
+@router.get("/alignment/portfolio", summary="Statewide portfolio: covered share, gaps "
+            "ranked by employment, initiatives per category, overlaps")
+def portfolio(atlas: AtlasDep, rule: RuleDep, year: Year = None,
+              top: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
+    return {"ok": True, **al.portfolio(atlas, year=year, rule=rule, top=top)}
+
+
+@router.get("/initiatives/{initiative_id}/benchmark",
+            summary="KPIs against peers: percentiles, trend, weighted composite")
+def benchmark(request: Request, actor: ActorDep, initiative_id: InitiativeId,
+              year: Year = None,
+              weight: Annotated[list[str] | None, Query(
+                  description="indicator:weight, repeatable (replaces the default weights)",
+                  max_length=30)] = None) -> dict[str, Any]:
+    service = request.app.state.registry
+    view = service.get(initiative_id, actor)
+    if "kpi_reports" not in view:
+        raise NotFoundError(f"the KPIs of {initiative_id!r} are not public")
+    reports, labels = service.benchmark_inputs()
+    record = next((i for i in _atlas(request).initiatives if i.id == initiative_id), None)
+    if record is None:
+        raise NotFoundError(f"initiative {initiative_id!r} is not in the registry")
+    return {"ok": True, **al.benchmark(reports, record, labels, year=year,
+                                       weights=parse_weights(weight))}
+
+
+def parse_weights(items: list[str] | None) -> dict[str, float] | None:
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        name, sep, value = item.partition(":")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise InputError(f"weight {item!r}: expected indicator:number") from None
+        if not sep:
+            raise InputError(f"weight {item!r}: expected indicator:number")
+    return out
+
+
+@router.get("/initiatives/{initiative_id}/impact",
+            summary="Covered cells before and after the founding; matched "
+                    "difference in differences (an association, not proof of cause)")
+def impact(atlas: AtlasDep, initiative_id: InitiativeId,
+           k: Annotated[int, Query(ge=2, le=20)] = 5) -> dict[str, Any]:
+    return {"ok": True, **al.impact(atlas, initiative_id, k=k)}
+
+
+@router.get("/initiatives/{initiative_id}/partners",
+            summary="Initiatives in the same or related categories nearby")
+def partners(atlas: AtlasDep, initiative_id: InitiativeId, year: Year = None,
+             max_km: Annotated[float, Query(gt=0, le=20000)] = 100.0,
+             min_proximity: Annotated[float, Query(ge=0, le=1)] = 0.3) -> dict[str, Any]:
+    return {"ok": True, **al.partners(atlas, initiative_id, max_km=max_km, year=year,
+                                      min_proximity=min_proximity)}
+
+
+@router.get("/regions/{code}/opportunities",
+            summary="Related industries the region does not yet specialise in")
+def opportunities(atlas: AtlasDep, code: Annotated[str, Path(max_length=32)],
+                  year: Year = None, top: Annotated[int, Query(ge=1, le=200)] = 10,
+                  lang: Lang = "de") -> dict[str, Any]:
+    return {"ok": True, **al.opportunities(atlas, code, year=year, top=top, lang=lang)}
