@@ -135,7 +135,7 @@ def test_partners_share_or_relate_categories(atlas):
     out = al.partners(atlas, "medicalmountains", max_km=100)
     ids = [p["initiative"] for p in out["partners"]]
     assert "technologymountains" in ids  # medical technology, same district
-    assert "mannheim-medical-technology" not in ids  # about 250 km away
+    assert "mannheim-medical-technology" not in ids  # 166 km away
     far = al.partners(atlas, "medicalmountains", max_km=400)
     assert "mannheim-medical-technology" in [p["initiative"] for p in far["partners"]]
     for p in far["partners"]:
