@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from clusteratlas.service.atlas import Atlas
 
@@ -12,6 +15,34 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["atlas"])
 Lang = Annotated[Literal["de", "en"], Query(description="Language of names")]
+Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for the table")]
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/csv": {}}}}
+
+
+def table_response(rows: list[dict[str, Any]], filename: str) -> Response:
+    """A table as a CSV download (UTF-8 with BOM, so that spreadsheet programs read
+    umlauts right); lists become ';'-joined text."""
+    buffer = io.StringIO()
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ";".join(str(x.get("name", x) if isinstance(x, dict) else x)
+                                     for x in v) if isinstance(v, list) else v
+                         for k, v in row.items()})
+    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def statuses_for(atlas: Atlas, category: str | None, year: int | None) -> dict[str, str]:
+    """Coverage status of every region for one category (the map's coverage layer)."""
+    from clusteratlas.service.alignment import coverage
+
+    cov = coverage(atlas, year=year)
+    code = atlas.category(category)
+    part = cov[cov["category"] == code]
+    return dict(zip(part["region"], part["status"], strict=True))
 
 
 def _atlas(request: Request) -> Atlas:
@@ -26,24 +57,79 @@ def regions(request: Request) -> dict[str, Any]:
     return {"ok": True, "count": len(items), "regions": items, **atlas.meta()}
 
 
-@router.get("/regions/{code}", summary="A region's cluster categories and initiatives")
+@router.get("/regions/{code}", summary="A region's cluster categories and initiatives",
+            responses=_CSV)
 def region(
     request: Request,
     code: str,
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     lang: Lang = "de",
-) -> dict[str, Any]:
-    return {"ok": True, **_atlas(request).region_profile(code, year=year, lang=lang)}
+    format: Format = "json",
+) -> Any:
+    profile = _atlas(request).region_profile(code, year=year, lang=lang)
+    if format == "csv":
+        return table_response(profile["categories"],
+                              f"{profile['region']['code']}-{profile['year']}.csv")
+    return {"ok": True, **profile}
 
 
-@router.get("/map", summary="One category's location quotient in every region")
+@router.get("/map", summary="One category's indicator (LQ, employment, stars, strong, "
+            "growth, coverage) in every region", responses=_CSV)
 def state_map(
     request: Request,
     category: str | None = None,
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     lang: Lang = "de",
-) -> dict[str, Any]:
-    return {"ok": True, **_atlas(request).state_map(category=category, year=year, lang=lang)}
+    indicator: Literal["lq", "employment", "stars", "strong", "growth", "coverage"] = "lq",
+    format: Format = "json",
+) -> Any:
+    atlas = _atlas(request)
+    statuses = statuses_for(atlas, category, year) if indicator == "coverage" else None
+    data = atlas.state_map(category=category, year=year, lang=lang, indicator=indicator,
+                           statuses=statuses)
+    if format == "csv":
+        rows = [{k: v for k, v in r.items() if k not in ("colour", "text_colour", "class")}
+                for r in data["regions"]]
+        return table_response(rows, f"{data['category']['code']}-{data['year']}.csv")
+    return {"ok": True, **data}
+
+
+@router.get("/categories/{code}", summary="One cluster category across the regions: "
+            "ranking, concentration, trend, initiatives", responses=_CSV)
+def category(request: Request, code: str,
+             year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
+             lang: Lang = "de", format: Format = "json") -> Any:
+    from clusteratlas.service.explore import category_profile
+
+    data = category_profile(_atlas(request), code, year=year, lang=lang)
+    if format == "csv":
+        return table_response(data["ranking"], f"{code}-{data['year']}.csv")
+    return {"ok": True, **data}
+
+
+@router.get("/compare", summary="Up to five regions side by side", responses=_CSV)
+def compare(request: Request,
+            regions: Annotated[str, Query(max_length=200, description="codes, comma-separated")],
+            year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
+            lang: Lang = "de", format: Format = "json") -> Any:
+    from clusteratlas.service.explore import compare as run
+
+    data = run(_atlas(request), regions.split(","), year=year, lang=lang)
+    if format == "csv":
+        return table_response(data["rows"], f"compare-{data['year']}.csv")
+    return {"ok": True, **data}
+
+
+@router.get("/search", summary="Regions, cluster categories and initiatives by text")
+def search(request: Request, q: Annotated[str, Query(max_length=200)],
+           lang: Lang = "de") -> dict[str, Any]:
+    from clusteratlas.service.explore import search as run
+
+    found = request.app.state.registry.find(text=q.strip(), per_page=20) \
+        if len(q.strip()) >= 2 else None
+    initiatives = [{"id": i["id"], "name": i["name"], "sector": i["sector"]}
+                   for i in (found.items if found else [])]
+    return {"ok": True, **run(_atlas(request), q, lang=lang, initiatives=initiatives)}
 
 
 @router.get("/autocorrelation", summary="Spatial autocorrelation of one category's LQ")

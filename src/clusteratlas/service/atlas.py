@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -19,8 +20,10 @@ from clusteratlas.model.panel import TOTAL_CODE
 from clusteratlas.model.regions import Region, Regions
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
 from clusteratlas.service.mapview import (
-    LQ_CLASSES,
+    INDICATOR_CLASSES,
+    INDICATORS,
     NO_DATA_COLOUR,
+    STATUS_COLOURS,
     classify,
     svg_paths,
     text_colour,
@@ -288,40 +291,68 @@ class Atlas:
         }
 
     def state_map(self, *, category: str | None = None, year: int | None = None,
-                  lang: str = "de") -> dict[str, Any]:
-        """LQ of one category in every district, with classes and colours."""
+                  lang: str = "de", indicator: str = "lq",
+                  statuses: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """One category in every district: the chosen indicator (``lq``,
+        ``employment``, ``stars``, ``strong``, ``growth`` = annual growth over five
+        years, or ``coverage`` with the status of each district given in ``statuses``)
+        with classes, colours and legend, and the initiatives working on it."""
+        if indicator not in INDICATORS:
+            raise InputError(f"indicator {indicator!r}: expected one of {', '.join(INDICATORS)}")
+        if indicator == "coverage" and statuses is None:
+            raise InputError("the coverage map needs the coverage statuses")
         cat = self.categories[self.category(category)]
         y = self.year_or_latest(year)
         part = self.indicators[(self.indicators["category"] == cat.code)
                                & (self.indicators["year"] == y)].set_index("region")
+        classes = INDICATOR_CLASSES.get(indicator, ())
         features = []
         for r in self.mapped_regions:
             rec = part.loc[r.code] if r.code in part.index else None
             lq = _num(rec["lq"]) if rec is not None else None
-            idx = classify(lq)
+            value: Any
+            if indicator == "coverage":
+                value = (statuses or {}).get(r.code)
+                colour = STATUS_COLOURS.get(str(value), NO_DATA_COLOUR)
+                idx = list(STATUS_COLOURS).index(value) if value in STATUS_COLOURS else None
+            else:
+                column = {"lq": "lq", "employment": "employment", "stars": "stars",
+                          "strong": "strong", "growth": "cagr"}[indicator]
+                raw = rec[column] if rec is not None else None
+                value = _num(float(raw)) if raw is not None and not pd.isna(raw) else None
+                idx = classify(value, classes)
+                colour = classes[idx].colour if idx is not None else NO_DATA_COLOUR
             features.append({
                 "code": r.code, "name": r.display_name, "abbreviation": r.abbreviation,
-                "lq": lq,
+                "value": value, "lq": lq,
                 "employment": _num(rec["employment"]) if rec is not None else None,
                 "share_of_region": _num(rec["share_of_region"]) if rec is not None else None,
+                "stars": int(str(rec["stars"])) if rec is not None else None,
+                "strong": bool(rec["strong"]) if rec is not None else None,
+                "growth": _num(rec["cagr"]) if rec is not None else None,
                 "suppressed_cells": int(str(rec["suppressed_cells"])) if rec is not None else 0,
-                "class": idx,
-                "colour": LQ_CLASSES[idx].colour if idx is not None else NO_DATA_COLOUR,
-                "text_colour": text_colour(LQ_CLASSES[idx].colour if idx is not None
-                                           else NO_DATA_COLOUR),
+                "class": idx, "colour": colour, "text_colour": text_colour(colour),
                 "initiatives": [{"id": i.id, "name": i.name} for i in self.serving(r.code)
                                 if cat.code in i.categories],
             })
+        legend: list[dict[str, Any]]
+        if indicator == "coverage":
+            legend = [{"label": k, "colour": v} for k, v in STATUS_COLOURS.items()]
+        else:
+            legend = [{"label": c.label, "colour": c.colour, "lower": _num(c.lower),
+                       "upper": _num(c.upper)} for c in classes]
+        seats = [{"id": i.id, "name": i.name, "region": i.seat_region, "scope": i.scope}
+                 for i in self.initiatives if i.kind == "initiative"
+                 and cat.code in i.categories and i.seat_region is not None]
         return {
             "category": {"code": cat.code, "name": cat.name(lang),
                          "description": cat.describe(lang)},
-            "year": y, "years": self.years, "indicator": "lq",
+            "year": y, "years": self.years, "indicator": indicator,
             "reference": "all regions of the panel (state total)",
-            "legend": [{"label": c.label, "colour": c.colour, "lower": c.lower,
-                        "upper": _num(c.upper)} for c in LQ_CLASSES]
-            + [{"label": "no data / suppressed", "colour": NO_DATA_COLOUR}],
+            "legend": [*legend, {"label": "no data / suppressed", "colour": NO_DATA_COLOUR}],
             "layer": self.layer,
             "regions": features,
+            "seats": seats,
             **self.meta(),
         }
 

@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LQ_CLASSES", "NO_DATA_COLOUR", "MapClass", "classify", "svg_paths", "text_colour"]
+__all__ = ["EMPLOYMENT_CLASSES", "GROWTH_CLASSES", "INDICATORS", "INDICATOR_CLASSES",
+           "LQ_CLASSES", "NO_DATA_COLOUR", "STATUS_COLOURS", "MapClass", "classify",
+           "svg_paths", "text_colour"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,41 @@ LQ_CLASSES: tuple[MapClass, ...] = (
 )
 NO_DATA_COLOUR = "#d0d0d0"
 
+# Sequential (ColorBrewer YlGnBu) for employment
+EMPLOYMENT_CLASSES: tuple[MapClass, ...] = (
+    MapClass(0.0, 100.0, "#ffffcc", "< 100"),
+    MapClass(100.0, 500.0, "#c7e9b4", "100 – 500"),
+    MapClass(500.0, 1000.0, "#7fcdbb", "500 – 1,000"),
+    MapClass(1000.0, 2500.0, "#41b6c4", "1,000 – 2,500"),
+    MapClass(2500.0, 5000.0, "#2c7fb8", "2,500 – 5,000"),
+    MapClass(5000.0, math.inf, "#253494", "≥ 5,000"),
+)
+STAR_CLASSES: tuple[MapClass, ...] = (
+    MapClass(0.0, 1.0, "#f7f7f7", "0 ★"),
+    MapClass(1.0, 2.0, "#fee0b6", "1 ★"),
+    MapClass(2.0, 3.0, "#f1a340", "2 ★"),
+    MapClass(3.0, math.inf, "#b35806", "3 ★"),
+)
+STRONG_CLASSES: tuple[MapClass, ...] = (
+    MapClass(0.0, 0.5, "#f7f7f7", "no"),
+    MapClass(0.5, math.inf, "#b35806", "strong cluster"),
+)
+# Diverging (ColorBrewer BrBG) for the annual growth rate over five years
+GROWTH_CLASSES: tuple[MapClass, ...] = (
+    MapClass(-math.inf, -0.03, "#a6611a", "< −3 %"),
+    MapClass(-0.03, -0.01, "#dfc27d", "−3 – −1 %"),
+    MapClass(-0.01, 0.01, "#f5f5f5", "−1 – +1 %"),
+    MapClass(0.01, 0.03, "#80cdc1", "+1 – +3 %"),
+    MapClass(0.03, math.inf, "#018571", "≥ +3 %"),
+)
+#: coverage status (ColorBrewer Dark2, colour-blind safe) in the order of the legend
+STATUS_COLOURS = {"covered": "#1b9e77", "gap": "#d95f02", "emerging": "#7570b3",
+                  "no_base": "#e7298a", "none": "#f7f7f7"}
+INDICATOR_CLASSES = {"lq": LQ_CLASSES, "employment": EMPLOYMENT_CLASSES,
+                     "stars": STAR_CLASSES, "strong": STRONG_CLASSES,
+                     "growth": GROWTH_CLASSES}
+INDICATORS = ("lq", "employment", "stars", "strong", "growth", "coverage")
+
 
 def classify(value: float | None, classes: Sequence[MapClass] = LQ_CLASSES) -> int | None:
     """Index of the class holding ``value``; ``None`` for missing values."""
@@ -39,7 +76,7 @@ def classify(value: float | None, classes: Sequence[MapClass] = LQ_CLASSES) -> i
     for i, cls in enumerate(classes):
         if cls.lower <= value < cls.upper:
             return i
-    return len(classes) - 1 if value >= classes[-1].lower else 0
+    return len(classes) - 1 if value >= classes[-1].lower else 0  # pragma: no cover
 
 
 def text_colour(fill: str) -> str:

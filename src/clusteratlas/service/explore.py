@@ -1,0 +1,177 @@
+"""The atlas's browsing questions: a category across regions, regions side by side,
+neighbours, trends and search.  Plain data for the pages and their JSON twins."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from clusteratlas.core.concentration import hoover_localisation, locational_gini
+from clusteratlas.errors import InputError, NotFoundError
+from clusteratlas.service.atlas import Atlas
+
+__all__ = ["MAX_COMPARE", "category_profile", "compare", "neighbours", "search", "trends"]
+
+MAX_COMPARE = 5
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def category_profile(atlas: Atlas, code: str, *, year: int | None = None,
+                     lang: str = "de") -> dict[str, Any]:
+    """One cluster category: every region ranked by LQ, the category's concentration
+    (Hoover, locational Gini, herfindahl of regional shares), its statewide trend and the
+    initiatives working on it."""
+    cat = atlas.categories[atlas.category(code)]
+    y = atlas.year_or_latest(year)
+    ind = atlas.indicators
+    part = ind[(ind["category"] == cat.code) & (ind["year"] == y)]
+    regions_y = ind[ind["year"] == y].groupby("region")["region_total"].first()
+    emp = part.set_index("region")["employment"].reindex(regions_y.index).fillna(0.0)
+    totals = regions_y.to_numpy(dtype=float)
+    column = emp.to_numpy(dtype=float)[:, None]
+    hoover = float(hoover_localisation(column, region_totals=totals)[0])
+    gini = float(locational_gini(column, region_totals=totals)[0])
+    shares = column[:, 0] / column.sum() if column.sum() > 0 else column[:, 0]
+    ranking = []
+    for rec in part.sort_values("lq", ascending=False).to_dict("records"):
+        region = atlas.regions[rec["region"]]
+        ranking.append({"region": rec["region"], "name": region.display_name,
+                        "lq": _num(rec["lq"]), "employment": _num(rec["employment"]),
+                        "establishments": _num(rec["establishments"]),
+                        "share_of_category": _num(rec["share_of_category"]),
+                        "stars": int(rec["stars"]), "strong": bool(rec["strong"]),
+                        "cagr_5y": _num(rec["cagr"])})
+    trend = ind[ind["category"] == cat.code].groupby("year")["employment"].sum()
+    initiatives = [{"id": i.id, "name": i.name, "scope": i.scope,
+                    "seat_region": i.seat_region, "regions_served": list(i.regions)}
+                   for i in atlas.initiatives if i.kind == "initiative"
+                   and cat.code in i.categories]
+    return {
+        "category": {"code": cat.code, "name": cat.name(lang), "group": cat.group,
+                     "description": cat.describe(lang), "include": list(cat.include)},
+        "year": y, "years": atlas.years,
+        "employment": float(column.sum()),
+        "concentration": {"hoover": hoover, "gini": gini,
+                          "herfindahl": float((shares ** 2).sum())},
+        "trend": [{"year": int(k), "employment": float(v)} for k, v in trend.items()],
+        "ranking": ranking, "initiatives": initiatives, **atlas.meta()}
+
+
+def compare(atlas: Atlas, codes: Sequence[str], *, year: int | None = None,
+            lang: str = "de") -> dict[str, Any]:
+    """Up to five regions side by side: each category's employment, LQ and stars."""
+    wanted = [c for c in dict.fromkeys(x.strip() for x in codes) if c]
+    if not wanted:
+        raise InputError("name at least one region to compare (regions=08111,08212)")
+    if len(wanted) > MAX_COMPARE:
+        raise InputError(f"compare at most {MAX_COMPARE} regions at once "
+                         f"({len(wanted)} given)")
+    regions = [atlas.region(c) for c in wanted]
+    y = atlas.year_or_latest(year)
+    part = atlas.indicators[atlas.indicators["year"] == y]
+    cells: dict[tuple[str, str], dict[str, Any]] = {
+        (str(rec["region"]), str(rec["category"])): {str(k): v for k, v in rec.items()}
+        for rec in part.to_dict("records")}
+    rows = []
+    for cat in atlas.categories.categories:
+        row: dict[str, Any] = {"category": cat.code, "name": cat.name(lang)}
+        for r in regions:
+            rec = cells.get((r.code, cat.code))
+            row[f"{r.code} employment"] = _num(rec["employment"]) if rec else None
+            row[f"{r.code} lq"] = _num(rec["lq"]) if rec else None
+            row[f"{r.code} stars"] = int(rec["stars"]) if rec else None
+        rows.append(row)
+    totals = {r.code: next((_num(rec["region_total"]) for (code, _), rec in cells.items()
+                            if code == r.code), None) for r in regions}
+    return {"year": y, "regions": [{"code": r.code, "name": r.display_name,
+                                    "total_employment": totals[r.code]} for r in regions],
+            "rows": rows, **atlas.meta()}
+
+
+def neighbours(atlas: Atlas, code: str, *, n: int = 5) -> list[str]:
+    """The ``n`` mapped regions whose representative points are nearest."""
+    here = atlas.region(code)
+    if here.lat is None or here.lon is None:
+        return []
+    out = []
+    for r in atlas.mapped_regions:
+        if r.code == here.code or r.lat is None or r.lon is None:
+            continue
+        la1, lo1, la2, lo2 = map(math.radians, (here.lat, here.lon, r.lat, r.lon))
+        d = math.acos(max(-1.0, min(1.0, math.sin(la1) * math.sin(la2) + math.cos(la1)
+                                    * math.cos(la2) * math.cos(lo2 - lo1))))
+        out.append((d, r.code))
+    return [c for _, c in sorted(out)[:n]]
+
+
+def trends(atlas: Atlas, code: str, categories: Sequence[str]) -> list[dict[str, Any]]:
+    """Employment of a region in some categories, year by year."""
+    region = atlas.region(code)
+    ind = atlas.indicators
+    part = ind[(ind["region"] == region.code) & ind["category"].isin(list(categories))]
+    out = []
+    for cat in categories:
+        series = part[part["category"] == cat].sort_values("year")
+        out.append({"category": cat,
+                    "points": [{"year": int(y), "employment": _num(e)} for y, e in
+                               zip(series["year"], series["employment"], strict=True)]})
+    return out
+
+
+def search(atlas: Atlas, q: str, *, lang: str = "de",
+           initiatives: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """Regions (name or code), categories (name, code or an industry code) and
+    initiatives (the registry's own text search, passed in) matching ``q``."""
+    text = q.strip().lower()
+    if len(text) < 2:
+        raise InputError("search for at least 2 characters")
+    regions = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions
+               if text in r.display_name.lower() or text in r.code.lower()
+               or text in (r.alt_codes.get("nuts") or "").lower()]
+    cats = [{"code": c.code, "name": c.name(lang)} for c in atlas.categories.categories
+            if text in c.name_de.lower() or text in c.name_en.lower()
+            or text in c.code.lower() or any(text == i.lower() for i in c.include)]
+    return {"q": q, "regions": regions, "categories": cats,
+            "initiatives": list(initiatives),
+            "count": len(regions) + len(cats) + len(initiatives)}
+
+
+def chart_series(points: Sequence[dict[str, Any]]) -> tuple[list[float], list[float]]:
+    """x (years) and y (values) of a trend, missing values dropped."""
+    xs = [float(p["year"]) for p in points if p["employment"] is not None]
+    ys = [float(p["employment"]) for p in points if p["employment"] is not None]
+    return xs, ys
+
+
+def line_chart(series: Sequence[dict[str, Any]], *, width: int = 560, height: int = 220,
+               pad: int = 40) -> dict[str, Any]:
+    """Polylines (SVG coordinates) for a small multi-series line chart, with axis ticks."""
+    all_x = [p["year"] for s in series for p in s["points"]]
+    all_y = [p["employment"] for s in series for p in s["points"]
+             if p["employment"] is not None]
+    if not all_x or not all_y:
+        raise NotFoundError("no data to draw")
+    x0, x1 = min(all_x), max(all_x)
+    y1 = max(all_y) * 1.05 or 1.0
+    sx = (width - 2 * pad) / max(1, x1 - x0)
+    sy = (height - 2 * pad) / y1
+    lines = []
+    for s in series:
+        xs, ys = chart_series(s["points"])
+        pts = " ".join(f"{pad + (x - x0) * sx:.1f},{height - pad - y * sy:.1f}"
+                       for x, y in zip(xs, ys, strict=True))
+        lines.append({"category": s["category"], "points": pts})
+    ticks = [float(v) for v in np.linspace(0, y1, 4)]
+    return {"width": width, "height": height, "pad": pad, "lines": lines,
+            "x_ticks": [{"x": pad + (x - x0) * sx, "label": str(x)} for x in range(x0, x1 + 1)],
+            "y_ticks": [{"y": height - pad - v * sy, "label": f"{v:,.0f}"} for v in ticks]}
