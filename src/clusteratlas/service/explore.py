@@ -63,7 +63,7 @@ def category_profile(atlas: Atlas, code: str, *, year: int | None = None,
         "employment": float(column.sum()),
         "concentration": {"hoover": hoover, "gini": gini,
                           "herfindahl": float((shares ** 2).sum())},
-        "trend": [{"year": int(k), "employment": float(v)} for k, v in trend.items()],
+        "trend": [{"year": int(str(k)), "employment": float(v)} for k, v in trend.items()],
         "ranking": ranking, "initiatives": initiatives, **atlas.meta()}
 
 
