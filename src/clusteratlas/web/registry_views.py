@@ -100,8 +100,20 @@ def initiative_page(request: Request, initiative_id: str, lang: Lang = "de") -> 
     atlas = request.app.state.atlas
     names = {c["code"]: c["name"] for c in atlas.list_categories(lang)}
     regions = {c: atlas.regions[c].display_name for c in atlas.regions}
+    from clusteratlas.service import alignment
+
+    bench = impact = partner = None
+    record = next((r for r in atlas.initiatives if r.id == initiative_id), None)
+    if record is not None:
+        if item.get("kpi_reports"):
+            reports, labels = service.benchmark_inputs()
+            bench = alignment.benchmark(reports, record, labels)
+        impact = alignment.impact(atlas, initiative_id)
+        partner = alignment.partners(atlas, initiative_id)
+    accepted = [r for r in item.get("kpi_reports", []) if r["status"] == "accepted"]
     return _render(request, "initiative.html", lang, actor, i=item, category_names=names,
-                   region_names=regions, kpi_fields=KPI_FIELDS,
+                   region_names=regions, kpi_fields=KPI_FIELDS, bench=bench, impact=impact,
+                   partners=partner, accepted=accepted,
                    keeps=actor.keeps(initiative_id), json_url=f"/api/initiatives/{initiative_id}")
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from clusteratlas.errors import ClusteratlasError
 from clusteratlas.service.atlas import Atlas
 
 __all__ = ["router"]
@@ -29,19 +30,45 @@ def _render(request: Request, template: str, lang: str, **context: Any) -> Respo
     return response
 
 
+Indicator = Literal["lq", "employment", "stars", "strong", "growth", "coverage"]
+
+
+def _markers(atlas: Atlas, seats: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Initiative seats as map markers, beside the seat's label, several side by side."""
+    out: list[dict[str, Any]] = []
+    taken: dict[str, int] = {}
+    for s in seats:
+        point = atlas.svg["labels"].get(s["region"])
+        if point is None:
+            continue
+        n = taken.get(s["region"], 0)
+        taken[s["region"]] = n + 1
+        out.append({"id": s["id"], "x": point[0] + 12 + 11 * n, "y": point[1] - 8,
+                    "title": s["name"], "href": f"/initiatives/{s['id']}?lang={lang}"})
+    return out
+
+
 @router.get("/", response_class=HTMLResponse)
 def map_page(
     request: Request,
     category: str | None = None,
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
+    indicator: Indicator = "lq",
     lang: Lang = "de",
 ) -> Response:
+    from clusteratlas.api.routes import statuses_for
+
     atlas: Atlas = request.app.state.atlas
-    data = atlas.state_map(category=category, year=year, lang=lang)
+    statuses = statuses_for(atlas, category, year) if indicator == "coverage" else None
+    data = atlas.state_map(category=category, year=year, lang=lang, indicator=indicator,
+                           statuses=statuses)
     ranking = sorted(data["regions"], key=lambda f: -(f["lq"] if f["lq"] is not None else -1))
+    query = f"category={data['category']['code']}&year={data['year']}&indicator={indicator}"
     return _render(request, "map.html", lang, data=data, ranking=ranking,
                    categories=atlas.list_categories(lang),
-                   json_url=f"/api/map?category={data['category']['code']}&year={data['year']}&lang={lang}")
+                   markers=_markers(atlas, data["seats"], lang),
+                   json_url=f"/api/map?{query}&lang={lang}",
+                   csv_url=f"/api/map?{query}&lang={lang}&format=csv")
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
@@ -51,9 +78,80 @@ def region_page(
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     lang: Lang = "de",
 ) -> Response:
+    from clusteratlas.service import alignment, explore
+
     atlas: Atlas = request.app.state.atlas
     profile = atlas.region_profile(code, year=year, lang=lang)
+    rcode, y = profile["region"]["code"], profile["year"]
     top = [c for c in profile["categories"] if c["category"] in profile["top_by_lq"]]
     top.sort(key=lambda c: -(c["lq"] or 0))
-    return _render(request, "region.html", lang, p=profile, top=top,
-                   json_url=f"/api/regions/{profile['region']['code']}?year={profile['year']}&lang={lang}")
+    names = {c["code"]: c["name"] for c in atlas.list_categories(lang)}
+    cov = alignment.coverage(atlas, year=y)
+    mine = cov[cov["region"] == rcode]
+    status = dict(zip(mine["category"], mine["status"], strict=True))
+    series = explore.trends(atlas, rcode, [c["category"] for c in top[:3]])
+    chart = explore.line_chart(series) if top else None
+    near = explore.neighbours(atlas, rcode)
+    compared = explore.compare(atlas, [rcode, *near[:4]], year=y, lang=lang) if near else None
+    try:
+        options = alignment.opportunities(atlas, rcode, year=y, top=5, lang=lang)
+    except ClusteratlasError:
+        options = None
+    gaps = [c for c in profile["categories"] if status.get(c["category"]) == "gap"]
+    return _render(request, "region.html", lang, p=profile, top=top, status=status, gaps=gaps,
+                   chart=chart, series=series, names=names, compared=compared,
+                   options=options,
+                   json_url=f"/api/regions/{rcode}?year={y}&lang={lang}",
+                   csv_url=f"/api/regions/{rcode}?year={y}&lang={lang}&format=csv")
+
+
+@router.get("/categories/{code}", response_class=HTMLResponse)
+def category_page(request: Request, code: str,
+                  year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
+                  lang: Lang = "de") -> Response:
+    from clusteratlas.service import explore
+
+    atlas: Atlas = request.app.state.atlas
+    data = explore.category_profile(atlas, code, year=year, lang=lang)
+    mapped = atlas.state_map(category=data["category"]["code"], year=data["year"], lang=lang)
+    chart = explore.line_chart([{"category": data["category"]["code"], "points": [
+        {"year": t["year"], "employment": t["employment"]} for t in data["trend"]]}])
+    q = f"{data['category']['code']}?year={data['year']}&lang={lang}"
+    return _render(request, "category.html", lang, data=data, mapped=mapped, chart=chart,
+                   markers=_markers(atlas, mapped["seats"], lang),
+                   json_url=f"/api/categories/{q}", csv_url=f"/api/categories/{q}&format=csv")
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request,
+                 regions: Annotated[str, Query(max_length=200)] = "",
+                 pick: Annotated[list[str] | None, Query(max_length=50)] = None,
+                 year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
+                 lang: Lang = "de") -> Response:
+    from clusteratlas.service import explore
+
+    atlas: Atlas = request.app.state.atlas
+    # the form sends the picked regions (pick=…); shared links carry regions=a,b,c
+    chosen = list(dict.fromkeys(pick or [c.strip() for c in regions.split(",")
+                                         if c.strip()]))
+    data = explore.compare(atlas, chosen, year=year, lang=lang) if chosen else None
+    options = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions]
+    q = f"regions={','.join(chosen)}&year={data['year'] if data else ''}&lang={lang}"
+    return _render(request, "compare.html", lang, data=data, options=options, chosen=chosen,
+                   max_regions=explore.MAX_COMPARE, json_url=f"/api/compare?{q}",
+                   csv_url=f"/api/compare?{q}&format=csv")
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
+                lang: Lang = "de") -> Response:
+    from clusteratlas.service import explore
+
+    atlas: Atlas = request.app.state.atlas
+    result = None
+    if q.strip():
+        found = request.app.state.registry.find(text=q.strip(), per_page=20)
+        result = explore.search(atlas, q, lang=lang, initiatives=[
+            {"id": i["id"], "name": i["name"], "sector": i["sector"]} for i in found.items])
+    return _render(request, "search.html", lang, q=q, result=result,
+                   json_url=f"/api/search?q={q}&lang={lang}")
