@@ -69,6 +69,13 @@ def _initiative(atlas: Atlas, initiative_id: str) -> InitiativeRecord:
 # ------------------------------------------------------------------ coverage
 def coverage(atlas: Atlas, *, year: int | None = None,
              rule: CoverageRule = CoverageRule()) -> pd.DataFrame:
+    y = atlas.year_or_latest(year)
+    result: pd.DataFrame = atlas.remember(("coverage", y, rule),
+                                          lambda: _coverage(atlas, y, rule), registry=True)
+    return result
+
+
+def _coverage(atlas: Atlas, year: int, rule: CoverageRule) -> pd.DataFrame:
     """One row per region × category of ``year`` (default: the latest) with the
     agglomeration test, the initiatives covering the cell and its status:
 
@@ -78,7 +85,7 @@ def coverage(atlas: Atlas, *, year: int | None = None,
     - ``emerging``: growing fast from a specialised base, not yet an agglomeration;
     - ``none``: neither.
     """
-    y = atlas.year_or_latest(year)
+    y = year
     cells = atlas.indicators[atlas.indicators["year"] == y].copy()
     if rule.agglomeration in ("strong", "strong_p90"):
         agglo = cells[rule.agglomeration].astype(bool)
@@ -301,6 +308,13 @@ def benchmark(reports: Sequence[Mapping[str, Any]], initiative: InitiativeRecord
 
 # ------------------------------------------------------------------- impact
 def impact(atlas: Atlas, initiative_id: str, *, k: int = 5) -> dict[str, Any]:
+    result: dict[str, Any] = atlas.remember(("impact", initiative_id, k),
+                                            lambda: _impact(atlas, initiative_id, k),
+                                            registry=True)
+    return result
+
+
+def _impact(atlas: Atlas, initiative_id: str, k: int) -> dict[str, Any]:
     """What happened in the cells an initiative covers, before and after its founding:
     levels and growth, the shift-share competitive effect against the category's trend
     in all regions, and a matched difference in differences against comparable regions
@@ -437,13 +451,19 @@ class _Space:
 
 
 def _space(atlas: Atlas, year: int | None, lang: str) -> _Space:
+    y = atlas.year_or_latest(year)
+    space: _Space = atlas.remember(("space", y, lang), lambda: _build_space(atlas, y, lang))
+    return space
+
+
+def _build_space(atlas: Atlas, year: int, lang: str) -> _Space:
     from clusteratlas.model.panel import TOTAL_CODE
     from clusteratlas.reference import wz2008
 
     obs = atlas.observations
     if obs is None:
         raise NotFoundError("this atlas holds no industry-level panel")
-    y = atlas.year_or_latest(year)
+    y = year
     part = obs[(obs["year"] == y) & (obs["industry"] != TOTAL_CODE)]
     wide = part.pivot_table(index="region", columns="industry", values="employment",
                             aggfunc="sum").fillna(0.0)
@@ -506,11 +526,20 @@ def _distance_km(a: Any, b: Any) -> float | None:
 
 def partners(atlas: Atlas, initiative_id: str, *, max_km: float = 100.0,
              year: int | None = None, min_proximity: float = 0.3) -> dict[str, Any]:
+    y = atlas.year_or_latest(year)
+    result: dict[str, Any] = atlas.remember(
+        ("partners", initiative_id, max_km, y, min_proximity),
+        lambda: _partners(atlas, initiative_id, max_km, y, min_proximity), registry=True)
+    return result
+
+
+def _partners(atlas: Atlas, initiative_id: str, max_km: float, year: int,
+              min_proximity: float) -> dict[str, Any]:
     """Initiatives to talk to: the same categories, or categories related by
     co-location (proximity of the categories' presence across regions ≥
     ``min_proximity``), seated within ``max_km`` (statewide networks at any distance)."""
     ini = _initiative(atlas, initiative_id)
-    y = atlas.year_or_latest(year)
+    y = year
     cells = atlas.indicators[atlas.indicators["year"] == y]
     wide = cells.pivot_table(index="region", columns="category", values="lq",
                              aggfunc="first").fillna(0.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -141,6 +141,25 @@ class Atlas:
     #: employment, establishments, wages, flag) and each industry's categories
     observations: pd.DataFrame | None = None
     membership: dict[str, list[str]] = field(default_factory=dict)
+    #: answers derived from this snapshot (see :meth:`remember`)
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def _registry_state(self) -> tuple[Any, ...]:
+        # what the derived answers read from the initiatives (an id() could be reused)
+        return tuple((i.id, i.kind, i.status, i.scope, i.founded, i.seat_region, i.name,
+                      i.regions, i.categories) for i in self.initiatives)
+
+    def remember(self, key: tuple[Any, ...], compute: Callable[[], Any], *,
+                 registry: bool = False) -> Any:
+        """``compute()`` once per ``key`` for this snapshot.  With ``registry`` the
+        answer also depends on the initiatives, which the server replaces (a new list)
+        after every change to the registry.  Callers must not modify what they get."""
+        full = (*key, self._registry_state()) if registry else key
+        if full not in self.cache:
+            if len(self.cache) > 512:  # snapshots of older registry states
+                self.cache.clear()
+            self.cache[full] = compute()
+        return self.cache[full]
 
     # -- provenance ---------------------------------------------------------------
     @cached_property

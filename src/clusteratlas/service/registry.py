@@ -84,6 +84,11 @@ CHILDREN = {
 }
 
 
+_EVERYTHING = tuple(selectinload(getattr(m.Initiative, rel)) for rel in (
+    "regions", "categories", "facts", "sources", "members", "kpi_reports", "projects",
+    "cooperations", "labels"))
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[dict[str, Any]]
@@ -172,9 +177,7 @@ class RegistryService:
     # ----------------------------------------------------------------- loading
     def _load(self, s: Session, initiative_id: str, *, lock: bool = False) -> m.Initiative:
         stmt = select(m.Initiative).where(m.Initiative.id == initiative_id).options(
-            *(selectinload(getattr(m.Initiative, rel)) for rel in (
-                "regions", "categories", "facts", "sources", "members", "kpi_reports",
-                "projects", "cooperations", "labels")))
+            *_EVERYTHING)
         if lock:
             stmt = stmt.with_for_update(of=m.Initiative)
         found = s.scalars(stmt).one_or_none()
@@ -279,8 +282,9 @@ class RegistryService:
                     stmt = stmt.where(~m.Initiative.visibility.like('%"labels": false%'))
             total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             rows = s.scalars(stmt.order_by(m.Initiative.name, m.Initiative.id)
-                             .offset((page - 1) * per_page).limit(per_page)).all()
-            items = [self.view(aggregate(self._load(s, r.id)), actor) for r in rows]
+                             .offset((page - 1) * per_page).limit(per_page)
+                             .options(*_EVERYTHING)).all()
+            items = [self.view(aggregate(r), actor) for r in rows]
         return Page(items, int(total), page, per_page)
 
     # ------------------------------------------------------------------ audit
