@@ -75,3 +75,26 @@ def test_cli_commands(demo_dir, tmp_path, capsys):
     assert "no accepted KPI report yet" in capsys.readouterr().out
     assert main(["opportunities", "08126", "--format", "xml", "-d", d]) == 2
     assert "--format 'xml'" in capsys.readouterr().err
+
+
+def test_coverage_follows_registry_edits(tmp_path, demo_dir, atlas):
+    """Derived answers are cached per snapshot; an edit to the registry must show."""
+    app = seeded_app(f"sqlite:///{tmp_path / 'r.sqlite'}", demo_dir, atlas)
+    with TestClient(app) as c:
+        service = app.state.registry
+        service.add_user("agency", "admin", "agency password 1")
+        admin = {"Authorization": "Bearer " + service.create_token("agency", "t")}
+
+        def status():
+            cells = c.get("/api/alignment").json()["cells"]
+            return next(x["status"] for x in cells if x["region"] == "08126"
+                        and x["category"] == "fastening_technology")
+
+        assert status() == "gap"
+        etag = c.get("/api/initiatives/metalldialog").headers["etag"]
+        r = c.patch("/api/initiatives/metalldialog",
+                    json={"regions_served": ["08121", "08125", "08126"],
+                          "categories": ["metal_working", "fastening_technology"]},
+                    headers=admin | {"If-Match": etag})
+        assert r.status_code == 200
+        assert status() == "covered"

@@ -158,3 +158,43 @@ def test_district_page_shows_stars_and_strong(client):
     assert aero["stars"] >= 2
     assert aero["star_specialisation"]
     assert "★" * aero["stars"] in page
+
+
+def test_map_indicators_and_csv(client):
+    for indicator in ("lq", "employment", "stars", "strong", "growth", "coverage"):
+        body = client.get(f"/api/map?category=fastening_technology&indicator={indicator}")
+        data = body.json()
+        assert data["indicator"] == indicator
+        hohenlohe = next(r for r in data["regions"] if r["code"] == "08126")
+        assert hohenlohe["colour"].startswith("#")
+    cov = client.get("/api/map?category=fastening_technology&indicator=coverage").json()
+    assert next(r for r in cov["regions"] if r["code"] == "08126")["value"] == "gap"
+    stars = client.get("/api/map?category=aerospace&indicator=stars").json()
+    assert {r["value"] for r in stars["regions"] if r["value"] is not None} <= {0, 1, 2, 3}
+    csv_text = client.get("/api/map?category=aerospace&format=csv")
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    lines = csv_text.text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("code,name,abbreviation,value,lq")
+    assert len(lines) == 45
+    assert client.get("/api/map?indicator=nonsense").status_code == 400
+
+
+def test_category_compare_search(client, atlas):
+    cat = client.get("/api/categories/fastening_technology").json()
+    assert cat["ranking"][0]["region"] == "08126"  # the planted agglomeration leads
+    assert 0 < cat["concentration"]["gini"] <= 1
+    assert cat["employment"] == pytest.approx(sum(r["employment"] or 0 for r in cat["ranking"]))
+    cmp = client.get("/api/compare?regions=08126,08435").json()
+    assert [r["code"] for r in cmp["regions"]] == ["08126", "08435"]
+    row = next(r for r in cmp["rows"] if r["category"] == "aerospace")
+    api = client.get("/api/regions/08435").json()
+    assert row["08435 employment"] == next(c["employment"] for c in api["categories"]
+                                           if c["category"] == "aerospace")
+    assert client.get("/api/compare?regions=1,2,3,4,5,6").status_code == 400
+    found = client.get("/api/search?q=boden").json()
+    assert "08435" in {r["code"] for r in found["regions"]}
+    assert "bodenseeairea" in {i["id"] for i in found["initiatives"]}
+    assert client.get("/api/search?q=x").status_code == 400
+    for page in ("/categories/aerospace", "/compare?regions=08126,08435", "/search?q=lago",
+                 "/?indicator=coverage&category=fastening_technology", "/regions/08126"):
+        assert client.get(page).status_code == 200, page

@@ -140,7 +140,8 @@ def test_download_csv_and_chart(page, base_url):
     with page.expect_download() as info:
         page.locator("#trend-chart button", has_text="Chart as SVG").click()
     svg = Path(info.value.path()).read_text(encoding="utf-8")
-    assert svg.startswith("<svg") and "polyline" in svg
+    assert svg.startswith("<svg")
+    assert "polyline" in svg
 
 
 def test_zoom_and_keyboard(page, base_url):
