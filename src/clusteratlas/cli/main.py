@@ -674,6 +674,35 @@ def opportunities(
                  f"{result['industries']} industries" if eci is not None else "ECI –"])
 
 
+@app.command()
+def brief(
+    kind: Annotated[str, typer.Argument(help="district, initiative or state.")],
+    target: Annotated[str | None, typer.Argument(help="Region code or initiative id.")]
+        = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="FILE.pdf or FILE.html.")]
+        = Path("briefing.pdf"),
+    lang: Annotated[str | None, typer.Option("--lang", help="de or en.")] = None,
+    year: Annotated[int | None, typer.Option("--year")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """A briefing (district, initiative or state portfolio) as PDF or HTML."""
+    from clusteratlas.briefing import render_briefing
+    from clusteratlas.service.briefings import build
+
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "html"):
+        raise InputError(f"{out}: the briefing is written as .pdf or .html")
+    atlas, registry = _atlas_and_registry(data_dir)
+    with registry:
+        briefing = build(atlas, registry, kind, target,
+                         lang=lang or _settings(data_dir).lang, year=year)
+        data = render_briefing(briefing, fmt)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    typer.echo(f"Wrote {out} ({len(data):,} bytes){' – synthetic demo data' if briefing.synthetic else ''}")
+
+
 def _format_of(path: Path) -> str:
     suffix = path.suffix.lower()
     kinds = {".json": "json", ".zip": "csv", ".csv": "csv", ".xlsx": "xlsx"}

@@ -155,3 +155,23 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
             {"id": i["id"], "name": i["name"], "sector": i["sector"]} for i in found.items])
     return _render(request, "search.html", lang, q=q, result=result,
                    json_url=f"/api/search?q={q}&lang={lang}")
+
+
+@router.get("/briefing/{kind}/{target}.{fmt}")
+@router.get("/briefing/{kind}.{fmt}")
+def briefing(request: Request, kind: Literal["district", "initiative", "state"],
+             fmt: Literal["pdf", "html"], target: str | None = None,
+             year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
+             lang: Lang = "de") -> Response:
+    """The briefing of a district, an initiative or the state, to download."""
+    from clusteratlas.briefing import render_briefing
+    from clusteratlas.service.briefings import build
+
+    b = build(request.app.state.atlas, request.app.state.registry, kind, target, lang=lang,
+              year=year)
+    data = render_briefing(b, fmt)
+    name = f"clusteratlas-{kind}{'-' + target if target else ''}-{lang}.{fmt}"
+    if fmt == "html":
+        return Response(data, media_type="text/html; charset=utf-8")
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
