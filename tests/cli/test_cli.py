@@ -129,7 +129,7 @@ def test_serve_builds_demo_and_answers(tmp_path):
                 break
             except OSError:
                 time.sleep(0.1)
-        assert len(re.findall(r'data-region="\d{5}"', html)) == 44
+        assert len(re.findall(r'class="region[^"]*" data-region="\d{5}"', html)) == 44
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/regions") as resp:
             assert json.loads(resp.read())["count"] == 44
     finally:
@@ -158,7 +158,7 @@ def test_import_real_boundaries_replaces_schematic_map(tmp_path, shared, capsys)
     assert any("GeoBasis-DE / BKG 2021" in d["attribution"] for d in body["provenance"])
     assert "GeoBasis-DE / BKG 2021" in page
     assert "Amtliche Grenzen" in page
-    assert len(re.findall(r'data-region="\d{5}"', page)) == 44
+    assert len(re.findall(r'class="region[^"]*" data-region="\d{5}"', page)) == 44
     # imported data are protected against an accidental demo rebuild
     assert main(["demo", "--data-dir", str(tmp_path)]) == 1
     assert "use --force" in capsys.readouterr().err

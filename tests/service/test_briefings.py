@@ -1,0 +1,121 @@
+"""Briefings: every demo district in both languages as PDF, checked through pdftotext
+(name and headline numbers equal to the API's) and pdftoppm (pages are not blank)."""
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from clusteratlas.briefing import render_briefing
+from clusteratlas.briefing.model import fmt_number
+from clusteratlas.cli.main import main
+from clusteratlas.errors import InputError
+from clusteratlas.registry.store import RegistryStore
+from clusteratlas.service.briefings import build
+from clusteratlas.service.registry import RegistryService
+
+POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
+needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdftoppm) "
+                                   "are not installed; .ci/run installs them")
+
+
+@pytest.fixture(scope="module")
+def registry(demo_dir):
+    service = RegistryService(RegistryStore(demo_dir.registry_url))
+    yield service
+    service.store.close()
+
+
+def test_number_formats():
+    assert fmt_number(45018, "de") == "45.018"
+    assert fmt_number(45018, "en") == "45,018"
+    assert fmt_number(1.7654, "de", 2) == "1,77"
+    assert fmt_number(None, "de") == "–"
+    assert fmt_number(float("nan"), "en") == "–"
+
+
+def _pages_not_blank(pdf_path, tmp_path):
+    out = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-gray", "-r", "12", str(pdf_path), str(out)], check=True)
+    pages = sorted(tmp_path.glob("page*.pgm"))
+    assert pages
+    for page in pages:
+        raw = page.read_bytes()
+        # PGM: a header of three lines, then one byte per pixel
+        pixels = np.frombuffer(raw.split(b"\n", 3)[3], dtype=np.uint8)
+        assert pixels.std() > 2, f"{page.name} is blank"
+        page.unlink()
+    return len(pages)
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_district_briefing(atlas, registry, client, tmp_path, lang):
+    districts = [r.code for r in atlas.mapped_regions]
+    assert len(districts) == 44
+    for code in districts:
+        api = client.get(f"/api/regions/{code}?lang={lang}").json()
+        pdf = tmp_path / f"{code}.pdf"
+        pdf.write_bytes(render_briefing(build(atlas, registry, "district", code, lang=lang),
+                                        "pdf"))
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                              capture_output=True, text=True).stdout
+        assert api["region"]["display_name"] in text, code
+        assert fmt_number(api["total_employment"], lang) in text, code
+        strongest = max((c for c in api["categories"] if c["lq"] is not None),
+                        key=lambda c: c["lq"])
+        assert strongest["name"] in text, code
+        assert fmt_number(strongest["employment"], lang) in text, code
+        assert fmt_number(strongest["lq"], lang, 2) in text, code
+        assert ("SYNTHETISCHE DEMODATEN" if lang == "de" else "SYNTHETIC DEMO DATA") in text
+        if code in ("08126", "08435"):  # a sample of the images, all pages
+            assert 2 <= _pages_not_blank(pdf, tmp_path) <= 6
+        pdf.unlink()
+
+
+@needs_poppler
+def test_initiative_and_state_briefings(atlas, registry, tmp_path):
+    for kind, target in (("initiative", "bodenseeairea"), ("state", None)):
+        pdf = tmp_path / f"{kind}.pdf"
+        pdf.write_bytes(render_briefing(build(atlas, registry, kind, target, lang="en"), "pdf"))
+        text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
+                              text=True).stdout
+        assert _pages_not_blank(pdf, tmp_path) >= 1
+        if kind == "initiative":
+            assert "BodenseeAIRea" in text
+            assert "not proof of cause" in text  # the impact caveat
+            assert "bodensee4you" in text  # its sources
+        else:
+            assert "Baden-Württemberg" in text
+            assert "Covered share of cluster employment" in text
+
+
+def test_html_briefing_and_errors(atlas, registry):
+    html = render_briefing(build(atlas, registry, "district", "08435", lang="de"),
+                           "html").decode()
+    assert "<svg" in html
+    assert "Bodenseekreis" in html
+    assert "SYNTHETISCHE DEMODATEN" in html
+    assert "http://" not in html.split("</style>")[0]  # nothing fetched from elsewhere
+    with pytest.raises(InputError, match="expected district, initiative or state"):
+        build(atlas, registry, "county", "x")
+    with pytest.raises(InputError, match="--lang"):
+        build(atlas, registry, "state", None, lang="fr")
+    with pytest.raises(InputError, match="pdf or html"):
+        render_briefing(build(atlas, registry, "state", None), "docx")
+
+
+def test_cli_and_download(demo_dir, client, tmp_path, capsys):
+    out = tmp_path / "hohenlohe.pdf"
+    assert main(["brief", "district", "08126", "--lang", "en", "--out", str(out),
+                 "-d", str(demo_dir.path)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "synthetic demo data" in capsys.readouterr().out
+    assert main(["brief", "state", "--out", str(tmp_path / "x.docx"),
+                 "-d", str(demo_dir.path)]) == 2
+    r = client.get("/briefing/district/08126.pdf?lang=en")
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    assert client.get("/briefing/state.html").text.startswith("<!doctype html>")
+    assert client.get("/briefing/district/99999.pdf").status_code == 404
