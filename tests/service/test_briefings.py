@@ -119,3 +119,26 @@ def test_cli_and_download(demo_dir, client, tmp_path, capsys):
     assert r.content.startswith(b"%PDF")
     assert client.get("/briefing/state.html").text.startswith("<!doctype html>")
     assert client.get("/briefing/district/99999.pdf").status_code == 404
+
+
+def test_district_briefing_shows_public_kpis(tmp_path, demo_dir, atlas):
+    from fastapi.testclient import TestClient
+
+    from conftest import seeded_app
+
+    app = seeded_app(f"sqlite:///{tmp_path / 'r.sqlite'}", demo_dir, atlas)
+    with TestClient(app):
+        service = app.state.registry
+        from clusteratlas.registry.auth import Actor
+
+        admin = Actor("agency", "admin")
+        made = service.put_kpi("bodenseeairea", 2024, {"members_sme": 25, "members_large": 6,
+                                                       "events": 11}, admin, None)
+        sub = service.submit_kpi("bodenseeairea", 2024, admin, made["version"])
+        service.review_kpi("bodenseeairea", 2024, {"decision": "accept"}, admin, sub["version"])
+        hidden = build(app.state.atlas, service, "district", "08435", lang="en").text()
+        assert "Events 11" not in hidden  # KPIs are private by default
+        v = service.get("bodenseeairea", admin)["version"]
+        service.update("bodenseeairea", {"visibility": {"kpis": True}}, admin, v)
+        shown = build(app.state.atlas, service, "district", "08435", lang="en").text()
+        assert "Members 31, Events 11 (2024)" in shown

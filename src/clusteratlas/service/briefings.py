@@ -140,7 +140,7 @@ def _footer(lang: str, common: dict[str, Any]) -> list[Block]:
 
 
 def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
-                      year: int | None = None) -> Briefing:
+                      year: int | None = None, registry: Any = None) -> Briefing:
     profile = atlas.region_profile(code, year=year, lang=lang)
     region = profile["region"]
     rcode, y = region["code"], profile["year"]
@@ -198,10 +198,13 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
     if profile["initiatives"]:
         rows = []
         for i in profile["initiatives"]:
+            latest = _latest_public_report(registry, i["id"])
+            kpis = (f"{_t('members', lang)} {f(_members(latest))}, {_t('events', lang)} "
+                    f"{f(latest.get('events'))} ({latest['year']})" if latest else "–")
             rows.append([i["name"], ", ".join(c["name"] for c in i["categories"]),
-                         i.get("members") or "–"])
+                         i.get("members") or "–", kpis])
         blocks.append(Block("table", columns=["Initiative", _t("category", lang),
-                                              _t("members", lang)], rows=rows))
+                                              _t("members", lang), "KPI"], rows=rows))
     else:
         blocks.append(Block("text", _t("none_here", lang)))
     try:
@@ -231,6 +234,24 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
                     **common)
 
 
+def _members(report: dict[str, Any]) -> int:
+    return sum(report.get(k) or 0 for k in ("members_sme", "members_large", "members_research",
+                                            "members_education", "members_public",
+                                            "members_other"))
+
+
+def _latest_public_report(registry: Any, initiative_id: str) -> dict[str, Any] | None:
+    """The newest accepted yearly report the public may see, if any."""
+    if registry is None:
+        return None
+    try:
+        reports = registry.kpis(initiative_id, ANONYMOUS)
+    except ClusteratlasError:
+        return None
+    accepted = [r for r in reports if r["status"] == "accepted"]
+    return max(accepted, key=lambda r: r["year"]) if accepted else None
+
+
 def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
                         lang: str = "de") -> Briefing:
     item = registry.get(initiative_id, ANONYMOUS)
@@ -252,9 +273,7 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
     blocks.append(Block("heading", _t("kpis", lang)))
     if reports:
         years = [r["year"] for r in reports]
-        members = [sum(r[k] or 0 for k in ("members_sme", "members_large", "members_research",
-                                           "members_education", "members_public",
-                                           "members_other")) for r in reports]
+        members = [_members(r) for r in reports]
         events = [r["events"] for r in reports]
         blocks += [Block("chart", chart=Chart("lines", item["name"], {
             "x": years, "series": {_t("members", lang): members,
@@ -384,7 +403,7 @@ def build(atlas: Atlas, registry: Any, kind: str, target: str | None, *, lang: s
     if kind == "district":
         if not target:
             raise InputError("brief district needs a region code")
-        return district_briefing(atlas, target, lang=lang, year=year)
+        return district_briefing(atlas, target, lang=lang, year=year, registry=registry)
     if kind == "initiative":
         if not target:
             raise InputError("brief initiative needs an initiative id")
