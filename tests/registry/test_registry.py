@@ -113,3 +113,12 @@ def test_locked_registry(tmp_path):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_unreachable_or_driverless_databases_say_so():
+    down = RegistryStore("postgresql+psycopg://me:secret@127.0.0.1:1/nothing")
+    with pytest.raises(StoreError, match="cannot connect to the registry database") as exc:
+        down.migrate()
+    assert "secret" not in str(exc.value)  # the password is not shown
+    with pytest.raises(StoreError, match="needs a database driver"):
+        RegistryStore("postgresql+pg8000://me@localhost/db")  # a driver we never install

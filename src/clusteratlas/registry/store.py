@@ -97,7 +97,11 @@ class RegistryStore:
         try:
             self.engine: Engine = create_engine(url)
             self.write_engine: Engine = create_engine(url)
-        except (SQLAlchemyError, ImportError) as exc:
+        except ImportError as exc:
+            hint = " (pip install 'clusteratlas[postgres]')" if "postgres" in url else ""
+            raise StoreError(f"registry database {url!r} needs a database driver that is not "
+                             f"installed: {exc}{hint}") from None
+        except SQLAlchemyError as exc:
             raise StoreError(f"registry database {url!r} cannot be opened ({exc})") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -134,6 +138,10 @@ class RegistryStore:
         text = str(getattr(exc, "orig", exc)) or type(exc).__name__
         if "locked" in text:
             return StoreError(f"registry {self.engine.url.database} is locked by another process")
+        if "connect" in text.lower() and self.dialect != "sqlite":
+            return StoreError(f"cannot connect to the registry database at "
+                              f"{self.engine.url.render_as_string(hide_password=True)} "
+                              f"({text.splitlines()[0]})")
         return StoreError(
             f"registry {self.engine.url.database or self.url} is not a readable Clusteratlas "
             f"registry ({text.splitlines()[0]})"
