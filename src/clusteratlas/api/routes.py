@@ -125,11 +125,8 @@ def search(request: Request, q: Annotated[str, Query(max_length=200)],
            lang: Lang = "de") -> dict[str, Any]:
     from clusteratlas.service.explore import search as run
 
-    found = request.app.state.registry.find(text=q.strip(), per_page=20) \
-        if len(q.strip()) >= 2 else None
-    initiatives = [{"id": i["id"], "name": i["name"], "sector": i["sector"]}
-                   for i in (found.items if found else [])]
-    return {"ok": True, **run(_atlas(request), q, lang=lang, initiatives=initiatives)}
+    return {"ok": True, **run(_atlas(request), q, lang=lang,
+                              registry=request.app.state.registry)}
 
 
 @router.get("/autocorrelation", summary="Spatial autocorrelation of one category's LQ")

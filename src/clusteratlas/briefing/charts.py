@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,8 +149,3 @@ def render(chart: Chart, fmt: str) -> bytes:
     finally:
         plt.close(fig)
     return buffer.getvalue()
-
-
-def series_table(x: Sequence[Any], series: Mapping[str, Sequence[Any]]) -> list[list[Any]]:
-    """The numbers under a line chart, one row per series."""
-    return [[name, *values] for name, values in series.items()]

@@ -406,10 +406,13 @@ app.add_typer(token_app, name="token")
 app.add_typer(registry_app, name="registry")
 
 
-def _registry(data_dir: Path | None) -> Any:
+def _registry(data_dir: Path | None, *, atlas: Any = None, check_codes: bool = False) -> Any:
+    """The registry service; codes are checked against the atlas only where a command
+    writes initiatives (reading the statistics store costs a second or two)."""
     from clusteratlas.service.registry import open_registry
 
-    return open_registry(_settings(data_dir).directory())
+    return open_registry(_settings(data_dir).directory(), atlas=atlas,
+                         check_codes=check_codes or atlas is not None)
 
 
 def _password(env: str) -> str | None:
@@ -519,7 +522,7 @@ def registry_import(
     if not file.is_file():
         raise InputError(f"{file}: no such file")
     aggs = read_registry(file.read_bytes(), fmt or _format_of(file), str(file))
-    with _registry(data_dir) as service:
+    with _registry(data_dir, check_codes=True) as service:
         counts = import_registry(service, aggs, Actor("cli", "admin"), str(file))
     typer.echo(f"Imported {file}: {counts['created']} new, {counts['replaced']} replaced.")
 
@@ -568,7 +571,8 @@ def _atlas_and_registry(data_dir: Path | None) -> tuple[Any, Any]:
 
     directory = _settings(data_dir).directory()
     ensure_store(directory)
-    return open_atlas(directory), _registry(data_dir)
+    atlas = open_atlas(directory)
+    return atlas, _registry(data_dir, atlas=atlas)
 
 
 @app.command()

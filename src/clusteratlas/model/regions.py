@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -113,6 +114,17 @@ class Region:
     def display_name(self) -> str:
         """Name that is unique among German Kreise ("Heilbronn (Stadtkreis)")."""
         return f"{self.name} ({self.kind})" if self.kind == "Stadtkreis" else self.name
+
+    def distance_km(self, other: Region) -> float | None:
+        """Great-circle distance between the two representative points (haversine on a
+        sphere of the Earth's mean radius); None where a point is unknown."""
+        if self.lat is None or self.lon is None or other.lat is None or other.lon is None:
+            return None
+        la1, lo1, la2, lo2 = (math.radians(v) for v in (self.lat, self.lon, other.lat,
+                                                         other.lon))
+        h = (math.sin((la2 - la1) / 2) ** 2
+             + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+        return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -8,7 +8,6 @@ pages.  Methods and their caveats: ``docs/alignment.md``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ from clusteratlas.core.impact import matched_did
 from clusteratlas.errors import InputError, NotFoundError
 from clusteratlas.registry.store import InitiativeRecord
 from clusteratlas.service.atlas import Atlas
+from clusteratlas.service.atlas import json_number as _num
 
 __all__ = ["STATUSES", "CoverageRule", "benchmark", "complexity_by_year", "coverage",
            "impact", "opportunities", "partners", "portfolio"]
@@ -69,13 +69,6 @@ def _initiative(atlas: Atlas, initiative_id: str) -> InitiativeRecord:
 # ------------------------------------------------------------------ coverage
 def coverage(atlas: Atlas, *, year: int | None = None,
              rule: CoverageRule = CoverageRule()) -> pd.DataFrame:
-    y = atlas.year_or_latest(year)
-    result: pd.DataFrame = atlas.remember(("coverage", y, rule),
-                                          lambda: _coverage(atlas, y, rule), registry=True)
-    return result
-
-
-def _coverage(atlas: Atlas, year: int, rule: CoverageRule) -> pd.DataFrame:
     """One row per region × category of ``year`` (default: the latest) with the
     agglomeration test, the initiatives covering the cell and its status:
 
@@ -85,8 +78,14 @@ def _coverage(atlas: Atlas, year: int, rule: CoverageRule) -> pd.DataFrame:
     - ``emerging``: growing fast from a specialised base, not yet an agglomeration;
     - ``none``: neither.
     """
-    y = year
-    cells = atlas.indicators[atlas.indicators["year"] == y].copy()
+    y = atlas.year_or_latest(year)
+    result: pd.DataFrame = atlas.remember(("coverage", y, rule),
+                                          lambda: _coverage(atlas, y, rule), registry=True)
+    return result
+
+
+def _coverage(atlas: Atlas, y: int, rule: CoverageRule) -> pd.DataFrame:
+    cells = atlas.indicators[atlas.indicators["year"] == y]
     if rule.agglomeration in ("strong", "strong_p90"):
         agglo = cells[rule.agglomeration].astype(bool)
     elif rule.agglomeration == "stars":
@@ -308,6 +307,10 @@ def benchmark(reports: Sequence[Mapping[str, Any]], initiative: InitiativeRecord
 
 # ------------------------------------------------------------------- impact
 def impact(atlas: Atlas, initiative_id: str, *, k: int = 5) -> dict[str, Any]:
+    """What happened in the cells an initiative covers, before and after its founding:
+    levels and growth, the shift-share competitive effect against the category's trend
+    in all regions, and a matched difference in differences against comparable regions
+    that no initiative covers (with its interval and the comparison group)."""
     result: dict[str, Any] = atlas.remember(("impact", initiative_id, k),
                                             lambda: _impact(atlas, initiative_id, k),
                                             registry=True)
@@ -315,10 +318,6 @@ def impact(atlas: Atlas, initiative_id: str, *, k: int = 5) -> dict[str, Any]:
 
 
 def _impact(atlas: Atlas, initiative_id: str, k: int) -> dict[str, Any]:
-    """What happened in the cells an initiative covers, before and after its founding:
-    levels and growth, the shift-share competitive effect against the category's trend
-    in all regions, and a matched difference in differences against comparable regions
-    that no initiative covers (with its interval and the comparison group)."""
     ini = _initiative(atlas, initiative_id)
     years = atlas.years
     ind = atlas.indicators
@@ -411,10 +410,6 @@ def _wages(atlas: Atlas, region: str, category: str, start: int, last: int) -> d
             "note": None}
 
 
-def _num(x: Any) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
-
-
 # ---------------------------------------------------------- diversification
 def complexity_by_year(frame: pd.DataFrame, *, threshold: float = 1.0,
                        include_diagonal: bool = False,
@@ -456,14 +451,13 @@ def _space(atlas: Atlas, year: int | None, lang: str) -> _Space:
     return space
 
 
-def _build_space(atlas: Atlas, year: int, lang: str) -> _Space:
+def _build_space(atlas: Atlas, y: int, lang: str) -> _Space:
     from clusteratlas.model.panel import TOTAL_CODE
     from clusteratlas.reference import wz2008
 
     obs = atlas.observations
     if obs is None:
         raise NotFoundError("this atlas holds no industry-level panel")
-    y = year
     part = obs[(obs["year"] == y) & (obs["industry"] != TOTAL_CODE)]
     wide = part.pivot_table(index="region", columns="industry", values="employment",
                             aggfunc="sum").fillna(0.0)
@@ -515,17 +509,11 @@ def opportunities(atlas: Atlas, region: str, *, year: int | None = None, top: in
             "opportunities": rows, **atlas.meta()}
 
 
-def _distance_km(a: Any, b: Any) -> float | None:
-    if None in (a.lat, a.lon, b.lat, b.lon):
-        return None
-    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin(
-        (lo2 - lo1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
-
-
 def partners(atlas: Atlas, initiative_id: str, *, max_km: float = 100.0,
              year: int | None = None, min_proximity: float = 0.3) -> dict[str, Any]:
+    """Initiatives to talk to: the same categories, or categories related by
+    co-location (proximity of the categories' presence across regions ≥
+    ``min_proximity``), seated within ``max_km`` (statewide networks at any distance)."""
     y = atlas.year_or_latest(year)
     result: dict[str, Any] = atlas.remember(
         ("partners", initiative_id, max_km, y, min_proximity),
@@ -533,13 +521,9 @@ def partners(atlas: Atlas, initiative_id: str, *, max_km: float = 100.0,
     return result
 
 
-def _partners(atlas: Atlas, initiative_id: str, max_km: float, year: int,
+def _partners(atlas: Atlas, initiative_id: str, max_km: float, y: int,
               min_proximity: float) -> dict[str, Any]:
-    """Initiatives to talk to: the same categories, or categories related by
-    co-location (proximity of the categories' presence across regions ≥
-    ``min_proximity``), seated within ``max_km`` (statewide networks at any distance)."""
     ini = _initiative(atlas, initiative_id)
-    y = year
     cells = atlas.indicators[atlas.indicators["year"] == y]
     wide = cells.pivot_table(index="region", columns="category", values="lq",
                              aggfunc="first").fillna(0.0)
@@ -561,7 +545,7 @@ def _partners(atlas: Atlas, initiative_id: str, max_km: float, year: int,
         if not shared and not related:
             continue
         there = atlas.regions.get(other.seat_region or "")
-        km = _distance_km(seat, there) if seat is not None and there is not None else None
+        km = seat.distance_km(there) if seat is not None and there is not None else None
         if other.scope != "statewide" and (km is None or km > max_km):
             continue
         rows.append({"initiative": other.id, "name": other.name, "scope": other.scope,

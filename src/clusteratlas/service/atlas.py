@@ -34,12 +34,16 @@ from clusteratlas.store.stats import DatasetInfo, StatsStore
 __all__ = ["Atlas", "open_atlas"]
 
 
-def _num(value: Any) -> float | None:
-    """JSON-safe number: NaN and infinities become ``None``."""
-    if value is None:
+def json_number(value: Any) -> float | None:
+    """JSON-safe number: missing values, NaN and infinities become ``None``."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
         return None
-    f = float(value)
     return f if math.isfinite(f) else None
+
+
+_num = json_number
 
 
 def _regions_from_frame(frame: pd.DataFrame) -> Regions:

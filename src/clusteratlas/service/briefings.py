@@ -234,10 +234,8 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
                     **common)
 
 
-def _members(report: dict[str, Any]) -> int:
-    return sum(report.get(k) or 0 for k in ("members_sme", "members_large", "members_research",
-                                            "members_education", "members_public",
-                                            "members_other"))
+def _members(report: dict[str, Any]) -> float:
+    return alignment.derived_indicators(report)["members_total"] or 0
 
 
 def _latest_public_report(registry: Any, initiative_id: str) -> dict[str, Any] | None:

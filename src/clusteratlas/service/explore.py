@@ -3,7 +3,6 @@ neighbours, trends and search.  Plain data for the pages and their JSON twins.""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,18 +11,12 @@ import numpy as np
 from clusteratlas.core.concentration import hoover_localisation, locational_gini
 from clusteratlas.errors import InputError, NotFoundError
 from clusteratlas.service.atlas import Atlas
+from clusteratlas.service.atlas import json_number as _num
 
-__all__ = ["MAX_COMPARE", "category_profile", "compare", "neighbours", "search", "trends"]
+__all__ = ["MAX_COMPARE", "category_profile", "compare", "line_chart", "neighbours", "search",
+           "trends"]
 
 MAX_COMPARE = 5
-
-
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def category_profile(atlas: Atlas, code: str, *, year: int | None = None,
@@ -101,16 +94,8 @@ def compare(atlas: Atlas, codes: Sequence[str], *, year: int | None = None,
 def neighbours(atlas: Atlas, code: str, *, n: int = 5) -> list[str]:
     """The ``n`` mapped regions whose representative points are nearest."""
     here = atlas.region(code)
-    if here.lat is None or here.lon is None:
-        return []
-    out = []
-    for r in atlas.mapped_regions:
-        if r.code == here.code or r.lat is None or r.lon is None:
-            continue
-        la1, lo1, la2, lo2 = map(math.radians, (here.lat, here.lon, r.lat, r.lon))
-        d = math.acos(max(-1.0, min(1.0, math.sin(la1) * math.sin(la2) + math.cos(la1)
-                                    * math.cos(la2) * math.cos(lo2 - lo1))))
-        out.append((d, r.code))
+    out = [(d, r.code) for r in atlas.mapped_regions
+           if r.code != here.code and (d := here.distance_km(r)) is not None]
     return [c for _, c in sorted(out)[:n]]
 
 
@@ -128,29 +113,22 @@ def trends(atlas: Atlas, code: str, categories: Sequence[str]) -> list[dict[str,
     return out
 
 
-def search(atlas: Atlas, q: str, *, lang: str = "de",
-           initiatives: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-    """Regions (name or code), categories (name, code or an industry code) and
-    initiatives (the registry's own text search, passed in) matching ``q``."""
+def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> dict[str, Any]:
+    """Regions (name or code), categories (name, code or an industry code) and, with
+    ``registry``, initiatives (the registry's own text search) matching ``q``."""
     text = q.strip().lower()
     if len(text) < 2:
         raise InputError("search for at least 2 characters")
+    found = registry.find(text=q.strip(), per_page=20).items if registry is not None else []
+    initiatives = [{"id": i["id"], "name": i["name"], "sector": i["sector"]} for i in found]
     regions = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions
                if text in r.display_name.lower() or text in r.code.lower()
                or text in (r.alt_codes.get("nuts") or "").lower()]
     cats = [{"code": c.code, "name": c.name(lang)} for c in atlas.categories.categories
             if text in c.name_de.lower() or text in c.name_en.lower()
             or text in c.code.lower() or any(text == i.lower() for i in c.include)]
-    return {"q": q, "regions": regions, "categories": cats,
-            "initiatives": list(initiatives),
+    return {"q": q, "regions": regions, "categories": cats, "initiatives": initiatives,
             "count": len(regions) + len(cats) + len(initiatives)}
-
-
-def chart_series(points: Sequence[dict[str, Any]]) -> tuple[list[float], list[float]]:
-    """x (years) and y (values) of a trend, missing values dropped."""
-    xs = [float(p["year"]) for p in points if p["employment"] is not None]
-    ys = [float(p["employment"]) for p in points if p["employment"] is not None]
-    return xs, ys
 
 
 def line_chart(series: Sequence[dict[str, Any]], *, width: int = 560, height: int = 220,
@@ -167,9 +145,9 @@ def line_chart(series: Sequence[dict[str, Any]], *, width: int = 560, height: in
     sy = (height - 2 * pad) / y1
     lines = []
     for s in series:
-        xs, ys = chart_series(s["points"])
-        pts = " ".join(f"{pad + (x - x0) * sx:.1f},{height - pad - y * sy:.1f}"
-                       for x, y in zip(xs, ys, strict=True))
+        pts = " ".join(f"{pad + (p['year'] - x0) * sx:.1f},"
+                       f"{height - pad - p['employment'] * sy:.1f}"
+                       for p in s["points"] if p["employment"] is not None)
         lines.append({"category": s["category"], "points": pts})
     ticks = [float(v) for v in np.linspace(0, y1, 4)]
     return {"width": width, "height": height, "pad": pad, "lines": lines,

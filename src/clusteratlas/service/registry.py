@@ -805,20 +805,25 @@ def _apply_state(s: Session, i: m.Initiative, state: Mapping[str, Any]) -> None:
                           for r in state[name]])
 
 
-def open_registry(data_dir: Any) -> RegistryService:
-    """The registry of a data directory, migrated; region and category codes are
-    checked against the atlas when the directory holds statistics."""
+def open_registry(data_dir: Any, *, atlas: Any = None,
+                  check_codes: bool = True) -> RegistryService:
+    """The registry of a data directory, migrated.  With ``check_codes`` region and
+    category codes are checked against the atlas (``atlas``, or the one the directory
+    holds, if any); users and tokens need no atlas, so their commands skip reading it."""
     from clusteratlas.errors import ClusteratlasError
 
     if data_dir.registry_db is None:
         data_dir.ensure()
     store = RegistryStore(data_dir.registry_url)
     store.migrate()
-    try:
-        from clusteratlas.service.atlas import open_atlas
-
-        atlas = open_atlas(data_dir)
-    except ClusteratlasError:
+    if not check_codes:
         return RegistryService(store)
+    if atlas is None:
+        try:
+            from clusteratlas.service.atlas import open_atlas
+
+            atlas = open_atlas(data_dir)
+        except ClusteratlasError:
+            return RegistryService(store)
     return RegistryService(store, regions=list(atlas.regions),
                            categories=[c.code for c in atlas.categories.categories])

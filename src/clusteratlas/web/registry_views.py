@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clusteratlas.api.registry_routes import PROVENANCE, SESSION_COOKIE
+from clusteratlas.api.registry_routes import registry as _service
 from clusteratlas.errors import AccessError, ClusteratlasError, FindingsError
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.schemas import (
@@ -20,7 +21,6 @@ from clusteratlas.registry.schemas import (
     InitiativePatch,
     KpiReportIn,
 )
-from clusteratlas.service.registry import RegistryService
 
 __all__ = ["router"]
 
@@ -29,11 +29,6 @@ Lang = Annotated[Literal["de", "en"], Query()]
 _TEXT_FIELDS = ("name", "short_name", "sector", "seat_town", "managing_organisation",
                 "legal_form", "website", "founded_on", "status_since", "successor_id")
 _AREA_FIELDS = ("founding_occasion", "goals", "services", "members_text", "staff_text")
-
-
-def _service(request: Request) -> RegistryService:
-    service: RegistryService = request.app.state.registry
-    return service
 
 
 def _actor(request: Request) -> Actor:

@@ -150,9 +150,7 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
     atlas: Atlas = request.app.state.atlas
     result = None
     if q.strip():
-        found = request.app.state.registry.find(text=q.strip(), per_page=20)
-        result = explore.search(atlas, q, lang=lang, initiatives=[
-            {"id": i["id"], "name": i["name"], "sector": i["sector"]} for i in found.items])
+        result = explore.search(atlas, q, lang=lang, registry=request.app.state.registry)
     return _render(request, "search.html", lang, q=q, result=result,
                    json_url=f"/api/search?q={q}&lang={lang}")
 
