@@ -67,22 +67,9 @@ class IbisEngine:
                                purpose=f"The {self.name} engine")
         if self.name == "duckdb":
             return ibis.duckdb.connect()
-        import_optional("pyspark", extra="spark", purpose="The spark engine")
-        from pyspark.sql import SparkSession
+        from clusteratlas.engines.spark import spark_session
 
-        url = self.url or os.environ.get("CLUSTERATLAS_SPARK_URL") or "local[*]"
-        builder = SparkSession.builder.appName("clusteratlas")
-        if url.startswith("sc://"):
-            builder = builder.remote(url)
-        else:
-            memory = os.environ.get("CLUSTERATLAS_SPARK_DRIVER_MEMORY", "4g")
-            builder = (builder.master(url).config("spark.ui.enabled", "false")
-                       .config("spark.driver.memory", memory)
-                       .config("spark.sql.session.timeZone", "UTC")
-                       .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
-        session = builder.getOrCreate()
-        session.sparkContext.setLogLevel("ERROR") if hasattr(session, "sparkContext") else None
-        return ibis.pyspark.connect(session)
+        return ibis.pyspark.connect(spark_session(self.url))
 
     def _read(self, path: Path) -> Any:
         suffix = path.suffix.lower()

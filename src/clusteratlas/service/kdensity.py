@@ -140,15 +140,16 @@ def _run_spark(sites: Sites, chosen: list[str], base: dict[str, Any], seeds: dic
                url: str | None) -> dict[str, KDensity]:
     """One Spark task per industry; the sites travel once as a broadcast variable."""
     from clusteratlas.engines.ibis_engine import IbisEngine
+    from clusteratlas.engines.spark import python_tasks, spark_context
 
-    session = IbisEngine("spark", url=url).con._session
-    context = session.sparkContext
+    context = spark_context(IbisEngine("spark", url=url).con._session)
     shared = context.broadcast(sites)
 
     def task(industry: str) -> tuple[str, KDensity]:
         return _one(shared.value, industry, base | {"seed": seeds[industry]})
 
-    results = context.parallelize(chosen, numSlices=len(chosen)).map(task).collect()
+    with python_tasks(context):
+        results = context.parallelize(chosen, numSlices=len(chosen)).map(task).collect()
     shared.unpersist()
     return dict(results)
 
