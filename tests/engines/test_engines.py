@@ -1,7 +1,11 @@
-"""Engine conformance: DuckDB and Spark (local mode) give identical mapping results."""
+"""Engine conformance: DuckDB, Spark in local mode and a standalone Spark cluster give
+identical mapping (and K-density) results."""
 
 import os
+import re
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -269,3 +273,78 @@ def test_exact_plant_herfindahl(tmp_path):
     e = np.array([[30.0, 10.0], [10.0, 50.0]])
     expected = ellison_glaeser(e, [0.625, 1.0])
     assert cats.loc["x", "eg_gamma"] == pytest.approx(expected[0])
+
+
+# -- the same against a standalone cluster (spark://127.0.0.1:…, started by conftest.py) --
+
+def active_master():
+    from pyspark import SparkContext
+
+    return SparkContext._active_spark_context.master
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_spark_cluster_equals_duckdb(spark_cluster, panel_files, fmt):
+    path = panel_files / f"p.{fmt}"
+    duck = map_clusters(path, engine="duckdb")
+    spark = map_clusters(path, engine="spark", engine_url=spark_cluster)
+    assert active_master() == spark_cluster
+    assert spark.meta["engine"] == "spark"
+    assert_same(duck, spark)
+
+
+def kd_sites(path, n=400):
+    rng = np.random.default_rng(8)
+    pts = rng.random((n, 2)) * 100
+    near = ((pts - 30) ** 2).sum(axis=1) < 200
+    industry = np.where(near & (rng.random(n) < 0.9), "25.94", rng.choice(["28.29", "62.01"], n))
+    pd.DataFrame({"id": np.arange(n).astype(str), "industry": industry,
+                  "employment": rng.integers(1, 100, n), "x": pts[:, 0],
+                  "y": pts[:, 1]}).to_csv(path, index=False)
+    return path
+
+
+def test_kd_on_spark_cluster_equals_local(spark_cluster, tmp_path):
+    from clusteratlas.service.kdensity import read_sites, run_kd
+
+    sites = read_sites(kd_sites(tmp_path / "sites.csv"))
+    local = run_kd(sites, ["25.94", "62.01"], simulations=19, seed=4)
+    spark = run_kd(sites, ["25.94", "62.01"], simulations=19, seed=4, engine="spark",
+                   engine_url=spark_cluster)
+    assert active_master() == spark_cluster
+    for ind in local:
+        np.testing.assert_allclose(spark[ind].kd, local[ind].kd, rtol=1e-12)
+        np.testing.assert_allclose(spark[ind].global_hi, local[ind].global_hi, rtol=1e-12)
+        assert spark[ind].verdict == local[ind].verdict
+
+
+def test_spark_cluster_workers_import_the_shipped_package(spark_cluster):
+    """The workers run the driver's Clusteratlas, sent as a zip with the job."""
+    from clusteratlas.engines.spark import package_archive, spark_session
+
+    context = spark_session(spark_cluster).sparkContext
+
+    def origin(_):
+        import clusteratlas
+
+        return clusteratlas.__file__
+
+    [where] = context.parallelize([0], 1).map(origin).collect()
+    assert package_archive().name in where
+
+
+def test_spark_cluster_workers_without_dependencies(spark_cluster, tmp_path, monkeypatch):
+    """A worker Python without numpy & co. gives one line naming what to install."""
+    from clusteratlas.errors import EngineError
+    from clusteratlas.service.kdensity import read_sites, run_kd
+
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    monkeypatch.setenv("PYSPARK_PYTHON", str(bare / "bin" / "python"))
+    sites = read_sites(kd_sites(tmp_path / "sites.csv", n=60))
+    with pytest.raises(EngineError) as info:
+        run_kd(sites, ["25.94"], simulations=3, engine="spark", engine_url=spark_cluster)
+    message = str(info.value)
+    assert "\n" not in message
+    assert re.search(r"Spark's Python workers \(.*bare/bin/python\) cannot import '\w+': "
+                     r"install Clusteratlas on every worker \(pip install clusteratlas==", message)
