@@ -2,7 +2,10 @@
 
 The GPU back end has its own tests in tests/engines/test_gpu.py."""
 
+import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -72,6 +75,31 @@ def test_spark_engine_equals_local(sites_file):
         np.testing.assert_allclose(spark[ind].kd, local[ind].kd, rtol=1e-12)
         np.testing.assert_allclose(spark[ind].global_hi, local[ind].global_hi, rtol=1e-12)
         assert spark[ind].verdict == local[ind].verdict
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+def test_spark_workers_run_this_python_not_python3_from_path(sites_file, tmp_path):
+    """`clusteratlas kd --engine spark` without an activated virtual environment: the
+    first `python3` on PATH is not this interpreter (here one that cannot even start),
+    and Spark local mode must not use it."""
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install '.[spark]')")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "python3").write_text("#!/bin/sh\necho 'not the interpreter of this run' >&2\n"
+                                  "exit 3\n", encoding="utf-8")
+    (fake / "python3").chmod(0o755)
+    path = os.pathsep.join([str(fake), os.path.dirname(shutil.which("java")), "/usr/bin", "/bin"])
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VIRTUAL_ENV", "PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON",
+                        "CLUSTERATLAS_SPARK_URL")}
+    out = tmp_path / "kd.csv"
+    run = subprocess.run([sys.executable, "-m", "clusteratlas", "kd", str(sites_file),
+                          "--industry", "25.94", "--sims", "9", "--engine", "spark",
+                          "--out", str(out)],
+                         env={**env, "PATH": path}, capture_output=True, text=True, timeout=600,
+                         check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert pd.read_csv(out)["industry"].astype(str).unique().tolist() == ["25.94"]
 
 
 def test_industries_with_one_site_are_reported(tmp_path):

@@ -64,13 +64,17 @@ def spark_session(url: str | None = None) -> Any:
     """A SparkSession for ``url`` (see :func:`master_url`).
 
     An active session for another master, or one whose workers run another Python,
-    is stopped first: ``getOrCreate`` would otherwise hand it back unchanged.
+    is stopped first: ``getOrCreate`` would otherwise hand it back unchanged.  Under
+    ``spark-submit`` without ``url`` or ``CLUSTERATLAS_SPARK_URL``, spark-submit's
+    ``--master`` and ``--conf`` settings hold.
     """
     import_optional("pyspark", extra="spark", purpose="The spark engine")
     from pyspark.sql import SparkSession
 
-    master = master_url(url)
     builder = SparkSession.builder.appName("clusteratlas")
+    if not (url or os.environ.get("CLUSTERATLAS_SPARK_URL")) and _under_spark_submit():
+        return _started(builder.getOrCreate())
+    master = master_url(url)
     if master.startswith("sc://"):
         return builder.remote(master).getOrCreate()
     python = worker_python(master)
@@ -86,10 +90,18 @@ def spark_session(url: str | None = None) -> Any:
     if chosen:
         builder = builder.config("spark.pyspark.python", python)
     with _python_environment(python if chosen else None):
-        session = builder.getOrCreate()
+        return _started(builder.getOrCreate())
+
+
+def _under_spark_submit() -> bool:
+    # spark-submit (and the pyspark shell) start the JVM first and hand over its gateway
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def _started(session: Any) -> Any:
     context = session.sparkContext
     context.setLogLevel("ERROR")
-    if not is_local(master):
+    if not is_local(context.master):
         _ship_package(context)
     return session
 
@@ -119,7 +131,7 @@ def python_tasks(context: Any) -> Iterator[None]:
 
 
 _MISSING = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
-_VERSION = re.compile(r"Python in worker has different version:? \(?([0-9., ]+)\)?")
+_VERSION = re.compile(r"Python in worker has different version")
 _NO_PROGRAM = re.compile(r'Cannot run program "([^"]+)"')
 _WORKER_SAID = re.compile(r"Error from python worker:\s*\n\s*(.+)")
 
