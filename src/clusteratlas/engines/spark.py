@@ -85,7 +85,7 @@ def spark_session(url: str | None = None) -> Any:
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .config("spark.pyspark.driver.python", sys.executable))
-    # on a cluster without PYSPARK_PYTHON the workers keep the cluster's own setting
+    # on a cluster the driver's path means nothing there: PYSPARK_PYTHON or python3
     chosen = is_local(master) or bool(os.environ.get("PYSPARK_PYTHON"))
     if chosen:
         builder = builder.config("spark.pyspark.python", python)
