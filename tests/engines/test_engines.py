@@ -293,6 +293,16 @@ def test_spark_cluster_equals_duckdb(spark_cluster, panel_files, fmt):
     assert_same(duck, spark)
 
 
+def test_an_active_session_is_used_without_a_url(spark_cluster, panel_files):
+    """A caller's own session (a notebook's, spark-submit's) is kept when no URL is given."""
+    from clusteratlas.engines.spark import spark_session
+
+    spark_session(spark_cluster)
+    res = map_clusters(panel_files / "p.parquet", engine="spark")
+    assert active_master() == spark_cluster
+    assert res.meta["engine"] == "spark"
+
+
 def kd_sites(path, n=400):
     rng = np.random.default_rng(8)
     pts = rng.random((n, 2)) * 100

@@ -63,16 +63,19 @@ def worker_python(master: str) -> str:
 def spark_session(url: str | None = None) -> Any:
     """A SparkSession for ``url`` (see :func:`master_url`).
 
-    An active session for another master, or one whose workers run another Python,
-    is stopped first: ``getOrCreate`` would otherwise hand it back unchanged.  Under
-    ``spark-submit`` without ``url`` or ``CLUSTERATLAS_SPARK_URL``, spark-submit's
-    ``--master`` and ``--conf`` settings hold.
+    Without ``url`` or ``CLUSTERATLAS_SPARK_URL``, an active session (a notebook's, or
+    the one ``spark-submit`` set up with its ``--master`` and ``--conf``) is used as it
+    is, else local mode starts.  With one, an active session for another master, or
+    one whose workers run another Python, is stopped first: ``getOrCreate`` would
+    otherwise hand it back unchanged.
     """
     import_optional("pyspark", extra="spark", purpose="The spark engine")
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("clusteratlas")
-    if not (url or os.environ.get("CLUSTERATLAS_SPARK_URL")) and _under_spark_submit():
+    if not (url or os.environ.get("CLUSTERATLAS_SPARK_URL")) and (
+            _under_spark_submit() or SparkContext._active_spark_context is not None):
         return _started(builder.getOrCreate())
     master = master_url(url)
     if master.startswith("sc://"):
