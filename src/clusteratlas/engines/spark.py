@@ -88,7 +88,7 @@ def spark_session(url: str | None = None) -> Any:
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .config("spark.pyspark.driver.python", sys.executable))
-    # on a cluster the driver's path means nothing there: PYSPARK_PYTHON or python3
+    # on a cluster Spark's default holds: PYSPARK_PYTHON, else python3 on the workers' PATH
     chosen = is_local(master) or bool(os.environ.get("PYSPARK_PYTHON"))
     if chosen:
         builder = builder.config("spark.pyspark.python", python)
