@@ -129,7 +129,8 @@ def write_csv(path, text):
     ("region,industry,year,employment\n08111,25,2020,10\n08111,26,2020,lots\n",
      "line 3 (region '08111', industry '26', year 2020): field 'employment' is 'lots'"),
     ("region,industry,year,employment\n08111,25,2020,10\n08111,26,2020,-4\n",
-     "line 3: field 'employment' is -4; expected a number ≥ 0"),
+     "line 3 (region '08111', industry '26', year 2020): field 'employment' is -4; "
+     "expected a number ≥ 0"),
     ("region,industry,year,employment\n08111,25,2020,10\n08111,25,2020,11\n",
      "lines 2, 3: duplicate observation for region '08111', industry '25', year 2020"),
     ("region,industry,year,employment\n08111,25,20x0,10\n", "field 'year' is '20x0'"),
