@@ -38,8 +38,8 @@ from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.panel import TOTAL_CODE, Panel
 
-__all__ = ["ClusterMap", "MappingOptions", "map_clusters", "map_panel", "read_panel",
-           "write_outputs"]
+__all__ = ["ClusterMap", "MappingOptions", "map_clusters", "map_file", "map_panel",
+           "read_panel", "write_outputs"]
 
 _BUILTIN = {"wz2008": reference.wz2008, "nace_rev2": reference.nace_rev2}
 
@@ -224,7 +224,13 @@ def map_clusters(
         shift_share_years=shift_share_years, coagglomeration_year=coagglomeration_year)
     if isinstance(categories, (str, Path)):
         categories = reference.read_categories(categories)
-    data, engine_name = read_panel(panel, engine=engine, engine_url=engine_url)
+    return map_file(panel, categories, options, engine=engine, engine_url=engine_url)
+
+
+def map_file(path: str | Path, categories: CategorySet | None, options: MappingOptions, *,
+             engine: str | None = None, engine_url: str | None = None) -> ClusterMap:
+    """:func:`map_panel` of a panel file read by :func:`read_panel` (``clusteratlas map``)."""
+    data, engine_name = read_panel(path, engine=engine, engine_url=engine_url)
     result = map_panel(data, categories, options)
     result.meta["engine"] = engine_name
     return result
