@@ -59,7 +59,7 @@ class ClusterCube:
         """(T, R) region-years with data (:attr:`observed`, else a present cell)."""
         if self.observed is not None:
             return self.observed
-        out: NDArray[np.bool_] = self.present.any(axis=1).T
+        out: NDArray[np.bool_] = np.asarray(self.present.any(axis=1), dtype=bool).T
         return out
 
 
