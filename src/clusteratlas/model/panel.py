@@ -72,8 +72,8 @@ class Panel:
                  industry_idx: NDArray[np.int64], industry_codes: list[str],
                  year: NDArray[np.int64], employment: NDArray[np.float64],
                  establishments: NDArray[np.float64] | None,
-                 wages: NDArray[np.float64] | None, flag: NDArray[np.object_],
-                 source: str | None = None) -> None:
+                 wages: NDArray[np.float64] | None, suppressed: NDArray[np.bool_],
+                 estimated: NDArray[np.bool_], source: str | None = None) -> None:
         self.region_idx = region_idx
         self.region_codes = region_codes
         self.industry_idx = industry_idx
@@ -82,8 +82,8 @@ class Panel:
         self.employment = employment
         self.establishments = establishments
         self.wages = wages
-        self.suppressed: NDArray[np.bool_] = np.asarray(flag == "suppressed", dtype=bool)
-        self.estimated: NDArray[np.bool_] = np.asarray(flag == "estimated", dtype=bool)
+        self.suppressed = suppressed
+        self.estimated = estimated
         self.source = source
         self._frame: pd.DataFrame | None = None
 
@@ -161,7 +161,8 @@ class Panel:
                 raise InputError(f"{place(i)}: field {name!r} is {v[i]:g}; "
                                  "expected a number ≥ 0")
         employment = values["employment"]
-        flag = _flags(table.column("flag") if "flag" in names else None, employment, place)
+        suppressed, estimated = _flags(table.column("flag") if "flag" in names else None,
+                                       employment, place)
         n_rows = (np.asarray(table.column("n_rows").to_numpy(zero_copy_only=False), np.int64)
                   if aggregated else np.zeros(0, np.int64))
         y0 = int(year.min()) if len(year) else 0
@@ -188,7 +189,7 @@ class Panel:
         return cls(region_idx=region_idx, region_codes=region_codes, industry_idx=industry_idx,
                    industry_codes=industry_codes, year=year, employment=employment,
                    establishments=values.get("establishments"), wages=values.get("wages"),
-                   flag=flag, source=source)
+                   suppressed=suppressed, estimated=estimated, source=source)
 
     @classmethod
     def from_frame(
@@ -261,7 +262,8 @@ class Panel:
                      establishments=None if self.establishments is None
                      else self.establishments[order],
                      wages=None if self.wages is None else self.wages[order],
-                     flag=self.flag[order], source=self.source)
+                     suppressed=self.suppressed[order], estimated=self.estimated[order],
+                     source=self.source)
 
     # -- reading ------------------------------------------------------------------
     @property
@@ -356,29 +358,31 @@ def _floats(column: pa.ChunkedArray) -> NDArray[np.float64]:
 
 
 def _flags(column: pa.ChunkedArray | None, employment: NDArray[np.float64],
-           place: Any) -> NDArray[np.object_]:
-    """Each row's flag; an empty flag is derived from the value (empty = suppressed)."""
+           place: Any) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """(suppressed, estimated) of each row; an empty flag is derived from the value
+    (empty = suppressed)."""
     missing = np.isnan(employment)
-    derived = np.where(missing, "suppressed", "reported").astype(object)
     if column is None:
-        return derived
+        return missing, np.zeros(len(missing), dtype=bool)
     text = pc.utf8_trim_whitespace(column.cast(pa.string()))
     empty = np.asarray(pc.is_null(text).to_numpy(zero_copy_only=False), dtype=bool)
     known = pc.is_in(text, value_set=pa.array(FLAGS, pa.string()))
     bad = ~empty & ~np.asarray(pc.fill_null(known, False).to_numpy(zero_copy_only=False), bool)
-    given = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+    flagged = np.asarray(pc.fill_null(pc.equal(text, "suppressed"), False)
+                         .to_numpy(zero_copy_only=False), dtype=bool)
+    estimated = np.asarray(pc.fill_null(pc.equal(text, "estimated"), False)
+                           .to_numpy(zero_copy_only=False), dtype=bool)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{place(i)}: field 'flag' is {given[i]!r}; expected one of "
+        raise InputError(f"{place(i)}: field 'flag' is {text[i].as_py()!r}; expected one of "
                          f"{', '.join(FLAGS)}")
-    out = np.where(empty, derived, given)
-    contradiction = ~empty & ((given == "suppressed") != missing)
+    contradiction = ~empty & (flagged != missing)
     if contradiction.any():
         i = int(np.flatnonzero(contradiction)[0])
         what = ("employment is missing but the cell is not flagged 'suppressed'" if missing[i]
                 else "the cell is flagged 'suppressed' but has an employment value")
         raise InputError(f"{place(i)}: {what}")
-    return out
+    return missing, estimated
 
 
 def _check_codes(idx: NDArray[np.int64], codes: list[str], known: set[str], col: str,
