@@ -112,7 +112,7 @@ def test_from_arrow_checks_the_same_contract():
     with pytest.raises(InputError, match=f"field 'year' is 2201; expected a year between "
                                          f"{FIRST_YEAR} and {LAST_YEAR}"):
         Panel.from_arrow(arrow(year=[2020, 2201, 2020]))
-    with pytest.raises(InputError, match="line 2 .*field 'region' is empty"):
+    with pytest.raises(InputError, match=r"line 2 .*field 'region' is empty"):
         Panel.from_arrow(arrow(region=["08111", "  ", "08435"]), first_line=1)
     with pytest.raises(SchemaError, match="missing column"):
         Panel.from_arrow(pa.table({"region": ["a"], "industry": ["b"], "year": [2020]}))
