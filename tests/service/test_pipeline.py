@@ -94,3 +94,28 @@ def test_absent_cells_have_no_row_not_lq_zero():
     row = ind[(ind["region"] == "08435") & (ind["category"] == "machinery")].iloc[0]
     assert row["lq"] == pytest.approx((40 / 50) / (70 / 150))
     assert row["share_of_region"] == pytest.approx(0.8)
+
+
+def test_options_are_one_checked_value(tmp_path):
+    from clusteratlas.errors import ConfigError, InputError
+    from clusteratlas.service.mapping import map_panel
+
+    frame = pd.DataFrame({
+        "region": ["DG", "DG", "08111", "08111", "08435", "08435"],
+        "industry": ["C", TOTAL_CODE, "C", TOTAL_CODE, "C", TOTAL_CODE],
+        "year": [2020] * 6, "employment": [200.0, 1000.0, 40.0, 100.0, 5.0, 50.0]})
+    panel = Panel.from_frame(frame)
+    by_pattern = map_panel(panel, None, MappingOptions(reference="DG", regions=r"08\d{3}"))
+    by_codes = map_panel(panel, None, MappingOptions(reference="DG", regions=("08111", "08435")))
+    pd.testing.assert_frame_equal(by_pattern.cells, by_codes.cells)
+    lq = by_codes.cells.assign(region=lambda c: c["region"].astype(str)).set_index("region")["lq"]
+    assert lq["08111"] == pytest.approx((40 / 100) / (200 / 1000))
+    with pytest.raises(ConfigError, match="is not one of total, traded, local"):
+        MappingOptions(denominator="export")
+    with pytest.raises(ConfigError, match="not a regular expression"):
+        MappingOptions(regions="08[")
+    with pytest.raises(InputError, match="span=0"):
+        MappingOptions(span=0)
+    options = MappingOptions(reference="DG")
+    assert options == MappingOptions(reference="DG")
+    assert {options: 1}[MappingOptions(reference="DG")] == 1  # frozen: usable as a cache key
