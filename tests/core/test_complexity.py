@@ -120,3 +120,16 @@ def test_default_differs_from_ecomplexity_only_through_the_diagonal():
     rebuilt = (ours.density * row[None, :] + ours.mcp) / (row[None, :] + 1)
     np.testing.assert_allclose(with_diag, rebuilt, atol=1e-12)
     assert np.corrcoef(ref.groupby("loc")["coi"].first(), ours.coi)[0, 1] > 0.99
+
+
+def test_cog_is_missing_for_an_industry_without_employment():
+    # industry 3 employs nobody anywhere: there is no outlook gain to speak of (was 0)
+    e = np.array([[10.0, 1.0, 1.0, 0.0], [1.0, 10.0, 1.0, 0.0], [1.0, 1.0, 10.0, 0.0],
+                  [10.0, 10.0, 1.0, 0.0]])
+    c = complexity(e)
+    assert np.isnan(c.cog[:, 3]).all()
+    assert np.isnan(c.pci[3])
+    assert np.isfinite(c.cog[:, :3]).all()
+    # the others are what they are without the empty column
+    kept = complexity(e[:, :3])
+    np.testing.assert_allclose(c.cog[:, :3], kept.cog, atol=1e-12)

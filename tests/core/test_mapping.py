@@ -213,3 +213,63 @@ def test_dartboard_eg_gamma_is_near_zero():
         e = np.bincount(plants, minlength=200).astype(float) * 10
         gammas.append(ellison_glaeser(e[:, None], [1 / 400], region_totals=sizes)[0])
     assert abs(np.mean(gammas)) < 0.002
+
+
+def region_row(res, region, year=2020):
+    r = res.regions
+    row = r[(r["region"] == region) & (r["year"] == year)]
+    assert len(row) == 1
+    return row.iloc[0]
+
+
+def test_region_without_employment_has_no_specialisation():
+    # region 0 publishes a total of 0: no shares, so no Krugman, Hoover or Herfindahl
+    # (they were 1, 0.5 and 0)
+    res = map_indicators(cube_from(long([[0, 0], [10, 20]]), totals=np.array([[0.0, 30.0]])))
+    zero = region_row(res, "00000")
+    assert np.isnan(zero["krugman"])
+    assert np.isnan(zero["hoover_specialisation"])
+    assert np.isnan(zero["herfindahl"])
+    # region 1 is the whole reference area: Krugman 0, Herfindahl (1/3)² + (2/3)²
+    one = region_row(res, "00001")
+    assert one["krugman"] == pytest.approx(0.0, abs=1e-15)
+    assert one["herfindahl"] == pytest.approx(5 / 9)
+
+
+def test_a_year_missing_from_the_panel_is_unknown_not_zero():
+    # 2014 and 2016 observed, 2015 missing from the panel altogether
+    rows = [("00000", "c0", 2014, 40.0, 1.0), ("00000", "c1", 2014, 60.0, 1.0),
+            ("00001", "c0", 2014, 10.0, 1.0), ("00001", "c1", 2014, 90.0, 1.0),
+            ("00000", "c0", 2016, 50.0, 1.0), ("00000", "c1", 2016, 50.0, 1.0),
+            ("00001", "c0", 2016, 20.0, 1.0), ("00001", "c1", 2016, 80.0, 1.0)]
+    frame = pd.DataFrame(rows, columns=["region", "category", "year", "employment",
+                                        "establishments"])
+    one = map_indicators(cube_from(frame), span=1)
+    r = cell(one, "00000", "c0", 2016)
+    assert np.isnan(r["employment_1y_before"])
+    assert np.isnan(r["employment_change"])  # was 50: the current value
+    assert np.isnan(r["lq_change"])
+    assert set(one.regions["year"]) == {2014, 2016}  # no summaries for 2015
+    assert set(one.categories["year"]) == {2014, 2016}
+    two = map_indicators(cube_from(frame), span=2)
+    r = cell(two, "00000", "c0", 2016)
+    assert r["employment_change"] == 10
+    assert r["lq_change"] == pytest.approx((50 / 100) / (70 / 200) - (40 / 100) / (50 / 200))
+
+
+def test_suppressed_cells_are_left_out_of_region_summaries():
+    # region 0: c0 suppressed, c1 70 of a published 100; region 1: 10 and 90 of 100.
+    # Reference shares over the known cells: c0 10/200, c1 160/200.
+    frame = long([[np.nan, 70], [10, 90]])
+    res = map_indicators(cube_from(frame, totals=np.array([[100.0, 100.0]])))
+    r0 = region_row(res, "00000")
+    # only the known term |0.7 - 0.8|; counting the suppressed cell as 0 added
+    # |0 - 0.05| (0.15)
+    assert r0["krugman"] == pytest.approx(0.1)
+    assert r0["hoover_specialisation"] == pytest.approx(0.05)
+    assert r0["herfindahl"] == pytest.approx(0.49)
+    assert r0["suppressed_cells"] == 1
+    r1 = region_row(res, "00001")
+    assert r1["krugman"] == pytest.approx(0.05 + 0.1)
+    assert r1["herfindahl"] == pytest.approx(0.01 + 0.81)
+    assert r1["suppressed_cells"] == 0

@@ -133,7 +133,8 @@ def write_csv(path, text):
     ("region,industry,year,employment\n08111,25,2020,10\n08111,26,2020,lots\n",
      "line 3 (region '08111', industry '26', year 2020): field 'employment' is 'lots'"),
     ("region,industry,year,employment\n08111,25,2020,10\n08111,26,2020,-4\n",
-     "line 3: field 'employment' is -4; expected a number ≥ 0"),
+     "line 3 (region '08111', industry '26', year 2020): field 'employment' is -4; "
+     "expected a number ≥ 0"),
     ("region,industry,year,employment\n08111,25,2020,10\n08111,25,2020,11\n",
      "lines 2, 3: duplicate observation for region '08111', industry '25', year 2020"),
     ("region,industry,year,employment\n08111,25,20x0,10\n", "field 'year' is '20x0'"),
@@ -358,3 +359,61 @@ def test_spark_cluster_workers_without_dependencies(spark_cluster, tmp_path, mon
     assert "\n" not in message
     assert re.search(r"Spark's Python workers \(.*bare/bin/python\) cannot import '\w+': "
                      r"install Clusteratlas on every worker \(pip install clusteratlas==", message)
+
+
+FILL_TEXT = ("region,industry,year,employment,establishments\n"
+             "A,TOTAL,2020,100,10\nA,x,2020,60,5\nA,y,2020,,1\nA,z,2020,,3\n"
+             "B,TOTAL,2020,100,10\nB,x,2020,50,5\nB,y,2020,30,2\nB,z,2020,20,3\n")
+
+
+def filled_counts(result):
+    cells = result.cells.assign(region=result.cells["region"].astype(str),
+                                category=result.cells["category"].astype(str))
+    return cells.set_index(["region", "category"])[["suppressed_cells", "estimated_cells"]]
+
+
+def test_filled_cells_count_as_estimated_only(tmp_path):
+    """A filled cell is estimated, no longer suppressed, whether the engine hands over
+    raw rows (DuckDB) or rows grouped by key (Spark; here DuckDB told to group)."""
+    from clusteratlas.model import Panel
+    from clusteratlas.service.mapping import MappingOptions, map_panel
+
+    path = write_csv(tmp_path / "p.csv", FILL_TEXT)
+    raw = filled_counts(map_clusters(path, fill_suppressed=True))
+    grouped_table = get_engine("duckdb").scan(path, aggregate=True)
+    assert "n_rows" in grouped_table.column_names
+    grouped = filled_counts(map_panel(Panel.from_arrow(grouped_table, source=str(path),
+                                                       engine="duckdb"),
+                                      None, MappingOptions(fill_suppressed=True)))
+    for counts in (raw, grouped):
+        assert counts.loc[("A", "y")].tolist() == [0, 1]
+        assert counts.loc[("A", "z")].tolist() == [0, 1]
+        assert counts.loc[("B", "y")].tolist() == [0, 0]
+    plain = map_clusters(path).cells.assign(region=lambda c: c["region"].astype(str),
+                                            category=lambda c: c["category"].astype(str))
+    assert plain.set_index(["region", "category"]).loc[("A", "y"), "suppressed_cells"] == 1
+
+
+@needs_spark
+def test_spark_counts_filled_cells_as_estimated_only(tmp_path):
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install '.[spark]')")
+    path = write_csv(tmp_path / "p.csv", FILL_TEXT)
+    duck = map_clusters(path, fill_suppressed=True, engine="duckdb")
+    spark = map_clusters(path, fill_suppressed=True, engine="spark")
+    assert_same(duck, spark)
+    assert filled_counts(spark).loc[("A", "y")].tolist() == [0, 1]
+
+
+def test_a_year_missing_from_the_panel_has_no_summaries(tmp_path):
+    path = write_csv(tmp_path / "p.csv", "region,industry,year,employment\n"
+                     "A,x,2018,10\nA,y,2018,30\nB,x,2018,20\nB,y,2018,40\n"
+                     "A,x,2020,12\nA,y,2020,30\nB,x,2020,20\nB,y,2020,44\n")
+    res = map_clusters(path, span=1)
+    assert sorted(set(res.regions["year"])) == [2018, 2020]
+    assert sorted(set(res.categories["year"])) == [2018, 2020]
+    cells = res.cells.assign(region=res.cells["region"].astype(str),
+                             category=res.cells["category"].astype(str))
+    a_x = cells[(cells["region"] == "A") & (cells["category"] == "x") & (cells["year"] == 2020)]
+    assert np.isnan(a_x["employment_change"].iloc[0])  # was 12, the current value
+    two = map_clusters(path, span=2).cells
+    assert sorted(two["employment_change"].dropna().tolist()) == [0, 0, 2, 4]

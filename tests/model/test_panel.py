@@ -88,3 +88,47 @@ def test_flag_must_agree_with_value():
 def test_bad_year():
     with pytest.raises(InputError, match="field 'year'"):
         Panel.from_frame(frame(year=[2020, 2020.5, 2020]))
+
+
+# -- the contract in one place: Panel.from_arrow, which every engine's table goes through
+
+def arrow(**overrides):
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame(**overrides), preserve_index=False)
+
+
+def test_from_arrow_checks_the_same_contract():
+    import pyarrow as pa
+
+    from clusteratlas.model.panel import FIRST_YEAR, LAST_YEAR
+
+    p = Panel.from_arrow(arrow(), source="p.parquet", unit="row")
+    assert p.region_codes[p.region_idx[2]] == "08435"
+    assert p.employment.tolist() == [100.0, 50.0, 30.0]
+    with pytest.raises(InputError, match=r"p.parquet, row 3 \(region '08435', industry '25', "
+                                          r"year 2020\): field 'employment' is -1"):
+        Panel.from_arrow(arrow(employment=[1.0, 2.0, -1.0]), source="p.parquet", unit="row")
+    with pytest.raises(InputError, match=f"field 'year' is 2201; expected a year between "
+                                         f"{FIRST_YEAR} and {LAST_YEAR}"):
+        Panel.from_arrow(arrow(year=[2020, 2201, 2020]))
+    with pytest.raises(InputError, match=r"line 2 .*field 'region' is empty"):
+        Panel.from_arrow(arrow(region=["08111", "  ", "08435"]), first_line=1)
+    with pytest.raises(SchemaError, match="missing column"):
+        Panel.from_arrow(pa.table({"region": ["a"], "industry": ["b"], "year": [2020]}))
+
+
+def test_from_arrow_names_duplicates_an_engine_found():
+    import pyarrow as pa
+
+    grouped = pa.table({"region": ["A", "B"], "industry": ["x", "x"], "year": [2020, 2020],
+                        "employment": [3.0, 4.0], "n_rows": [1, 2]})
+    with pytest.raises(InputError, match=r"found by the spark engine\): duplicate observation "
+                                         r"for region 'B'"):
+        Panel.from_arrow(grouped, source="p.csv", engine="spark")
+
+
+def test_codes_are_stripped_once():
+    p = Panel.from_frame(frame(region=["08111", " 08111 ", "08435"]))
+    assert p.regions == ["08111", "08435"]
+    assert p.frame["region"].tolist() == ["08111", "08111", "08435"]

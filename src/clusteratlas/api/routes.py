@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from clusteratlas.model.panel import FIRST_YEAR, LAST_YEAR
 from clusteratlas.service.atlas import Atlas
 
 __all__ = ["router"]
@@ -78,7 +79,7 @@ def region(
 def state_map(
     request: Request,
     category: str | None = None,
-    year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
     lang: Lang = "de",
     indicator: Literal["lq", "employment", "stars", "strong", "growth", "coverage"] = "lq",
     format: Format = "json",

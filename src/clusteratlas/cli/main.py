@@ -128,9 +128,10 @@ def map_command(
     """Map cluster agglomerations: LQ, shares, change, stars, strong clusters, concentration."""
     import numpy as np
 
+    from clusteratlas import reference
     from clusteratlas.core.stars import StarRules, StrongRule
     from clusteratlas.errors import ConfigError
-    from clusteratlas.service.mapping import map_clusters, write_outputs
+    from clusteratlas.service.mapping import MappingOptions, map_file, write_outputs
 
     years: tuple[int, int] | None = None
     if shift_share is not None:
@@ -140,18 +141,19 @@ def map_command(
             raise ConfigError(f"--shift-share {shift_share!r}: expected START:END, "
                               "e.g. 2015:2020") from None
         years = (a, b)
+    options = MappingOptions(
+        reference=reference_region, regions=regions, year=year, span=span,
+        stars=StarRules(size_quantile=star_quantile, min_lq=star_min_lq,
+                        focus_quantile=star_quantile),
+        strong=StrongRule(lq_quantile=strong_quantile), denominator=denominator,
+        fill_suppressed=fill_suppressed, plants=plants, shift_share_years=years,
+        coagglomeration_year=coagglomeration_year)
+    category_set = reference.read_categories(categories) if categories is not None else None
 
     # Transparent huge pages with synchronous compaction stall large fresh
     # allocations here more than they save; measured in bench/mapping.py.
     np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
-    result = map_clusters(panel, categories=categories, reference_region=reference_region,
-                          regions=regions, year=year, span=span, engine=engine,
-                          engine_url=engine_url, fill_suppressed=fill_suppressed,
-                          stars=StarRules(size_quantile=star_quantile, min_lq=star_min_lq,
-                                          focus_quantile=star_quantile),
-                          strong=StrongRule(lq_quantile=strong_quantile),
-                          denominator=denominator, plants=plants, shift_share_years=years,
-                          coagglomeration_year=coagglomeration_year)
+    result = map_file(panel, category_set, options, engine=engine, engine_url=engine_url)
     paths = write_outputs(result, out, details=details)
     typer.echo(f"Mapped {result.meta['regions_mapped']} regions × {result.meta['categories']} "
                f"categories ({len(result.result):,} cells) with the {result.meta['engine']} engine "

@@ -19,7 +19,6 @@ def aggregate_rows(
     cat_of: np.ndarray,
     employment: np.ndarray,
     suppressed: np.ndarray,
-    suppressed_count: np.ndarray,
     establishments: np.ndarray,
     wages: np.ndarray,
     n_c: int,
@@ -31,7 +30,6 @@ def aggregate_rows(
     present = np.zeros(size, np.bool_)
     known = np.zeros(size, np.bool_)
     sup = np.zeros(size, np.int32)
-    has_count = suppressed_count.size == region_idx.size
     has_est = establishments.size == region_idx.size
     has_wages = wages.size == region_idx.size
     est = np.zeros(size if has_est else 0)
@@ -43,14 +41,14 @@ def aggregate_rows(
             continue
         f = (region_idx[k] * n_c + c) * n_t + year_idx[k]
         present[f] = True
+        # a row is either suppressed (counted, value missing) or known (summed); a
+        # suppressed cell filled by an estimate arrives as known
         if suppressed[k]:
-            sup[f] += suppressed_count[k] if has_count else 1
+            sup[f] += 1
         else:
             known[f] = True
             emp[f] += employment[k]
             cat_totals[c, year_idx[k]] += employment[k]
-            if has_count and suppressed_count[k] > 0:
-                sup[f] += suppressed_count[k]
         if has_est and not np.isnan(establishments[k]):
             est[f] += establishments[k]
         if has_wages and not np.isnan(wages[k]):

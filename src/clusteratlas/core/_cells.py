@@ -26,6 +26,7 @@ def cell_indicators(
     stat_e: np.ndarray,
     stat_f: np.ndarray,
     stat_s: np.ndarray,
+    observed: np.ndarray,
     n_c: int,
     n_t: int,
     span: int,
@@ -60,7 +61,8 @@ def cell_indicators(
         focus = e / er if er > 0 else np.nan
         conc = e / ec if ec > 0 else np.nan
         lq = focus / rs if rs > 0 else np.nan
-        if t >= span:
+        # a year missing from the panel is unknown, not zero employment
+        if t >= span and observed[t - span, r]:
             fp = f - span
             ep = emp[fp]
             erp = totals[t - span, r]
@@ -122,7 +124,11 @@ def summaries(
     n_r: int,
 ) -> tuple:  # type: ignore[type-arg]
     """Region-year sums (Krugman, Herfindahl, strong clusters) and category-year sums
-    (Hoover, EG raw concentration, establishments, regions with employment)."""
+    (Hoover, EG raw concentration, establishments, regions with employment).
+
+    A suppressed cell (NaN) leaves its term out of the region sums (the caller reports
+    how many were left out); an absent cell is zero employment.  Krugman and
+    Herfindahl are NaN for a region-year without employment."""
     has_est = est.size == emp.size
     grand = np.zeros(n_t)
     sum_x2 = np.zeros(n_t)
@@ -153,15 +159,18 @@ def summaries(
         c = rem // n_t
         t = rem - c * n_t
         e = emp[f]
-        if np.isnan(e):
-            e = 0.0
         er = totals[t, r]
-        focus = e / er if er > 0 else 0.0
         rs = ref_share[c, t]
         if np.isnan(rs):
             rs = 0.0
-        krugman[t, r] += abs(focus - rs) - rs
-        hhi[t, r] += focus * focus
+        if np.isnan(e):
+            # unknown term: cancel the |0 - rs| that ref_sum adds for every category
+            krugman[t, r] -= rs
+            e = 0.0
+        else:
+            focus = e / er if er > 0 else 0.0
+            krugman[t, r] += abs(focus - rs) - rs
+            hhi[t, r] += focus * focus
         if strong[k]:
             strong_emp[t, r] += e
             n_strong[t, r] += 1
@@ -177,7 +186,11 @@ def summaries(
             plants[c, t] += est[f]
     for t in range(n_t):
         for r in range(n_r):
-            krugman[t, r] += ref_sum[t]
+            if totals[t, r] > 0:
+                krugman[t, r] += ref_sum[t]
+            else:  # no employment: no shares to compare
+                krugman[t, r] = np.nan
+                hhi[t, r] = np.nan
     for c in range(n_c):
         for t in range(n_t):
             if cat_totals[c, t] > 0 and grand[t] > 0:

@@ -69,7 +69,7 @@ class Complexity:
         (R,), (I,), (R,) complexity indices and complexity outlook (NaN where a region or
         industry takes no part).
     cog
-        (R, I) complexity outlook gain.
+        (R, I) complexity outlook gain (NaN for an industry without employment).
     """
 
     rca: F64
@@ -160,6 +160,7 @@ def complexity(employment: ArrayLike, *, threshold: float = 1.0,
     coi_valid = coi[vr]
     coi = np.where(vr, (coi - coi_valid.mean()) / coi_valid.std(), np.nan)
     cog[~vr, :] = np.nan
+    cog[:, ~cols] = np.nan  # no region employs anyone there: no gain to speak of
     return Complexity(rca=rca, mcp=mcp, diversity=diversity, ubiquity=ubiquity,
                       proximity=phi, density=density, eci=eci, pci=pci, coi=coi, cog=cog)
 

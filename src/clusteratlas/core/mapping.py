@@ -34,7 +34,9 @@ class ClusterCube:
     sum of the known (not suppressed) values, NaN where every contributing value is
     suppressed.  ``region_totals`` (T, R) are :math:`E_r`;  ``reference_totals``
     (C, T) and ``reference_grand`` (T,) are :math:`E_i` and :math:`E` of a
-    reference area other than the mapped regions, if one was given.
+    reference area other than the mapped regions, if one was given.  ``observed``
+    (T, R) marks the region-years the panel has any row for; a year missing from the
+    panel is unknown, not zero employment (default: region-years with a present cell).
     """
 
     regions: tuple[str, ...]
@@ -50,6 +52,15 @@ class ClusterCube:
     reference_totals: F64 | None = None
     reference_grand: F64 | None = None
     establishments_estimated: bool = False
+    observed: NDArray[np.bool_] | None = None
+
+    @property
+    def observed_region_years(self) -> NDArray[np.bool_]:
+        """(T, R) region-years with data (:attr:`observed`, else a present cell)."""
+        if self.observed is not None:
+            return self.observed
+        out: NDArray[np.bool_] = np.asarray(self.present.any(axis=1), dtype=bool).T
+        return out
 
 
 def aggregate_to_cube(
@@ -65,10 +76,10 @@ def aggregate_to_cube(
     suppressed: NDArray[np.bool_],
     establishments: F64 | None = None,
     wages: F64 | None = None,
-    suppressed_count: NDArray[np.int64] | None = None,
     region_totals: F64 | None = None,
     reference_totals: F64 | None = None,
     reference_grand: F64 | None = None,
+    observed: NDArray[np.bool_] | None = None,
 ) -> ClusterCube:
     """Sum industry rows into category cells.
 
@@ -81,12 +92,11 @@ def aggregate_to_cube(
         categories (overlapping user sets) or to none.
     employment
         (n,) values; NaN for suppressed rows (``suppressed`` True).
-    suppressed_count
-        (n,) number of suppressed source rows behind each row (engines that
-        pre-aggregate pass it); defaults to ``suppressed``.
     region_totals
         (T, R) published totals :math:`E_r`; defaults to the sum of the known
         values of all industries (not only those in categories).
+    observed
+        (T, R) region-years the panel has rows for (see :class:`ClusterCube`).
     """
     n_r, n_c, n_t = len(regions), len(categories), len(years)
     pair_ind, pair_cat = category_pairs
@@ -113,7 +123,6 @@ def aggregate_to_cube(
     empty = np.zeros(0)
     emp, present, sup, est, wag, cat_totals = aggregate_rows(
         region_idx[rows], year_idx[rows], ind, cat_of, employment[rows], suppressed[rows],
-        empty.astype(np.int64) if suppressed_count is None else suppressed_count[rows],
         empty if establishments is None else establishments[rows],
         empty if wages is None else wages[rows], n_c, n_t, n_r,
     )
@@ -129,6 +138,7 @@ def aggregate_to_cube(
         wages=dense(wages, wag), region_totals=np.asarray(region_totals, dtype=float),
         category_totals=cat_totals,
         reference_totals=reference_totals, reference_grand=reference_grand,
+        observed=None if observed is None else np.asarray(observed, dtype=bool),
     )
 
 
@@ -188,7 +198,11 @@ def map_indicators(
     quotient against the reference area, change over ``span`` years (absolute,
     relative, CAGR, change in LQ), ECO stars and the US Cluster Mapping strong rule
     (with its 90th-percentile variant).  Region summaries: Krugman and Hoover
-    specialisation, Herfindahl index, share of employment in strong clusters.
+    specialisation, Herfindahl index, share of employment in strong clusters; NaN for a
+    region-year without employment; suppressed cells are left out of the sums and
+    counted in ``suppressed_cells``.  Region-years and years the panel has no row for
+    (:attr:`ClusterCube.observed`) get no summary rows, and a change over ``span``
+    years from such a year is NaN.
     Category summaries: Hoover localisation, locational Gini, Ellison–Glaeser
     :math:`\gamma` (with ``plant_herfindahl`` (C, T) if plant sizes are known, else
     the approximation :math:`H = 1/N` from establishment counts, flagged).
@@ -223,9 +237,11 @@ def map_indicators(
     stat_e, stat_f, stat_s, gini = column_statistics(
         flat, emp_flat, est_flat, totals, n_c, n_t, q_e, q_f, q_s
     )
+    observed = cube.observed_region_years  # (T, R)
     r_idx, c_idx, t_idx, out, flags, e, est_cells, sup_cells = cell_indicators(
         flat, emp_flat, est_flat, cube.suppressed.ravel(), totals, cat_totals, ref_share,
-        stat_e, stat_f, stat_s, n_c, n_t, span, float(stars.min_lq), float(strong.min_lq),
+        stat_e, stat_f, stat_s, observed, n_c, n_t, span, float(stars.min_lq),
+        float(strong.min_lq),
     )
     krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2 = summaries(
         flat, emp_flat, est_flat, totals, cat_totals, ref_share, flags[3], n_c, n_t, n_r,
@@ -255,18 +271,22 @@ def map_indicators(
     columns["strong"] = flags[3]
     columns["strong_p90"] = flags[4]
 
-    t_all, r_all = np.divmod(np.arange(n_t * n_r), n_r)
+    # region-years the panel has no row for are unknown: no summary row at all
+    seen = np.flatnonzero(observed.ravel())
+    t_all, r_all = np.divmod(seen, n_r)
     with np.errstate(divide="ignore", invalid="ignore"):
-        strong_share = (strong_emp / totals).ravel()
+        strong_share = (strong_emp / totals).ravel()[seen]
     regions = pd.DataFrame({
         "region": _categorical(r_all, cube.regions),
         "year": years[t_all],
-        "employment": totals.ravel(),
-        "krugman": krugman.ravel(),
-        "hoover_specialisation": krugman.ravel() / 2.0,
-        "herfindahl": hhi.ravel(),
-        "strong_clusters": n_strong.ravel(),
+        "employment": totals.ravel()[seen],
+        "krugman": krugman.ravel()[seen],
+        "hoover_specialisation": krugman.ravel()[seen] / 2.0,
+        "herfindahl": hhi.ravel()[seen],
+        "strong_clusters": n_strong.ravel()[seen],
         "strong_employment_share": strong_share,
+        # suppressed industry cells whose terms the sums above leave out (0: exact)
+        "suppressed_cells": cube.suppressed.sum(axis=1).T.ravel()[seen],
     })
     with np.errstate(divide="ignore", invalid="ignore"):
         if plant_herfindahl is not None:
@@ -276,18 +296,20 @@ def map_indicators(
             h = np.where(plants > 0, 1.0 / plants, np.nan)
             approx = np.ones((n_c, n_t), dtype=bool)
         gamma = (g / (1.0 - sum_x2[None, :]) - h) / (1.0 - h)
-    c_all, t_all2 = np.divmod(np.arange(n_c * n_t), n_t)
+    # years missing from the panel have no category summary either
+    kept = np.flatnonzero(np.tile(observed.any(axis=1), n_c))
+    c_all, t_all2 = np.divmod(kept, n_t)
     categories = pd.DataFrame({
         "category": _categorical(c_all, cube.categories),
         "year": years[t_all2],
-        "employment": cat_totals.ravel(),
-        "regions_with_employment": n_regions.ravel(),
-        "suppressed_cells": cube.suppressed.sum(axis=0).ravel(),
-        "hoover_localisation": hoover.ravel(),
-        "locational_gini": gini,
-        "eg_raw_concentration": g.ravel(),
-        "plant_herfindahl": h.ravel(),
-        "eg_gamma": gamma.ravel(),
-        "eg_gamma_approximate": approx.ravel(),
+        "employment": cat_totals.ravel()[kept],
+        "regions_with_employment": n_regions.ravel()[kept],
+        "suppressed_cells": cube.suppressed.sum(axis=0).ravel()[kept],
+        "hoover_localisation": hoover.ravel()[kept],
+        "locational_gini": np.asarray(gini)[kept],
+        "eg_raw_concentration": g.ravel()[kept],
+        "plant_herfindahl": h.ravel()[kept],
+        "eg_gamma": gamma.ravel()[kept],
+        "eg_gamma_approximate": approx.ravel()[kept],
     })
     return MappingResult(cell_columns=columns, regions=regions, categories=categories)

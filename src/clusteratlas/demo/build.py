@@ -155,7 +155,7 @@ def build_demo(data_dir: DataDir) -> dict[str, int]:
         geometries=schematic_geometries("schematic-tiles"),
         observations=observations,
         settings={"active_panel": DEMO_PANEL_ID, "active_layer": "schematic",
-                  "category_set": categories.name, "reference_region": "08"},
+                  "category_set": categories.name},
     )
     registry = RegistryStore(data_dir.registry_url)
     try:

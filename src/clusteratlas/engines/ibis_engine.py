@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 from clusteratlas._optional import import_optional
-from clusteratlas.errors import ConfigError, InputError, SchemaError, SourceError
+from clusteratlas.errors import ConfigError, InputError, SourceError
 
 __all__ = ["ENGINES", "IbisEngine", "get_engine", "replace_table"]
 
@@ -86,12 +86,15 @@ class IbisEngine:
         raise SourceError(f"{path}: unknown file type {suffix!r}; expected .csv or .parquet")
 
     def scan(self, path: Path, *, aggregate: bool | None = None) -> pa.Table:
-        """Canonical columns of a panel file as Arrow.
+        """Canonical columns of a panel file as Arrow, and nothing else.
 
-        Codes stay text; values are float64 (NaN = empty); rows keep file order.
-        With ``aggregate`` (default: on Spark) rows are first summed by
-        ``(region, industry, year)`` with ``n_rows`` and ``n_suppressed`` counts, so
-        that only aggregates travel to the driver.
+        Codes stay text; values are float64 (null = empty); rows keep file order.
+        With ``aggregate`` (default: on Spark) rows are first grouped by
+        ``(region, industry, year)`` with their count ``n_rows``, so that only one row
+        per key travels to the driver.  The engine only reads: text that is not a
+        number is an error here; every rule of the panel contract (codes, years,
+        values, flags, duplicates) is checked by
+        :meth:`clusteratlas.model.panel.Panel.from_arrow`.
         """
         if not path.exists():
             raise SourceError(f"{path}: file not found")
@@ -102,18 +105,15 @@ class IbisEngine:
             if fast is not None:
                 return fast
         t = self._read(path)
-        missing = [c for c in REQUIRED if c not in t.columns]
-        if missing:
-            raise SchemaError(
-                f"{path}: missing column(s) {', '.join(missing)}; expected region, industry, "
-                f"year, employment[, establishments, wages, flag] (found {', '.join(t.columns)})"
-            )
-        self._check_values(t, path)
+        if any(c not in t.columns for c in REQUIRED):
+            # nothing to compute on: the panel names what is missing
+            return pa.table({c: pa.array([], pa.string()) for c in t.columns})
+        self._check_numbers(t, path)
         cols = {
             "region": t.region.cast("string").strip(),
             "industry": t.industry.cast("string").strip(),
-            "year": t.year.cast("string").strip().cast("int64") if t.year.type().is_string()
-            else t.year.cast("int64"),
+            "year": t.year.cast("string").strip().nullif("").cast("int64")
+            if t.year.type().is_string() else t.year.cast("int64"),
         }
         for name in ("employment", "establishments", "wages"):
             if name in t.columns:
@@ -133,40 +133,30 @@ class IbisEngine:
             raise SourceError(f"{path}: cannot be read ({first})") from None
 
     def _aggregate(self, expr: Any) -> Any:
-        suppressed = expr.employment.isnull()
+        # one row per key, with how many rows shared it: a count above 1 is a duplicate
+        metrics = {name: expr[name].sum() for name in ("employment", "establishments", "wages")
+                   if name in expr.columns}
         if "flag" in expr.columns:
-            suppressed = suppressed | (expr.flag == "suppressed")
-        metrics = {
-            "employment": expr.employment.sum(),
-            "n_rows": expr.count(),
-            "n_suppressed": suppressed.cast("int64").sum(),
-            "n_known": expr.employment.notnull().cast("int64").sum(),
-        }
-        for name in ("establishments", "wages"):
-            if name in expr.columns:
-                metrics[name] = expr[name].sum()
+            metrics["flag"] = expr.flag.max()
+        metrics["n_rows"] = expr.count()
         return expr.group_by(["region", "industry", "year"]).aggregate(**metrics)
 
-    def _check_values(self, t: Any, path: Path) -> None:
-        """Find the first row whose value is not a number, a negative number or an
-        impossible year, and name its line."""
+    def _check_numbers(self, t: Any, path: Path) -> None:
+        """Find the first row whose value or year is text that is not a number, and name
+        its line (reading, not the panel contract: an unparsable cell would otherwise
+        look empty, i.e. suppressed)."""
         import ibis
 
         problems = []
         for name in ("employment", "establishments", "wages", "year"):
-            if name not in t.columns:
+            if name not in t.columns or not t[name].type().is_string():
                 continue
-            col = t[name]
-            if col.type().is_string():
-                text = col.strip()
-                num = text.nullif("").try_cast("float64")
-                bad = text.notnull() & (text != "") & num.isnull()
-                problems.append((name, bad, "a year" if name == "year" else "a number"))
-            if name == "year":
-                problems.append((name, col.isnull(), "a year"))
-        for name in ("region", "industry"):
-            col = t[name].cast("string")
-            problems.append((name, col.isnull() | (col.strip() == ""), "a code"))
+            text = t[name].strip()
+            num = text.nullif("").try_cast("float64")
+            bad = text.notnull() & (text != "") & num.isnull()
+            problems.append((name, bad, "a year" if name == "year" else "a number"))
+        if not problems:
+            return
         condition = ibis.literal(False)
         for _, bad, _ in problems:
             condition = condition | bad.fill_null(False)

@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas import reference
-from clusteratlas.core.mapping import aggregate_to_cube, map_indicators
 from clusteratlas.errors import InputError, NotFoundError
 from clusteratlas.model.categories import CategorySet, ClusterCategory
-from clusteratlas.model.panel import TOTAL_CODE
+from clusteratlas.model.panel import TOTAL_CODE, Panel
 from clusteratlas.model.regions import Region, Regions
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
+from clusteratlas.service.mapping import MappingOptions, map_panel
 from clusteratlas.service.mapview import (
     INDICATOR_CLASSES,
     INDICATORS,
@@ -67,65 +67,24 @@ def _regions_from_frame(frame: pd.DataFrame) -> Regions:
     return Regions(records)
 
 
-def category_indicators(
-    observations: pd.DataFrame, categories: CategorySet, membership: dict[str, list[str]]
-) -> pd.DataFrame:
-    """Every mapping indicator per region × category × year (:mod:`core.mapping`).
+def category_indicators(panel: Panel, categories: CategorySet,
+                        options: MappingOptions | None = None) -> pd.DataFrame:
+    """Every mapping indicator per region × category × year: :func:`map_panel`'s cell
+    table with plain codes (the web keeps no pipeline of its own).
 
     Region totals :math:`E_r` are the published ``TOTAL`` rows where present (they
     stay right when single industries are suppressed), otherwise the sum of the
-    known cells.  The reference area is the set of regions in the panel.
+    known cells.  The reference area is ``options.reference`` if given, otherwise
+    the regions of the panel.  A region, category and year without a row in the
+    panel has no row here either: the pages show it as "no data", never as LQ 0.
     """
-    obs = observations.reset_index(drop=True)
-    regions = sorted(obs["region"].unique())
-    years = list(range(int(obs["year"].min()), int(obs["year"].max()) + 1))
-    industries = sorted(membership)
-    r_of = {c: i for i, c in enumerate(regions)}
-    i_of = {c: i for i, c in enumerate(industries)}
-    cats = [c.code for c in categories.categories]
-    c_of = {c: i for i, c in enumerate(cats)}
-    pairs = np.array([(i_of[ind], c_of[c]) for ind, cs in membership.items() for c in cs],
-                     dtype=np.int64).reshape(-1, 2)
-    is_total = (obs["industry"] == TOTAL_CODE).to_numpy()
-    region_idx = obs["region"].map(r_of).to_numpy(dtype=np.int64)
-    year_idx = obs["year"].to_numpy(dtype=np.int64) - years[0]
-    cells = ~is_total
-    employment = obs["employment"].to_numpy(dtype=float)
-    totals = np.zeros((len(years), len(regions)))
-    np.add.at(totals, (year_idx[cells], region_idx[cells]), np.nan_to_num(employment[cells]))
-    totals[year_idx[is_total], region_idx[is_total]] = employment[is_total]
-    est = obs["establishments"].to_numpy(dtype=float) if "establishments" in obs else None
-    cube = aggregate_to_cube(
-        regions=regions, categories=cats, years=years,
-        region_idx=region_idx[cells], year_idx=year_idx[cells],
-        industry_idx=np.asarray(obs.loc[cells, "industry"].map(i_of), dtype=np.int64),
-        category_pairs=(pairs[:, 0], pairs[:, 1]), employment=employment[cells],
-        suppressed=(obs.loc[cells, "flag"] == "suppressed").to_numpy(),
-        establishments=None if est is None else est[cells], region_totals=totals,
-    )
-    result = map_indicators(cube, span=5)
-    out = result.cells.assign(region=result.cells["region"].astype(str),
-                              category=result.cells["category"].astype(str),
-                              year=result.cells["year"].astype(int))
-    # absent cells are real zeros (no employment), not missing data: list them as such
-    grid = pd.MultiIndex.from_product([regions, cats, years], names=["region", "category", "year"])
-    full = out.set_index(["region", "category", "year"]).reindex(grid).reset_index()
-    absent = full["employment"].isna() & full["suppressed_cells"].isna()
-    region_total = pd.Series(totals.T.ravel(), index=pd.MultiIndex.from_product(
-        [regions, years], names=["region", "year"]))
-    full["region_total"] = region_total.reindex(
-        pd.MultiIndex.from_frame(full[["region", "year"]])).to_numpy()
-    zero_cols = ["employment", "establishments", "share_of_region", "share_of_category",
-                 "suppressed_cells", "stars"]
-    for col in zero_cols:
-        if col in full:
-            full.loc[absent, col] = 0
-    full.loc[absent & (full["region_total"] > 0), "lq"] = 0.0
-    for col in ("star_size", "star_specialisation", "star_focus", "strong", "strong_p90"):
-        full[col] = full[col].astype("boolean").fillna(False).astype(bool)
-    full["suppressed_cells"] = full["suppressed_cells"].astype(int)
-    full["stars"] = full["stars"].astype(int)
-    return full
+    result = map_panel(panel, categories, options)
+    cells = result.cells
+    return cells.assign(region=cells["region"].astype(str),
+                        category=cells["category"].astype(str),
+                        year=cells["year"].astype(int),
+                        suppressed_cells=cells["suppressed_cells"].astype(int),
+                        stars=cells["stars"].astype(int))
 
 
 @dataclass
@@ -145,6 +104,8 @@ class Atlas:
     #: employment, establishments, wages, flag) and each industry's categories
     observations: pd.DataFrame | None = None
     membership: dict[str, list[str]] = field(default_factory=dict)
+    #: how :attr:`indicators` were mapped (reference area, rules, span)
+    options: MappingOptions = field(default_factory=MappingOptions)
     #: answers derived from this snapshot (see :meth:`remember`)
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -371,7 +332,8 @@ class Atlas:
             "category": {"code": cat.code, "name": cat.name(lang),
                          "description": cat.describe(lang)},
             "year": y, "years": self.years, "indicator": indicator,
-            "reference": "all regions of the panel (state total)",
+            "reference": (f"region {self.options.reference}" if self.options.reference
+                          else "all regions of the panel (state total)"),
             "legend": [*legend, {"label": "no data / suppressed", "colour": NO_DATA_COLOUR}],
             "layer": self.layer,
             "regions": features,
@@ -479,8 +441,13 @@ def _slugify(code: str) -> str:
     return code.lower().replace("-", "_").replace(".", "_")
 
 
-def open_atlas(data_dir: DataDir) -> Atlas:
-    """Read a data directory into an :class:`Atlas` snapshot."""
+def open_atlas(data_dir: DataDir, options: MappingOptions | None = None) -> Atlas:
+    """Read a data directory into an :class:`Atlas` snapshot.
+
+    ``options`` say how the indicators are mapped (:func:`map_panel`); with a
+    ``reference`` region (e.g. the state or the nation, when the active panel holds
+    its rows) LQs are relative to it instead of to the register's districts."""
+    options = options or MappingOptions()
     snap = StatsStore(data_dir.stats_file).read_snapshot()
     settings = snap["settings"]
     panel_id = settings.get("active_panel")
@@ -494,19 +461,23 @@ def open_atlas(data_dir: DataDir) -> Atlas:
     # states and districts elsewhere, which must not enter the reference area twice
     districts = {r.code for r in regions.at_level("district")}
     if districts:
-        obs = obs[obs["region"].isin(districts)]
+        obs = obs[obs["region"].isin(districts | {options.reference})]
     if obs.empty:
         raise NotFoundError(f"{data_dir.path}: the active panel has no data for the register's "
                             "districts")
     classification = reference.wz2008()
-    industries = sorted(i for i in obs["industry"].unique() if i != TOTAL_CODE)
+    mapped = obs[obs["region"] != options.reference]
+    industries = sorted(i for i in mapped["industry"].unique() if i != TOTAL_CODE)
     panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
     categories = _categories_for(industries, classification, panel_sets)
     if categories.name == "table-sections":
         membership = {i: [_slugify(i)] for i in industries}
     else:
         membership = categories.membership(classification, industries)
-    indicators = category_indicators(obs, categories, membership)
+    if "wages" in obs and obs["wages"].isna().all():
+        obs = obs.drop(columns="wages")  # none known: no column of zeros
+    panel = Panel.from_frame(obs.reset_index(drop=True), source=f"{data_dir.path} (active panel)")
+    indicators = category_indicators(panel, categories, options)
     layer = settings.get("active_layer", "schematic")
     geoms = snap["geometries"]
     geoms = geoms[geoms["layer"] == layer]
@@ -516,6 +487,7 @@ def open_atlas(data_dir: DataDir) -> Atlas:
         initiatives = registry.list()
     finally:
         registry.close()
+    obs = mapped
     suppressed = (
         obs[obs["industry"] != TOTAL_CODE].assign(s=lambda f: f["flag"] == "suppressed")
         .groupby("year")["s"].mean().to_dict()
@@ -532,6 +504,7 @@ def open_atlas(data_dir: DataDir) -> Atlas:
         suppressed_share={int(k): float(v) for k, v in suppressed.items()},
         observations=obs.reset_index(drop=True),
         membership=membership,
+        options=options,
     )
 
 

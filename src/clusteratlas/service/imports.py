@@ -17,8 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from clusteratlas.errors import ConfigError, InputError, NotFoundError, SourceError, StoreError
+from clusteratlas.model.panel import Panel
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
@@ -152,6 +154,13 @@ def canonical_panel(parsed: Parsed, *, measure: str | None = None, origin: str =
         row = out[dup].iloc[0]
         raise InputError(f"{origin or parsed.table_code}: duplicate value for region {row['region']!r}, "
                          f"industry {row['industry']!r}, year {row['year']} ({row['dims'] or 'total'})")
+    # the slice the atlas maps keeps the panel contract, checked where every panel is
+    # checked, before anything is written
+    mapped = out[(out["dims"] == "") & (out["measure"] == "employment")]
+    if len(mapped):
+        Panel.from_arrow(pa.Table.from_pandas(mapped[["region", "industry", "year", "employment"]],
+                                              preserve_index=False),
+                         source=origin or parsed.table_code, unit="value")
     return out
 
 

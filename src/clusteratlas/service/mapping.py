@@ -1,4 +1,9 @@
-"""``map_clusters``: a panel file (or frame) in, the cluster-mapping tables out."""
+"""The one mapping pipeline: a checked :class:`~clusteratlas.model.panel.Panel` and
+:class:`MappingOptions` in (:func:`map_panel`), the cluster-mapping tables out.
+
+The CLI (``clusteratlas map``, via :func:`map_clusters` on a file), the API and the web
+atlas (:func:`clusteratlas.service.atlas.category_indicators`) all call
+:func:`map_panel`, so they give the same numbers for the same panel and options."""
 
 from __future__ import annotations
 
@@ -12,10 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from clusteratlas import reference
-from clusteratlas.core._aggregate import first_duplicate, sum_by_region_year
+from clusteratlas.core._aggregate import sum_by_region_year
 from clusteratlas.core.mapping import (
     ClusterCube,
     MappingResult,
@@ -32,9 +36,10 @@ from clusteratlas.errors import (
 )
 from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.classification import Classification
-from clusteratlas.model.panel import FLAGS, TOTAL_CODE
+from clusteratlas.model.panel import TOTAL_CODE, Panel
 
-__all__ = ["ClusterMap", "map_clusters", "write_outputs"]
+__all__ = ["ClusterMap", "MappingOptions", "map_clusters", "map_file", "map_panel",
+           "read_panel", "write_outputs"]
 
 _BUILTIN = {"wz2008": reference.wz2008, "nace_rev2": reference.nace_rev2}
 
@@ -59,26 +64,6 @@ class ClusterMap:
     @property
     def categories(self) -> pd.DataFrame:
         return self.result.categories
-
-
-def _encode(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[str]]:
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if not pa.types.is_dictionary(arr.type):
-        arr = pc.dictionary_encode(arr)
-    indices = arr.indices.to_numpy(zero_copy_only=False)
-    return indices, arr.dictionary.to_pylist()
-
-
-def _values(table: pa.Table, name: str) -> np.ndarray | None:
-    if name not in table.column_names:
-        return None
-    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
-
-
-def _row_label(source: str, index: int, suffix: str, aggregated: bool) -> str:
-    if aggregated:
-        return f"{source} (rows aggregated by the engine)"
-    return f"{source}, line {index + 2}" if suffix != ".parquet" else f"{source}, row {index + 1}"
 
 
 def _category_pairs(
@@ -124,6 +109,87 @@ def _category_pairs(
     return cat_codes, (arr[:, 0], arr[:, 1]), notes
 
 
+@dataclass(frozen=True)
+class MappingOptions:
+    """How :func:`map_panel` maps a panel: one value for the CLI, the API and the web.
+
+    Parameters
+    ----------
+    reference
+        Code of a region in the panel (e.g. ``DG`` for Germany, ``08`` for a state)
+        whose employment is the LQ reference; it is not mapped itself.  Default: the
+        mapped regions.
+    regions
+        The comparison set: a regular expression of the region codes to map, or the
+        codes themselves; default: every region of the panel but the reference.
+    year
+        Keep only this year in the output (changes still look back ``span`` years).
+    span
+        Years for change, relative change and CAGR.
+    stars, strong
+        The ECO star rules and the US Cluster Mapping strong rule.
+    denominator
+        ``total`` (default), or ``traded``/``local`` as in US Cluster Mapping: region
+        and reference totals count only the categories of that group (the category
+        set's ``group``), so LQ and shares are relative to traded (local) employment.
+    fill_suppressed
+        Estimate suppressed cells from the region total minus the known cells,
+        split in proportion to establishments (equally without them); the cells are
+        counted in ``estimated_cells`` and no longer as suppressed.
+    plants
+        CSV/Parquet of plants (``industry, year, employment``) for the exact plant
+        Herfindahl of the Ellison–Glaeser index; without it H ≈ 1/N (flagged).
+    shift_share_years
+        ``(start, end)``: add a shift-share table (``extra["shiftshare"]``).
+    coagglomeration_year
+        Add the pairwise coagglomeration of categories in that year
+        (``extra["coagglomeration"]``).
+    """
+
+    reference: str | None = None
+    regions: str | tuple[str, ...] | None = None
+    year: int | None = None
+    span: int = 5
+    stars: StarRules = field(default_factory=StarRules)
+    strong: StrongRule = field(default_factory=StrongRule)
+    denominator: str = "total"
+    fill_suppressed: bool = False
+    plants: Path | None = None
+    shift_share_years: tuple[int, int] | None = None
+    coagglomeration_year: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.denominator not in DENOMINATORS:
+            raise ConfigError(f"denominator={self.denominator!r} is not one of "
+                              f"{', '.join(DENOMINATORS)}")
+        if self.span < 1:
+            raise InputError(f"span={self.span!r} must be a positive number of years")
+        if isinstance(self.regions, str):
+            try:
+                re.compile(self.regions)
+            except re.error as exc:
+                raise ConfigError(f"regions={self.regions!r} is not a regular expression "
+                                  f"({exc})") from None
+
+
+DENOMINATORS = ("total", "traded", "local")
+
+
+def read_panel(path: str | Path, *, engine: str | None = None,
+               engine_url: str | None = None) -> tuple[Panel, str]:
+    """A panel file read by an engine (:mod:`clusteratlas.engines`) and checked by
+    :meth:`Panel.from_arrow`; returns the panel and the engine's name."""
+    from clusteratlas.engines import get_engine
+
+    path = Path(path)
+    eng = get_engine(engine, url=engine_url)
+    table = eng.scan(path)
+    parquet = path.suffix.lower() == ".parquet"
+    panel = Panel.from_arrow(table, source=str(path), first_line=1 if parquet else 2,
+                             unit="row" if parquet else "line", engine=eng.name)
+    return panel, eng.name
+
+
 def map_clusters(
     panel: str | Path,
     *,
@@ -142,104 +208,65 @@ def map_clusters(
     shift_share_years: tuple[int, int] | None = None,
     coagglomeration_year: int | None = None,
 ) -> ClusterMap:
-    """Map clusters from a panel file.
+    """Map clusters from a panel file: :func:`read_panel`, then :func:`map_panel`.
 
-    Parameters
-    ----------
-    panel
-        CSV or Parquet with ``region, industry, year, employment`` and optionally
-        ``establishments, wages, flag``; rows with industry ``TOTAL`` give the
-        published region totals.
-    categories
-        A :class:`CategorySet` or a YAML/CSV file; without it every industry is its
-        own category.
-    reference_region
-        Code of a region in the panel (e.g. ``DG`` for Germany) whose employment is
-        the LQ reference; it is not mapped itself.  Default: the mapped regions.
-    regions
-        A regular expression; only matching region codes are mapped.
-    year
-        Keep only this year in the output (changes still look back ``span`` years).
-    fill_suppressed
-        Estimate suppressed cells from the region total minus the known cells,
-        split in proportion to establishments (equally without them); the cells are
-        flagged ``estimated_cells``.
-    denominator
-        ``total`` (default), or ``traded``/``local`` as in US Cluster Mapping: region
-        and reference totals count only the categories of that group (the category
-        set's ``group``), so LQ and shares are relative to traded (local) employment.
-    plants
-        CSV/Parquet of plants (``industry, year, employment``) for the exact plant
-        Herfindahl of the Ellison–Glaeser index; without it H ≈ 1/N (flagged).
-    shift_share_years
-        ``(start, end)``: add a shift-share table (``extra["shiftshare"]``).
-    coagglomeration_year
-        Add the pairwise coagglomeration of categories in that year
-        (``extra["coagglomeration"]``).
+    ``panel`` is a CSV or Parquet file with ``region, industry, year, employment`` and
+    optionally ``establishments, wages, flag``; rows with industry ``TOTAL`` give the
+    published region totals.  ``categories`` is a :class:`CategorySet` or a YAML/CSV
+    file; without it every industry is its own category.  ``reference_region`` is
+    :attr:`MappingOptions.reference`; the other keywords are the fields of
+    :class:`MappingOptions`.
     """
-    from clusteratlas.engines import get_engine
-
-    path = Path(panel)
-    eng = get_engine(engine, url=engine_url)
+    options = MappingOptions(
+        reference=reference_region, regions=regions, year=year, span=span,
+        stars=stars or StarRules(), strong=strong or StrongRule(), denominator=denominator,
+        fill_suppressed=fill_suppressed, plants=None if plants is None else Path(plants),
+        shift_share_years=shift_share_years, coagglomeration_year=coagglomeration_year)
     if isinstance(categories, (str, Path)):
         categories = reference.read_categories(categories)
-    table = eng.scan(path)
-    aggregated = "n_rows" in table.column_names
-    source = str(path)
-    region_idx, region_codes = _encode(table.column("region"))
-    industry_idx, industry_codes = _encode(table.column("industry"))
-    years_raw = np.asarray(table.column("year").to_numpy(zero_copy_only=False), dtype=np.int64)
-    employment = _values(table, "employment")
-    assert employment is not None
-    establishments = _values(table, "establishments")
-    wages = _values(table, "wages")
-    n_rows = (table.column("n_rows").to_numpy().astype(np.int64) if aggregated else None)
-    _check_ranges(source, path.suffix, aggregated, years_raw, employment, establishments, wages,
-                  region_codes, industry_codes)
-    if "flag" in table.column_names and not aggregated:
-        flags = table.column("flag").to_numpy(zero_copy_only=False)
-        bad = ~np.isin(flags, np.array((*FLAGS, None), dtype=object))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"{_row_label(source, i, path.suffix, aggregated)}: field 'flag' is "
-                             f"{flags[i]!r}; expected one of {', '.join(FLAGS)}")
-        suppressed = (flags == "suppressed") | np.isnan(employment)
-        contradiction = (flags == "suppressed") & ~np.isnan(employment)
-        if contradiction.any():
-            i = int(np.flatnonzero(contradiction)[0])
-            raise InputError(f"{_row_label(source, i, path.suffix, aggregated)}: flagged "
-                             "'suppressed' but has an employment value")
-        employment = np.where(suppressed, np.nan, employment)
-    else:
-        suppressed = np.isnan(employment)
-    suppressed_count = (table.column("n_suppressed").to_numpy().astype(np.int64)
-                        if aggregated else None)
-    if aggregated:
-        n_known = table.column("n_known").to_numpy().astype(np.int64)
-        employment = np.where(n_known > 0, employment, np.nan)
-        suppressed = n_known == 0
+    return map_file(panel, categories, options, engine=engine, engine_url=engine_url)
 
-    y0, y1 = int(years_raw.min()), int(years_raw.max())
+
+def map_file(path: str | Path, categories: CategorySet | None, options: MappingOptions, *,
+             engine: str | None = None, engine_url: str | None = None) -> ClusterMap:
+    """:func:`map_panel` of a panel file read by :func:`read_panel` (``clusteratlas map``)."""
+    data, engine_name = read_panel(path, engine=engine, engine_url=engine_url)
+    result = map_panel(data, categories, options)
+    result.meta["engine"] = engine_name
+    return result
+
+
+def map_panel(panel: Panel, categories: CategorySet | None,
+              options: MappingOptions | None = None) -> ClusterMap:
+    """Every mapping indicator of a checked panel: the one pipeline of the CLI
+    (``clusteratlas map``), the API and the web atlas (:class:`~.atlas.Atlas`).
+
+    Region totals :math:`E_r` are the published ``TOTAL`` rows where present (they
+    stay right when single industries are suppressed), otherwise the sum of the
+    known cells.  Without categories every industry is its own category.
+
+    Absent cells (no row for a region, category and year) get no row in the cell
+    table: their LQ is never shown as a number (0 or otherwise); in the region and
+    category sums they count as zero employment, as a panel that lists only
+    non-zero cells means.  A year the panel has no row for at all is unknown: it has
+    no summary rows, and a change from it is missing.  Suppressed cells are missing
+    (see ``docs/methods.md``).
+    """
+    options = options or MappingOptions()
+    source = panel.source or "panel"
+    region_codes, industry_codes = panel.region_codes, panel.industry_codes
+    region_idx, industry_idx = panel.region_idx, panel.industry_idx
+    employment, suppressed = panel.employment, panel.suppressed
+    establishments, wages = panel.establishments, panel.wages
+    if not len(panel):
+        raise InputError(f"{source}: the panel has no rows")
+    y0, y1 = int(panel.year.min()), int(panel.year.max())
     all_years = list(range(y0, y1 + 1))
-    year_idx = years_raw - y0
-    first = first_duplicate(region_idx, industry_idx, year_idx, len(industry_codes),
-                            len(all_years), n_rows if n_rows is not None else np.zeros(0, np.int64))
-    if first >= 0:
-        i = int(first)
-        same = np.flatnonzero((region_idx == region_idx[i]) & (industry_idx == industry_idx[i])
-                              & (year_idx == year_idx[i]))[:5]
-        where = (f"{source}, {'lines' if path.suffix != '.parquet' else 'rows'} "
-                 + ", ".join(str(j + (2 if path.suffix != ".parquet" else 1)) for j in same)
-                 if not aggregated else f"{source} (found by the {eng.name} engine)")
-        raise InputError(
-            f"{where}: duplicate observation for region {region_codes[region_idx[i]]!r}, "
-            f"industry {industry_codes[industry_idx[i]]!r}, year {years_raw[i]}; expected one row "
-            "per region, industry and year; nothing was written"
-        )
+    year_idx = panel.year - y0
 
     total_code = industry_codes.index(TOTAL_CODE) if TOTAL_CODE in industry_codes else -1
     is_total = industry_idx == total_code
-    if fill_suppressed:
+    if options.fill_suppressed:
         employment, est_flag = _fill_suppressed(employment, suppressed, is_total, region_idx,
                                                 year_idx, establishments, len(region_codes),
                                                 len(all_years))
@@ -248,19 +275,20 @@ def map_clusters(
         est_flag = np.zeros(len(employment), dtype=bool)
 
     # which regions are mapped, which one is the reference
-    if reference_region is not None and reference_region not in region_codes:
-        raise NotFoundError(f"{source}: reference region {reference_region!r} is not in the panel")
+    ref_code = options.reference
+    if ref_code is not None and ref_code not in region_codes:
+        raise NotFoundError(f"{source}: reference region {ref_code!r} is not in the panel")
     keep = np.ones(len(region_codes), dtype=bool)
-    if regions is not None:
-        try:
-            pattern = re.compile(regions)
-        except re.error as exc:
-            raise ConfigError(f"regions={regions!r} is not a regular expression ({exc})") from None
+    if isinstance(options.regions, str):
+        pattern = re.compile(options.regions)
         keep = np.array([bool(pattern.fullmatch(c)) for c in region_codes])
-    if reference_region is not None:
-        keep[region_codes.index(reference_region)] = False
+    elif options.regions is not None:
+        keep = np.isin(np.asarray(region_codes, dtype=object),
+                       np.asarray(options.regions, dtype=object))
+    if ref_code is not None:
+        keep[region_codes.index(ref_code)] = False
     if not keep.any():
-        raise InputError(f"{source}: no region is left to map (regions={regions!r})")
+        raise InputError(f"{source}: no region is left to map (regions={options.regions!r})")
     mapped = [c for c, k in zip(region_codes, keep, strict=True) if k]
     new_index = np.full(len(region_codes), -1, dtype=np.int64)
     new_index[np.flatnonzero(keep)] = np.arange(len(mapped))
@@ -268,7 +296,7 @@ def map_clusters(
     cat_codes, pairs, notes = _category_pairs(categories, industry_codes, source)
     if est_flag.any():
         notes.append(f"{int(est_flag.sum())} suppressed cell(s) estimated from region totals")
-    if reference_region is None and len(mapped) < len(region_codes):
+    if ref_code is None and len(mapped) < len(region_codes):
         notes.append("LQ reference: the mapped regions only")
 
     region_new = new_index[region_idx] if not keep.all() else region_idx
@@ -276,11 +304,14 @@ def map_clusters(
     rows: np.ndarray | slice = slice(None) if mask.all() else mask
     totals = _region_totals(employment, is_total, region_new, year_idx, len(mapped),
                             len(all_years), mask)
+    observed = np.zeros((len(all_years), len(mapped)), dtype=bool)
+    sel = region_new >= 0
+    observed[year_idx[sel], region_new[sel]] = True
     ref_totals = ref_grand = None
-    if reference_region is not None:
-        ref = region_idx == region_codes.index(reference_region)
+    if ref_code is not None:
+        ref = region_idx == region_codes.index(ref_code)
         ref_cube = aggregate_to_cube(
-            regions=[reference_region], categories=cat_codes, years=all_years,
+            regions=[ref_code], categories=cat_codes, years=all_years,
             region_idx=np.zeros(int((ref & ~is_total).sum()), dtype=np.int64),
             year_idx=year_idx[ref & ~is_total], industry_idx=industry_idx[ref & ~is_total],
             category_pairs=pairs, employment=employment[ref & ~is_total],
@@ -295,40 +326,39 @@ def map_clusters(
         industry_idx=industry_idx[rows], category_pairs=pairs, employment=employment[rows],
         suppressed=suppressed[rows], establishments=None if establishments is None
         else establishments[rows], wages=None if wages is None else wages[rows],
-        suppressed_count=None if suppressed_count is None else suppressed_count[rows],
         region_totals=totals, reference_totals=ref_totals, reference_grand=ref_grand,
+        observed=observed,
     )
-    if denominator != "total":
-        cube = _with_denominator(cube, categories, denominator, source)
-    plant_h = (_plant_herfindahl(Path(plants), industry_codes, pairs, len(cat_codes), all_years)
-               if plants is not None else None)
-    result = map_indicators(cube, span=span, stars=stars, strong=strong,
-                            plant_herfindahl=plant_h)
+    if options.denominator != "total":
+        cube = _with_denominator(cube, categories, options.denominator, source)
+    plant_h = (_plant_herfindahl(options.plants, industry_codes, pairs, len(cat_codes),
+                                 all_years) if options.plants is not None else None)
+    result = map_indicators(cube, span=options.span, stars=options.stars,
+                            strong=options.strong, plant_herfindahl=plant_h)
     extra: dict[str, pd.DataFrame] = {}
-    if shift_share_years is not None:
-        extra["shiftshare"] = _shift_share_table(cube, shift_share_years, source)
-    if coagglomeration_year is not None:
-        extra["coagglomeration"] = _coagglomeration_table(cube, coagglomeration_year, source)
+    if options.shift_share_years is not None:
+        extra["shiftshare"] = _shift_share_table(cube, options.shift_share_years, source)
+    if options.coagglomeration_year is not None:
+        extra["coagglomeration"] = _coagglomeration_table(cube, options.coagglomeration_year,
+                                                          source)
     if est_flag.any():
         result = _mark_estimated(result, cube, est_flag[rows], region_new[rows],
                                  year_idx[rows], industry_idx[rows], pairs)
-    out = _select_year(result, year)
+    out = _select_year(result, options.year)
     meta: dict[str, Any] = {
-        "panel": source, "engine": eng.name, "reference_region": reference_region,
+        "panel": source, "engine": None, "reference_region": ref_code,
         "regions_mapped": len(mapped), "categories": len(cat_codes),
         "category_set": categories.name if categories is not None else None,
-        "years": [y0, y1], "span": span,
+        "years": [y0, y1], "span": options.span, "denominator": options.denominator,
+        "eg_gamma": ("exact (plant file)" if options.plants is not None
+                     else "approximate (H = 1/N)"),
     }
-    meta["denominator"] = denominator
-    meta["eg_gamma"] = "exact (plant file)" if plants is not None else "approximate (H = 1/N)"
     return ClusterMap(out, notes, meta, extra)
 
 
 def _with_denominator(cube: ClusterCube, categories: CategorySet | None, denominator: str,
                       source: str) -> ClusterCube:
     """Totals over the categories of one group (US Cluster Mapping's traded/local LQ)."""
-    if denominator not in ("traded", "local"):
-        raise ConfigError(f"denominator={denominator!r} is not one of total, traded, local")
     if categories is None:
         raise ConfigError("denominator='traded' needs categories with a traded/local group")
     mask = np.array([c.group.strip().lower() == denominator for c in categories.categories])
@@ -407,31 +437,6 @@ def _coagglomeration_table(cube: ClusterCube, year: int, source: str) -> pd.Data
     cats = np.asarray(cube.categories, dtype=object)
     return pd.DataFrame({"year": year, "category_a": cats[a], "category_b": cats[b],
                          "coagglomeration": matrix[a, b]})
-
-
-def _check_ranges(source: str, suffix: str, aggregated: bool, years: np.ndarray,
-                  employment: np.ndarray, establishments: np.ndarray | None,
-                  wages: np.ndarray | None, region_codes: list[str],
-                  industry_codes: list[str]) -> None:
-    """Negative values, impossible years and empty codes, named by line."""
-    checks: list[tuple[str, np.ndarray, str]] = [
-        ("year", (years < 1800) | (years > 2200), "a year between 1800 and 2200"),
-        ("employment", employment < 0, "a number ≥ 0"),
-    ]
-    arrays = {"year": years, "employment": employment}
-    for name, values in (("establishments", establishments), ("wages", wages)):
-        if values is not None:
-            checks.append((name, values < 0, "a number ≥ 0"))
-            arrays[name] = values
-    for name, bad, expected in checks:
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            value = arrays[name][i]
-            raise InputError(f"{_row_label(source, i, suffix, aggregated)}: field {name!r} is "
-                             f"{value:g}; expected {expected}; nothing was written")
-    for name, codes in (("region", region_codes), ("industry", industry_codes)):
-        if any(c is None or not str(c).strip() for c in codes):
-            raise InputError(f"{source}: field {name!r} is empty in some rows; expected a code")
 
 
 def _region_totals(employment: np.ndarray, is_total: np.ndarray, region_new: np.ndarray,
