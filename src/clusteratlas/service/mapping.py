@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from clusteratlas import reference
+from clusteratlas._files import replacing
 from clusteratlas.core._aggregate import first_duplicate, sum_by_region_year
 from clusteratlas.core.mapping import (
     ClusterCube,
@@ -523,22 +522,12 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
     }
     for name, frame in result.extra.items():
         targets[out.with_name(f"{out.stem}.{name}{ext}")] = frame
-    written: list[tuple[Path, Path]] = []
-    try:
-        for target, frame in targets.items():
-            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            os.close(fd)
-            tmp = Path(tmp_name)
-            written.append((tmp, target))
+    with replacing(list(targets)) as temps:
+        for tmp, frame in zip(temps, targets.values(), strict=True):
             if ext == ".parquet":
                 _write_parquet(_arrow(frame), tmp)
             else:
                 (pd.DataFrame(frame) if isinstance(frame, dict) else frame).to_csv(tmp, index=False)
-        for tmp, target in written:
-            tmp.replace(target)
-    finally:
-        for tmp, _ in written:
-            tmp.unlink(missing_ok=True)
     return list(targets)
 
 
