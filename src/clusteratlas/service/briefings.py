@@ -16,10 +16,10 @@ from typing import Any
 
 from clusteratlas.errors import ClusteratlasError, InputError, NotFoundError
 from clusteratlas.registry.auth import ANONYMOUS
-from clusteratlas.service import coverage as cov_
 from clusteratlas.service import explore
 from clusteratlas.service.atlas import Atlas
 from clusteratlas.service.benchmarks import derived_indicators, initiative_benchmark
+from clusteratlas.service.coverage import STATUSES, coverage, portfolio
 from clusteratlas.service.diversification import opportunities
 from clusteratlas.service.impact import impact as impact_of
 from clusteratlas.service.maps import state_map
@@ -260,7 +260,7 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
                    Block("table", columns=["Jahr" if lang == "de" else "Year", *values],
                          rows=[[str(x), *[f(vs[n]) for vs in values.values()]]
                                for n, x in enumerate(years)])]
-    cov = cov_.coverage(atlas, year=y)
+    cov = coverage(atlas, year=y)
     mine = cov[(cov["region"] == rcode) & (cov["status"] != "none")].sort_values(
         "employment", ascending=False)
     blocks += [Block("heading", _t("coverage", lang)),
@@ -403,8 +403,8 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
 def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
                    year: int | None = None) -> Briefing:
     y = atlas.year_or_latest(year)
-    p = cov_.portfolio(atlas, year=y)
-    cov = cov_.coverage(atlas, year=y)
+    p = portfolio(atlas, year=y)
+    cov = coverage(atlas, year=y)
     cats = {c.code: c.name(lang) for c in atlas.categories.categories}
     f = _formatter(lang)
     state = next((r for r in atlas.regions.values() if r.level == "state"), None)
@@ -430,7 +430,7 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
         "grid", _t("matrix", lang), {
             "rows": [cats[c] for c in codes], "columns": [short[r] for r in regions],
             "statuses": [[lookup.get((r, c), "none") for r in regions] for c in codes],
-            "legend": {k: _t(k, lang) for k in cov_.STATUSES}},
+            "legend": {k: _t(k, lang) for k in STATUSES}},
         width=7.0, height=3.6))]
     blocks += [Block("heading", _t("gaps", lang)),
                Block("table", columns=[_t("district", lang), _t("category", lang), "LQ",
