@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["svg_paths"]
+__all__ = ["svg_map", "svg_paths"]
 
 
 def _rings(geometry: Mapping[str, Any]) -> list[list[tuple[float, float]]]:
@@ -69,3 +69,10 @@ def svg_paths(
         paths[code] = "".join(parts)
         labels[code] = ((min(px) + max(px)) / 2, (min(py) + max(py)) / 2)
     return paths, (width, height), labels
+
+
+def svg_map(geojson_by_region: Mapping[str, str], *, geographic: bool = True) -> dict[str, Any]:
+    """What the pages' map template draws: ``paths`` and label points (``labels``) by
+    region code, ``width`` and ``height`` (:func:`svg_paths`)."""
+    paths, size, labels = svg_paths(geojson_by_region, geographic=geographic)
+    return {"paths": paths, "width": size[0], "height": size[1], "labels": labels}

@@ -1,4 +1,5 @@
-"""HTML pages.  Views call the service only, never core or the stores."""
+"""HTML pages.  Views call the service and draw with :mod:`clusteratlas.presentation`,
+never core or the stores."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from clusteratlas.errors import ClusteratlasError
 from clusteratlas.presentation.charts import line_chart
 from clusteratlas.presentation.colours import paint_map
-from clusteratlas.presentation.svgmap import svg_paths
+from clusteratlas.presentation.svgmap import svg_map
 from clusteratlas.service import coverage, diversification, explore, maps, regions
 from clusteratlas.service.atlas import Atlas
 
@@ -36,11 +37,8 @@ def _render(request: Request, template: str, lang: str, **context: Any) -> Respo
 
 def _svg(atlas: Atlas) -> dict[str, Any]:
     """The snapshot's regions as SVG paths (drawn once per snapshot)."""
-    def draw() -> dict[str, Any]:
-        paths, size, labels = svg_paths(atlas.geometries, geographic=atlas.layer != "schematic")
-        return {"paths": paths, "width": size[0], "height": size[1], "labels": labels}
-
-    svg: dict[str, Any] = atlas.remember(("svg",), draw)
+    svg: dict[str, Any] = atlas.remember(("svg",), lambda: svg_map(
+        atlas.geometries, geographic=atlas.layer != "schematic"))
     return svg
 
 
