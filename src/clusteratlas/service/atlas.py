@@ -128,14 +128,18 @@ class Atlas:
     #: employment, establishments, wages, flag) and each industry's categories
     observations: pd.DataFrame | None = None
     membership: dict[str, list[str]] = field(default_factory=dict)
-    #: answers derived from this snapshot (see :meth:`remember`); shared with the
-    #: snapshots :meth:`with_initiatives` makes, which is why registry answers are keyed
-    #: by the registry's state
-    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: answers derived from this snapshot (see :meth:`remember`); shared only with the
+    #: snapshots :meth:`with_initiatives` makes, which is why answers that read the
+    #: initiatives are keyed by the registry's state
+    cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False,
+                                  compare=False)
 
     def with_initiatives(self, initiatives: list[InitiativeRecord]) -> Atlas:
         """The same snapshot with the registry's current initiatives."""
-        return replace(self, initiatives=list(initiatives))
+        new = replace(self, initiatives=list(initiatives))
+        # what does not read the initiatives stays right: keep it (a frozen field)
+        object.__setattr__(new, "cache", self.cache)
+        return new
 
     def _registry_state(self) -> tuple[Any, ...]:
         # what the derived answers read from the initiatives (an id() could be reused)
