@@ -13,9 +13,9 @@ from pathlib import Path
 
 from _docs import update_section
 
-from clusteratlas.briefing import render_briefing
 from clusteratlas.demo.build import build_demo
 from clusteratlas.registry.store import RegistryStore
+from clusteratlas.reports import render_briefing
 from clusteratlas.service.atlas import open_atlas
 from clusteratlas.service.briefings import build
 from clusteratlas.service.registry import RegistryService

@@ -45,7 +45,7 @@ def panel(n_regions: int, n_industries: int, years: int) -> pd.DataFrame:
 
 
 def run_ours(frame: pd.DataFrame) -> dict[int, dict[str, np.ndarray]]:
-    from clusteratlas.service.alignment import complexity_by_year
+    from clusteratlas.service.diversification import complexity_by_year
 
     out = {}
     for year, (_, _, c) in complexity_by_year(frame, include_diagonal=True).items():
@@ -79,7 +79,7 @@ def _worker(which: str, size: tuple[int, int, int], queue: multiprocessing.Queue
     frame = panel(*size)
     # imports are not part of the timing
     if which == "ours":
-        import clusteratlas.service.alignment  # noqa: F401
+        import clusteratlas.service.diversification  # noqa: F401
     else:
         import ecomplexity  # noqa: F401
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -1,7 +1,7 @@
 """Benchmark: the first LISA / Gi* in a fresh process on the demo (target < 3 s).
 
 Builds the demo once, then starts new Python processes that open the atlas and time
-only the first `Atlas.autocorrelation` call (999 conditional permutations), and the
+only the first `maps.autocorrelation` call (999 conditional permutations), and the
 whole process as well.  Results go to ``docs/benchmarks.md``.
 """
 
@@ -23,10 +23,11 @@ import json, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 from clusteratlas.service.atlas import open_atlas
+from clusteratlas.service.maps import autocorrelation
 from clusteratlas.store.datadir import DataDir
 atlas = open_atlas(DataDir(Path(sys.argv[1])))
 t1 = time.perf_counter()
-res = atlas.autocorrelation(category="automotive", permutations=999)
+res = autocorrelation(atlas, category="automotive", permutations=999)
 t2 = time.perf_counter()
 print(json.dumps({"open": t1 - t0, "first_lisa": t2 - t1, "moran": res["moran"]["i"]}))
 """

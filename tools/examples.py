@@ -9,9 +9,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from clusteratlas.briefing import render_briefing
 from clusteratlas.demo.build import build_demo
 from clusteratlas.registry.store import RegistryStore
+from clusteratlas.reports import render_briefing
 from clusteratlas.service.atlas import open_atlas
 from clusteratlas.service.briefings import build
 from clusteratlas.service.registry import RegistryService

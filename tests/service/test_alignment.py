@@ -1,4 +1,4 @@
-"""Coverage, portfolio, benchmarks, impact, opportunities and partners on the demo atlas
+"""Coverage, portfolio, benchmarks, impact, diversification options and partners on the demo atlas
 and on hand-built data."""
 
 import dataclasses
@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from clusteratlas.errors import InputError, NotFoundError
-from clusteratlas.service import alignment as al
+from clusteratlas.service import benchmarks, coverage, diversification, impact, partners
 
 
 def test_planted_gap_and_bodenseeairea(atlas):
-    cov = al.coverage(atlas)
+    cov = coverage.coverage(atlas)
     cell = cov[(cov["region"] == "08126") & (cov["category"] == "fastening_technology")]
     assert cell["status"].item() == "gap"  # Hohenlohekreis: the planted gap
     assert cell["agglomeration"].item()
@@ -19,11 +19,11 @@ def test_planted_gap_and_bodenseeairea(atlas):
     assert air["status"].item() == "covered"
     assert air["initiatives"].item() == "bodenseeairea"
     assert air["coverage"].item() == "regional"
-    assert set(cov["status"]) <= set(al.STATUSES)
+    assert set(cov["status"]) <= set(coverage.STATUSES)
 
 
 def test_portfolio_adds_up_to_the_mapping_totals(atlas):
-    p = al.portfolio(atlas)
+    p = coverage.portfolio(atlas)
     y = p["year"]
     mapped = atlas.indicators[atlas.indicators["year"] == y]["employment"].sum()
     by_status = sum(v["employment"] for v in p["by_status"].values())
@@ -41,20 +41,20 @@ def test_portfolio_adds_up_to_the_mapping_totals(atlas):
 
 
 def test_rules_change_what_counts(atlas):
-    strong = al.coverage(atlas)
-    lq3 = al.coverage(atlas, rule=al.CoverageRule(agglomeration="lq", min_lq=3.0))
+    strong = coverage.coverage(atlas)
+    lq3 = coverage.coverage(atlas, rule=coverage.CoverageRule(agglomeration="lq", min_lq=3.0))
     assert (lq3["agglomeration"] == (lq3["lq"].fillna(0) >= 3.0)).all()
     assert lq3["agglomeration"].sum() != strong["agglomeration"].sum()
-    no_state = al.coverage(atlas, rule=al.CoverageRule(statewide_covers=False))
+    no_state = coverage.coverage(atlas, rule=coverage.CoverageRule(statewide_covers=False))
     assert (no_state["coverage"] != "statewide").all()
     with pytest.raises(InputError, match="agglomeration rule 'x'"):
-        al.CoverageRule(agglomeration="x")
+        coverage.CoverageRule(agglomeration="x")
     # an initiative covers a year only from its founding year on
     later = dataclasses.replace(atlas, initiatives=[
         dataclasses.replace(i, founded=2020) if i.id == "bodenseeairea" else i
         for i in atlas.initiatives])
     for year, status in ((2019, "gap"), (2020, "covered")):
-        cov = al.coverage(later, year=year)
+        cov = coverage.coverage(later, year=year)
         cell = cov[(cov["region"] == "08435") & (cov["category"] == "aerospace")]
         assert cell["status"].item() == status
 
@@ -72,7 +72,7 @@ def test_benchmark_percentiles_trend_and_missing(atlas):
                _report("kunststoffdialog", 2024, events=12, satisfaction=None),
                _report("a", 2024, events=4), _report("b", 2024, events=8),
                _report("c", 2024, events=20, categories=["aerospace"])]
-    out = al.benchmark(reports, record, {"kunststoffdialog": ["ESCA Gold"]})
+    out = benchmarks.benchmark(reports, record, {"kunststoffdialog": ["ESCA Gold"]})
     rows = {r["indicator"]: r for r in out["indicators"]}
     # events 12 among 4, 8, 12, 20: below 2 of 4, itself counts half → 62.5
     assert rows["events"]["percentile all"] == pytest.approx(62.5)
@@ -88,26 +88,26 @@ def test_benchmark_percentiles_trend_and_missing(atlas):
               if r["weight"] and r["percentile all"] is not None]
     assert out["composite"] == pytest.approx(sum(w * p for w, p in scored)
                                              / sum(w for w, _ in scored))
-    only_events = al.benchmark(reports, record, {}, weights={"events": 1.0})
+    only_events = benchmarks.benchmark(reports, record, {}, weights={"events": 1.0})
     assert only_events["composite"] == pytest.approx(62.5)
-    none = al.benchmark([], record, {})
+    none = benchmarks.benchmark([], record, {})
     assert none["status"] == "no accepted KPI report yet"
     with pytest.raises(InputError, match="weight for 'budget'"):
-        al.benchmark(reports, record, {}, weights={"budget": 1})
+        benchmarks.benchmark(reports, record, {}, weights={"budget": 1})
 
 
 def test_impact_on_the_demo(atlas):
-    out = al.impact(atlas, "bodenseeairea")
+    out = impact.impact(atlas, "bodenseeairea")
     assert out["status"].startswith("the panel starts 2015")  # founded 2012
     assert out["cells"][0]["region"] == "08435"
     assert "not proof of cause" in out["caveat"]
-    statewide = al.impact(atlas, "automotive-bw")
+    statewide = impact.impact(atlas, "automotive-bw")
     assert statewide["status"].startswith("no comparison possible")
     # founded inside the panel: a matched difference in differences with its controls
     moved = dataclasses.replace(atlas, initiatives=[
         dataclasses.replace(i, founded=2019) if i.id == "bodenseeairea" else i
         for i in atlas.initiatives])
-    did = al.impact(moved, "bodenseeairea")
+    did = impact.impact(moved, "bodenseeairea")
     assert did["status"] == "ok"
     d = did["did"]
     assert d["ci_low"] <= d["effect"] <= d["ci_high"]
@@ -116,11 +116,11 @@ def test_impact_on_the_demo(atlas):
     assert len(controls) == 5
     assert "08435" not in {c["region"] for c in controls}
     with pytest.raises(NotFoundError):
-        al.impact(atlas, "nope")
+        impact.impact(atlas, "nope")
 
 
 def test_opportunities_rank_by_density(atlas):
-    out = al.opportunities(atlas, "08126", top=5)
+    out = diversification.opportunities(atlas, "08126", top=5)
     dens = [o["density"] for o in out["opportunities"]]
     assert dens == sorted(dens, reverse=True)
     assert all(o["rca"] < 1 for o in out["opportunities"])
@@ -128,15 +128,15 @@ def test_opportunities_rank_by_density(atlas):
     assert out["regions_compared"] == 44
     assert np.isfinite(out["eci"])
     with pytest.raises(InputError, match="--top"):
-        al.opportunities(atlas, "08126", top=0)
+        diversification.opportunities(atlas, "08126", top=0)
 
 
 def test_partners_share_or_relate_categories(atlas):
-    out = al.partners(atlas, "medicalmountains", max_km=100)
+    out = partners.partners(atlas, "medicalmountains", max_km=100)
     ids = [p["initiative"] for p in out["partners"]]
     assert "technologymountains" in ids  # medical technology, same district
     assert "mannheim-medical-technology" not in ids  # 166 km away
-    far = al.partners(atlas, "medicalmountains", max_km=400)
+    far = partners.partners(atlas, "medicalmountains", max_km=400)
     assert "mannheim-medical-technology" in [p["initiative"] for p in far["partners"]]
     for p in far["partners"]:
         assert p["shared_categories"] or p["related_categories"]

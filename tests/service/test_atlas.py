@@ -6,7 +6,10 @@ import pytest
 from clusteratlas import reference
 from clusteratlas.errors import InputError, NotFoundError
 from clusteratlas.model import TOTAL_CODE
-from clusteratlas.service.mapview import classify, svg_paths, text_colour
+from clusteratlas.presentation.colours import classify, paint_map, text_colour
+from clusteratlas.presentation.svgmap import svg_paths
+from clusteratlas.service.maps import state_map
+from clusteratlas.service.regions import region_profile
 from clusteratlas.store import StatsStore
 
 
@@ -41,7 +44,7 @@ def independent_lq(raw, region, category, year):
 ])
 def test_lq_matches_longhand(atlas, raw, region, category, year):
     expected_lq, expected_emp = independent_lq(raw, region, category, year)
-    profile = atlas.region_profile(region, year=year)
+    profile = region_profile(atlas, region, year=year)
     row = next(c for c in profile["categories"] if c["category"] == category)
     assert row["lq"] == pytest.approx(expected_lq, rel=1e-12)
     assert row["employment"] == expected_emp
@@ -58,7 +61,7 @@ def test_category_shares_add_up(atlas):
 
 
 def test_region_profile_contents(atlas):
-    p = atlas.region_profile("DE147")  # NUTS code resolves to the Bodenseekreis
+    p = region_profile(atlas, "DE147")  # NUTS code resolves to the Bodenseekreis
     assert p["region"]["code"] == "08435"
     assert p["year"] == 2024
     assert p["top_by_lq"][0] == "aerospace"
@@ -72,7 +75,7 @@ def test_region_profile_contents(atlas):
 
 
 def test_gap_district_has_no_initiative(atlas):
-    p = atlas.region_profile("08126")
+    p = region_profile(atlas, "08126")
     fastening = next(c for c in p["categories"] if c["category"] == "fastening_technology")
     assert fastening["lq"] > 10
     assert fastening["initiatives"] == []
@@ -80,7 +83,7 @@ def test_gap_district_has_no_initiative(atlas):
 
 
 def test_state_map(atlas):
-    m = atlas.state_map(category="aerospace", year=2024, lang="en")
+    m = paint_map(state_map(atlas, category="aerospace", year=2024, lang="en"))
     assert len(m["regions"]) == 44
     assert m["category"]["name"] == "Aerospace"
     bodensee = next(f for f in m["regions"] if f["code"] == "08435")
@@ -98,13 +101,13 @@ def test_state_map(atlas):
 
 def test_bad_requests(atlas):
     with pytest.raises(NotFoundError):
-        atlas.region_profile("99999")
+        region_profile(atlas, "99999")
     with pytest.raises(NotFoundError):
-        atlas.region_profile("08")  # exists, but is not a mapped district
+        region_profile(atlas, "08")  # exists, but is not a mapped district
     with pytest.raises(InputError, match="year 1990 is not in the data; available: 2015–2024"):
-        atlas.state_map(year=1990)
+        state_map(atlas, year=1990)
     with pytest.raises(NotFoundError, match="category 'x'"):
-        atlas.state_map(category="x")
+        state_map(atlas, category="x")
 
 
 def test_classes_and_colours():

@@ -7,12 +7,11 @@ import subprocess
 import numpy as np
 import pytest
 
-from clusteratlas.briefing import render_briefing
-from clusteratlas.briefing.model import fmt_number
 from clusteratlas.cli.main import main
 from clusteratlas.errors import InputError
 from clusteratlas.registry.store import RegistryStore
-from clusteratlas.service.briefings import build
+from clusteratlas.reports import render_briefing
+from clusteratlas.service.briefings import build, fmt_number
 from clusteratlas.service.registry import RegistryService
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
@@ -142,3 +141,38 @@ def test_district_briefing_shows_public_kpis(tmp_path, demo_dir, atlas):
         service.update("bodenseeairea", {"visibility": {"kpis": True}}, admin, v)
         shown = build(app.state.atlas, service, "district", "08435", lang="en").text()
         assert "Members 31, Events 11 (2024)" in shown
+
+
+def test_state_briefing_ranks_only_public_kpis(tmp_path, demo_dir, atlas):
+    """The state briefing is handed out: its ranking shows no initiative whose KPIs are
+    private (it used to rank every initiative with an accepted report)."""
+    from fastapi.testclient import TestClient
+
+    from clusteratlas.registry.auth import Actor
+    from conftest import seeded_app
+
+    app = seeded_app(f"sqlite:///{tmp_path / 'r.sqlite'}", demo_dir, atlas)
+    with TestClient(app):
+        service = app.state.registry
+        admin = Actor("agency", "admin")
+        for ident, events in (("kunststoffdialog", 12), ("metalldialog", 6),
+                              ("transformotivedialog", 9), ("innonet-kunststoff", 3)):
+            made = service.put_kpi(ident, 2024, {"members_sme": 40, "members_large": 8,
+                                                 "events": events}, admin, None)
+            sub = service.submit_kpi(ident, 2024, admin, made["version"])
+            service.review_kpi(ident, 2024, {"decision": "accept"}, admin, sub["version"])
+
+        def ranking():
+            blocks = build(app.state.atlas, service, "state", None, lang="en").blocks
+            at = next(n for n, b in enumerate(blocks)
+                      if b.kind == "heading" and b.text == "Top performers by KPIs")
+            return blocks[at + 1]
+
+        hidden = ranking()
+        assert hidden.kind == "text"  # KPIs are private by default: nobody is ranked
+        assert hidden.rows == []
+        v = service.get("metalldialog", admin)["version"]
+        service.update("metalldialog", {"visibility": {"kpis": True}}, admin, v)
+        shown = ranking()
+        assert shown.kind == "table"
+        assert [row[0] for row in shown.rows] == [app.state.atlas.initiative("metalldialog").name]

@@ -18,6 +18,7 @@ from clusteratlas.demo.build import build_demo
 from clusteratlas.errors import ClusteratlasError, InputError, SourceError
 from clusteratlas.service.atlas import open_atlas
 from clusteratlas.service.imports import convert_file, import_files, restore_dataset
+from clusteratlas.service.regions import region_profile
 from clusteratlas.sources.genesis import read_table_csv
 from clusteratlas.store import DataDir
 
@@ -66,7 +67,7 @@ def test_values_arrive_exactly_in_the_store(shared, store):
     atlas = open_atlas(store)
     assert not atlas.is_synthetic
     assert len(atlas.mapped_regions) == 44
-    profile = atlas.region_profile("08435", year=2018)
+    profile = region_profile(atlas, "08435", year=2018)
     c = next(x for x in profile["categories"] if x["category"] == "c")
     assert c["employment"] == 36726
 

@@ -1,5 +1,7 @@
-"""JSON API linking agglomerations and initiatives (a thin layer over
-:mod:`clusteratlas.service.alignment`)."""
+"""JSON API linking agglomerations and initiatives (a thin layer over the use cases
+:mod:`~clusteratlas.service.coverage`, :mod:`~clusteratlas.service.benchmarks`,
+:mod:`~clusteratlas.service.impact`, :mod:`~clusteratlas.service.diversification` and
+:mod:`~clusteratlas.service.partners`)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from clusteratlas.api.registry_routes import _ERRORS, ActorDep, InitiativeId
-from clusteratlas.errors import InputError, NotFoundError
-from clusteratlas.service import alignment as al
+from clusteratlas.service import diversification
+from clusteratlas.service import impact as impact_
+from clusteratlas.service import partners as partners_
 from clusteratlas.service.atlas import Atlas
+from clusteratlas.service.benchmarks import initiative_benchmark, parse_weights
+from clusteratlas.service.coverage import CoverageRule
+from clusteratlas.service.coverage import coverage as coverage_of
+from clusteratlas.service.coverage import portfolio as portfolio_of
 
 __all__ = ["router"]
 
@@ -34,12 +41,12 @@ def rule_params(
     min_lq: Annotated[float, Query(gt=0, le=100)] = 1.5,
     emerging_cagr: Annotated[float, Query(ge=-1, le=10)] = 0.03,
     statewide_covers: bool = True,
-) -> al.CoverageRule:
-    return al.CoverageRule(agglomeration=rule, min_stars=min_stars, min_lq=min_lq,
-                           emerging_cagr=emerging_cagr, statewide_covers=statewide_covers)
+) -> CoverageRule:
+    return CoverageRule(agglomeration=rule, min_stars=min_stars, min_lq=min_lq,
+                        emerging_cagr=emerging_cagr, statewide_covers=statewide_covers)
 
 
-RuleDep = Annotated[al.CoverageRule, Depends(rule_params)]
+RuleDep = Annotated[CoverageRule, Depends(rule_params)]
 
 
 @router.get("/alignment", summary="Coverage of every region × category: covered, gap, "
@@ -47,7 +54,7 @@ RuleDep = Annotated[al.CoverageRule, Depends(rule_params)]
 def alignment(atlas: AtlasDep, rule: RuleDep, year: Year = None,
               status: Annotated[Literal["covered", "gap", "no_base", "emerging", "none"]
                                 | None, Query()] = None) -> dict[str, Any]:
-    cov = al.coverage(atlas, year=year, rule=rule)
+    cov = coverage_of(atlas, year=year, rule=rule)
     if status is not None:
         cov = cov[cov["status"] == status]
     rows = cov.astype(object).where(cov.notna(), None).to_dict("records")
@@ -59,41 +66,19 @@ def alignment(atlas: AtlasDep, rule: RuleDep, year: Year = None,
             "ranked by employment, initiatives per category, overlaps")
 def portfolio(atlas: AtlasDep, rule: RuleDep, year: Year = None,
               top: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
-    return {"ok": True, **al.portfolio(atlas, year=year, rule=rule, top=top)}
+    return {"ok": True, **portfolio_of(atlas, year=year, rule=rule, top=top)}
 
 
 @router.get("/initiatives/{initiative_id}/benchmark",
             summary="KPIs against peers: percentiles, trend, weighted composite")
-def benchmark(request: Request, actor: ActorDep, initiative_id: InitiativeId,
-              year: Year = None,
+def benchmark(request: Request, atlas: AtlasDep, actor: ActorDep,
+              initiative_id: InitiativeId, year: Year = None,
               weight: Annotated[list[str] | None, Query(
                   description="indicator:weight, repeatable (replaces the default weights)",
                   max_length=30)] = None) -> dict[str, Any]:
-    service = request.app.state.registry
-    view = service.get(initiative_id, actor)
-    if "kpi_reports" not in view:
-        raise NotFoundError(f"the KPIs of {initiative_id!r} are not public")
-    reports, labels = service.benchmark_inputs()
-    record = next((i for i in _atlas(request).initiatives if i.id == initiative_id), None)
-    if record is None:
-        raise NotFoundError(f"initiative {initiative_id!r} is not in the registry")
-    return {"ok": True, **al.benchmark(reports, record, labels, year=year,
-                                       weights=parse_weights(weight))}
-
-
-def parse_weights(items: list[str] | None) -> dict[str, float] | None:
-    if not items:
-        return None
-    out = {}
-    for item in items:
-        name, sep, value = item.partition(":")
-        try:
-            out[name] = float(value)
-        except ValueError:
-            raise InputError(f"weight {item!r}: expected indicator:number") from None
-        if not sep:
-            raise InputError(f"weight {item!r}: expected indicator:number")
-    return out
+    return {"ok": True, **initiative_benchmark(atlas, request.app.state.registry,
+                                               initiative_id, actor, year=year,
+                                               weights=parse_weights(weight))}
 
 
 @router.get("/initiatives/{initiative_id}/impact",
@@ -101,7 +86,7 @@ def parse_weights(items: list[str] | None) -> dict[str, float] | None:
                     "difference in differences (an association, not proof of cause)")
 def impact(atlas: AtlasDep, initiative_id: InitiativeId,
            k: Annotated[int, Query(ge=2, le=20)] = 5) -> dict[str, Any]:
-    return {"ok": True, **al.impact(atlas, initiative_id, k=k)}
+    return {"ok": True, **impact_.impact(atlas, initiative_id, k=k)}
 
 
 @router.get("/initiatives/{initiative_id}/partners",
@@ -109,8 +94,8 @@ def impact(atlas: AtlasDep, initiative_id: InitiativeId,
 def partners(atlas: AtlasDep, initiative_id: InitiativeId, year: Year = None,
              max_km: Annotated[float, Query(gt=0, le=20000)] = 100.0,
              min_proximity: Annotated[float, Query(ge=0, le=1)] = 0.3) -> dict[str, Any]:
-    return {"ok": True, **al.partners(atlas, initiative_id, max_km=max_km, year=year,
-                                      min_proximity=min_proximity)}
+    return {"ok": True, **partners_.partners(atlas, initiative_id, max_km=max_km, year=year,
+                                             min_proximity=min_proximity)}
 
 
 @router.get("/regions/{code}/opportunities",
@@ -118,4 +103,5 @@ def partners(atlas: AtlasDep, initiative_id: InitiativeId, year: Year = None,
 def opportunities(atlas: AtlasDep, code: Annotated[str, Path(max_length=32)],
                   year: Year = None, top: Annotated[int, Query(ge=1, le=200)] = 10,
                   lang: Lang = "de") -> dict[str, Any]:
-    return {"ok": True, **al.opportunities(atlas, code, year=year, top=top, lang=lang)}
+    return {"ok": True, **diversification.opportunities(atlas, code, year=year, top=top,
+                                                        lang=lang)}

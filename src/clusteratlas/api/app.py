@@ -53,7 +53,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
             categories=[c.code for c in current.categories.categories])
 
         def changed() -> None:
-            app.state.atlas.initiatives = store.list()
+            app.state.atlas = app.state.atlas.with_initiatives(store.list())
 
         app.state.registry_changed = changed
         changed()

@@ -10,7 +10,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from clusteratlas.model.panel import FIRST_YEAR, LAST_YEAR
+from clusteratlas.presentation.colours import paint_map
+from clusteratlas.service import explore, maps
+from clusteratlas.service import regions as regions_
 from clusteratlas.service.atlas import Atlas
+from clusteratlas.service.coverage import statuses_for
 
 __all__ = ["router"]
 
@@ -36,16 +40,6 @@ def table_response(rows: list[dict[str, Any]], filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def statuses_for(atlas: Atlas, category: str | None, year: int | None) -> dict[str, str]:
-    """Coverage status of every region for one category (the map's coverage layer)."""
-    from clusteratlas.service.alignment import coverage
-
-    cov = coverage(atlas, year=year)
-    code = atlas.category(category)
-    part = cov[cov["category"] == code]
-    return dict(zip(part["region"], part["status"], strict=True))
-
-
 def _atlas(request: Request) -> Atlas:
     atlas: Atlas = request.app.state.atlas
     return atlas
@@ -54,7 +48,7 @@ def _atlas(request: Request) -> Atlas:
 @router.get("/regions", summary="All regions of the atlas with their codes")
 def regions(request: Request) -> dict[str, Any]:
     atlas = _atlas(request)
-    items = atlas.list_regions()
+    items = regions_.list_regions(atlas)
     return {"ok": True, "count": len(items), "regions": items, **atlas.meta()}
 
 
@@ -67,7 +61,7 @@ def region(
     lang: Lang = "de",
     format: Format = "json",
 ) -> Any:
-    profile = _atlas(request).region_profile(code, year=year, lang=lang)
+    profile = regions_.region_profile(_atlas(request), code, year=year, lang=lang)
     if format == "csv":
         return table_response(profile["categories"],
                               f"{profile['region']['code']}-{profile['year']}.csv")
@@ -86,8 +80,8 @@ def state_map(
 ) -> Any:
     atlas = _atlas(request)
     statuses = statuses_for(atlas, category, year) if indicator == "coverage" else None
-    data = atlas.state_map(category=category, year=year, lang=lang, indicator=indicator,
-                           statuses=statuses)
+    data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
+                                    indicator=indicator, statuses=statuses))
     if format == "csv":
         rows = [{k: v for k, v in r.items() if k not in ("colour", "text_colour", "class")}
                 for r in data["regions"]]
@@ -100,9 +94,7 @@ def state_map(
 def category(request: Request, code: str,
              year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
              lang: Lang = "de", format: Format = "json") -> Any:
-    from clusteratlas.service.explore import category_profile
-
-    data = category_profile(_atlas(request), code, year=year, lang=lang)
+    data = explore.category_profile(_atlas(request), code, year=year, lang=lang)
     if format == "csv":
         return table_response(data["ranking"], f"{code}-{data['year']}.csv")
     return {"ok": True, **data}
@@ -113,9 +105,7 @@ def compare(request: Request,
             regions: Annotated[str, Query(max_length=200, description="codes, comma-separated")],
             year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
             lang: Lang = "de", format: Format = "json") -> Any:
-    from clusteratlas.service.explore import compare as run
-
-    data = run(_atlas(request), regions.split(","), year=year, lang=lang)
+    data = explore.compare(_atlas(request), regions.split(","), year=year, lang=lang)
     if format == "csv":
         return table_response(data["rows"], f"compare-{data['year']}.csv")
     return {"ok": True, **data}
@@ -124,10 +114,8 @@ def compare(request: Request,
 @router.get("/search", summary="Regions, cluster categories and initiatives by text")
 def search(request: Request, q: Annotated[str, Query(max_length=200)],
            lang: Lang = "de") -> dict[str, Any]:
-    from clusteratlas.service.explore import search as run
-
-    return {"ok": True, **run(_atlas(request), q, lang=lang,
-                              registry=request.app.state.registry)}
+    return {"ok": True, **explore.search(_atlas(request), q, lang=lang,
+                                         registry=request.app.state.registry)}
 
 
 @router.get("/autocorrelation", summary="Spatial autocorrelation of one category's LQ")
@@ -138,8 +126,9 @@ def autocorrelation(
     permutations: Annotated[int, Query(ge=99, le=9999)] = 999,
     alpha: Annotated[float, Query(gt=0, lt=1)] = 0.05,
 ) -> dict[str, Any]:
-    return {"ok": True, **_atlas(request).autocorrelation(
-        category=category, year=year, permutations=permutations, alpha=alpha)}
+    return {"ok": True, **maps.autocorrelation(
+        _atlas(request), category=category, year=year, permutations=permutations,
+        alpha=alpha)}
 
 
 @router.get("/categories", summary="The cluster categories and their industry codes")
@@ -147,4 +136,4 @@ def categories(request: Request, lang: Lang = "de") -> dict[str, Any]:
     atlas = _atlas(request)
     return {"ok": True, "category_set": atlas.categories.name,
             "version": atlas.categories.version,
-            "categories": atlas.list_categories(lang), **atlas.meta()}
+            "categories": explore.list_categories(atlas, lang), **atlas.meta()}

@@ -10,6 +10,7 @@ import typer
 
 import clusteratlas
 from clusteratlas._config import SETTINGS_HELP, Settings, load_settings
+from clusteratlas._files import write_atomically
 from clusteratlas.errors import ClusteratlasError, InputError, SourceError
 
 __all__ = ["app", "main"]
@@ -505,9 +506,7 @@ def registry_export(
     kind = fmt or _format_of(out)
     with _registry(data_dir) as service:
         data = export_registry(service, kind, initiative)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    write_atomically(out, data)
     typer.echo(f"Wrote {out} ({kind}, {len(data):,} bytes)")
 
 
@@ -561,9 +560,7 @@ def _emit(rows: list[dict[str, Any]], fmt: str, *, whole: Any = None,
     if out is None:
         typer.echo(text, nl=False)
         return
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    write_atomically(out, text.encode("utf-8"))
     typer.echo(f"Wrote {len(rows):,} rows to {out}")
 
 
@@ -589,7 +586,7 @@ def align(
     data_dir: DataDirOption = None,
 ) -> None:
     """Coverage of every region × category: covered, gap, no_base, emerging, none."""
-    from clusteratlas.service.alignment import CoverageRule, coverage, portfolio
+    from clusteratlas.service.coverage import CoverageRule, coverage, portfolio
 
     atlas, registry = _atlas_and_registry(data_dir)
     registry.store.close()
@@ -617,14 +614,13 @@ def benchmark(
     data_dir: DataDirOption = None,
 ) -> None:
     """An initiative's KPIs against its peers (accepted reports)."""
-    from clusteratlas.api.alignment_routes import parse_weights
-    from clusteratlas.service.alignment import _initiative
-    from clusteratlas.service.alignment import benchmark as run_benchmark
+    from clusteratlas.service.benchmarks import benchmark as run_benchmark
+    from clusteratlas.service.benchmarks import parse_weights
 
     atlas, registry = _atlas_and_registry(data_dir)
     with registry:
         reports, labels = registry.benchmark_inputs()
-    result = run_benchmark(reports, _initiative(atlas, initiative), labels, year=year,
+    result = run_benchmark(reports, atlas.initiative(initiative), labels, year=year,
                            weights=parse_weights(weight))
     composite = result.get("composite")
     lines = [f"status: {result['status']}",
@@ -641,7 +637,7 @@ def impact(
 ) -> None:
     """Covered cells before and after the founding, and a matched difference in
     differences (an association, not proof of cause)."""
-    from clusteratlas.service.alignment import impact as run_impact
+    from clusteratlas.service.impact import impact as run_impact
 
     atlas, registry = _atlas_and_registry(data_dir)
     registry.store.close()
@@ -666,7 +662,7 @@ def opportunities(
     data_dir: DataDirOption = None,
 ) -> None:
     """Related industries a region does not yet specialise in, ranked by density."""
-    from clusteratlas.service.alignment import opportunities as run
+    from clusteratlas.service.diversification import opportunities as run
 
     atlas, registry = _atlas_and_registry(data_dir)
     registry.store.close()
@@ -692,7 +688,7 @@ def brief(
     data_dir: DataDirOption = None,
 ) -> None:
     """A briefing (district, initiative or state portfolio) as PDF or HTML."""
-    from clusteratlas.briefing import render_briefing
+    from clusteratlas.reports import render_briefing
     from clusteratlas.service.briefings import build
 
     fmt = out.suffix.lower().lstrip(".")
@@ -703,9 +699,7 @@ def brief(
         briefing = build(atlas, registry, kind, target,
                          lang=lang or _settings(data_dir).lang, year=year)
         data = render_briefing(briefing, fmt)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    write_atomically(out, data)
     typer.echo(f"Wrote {out} ({len(data):,} bytes){' – synthetic demo data' if briefing.synthetic else ''}")
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-__all__ = ["EARTH_RADIUS_KM", "pair_histogram"]
+from clusteratlas.core.geodesy import EARTH_RADIUS_KM
 
-EARTH_RADIUS_KM = 6371.0088
+__all__ = ["pair_histogram"]
 
 
 @njit(cache=True, parallel=True, fastmath=True, error_model="numpy")

@@ -16,6 +16,7 @@ from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from clusteratlas.core._pairs import pair_histogram
+from clusteratlas.core.geodesy import EARTH_RADIUS_KM
 from clusteratlas.errors import InputError
 
 __all__ = ["KDensity", "k_density", "kd_exact", "silverman_bandwidth"]
@@ -360,5 +361,5 @@ def _distances(a: F64, b: F64, spherical: bool) -> F64:
     lon1, lat1 = np.radians(a[:, 0])[:, None], np.radians(a[:, 1])[:, None]
     lon2, lat2 = np.radians(b[:, 0])[None, :], np.radians(b[:, 1])[None, :]
     h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    out2: F64 = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    out2: F64 = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
     return out2

@@ -30,11 +30,12 @@ from typing import Any
 import numpy as np
 
 from clusteratlas._optional import import_optional
-from clusteratlas.core._pairs import EARTH_RADIUS_KM
+from clusteratlas.core.geodesy import EARTH_RADIUS_KM
 
 __all__ = ["GpuPairHistogram", "gpu_pair_histogram"]
 
-_SOURCE = r"""
+# the radius enters the kernel as a float literal (6371.0088f)
+_SOURCE = f"#define EARTH_RADIUS_KM {EARTH_RADIUS_KM!r}f\n" + r"""
 extern "C" __global__
 void pair_hist(const float* __restrict__ a, const float* __restrict__ b,
                const float* __restrict__ c, const float* __restrict__ w,
@@ -50,7 +51,7 @@ void pair_hist(const float* __restrict__ a, const float* __restrict__ b,
     float* hist = tw + T;
     if (use_shared)
         for (int k = threadIdx.x; k < n_bins; k += T) hist[k] = 0.0f;
-    const float two_r = 2.0f * 6371.0088f;
+    const float two_r = 2.0f * EARTH_RADIUS_KM;
     const long long groups = ((long long)n + T - 1) / T;
     // a unit of work: a group of T consecutive first sites and one of `chunks`
     // pieces of their common window of later sites

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from clusteratlas.core.geodesy import EARTH_RADIUS_KM
 from clusteratlas.errors import InputError, NotFoundError, UnknownCodeError
 
 __all__ = ["ALT_CODE_PATTERNS", "LEVELS", "Region", "RegionLevel", "Regions"]
@@ -124,7 +125,7 @@ class Region:
                                                          other.lon))
         h = (math.sin((la2 - la1) / 2) ** 2
              + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
-        return 2 * 6371.0088 * math.asin(math.sqrt(h))
+        return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
     def to_dict(self) -> dict[str, object]:
         return {

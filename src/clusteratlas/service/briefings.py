@@ -1,25 +1,102 @@
 """Briefings for decision makers: a district, an initiative or the state's portfolio.
 
 The builders gather the same numbers the pages and the API show (atlas snapshot,
-registry, alignment) into a :class:`~clusteratlas.briefing.model.Briefing`; the
-renderers in :mod:`clusteratlas.briefing` print it as PDF or HTML.  Only public registry
-fields appear: a briefing is made to be handed out.
+registry, the use cases) into a :class:`Briefing`: what a briefing says, independent of
+how it is printed.  Its charts are specs of plain data (values and statuses, no
+colours); the renderers in :mod:`clusteratlas.reports` draw and print it as PDF or
+HTML.  Only public registry fields appear: a briefing is made to be handed out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from clusteratlas.briefing.charts import Chart
-from clusteratlas.briefing.model import Block, Briefing, fmt_number
-from clusteratlas.errors import ClusteratlasError, InputError
+from clusteratlas.errors import ClusteratlasError, InputError, NotFoundError
 from clusteratlas.registry.auth import ANONYMOUS
-from clusteratlas.service import alignment, explore
+from clusteratlas.service import explore
 from clusteratlas.service.atlas import Atlas
-from clusteratlas.service.mapview import STATUS_COLOURS
+from clusteratlas.service.benchmarks import derived_indicators, initiative_benchmark
+from clusteratlas.service.coverage import STATUSES, coverage, portfolio
+from clusteratlas.service.diversification import opportunities
+from clusteratlas.service.impact import impact as impact_of
+from clusteratlas.service.maps import state_map
+from clusteratlas.service.regions import neighbours, region_profile
 
-__all__ = ["build", "district_briefing", "initiative_briefing", "state_briefing"]
+__all__ = ["Block", "Briefing", "Chart", "build", "district_briefing", "fmt_number",
+           "initiative_briefing", "state_briefing"]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """``kind``: ``bars`` (labels, values), ``lines`` (x, series name → values),
+    ``map`` (GeoJSON strings by region, each region's value of a map ``indicator``,
+    labels, highlighted region) or ``grid`` (row labels, column labels, a coverage
+    status per cell, the statuses' legend labels)."""
+
+    kind: str
+    title: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    width: float = 6.4
+    height: float = 2.6
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of a briefing: a heading, text, figures, a table, a chart or a note."""
+
+    kind: str  # heading | text | figures | table | chart | note
+    text: str = ""
+    rows: list[list[Any]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    chart: Chart | None = None
+    figures: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """A briefing: a title, blocks (headings, paragraphs, key figures, tables, charts,
+    notes) and the sources."""
+
+    kind: str
+    title: str
+    subtitle: str
+    lang: str
+    synthetic: bool
+    synthetic_notice: str
+    generated: str
+    vintage: str
+    blocks: list[Block]
+    sources: list[str]
+
+    def text(self) -> str:
+        """All words of the briefing (for search and tests)."""
+        parts = [self.title, self.subtitle]
+        for b in self.blocks:
+            parts.append(b.text)
+            parts.extend(" ".join(str(c) for c in row) for row in b.rows)
+            parts.extend(f"{k} {v}" for k, v in b.figures)
+        return "\n".join(parts)
+
+
+def fmt_number(value: Any, lang: str, digits: int = 0) -> str:
+    """A number as the language writes it: 45.018 and 1,77 in German, 45,018 and 1.77
+    in English; – for missing."""
+    if value is None:
+        return "–"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if v != v:  # NaN
+        return "–"
+    text = f"{v:,.{digits}f}"
+    if lang == "de":
+        text = text.replace(",", "§").replace(".", ",").replace("§", ".")
+    return text
+
 
 T: dict[str, dict[str, str]] = {
     "district_title": {"de": "Clusterprofil {name}", "en": "Cluster profile: {name}"},
@@ -141,7 +218,7 @@ def _footer(lang: str, common: dict[str, Any]) -> list[Block]:
 
 def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
                       year: int | None = None, registry: Any = None) -> Briefing:
-    profile = atlas.region_profile(code, year=year, lang=lang)
+    profile = region_profile(atlas, code, year=year, lang=lang)
     region = profile["region"]
     rcode, y = region["code"], profile["year"]
     name = region["display_name"]
@@ -160,20 +237,18 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
                     rows=[[c["name"], f(c["lq"], 2), f(c["employment"]), "★" * c["stars"],
                            _t("yes", lang) if c["strong"] else ""] for c in top])]
     # the district among its neighbours, coloured by its strongest category's LQ
-    near = explore.neighbours(atlas, rcode, n=8)
+    near = neighbours(atlas, rcode, n=8)
     if top:
         lead = top[0]["category"]
-        mapped = atlas.state_map(category=lead, year=y, lang=lang)
-        fills = {r["code"]: r["colour"] for r in mapped["regions"]}
+        mapped = state_map(atlas, category=lead, year=y, lang=lang)
         blocks += [Block("heading", _t("map", lang)), Block("chart", chart=Chart(
             "map", f"LQ – {cats[lead]}", {
-                "geometries": atlas.geometries, "fills": fills, "highlight": rcode,
-                "focus": [rcode, *near],
+                "geometries": atlas.geometries, "indicator": "lq",
+                "values": {r["code"]: r["value"] for r in mapped["regions"]},
+                "highlight": rcode, "focus": [rcode, *near],
                 "labels": {r["code"]: r["abbreviation"] or r["name"][:3]
                            for r in mapped["regions"]},
-                "label_colours": {r["code"]: r["text_colour"] for r in mapped["regions"]},
                 "geographic": atlas.layer != "schematic",
-                "legend": {e["label"]: e["colour"] for e in mapped["legend"]},
                 "legend_title": "LQ"}, width=6.4, height=3.6)),
             Block("note", _t("map_caption", lang, cat=cats[lead], name=name))]
         series = explore.trends(atlas, rcode, [c["category"] for c in top[:3]])
@@ -185,7 +260,7 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
                    Block("table", columns=["Jahr" if lang == "de" else "Year", *values],
                          rows=[[str(x), *[f(vs[n]) for vs in values.values()]]
                                for n, x in enumerate(years)])]
-    cov = alignment.coverage(atlas, year=y)
+    cov = coverage(atlas, year=y)
     mine = cov[(cov["region"] == rcode) & (cov["status"] != "none")].sort_values(
         "employment", ascending=False)
     blocks += [Block("heading", _t("coverage", lang)),
@@ -208,7 +283,7 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
     else:
         blocks.append(Block("text", _t("none_here", lang)))
     try:
-        options = alignment.opportunities(atlas, rcode, year=y, top=5, lang=lang)
+        options = opportunities(atlas, rcode, year=y, top=5, lang=lang)
         blocks += [Block("heading", _t("options", lang)), Block("note", _t("options_note", lang)),
                    Block("table", columns=[_t("industry", lang), _t("density", lang), "RCA",
                                            "PCI"],
@@ -235,7 +310,7 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
 
 
 def _members(report: dict[str, Any]) -> float:
-    return alignment.derived_indicators(report)["members_total"] or 0
+    return derived_indicators(report)["members_total"] or 0
 
 
 def _latest_public_report(registry: Any, initiative_id: str) -> dict[str, Any] | None:
@@ -279,9 +354,7 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
                    Block("table", columns=["", *[str(y) for y in years]],
                          rows=[[_t("members", lang), *[f(v) for v in members]],
                                [_t("events", lang), *[f(v) for v in events]]])]
-        record = next(r for r in atlas.initiatives if r.id == initiative_id)
-        peer_reports, labels = registry.benchmark_inputs()
-        bench = alignment.benchmark(peer_reports, record, labels)
+        bench = initiative_benchmark(atlas, registry, initiative_id)
         if bench["status"] == "ok":
             blocks += [Block("heading", _t("benchmark", lang)),
                        Block("figures", figures=[(_t("composite", lang),
@@ -293,7 +366,7 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
                                    for r in bench["indicators"] if r["value"] is not None])]
     else:
         blocks.append(Block("text", _t("no_kpis", lang)))
-    impact = alignment.impact(atlas, initiative_id)
+    impact = impact_of(atlas, initiative_id)
     if impact["cells"]:
         blocks += [Block("heading", _t("impact", lang)),
                    Block("table", columns=[_t("district", lang), _t("category", lang),
@@ -330,8 +403,8 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
 def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
                    year: int | None = None) -> Briefing:
     y = atlas.year_or_latest(year)
-    p = alignment.portfolio(atlas, year=y)
-    cov = alignment.coverage(atlas, year=y)
+    p = portfolio(atlas, year=y)
+    cov = coverage(atlas, year=y)
     cats = {c.code: c.name(lang) for c in atlas.categories.categories}
     f = _formatter(lang)
     state = next((r for r in atlas.regions.values() if r.level == "state"), None)
@@ -356,9 +429,8 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
     blocks += [Block("heading", _t("matrix", lang)), Block("chart", chart=Chart(
         "grid", _t("matrix", lang), {
             "rows": [cats[c] for c in codes], "columns": [short[r] for r in regions],
-            "colours": [[STATUS_COLOURS[lookup.get((r, c), "none")] for r in regions]
-                        for c in codes],
-            "legend": {_t(k, lang): v for k, v in STATUS_COLOURS.items()}},
+            "statuses": [[lookup.get((r, c), "none") for r in regions] for c in codes],
+            "legend": {k: _t(k, lang) for k in STATUSES}},
         width=7.0, height=3.6))]
     blocks += [Block("heading", _t("gaps", lang)),
                Block("table", columns=[_t("district", lang), _t("category", lang), "LQ",
@@ -371,11 +443,14 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
                             i.seat_town] for i in sorted(atlas.initiatives,
                                                          key=lambda i: i.name.lower())
                            if i.kind == "initiative"])]
-    reports, labels = registry.benchmark_inputs()
+    peers = registry.benchmark_inputs()
     ranked = []
     for record in atlas.initiatives:
-        if any(r["initiative_id"] == record.id for r in reports):
-            b = alignment.benchmark(reports, record, labels)
+        if any(r["initiative_id"] == record.id for r in peers[0]):
+            try:  # only initiatives whose KPIs are public: a briefing is handed out
+                b = initiative_benchmark(atlas, registry, record.id, peers=peers)
+            except NotFoundError:
+                continue
             if b.get("composite") is not None:
                 ranked.append((b["composite"], record.name, b["year"]))
     blocks.append(Block("heading", _t("top", lang)))

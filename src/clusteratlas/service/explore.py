@@ -1,22 +1,29 @@
-"""The atlas's browsing questions: a category across regions, regions side by side,
-neighbours, trends and search.  Plain data for the pages and their JSON twins."""
+"""The atlas's browsing questions: the categories, one category across regions, regions
+side by side, trends and search.  Plain data for the pages and their JSON twins."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from clusteratlas.core.concentration import hoover_localisation, locational_gini
-from clusteratlas.errors import InputError, NotFoundError
+from clusteratlas.errors import InputError
+from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
-from clusteratlas.service.atlas import json_number as _num
 
-__all__ = ["MAX_COMPARE", "category_profile", "compare", "line_chart", "neighbours", "search",
-           "trends"]
+__all__ = ["MAX_COMPARE", "category_profile", "compare", "list_categories", "search", "trends"]
 
 MAX_COMPARE = 5
+
+
+def list_categories(atlas: Atlas, lang: str = "de") -> list[dict[str, Any]]:
+    """The cluster categories with their names and industry codes."""
+    return [
+        {"code": c.code, "name": c.name(lang), "name_de": c.name_de, "name_en": c.name_en,
+         "group": c.group, "include": list(c.include), "exclude": list(c.exclude),
+         "description": c.describe(lang)}
+        for c in atlas.categories.categories
+    ]
 
 
 def category_profile(atlas: Atlas, code: str, *, year: int | None = None,
@@ -91,14 +98,6 @@ def compare(atlas: Atlas, codes: Sequence[str], *, year: int | None = None,
             "rows": rows, **atlas.meta()}
 
 
-def neighbours(atlas: Atlas, code: str, *, n: int = 5) -> list[str]:
-    """The ``n`` mapped regions whose representative points are nearest."""
-    here = atlas.region(code)
-    out = [(d, r.code) for r in atlas.mapped_regions
-           if r.code != here.code and (d := here.distance_km(r)) is not None]
-    return [c for _, c in sorted(out)[:n]]
-
-
 def trends(atlas: Atlas, code: str, categories: Sequence[str]) -> list[dict[str, Any]]:
     """Employment of a region in some categories, year by year."""
     region = atlas.region(code)
@@ -129,27 +128,3 @@ def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> d
             or text in c.code.lower() or any(text == i.lower() for i in c.include)]
     return {"q": q, "regions": regions, "categories": cats, "initiatives": initiatives,
             "count": len(regions) + len(cats) + len(initiatives)}
-
-
-def line_chart(series: Sequence[dict[str, Any]], *, width: int = 560, height: int = 220,
-               pad: int = 40) -> dict[str, Any]:
-    """Polylines (SVG coordinates) for a small multi-series line chart, with axis ticks."""
-    all_x = [p["year"] for s in series for p in s["points"]]
-    all_y = [p["employment"] for s in series for p in s["points"]
-             if p["employment"] is not None]
-    if not all_x or not all_y:
-        raise NotFoundError("no data to draw")
-    x0, x1 = min(all_x), max(all_x)
-    y1 = max(all_y) * 1.05 or 1.0
-    sx = (width - 2 * pad) / max(1, x1 - x0)
-    sy = (height - 2 * pad) / y1
-    lines = []
-    for s in series:
-        pts = " ".join(f"{pad + (p['year'] - x0) * sx:.1f},"
-                       f"{height - pad - p['employment'] * sy:.1f}"
-                       for p in s["points"] if p["employment"] is not None)
-        lines.append({"category": s["category"], "points": pts})
-    ticks = [float(v) for v in np.linspace(0, y1, 4)]
-    return {"width": width, "height": height, "pad": pad, "lines": lines,
-            "x_ticks": [{"x": pad + (x - x0) * sx, "label": str(x)} for x in range(x0, x1 + 1)],
-            "y_ticks": [{"y": height - pad - v * sy, "label": f"{v:,.0f}"} for v in ticks]}

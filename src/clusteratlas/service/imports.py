@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from clusteratlas._files import replacing
 from clusteratlas.errors import ConfigError, InputError, NotFoundError, SourceError, StoreError
 from clusteratlas.model.panel import Panel
 from clusteratlas.store.datadir import DataDir
@@ -175,15 +176,11 @@ def convert_file(source: str, path: str | Path, out: str | Path) -> int:
     target = Path(out)
     if target.suffix.lower() not in (".csv", ".parquet"):
         raise ConfigError(f"--out {target}: expected a .csv or .parquet file name")
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
+    with replacing([target]) as (tmp,):
         if target.suffix.lower() == ".parquet":
             wide.to_parquet(tmp, index=False)
         else:
             wide.to_csv(tmp, index=False)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return len(wide)
 
 

@@ -3,8 +3,6 @@ on Spark (one task per industry) or with the pair histograms on a GPU."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from clusteratlas._files import replacing
 from clusteratlas.core.pointpattern import KDensity, k_density
 from clusteratlas.errors import (
     ConfigError,
@@ -171,19 +170,10 @@ def write_kd(results: dict[str, KDensity], out: str | Path) -> list[Path]:
                              "simulations": r.n_simulations, "gamma": r.gamma, "psi": r.psi,
                              "verdict": r.verdict} for ind, r in results.items()])
     paths = [target, target.with_name(f"{target.stem}.summary{ext}")]
-    temps = []
-    try:
-        for path, frame in zip(paths, (curves, summary), strict=True):
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            os.close(fd)
-            temps.append((Path(name), path))
+    with replacing(paths) as temps:
+        for tmp, frame in zip(temps, (curves, summary), strict=True):
             if ext == ".parquet":
-                frame.to_parquet(name, index=False)
+                frame.to_parquet(tmp, index=False)
             else:
-                frame.to_csv(name, index=False)
-        for tmp, path in temps:
-            tmp.replace(path)
-    finally:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
+                frame.to_csv(tmp, index=False)
     return paths

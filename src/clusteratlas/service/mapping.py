@@ -7,9 +7,7 @@ atlas (:func:`clusteratlas.service.atlas.category_indicators`) all call
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from clusteratlas import reference
+from clusteratlas._files import replacing
 from clusteratlas.core._aggregate import sum_by_region_year
 from clusteratlas.core.mapping import (
     ClusterCube,
@@ -528,22 +527,12 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
     }
     for name, frame in result.extra.items():
         targets[out.with_name(f"{out.stem}.{name}{ext}")] = frame
-    written: list[tuple[Path, Path]] = []
-    try:
-        for target, frame in targets.items():
-            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            os.close(fd)
-            tmp = Path(tmp_name)
-            written.append((tmp, target))
+    with replacing(list(targets)) as temps:
+        for tmp, frame in zip(temps, targets.values(), strict=True):
             if ext == ".parquet":
                 _write_parquet(_arrow(frame), tmp)
             else:
                 (pd.DataFrame(frame) if isinstance(frame, dict) else frame).to_csv(tmp, index=False)
-        for tmp, target in written:
-            tmp.replace(target)
-    finally:
-        for tmp, _ in written:
-            tmp.unlink(missing_ok=True)
     return list(targets)
 
 

@@ -21,6 +21,7 @@ from clusteratlas.registry.schemas import (
     InitiativePatch,
     KpiReportIn,
 )
+from clusteratlas.service.explore import list_categories
 
 __all__ = ["router"]
 
@@ -82,7 +83,7 @@ def initiatives_page(
     return _render(request, "initiatives.html", lang, actor, result=result,
                    filters={"q": q or "", "category": category or "", "region": region or "",
                             "label": label or "", "status": status or ""},
-                   categories=atlas.list_categories(lang),
+                   categories=list_categories(atlas, lang),
                    regions=[{"code": c, "name": atlas.regions[c].display_name}
                             for c in atlas.regions if len(c) == 5])
 
@@ -93,18 +94,18 @@ def initiative_page(request: Request, initiative_id: str, lang: Lang = "de") -> 
     service = _service(request)
     item = service.get(initiative_id, actor)
     atlas = request.app.state.atlas
-    names = {c["code"]: c["name"] for c in atlas.list_categories(lang)}
+    names = {c["code"]: c["name"] for c in list_categories(atlas, lang)}
     regions = {c: atlas.regions[c].display_name for c in atlas.regions}
-    from clusteratlas.service import alignment
+    from clusteratlas.service.benchmarks import initiative_benchmark
+    from clusteratlas.service.impact import impact as impact_of
+    from clusteratlas.service.partners import partners as partners_of
 
     bench = impact = partner = None
-    record = next((r for r in atlas.initiatives if r.id == initiative_id), None)
-    if record is not None:
-        if item.get("kpi_reports"):
-            reports, labels = service.benchmark_inputs()
-            bench = alignment.benchmark(reports, record, labels)
-        impact = alignment.impact(atlas, initiative_id)
-        partner = alignment.partners(atlas, initiative_id)
+    if any(r.id == initiative_id for r in atlas.initiatives):
+        if item.get("kpi_reports"):  # reports on the page to compare with
+            bench = initiative_benchmark(atlas, service, initiative_id, actor)
+        impact = impact_of(atlas, initiative_id)
+        partner = partners_of(atlas, initiative_id)
     accepted = [r for r in item.get("kpi_reports", []) if r["status"] == "accepted"]
     return _render(request, "initiative.html", lang, actor, i=item, category_names=names,
                    region_names=regions, kpi_fields=KPI_FIELDS, bench=bench, impact=impact,

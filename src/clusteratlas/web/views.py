@@ -1,4 +1,5 @@
-"""HTML pages.  Views call the service only, never core or the stores."""
+"""HTML pages.  Views call the service and draw with :mod:`clusteratlas.presentation`,
+never core or the stores."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from clusteratlas.errors import ClusteratlasError
+from clusteratlas.presentation.charts import line_chart
+from clusteratlas.presentation.colours import paint_map
+from clusteratlas.presentation.svgmap import svg_map
+from clusteratlas.service import coverage, diversification, explore, maps, regions
 from clusteratlas.service.atlas import Atlas
 
 __all__ = ["router"]
@@ -24,10 +29,17 @@ def _render(request: Request, template: str, lang: str, **context: Any) -> Respo
     switch_url = request.url.path + "?" + "&".join(f"{k}={v}" for k, v in params.items())
     response: Response = request.app.state.templates.TemplateResponse(
         request, template,
-        {"t": t, "lang": lang, "switch_url": switch_url, "svg": atlas.svg,
+        {"t": t, "lang": lang, "switch_url": switch_url, "svg": _svg(atlas),
          "meta": atlas.meta(), "layer": atlas.layer, **context},
     )
     return response
+
+
+def _svg(atlas: Atlas) -> dict[str, Any]:
+    """The snapshot's regions as SVG paths (drawn once per snapshot)."""
+    svg: dict[str, Any] = atlas.remember(("svg",), lambda: svg_map(
+        atlas.geometries, geographic=atlas.layer != "schematic"))
+    return svg
 
 
 Indicator = Literal["lq", "employment", "stars", "strong", "growth", "coverage"]
@@ -38,7 +50,7 @@ def _markers(atlas: Atlas, seats: list[dict[str, Any]], lang: str) -> list[dict[
     out: list[dict[str, Any]] = []
     taken: dict[str, int] = {}
     for s in seats:
-        point = atlas.svg["labels"].get(s["region"])
+        point = _svg(atlas)["labels"].get(s["region"])
         if point is None:
             continue
         n = taken.get(s["region"], 0)
@@ -56,16 +68,15 @@ def map_page(
     indicator: Indicator = "lq",
     lang: Lang = "de",
 ) -> Response:
-    from clusteratlas.api.routes import statuses_for
-
     atlas: Atlas = request.app.state.atlas
-    statuses = statuses_for(atlas, category, year) if indicator == "coverage" else None
-    data = atlas.state_map(category=category, year=year, lang=lang, indicator=indicator,
-                           statuses=statuses)
+    statuses = (coverage.statuses_for(atlas, category, year) if indicator == "coverage"
+                else None)
+    data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
+                                    indicator=indicator, statuses=statuses))
     ranking = sorted(data["regions"], key=lambda f: -(f["lq"] if f["lq"] is not None else -1))
     query = f"category={data['category']['code']}&year={data['year']}&indicator={indicator}"
     return _render(request, "map.html", lang, data=data, ranking=ranking,
-                   categories=atlas.list_categories(lang),
+                   categories=explore.list_categories(atlas, lang),
                    markers=_markers(atlas, data["seats"], lang),
                    json_url=f"/api/map?{query}&lang={lang}",
                    csv_url=f"/api/map?{query}&lang={lang}&format=csv")
@@ -78,23 +89,21 @@ def region_page(
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     lang: Lang = "de",
 ) -> Response:
-    from clusteratlas.service import alignment, explore
-
     atlas: Atlas = request.app.state.atlas
-    profile = atlas.region_profile(code, year=year, lang=lang)
+    profile = regions.region_profile(atlas, code, year=year, lang=lang)
     rcode, y = profile["region"]["code"], profile["year"]
     top = [c for c in profile["categories"] if c["category"] in profile["top_by_lq"]]
     top.sort(key=lambda c: -(c["lq"] or 0))
-    names = {c["code"]: c["name"] for c in atlas.list_categories(lang)}
-    cov = alignment.coverage(atlas, year=y)
+    names = {c["code"]: c["name"] for c in explore.list_categories(atlas, lang)}
+    cov = coverage.coverage(atlas, year=y)
     mine = cov[cov["region"] == rcode]
     status = dict(zip(mine["category"], mine["status"], strict=True))
     series = explore.trends(atlas, rcode, [c["category"] for c in top[:3]])
-    chart = explore.line_chart(series) if top else None
-    near = explore.neighbours(atlas, rcode)
+    chart = line_chart(series) if top else None
+    near = regions.neighbours(atlas, rcode)
     compared = explore.compare(atlas, [rcode, *near[:4]], year=y, lang=lang) if near else None
     try:
-        options = alignment.opportunities(atlas, rcode, year=y, top=5, lang=lang)
+        options = diversification.opportunities(atlas, rcode, year=y, top=5, lang=lang)
     except ClusteratlasError:
         options = None
     gaps = [c for c in profile["categories"] if status.get(c["category"]) == "gap"]
@@ -109,12 +118,11 @@ def region_page(
 def category_page(request: Request, code: str,
                   year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
                   lang: Lang = "de") -> Response:
-    from clusteratlas.service import explore
-
     atlas: Atlas = request.app.state.atlas
     data = explore.category_profile(atlas, code, year=year, lang=lang)
-    mapped = atlas.state_map(category=data["category"]["code"], year=data["year"], lang=lang)
-    chart = explore.line_chart([{"category": data["category"]["code"], "points": [
+    mapped = paint_map(maps.state_map(atlas, category=data["category"]["code"],
+                                      year=data["year"], lang=lang))
+    chart = line_chart([{"category": data["category"]["code"], "points": [
         {"year": t["year"], "employment": t["employment"]} for t in data["trend"]]}])
     q = f"{data['category']['code']}?year={data['year']}&lang={lang}"
     return _render(request, "category.html", lang, data=data, mapped=mapped, chart=chart,
@@ -128,8 +136,6 @@ def compare_page(request: Request,
                  pick: Annotated[list[str] | None, Query(max_length=50)] = None,
                  year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
                  lang: Lang = "de") -> Response:
-    from clusteratlas.service import explore
-
     atlas: Atlas = request.app.state.atlas
     # the form sends the picked regions (pick=…); shared links carry regions=a,b,c
     chosen = list(dict.fromkeys(pick or [c.strip() for c in regions.split(",")
@@ -145,8 +151,6 @@ def compare_page(request: Request,
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                 lang: Lang = "de") -> Response:
-    from clusteratlas.service import explore
-
     atlas: Atlas = request.app.state.atlas
     result = None
     if q.strip():
@@ -162,7 +166,7 @@ def briefing(request: Request, kind: Literal["district", "initiative", "state"],
              year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
              lang: Lang = "de") -> Response:
     """The briefing of a district, an initiative or the state, to download."""
-    from clusteratlas.briefing import render_briefing
+    from clusteratlas.reports import render_briefing
     from clusteratlas.service.briefings import build
 
     b = build(request.app.state.atlas, request.app.state.registry, kind, target, lang=lang,

@@ -1,30 +1,18 @@
 """Charts and maps of the briefings, drawn with matplotlib (no browser): each chart is
-a small spec (plain data) rendered to PNG (PDF) or SVG (HTML)."""
+a small spec (:class:`~clusteratlas.service.briefings.Chart`, plain data) rendered to
+PNG (PDF) or SVG (HTML), in the colours of the pages (:mod:`clusteratlas.presentation`)."""
 
 from __future__ import annotations
 
 import io
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Chart", "render"]
+from clusteratlas.presentation.colours import PALETTE, STATUS_COLOURS, fill, legend, text_colour
+from clusteratlas.service.briefings import Chart
 
-PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
-
-
-@dataclass(frozen=True)
-class Chart:
-    """``kind``: ``bars`` (labels, values), ``lines`` (x, series name → values),
-    ``map`` (GeoJSON strings by region, fill colours, labels, highlighted region) or
-    ``grid`` (row labels, column labels, colour per cell)."""
-
-    kind: str
-    title: str
-    data: Mapping[str, Any] = field(default_factory=dict)
-    width: float = 6.4
-    height: float = 2.6
+__all__ = ["render"]
 
 
 def _figure(chart: Chart) -> Any:
@@ -60,7 +48,8 @@ def _figure(chart: Chart) -> Any:
     elif chart.kind == "map":
         _map(ax, d)
     elif chart.kind == "grid":
-        rows, cols, colours = d["rows"], d["columns"], d["colours"]
+        rows, cols = d["rows"], d["columns"]
+        colours = [[STATUS_COLOURS[status] for status in row] for row in d["statuses"]]
         for i in range(len(rows)):
             for j in range(len(cols)):
                 ax.add_patch(Rectangle((j, i), 0.95, 0.95, color=colours[i][j]))
@@ -72,8 +61,9 @@ def _figure(chart: Chart) -> Any:
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        handles = [Rectangle((0, 0), 1, 1, color=c) for c in d["legend"].values()]
-        ax.legend(handles, list(d["legend"]), frameon=False, fontsize=7, ncol=5,
+        handles = [Rectangle((0, 0), 1, 1, color=c) for c in STATUS_COLOURS.values()]
+        ax.legend(handles, [d["legend"][k] for k in STATUS_COLOURS], frameon=False, fontsize=7,
+                  ncol=5,
                   loc="upper center", bbox_to_anchor=(0.5, -0.12))
     else:
         raise ValueError(f"unknown chart kind {chart.kind!r}")
@@ -97,13 +87,14 @@ def _map(ax: Any, d: Mapping[str, Any]) -> None:
 
     from matplotlib.collections import PolyCollection
 
+    fills = {code: fill(d["indicator"], value)[1] for code, value in d["values"].items()}
     polys, colours, widths, edges = [], [], [], []
     centres = {}
     for code, geojson in d["geometries"].items():
         rings = _outer_rings(geojson)
         for ring in rings:
             polys.append(ring)
-            colours.append(d["fills"].get(code, "#eeeeee"))
+            colours.append(fills.get(code, "#eeeeee"))
             mine = code == d.get("highlight")
             edges.append("#000000" if mine else "#ffffff")
             widths.append(1.8 if mine else 0.6)
@@ -115,7 +106,8 @@ def _map(ax: Any, d: Mapping[str, Any]) -> None:
     for code, text in d.get("labels", {}).items():
         if code in centres:
             ax.text(*centres[code], text, ha="center", va="center", fontsize=7,
-                    color=d.get("label_colours", {}).get(code, "#000000"), clip_on=True)
+                    color=text_colour(fills[code]) if code in fills else "#000000",
+                    clip_on=True)
     focus = [c for c in d.get("focus") or () if c in d["geometries"]]
     pts = [p for c in (focus or d["geometries"]) for ring in _outer_rings(d["geometries"][c])
            for p in ring]
@@ -128,13 +120,13 @@ def _map(ax: Any, d: Mapping[str, Any]) -> None:
     else:
         ax.set_aspect("equal")
     ax.axis("off")
-    legend = d.get("legend")
-    if legend:
-        from matplotlib.patches import Rectangle
+    from matplotlib.patches import Rectangle
 
-        handles = [Rectangle((0, 0), 1, 1, color=c) for c in legend.values()]
-        ax.legend(handles, list(legend), frameon=False, fontsize=6, loc="upper left",
-                  bbox_to_anchor=(1.0, 1.0), title=d.get("legend_title"), title_fontsize=7)
+    entries = legend(d["indicator"])
+    handles = [Rectangle((0, 0), 1, 1, color=e["colour"]) for e in entries]
+    ax.legend(handles, [e["label"] for e in entries], frameon=False, fontsize=6,
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), title=d.get("legend_title"),
+              title_fontsize=7)
 
 
 def render(chart: Chart, fmt: str) -> bytes:

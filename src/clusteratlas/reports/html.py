@@ -5,8 +5,8 @@ from __future__ import annotations
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
-from clusteratlas.briefing.charts import render
-from clusteratlas.briefing.model import Briefing
+from clusteratlas.reports.charts import render
+from clusteratlas.service.briefings import Briefing
 
 __all__ = ["to_html"]
 

@@ -7,8 +7,8 @@ import io
 import os
 from typing import Any
 
-from clusteratlas.briefing.charts import render
-from clusteratlas.briefing.model import Briefing
+from clusteratlas.reports.charts import render
+from clusteratlas.service.briefings import Briefing
 
 __all__ = ["to_pdf"]
 

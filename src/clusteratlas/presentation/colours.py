@@ -1,20 +1,21 @@
-"""Turning region geometries into SVG paths, and indicator values into map classes."""
+"""Map classes and colours: indicator values → class, fill, text colour and legend."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["EMPLOYMENT_CLASSES", "GROWTH_CLASSES", "INDICATORS", "INDICATOR_CLASSES",
-           "LQ_CLASSES", "NO_DATA_COLOUR", "STATUS_COLOURS", "MapClass", "classify",
-           "svg_paths", "text_colour"]
+__all__ = ["EMPLOYMENT_CLASSES", "GROWTH_CLASSES", "INDICATOR_CLASSES", "LQ_CLASSES",
+           "NO_DATA_COLOUR", "NO_DATA_LABEL", "PALETTE", "STATUS_COLOURS", "MapClass",
+           "classify", "fill", "legend", "paint_map", "text_colour"]
 
 
 @dataclass(frozen=True)
 class MapClass:
+    """One class of a choropleth map: values in [``lower``, ``upper``) drawn in ``colour``."""
+
     lower: float
     upper: float
     colour: str
@@ -66,7 +67,9 @@ STATUS_COLOURS = {"covered": "#1b9e77", "gap": "#d95f02", "emerging": "#7570b3",
 INDICATOR_CLASSES = {"lq": LQ_CLASSES, "employment": EMPLOYMENT_CLASSES,
                      "stars": STAR_CLASSES, "strong": STRONG_CLASSES,
                      "growth": GROWTH_CLASSES}
-INDICATORS = ("lq", "employment", "stars", "strong", "growth", "coverage")
+NO_DATA_LABEL = "no data / suppressed"
+#: the series of line charts (ColorBrewer Dark2), in order
+PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
 
 
 def classify(value: float | None, classes: Sequence[MapClass] = LQ_CLASSES) -> int | None:
@@ -87,62 +90,47 @@ def text_colour(fill: str) -> str:
     return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
 
 
-def _rings(geometry: Mapping[str, Any]) -> list[list[tuple[float, float]]]:
-    coords = geometry["coordinates"]
-    if geometry["type"] == "Polygon":
-        return [[(float(x), float(y)) for x, y, *_ in ring] for ring in coords]
-    if geometry["type"] == "MultiPolygon":
-        return [[(float(x), float(y)) for x, y, *_ in ring] for poly in coords for ring in poly]
-    raise ValueError(f"geometry type {geometry['type']!r} is not a polygon")
+def fill(indicator: str, value: Any) -> tuple[int | None, str]:
+    """The class and fill colour of ``value`` on a map of ``indicator`` (a coverage
+    status on the coverage map, a number on the others)."""
+    if indicator == "coverage":
+        if value in STATUS_COLOURS:
+            return list(STATUS_COLOURS).index(value), STATUS_COLOURS[value]
+        return None, NO_DATA_COLOUR
+    classes = INDICATOR_CLASSES[indicator]
+    idx = classify(value, classes)
+    return idx, classes[idx].colour if idx is not None else NO_DATA_COLOUR
 
 
-def svg_paths(
-    geojson_by_region: Mapping[str, str], *, width: float = 640.0, margin: float = 8.0,
-    geographic: bool = True,
-) -> tuple[dict[str, str], tuple[float, float], dict[str, tuple[float, float]]]:
-    """Project polygons to SVG path data.
+def legend(indicator: str) -> list[dict[str, Any]]:
+    """The legend of a map of ``indicator``, ending with the no-data entry."""
+    entries: list[dict[str, Any]]
+    if indicator == "coverage":
+        entries = [{"label": k, "colour": v} for k, v in STATUS_COLOURS.items()]
+    else:
+        entries = [{"label": c.label, "colour": c.colour, "lower": _finite(c.lower),
+                    "upper": _finite(c.upper)} for c in INDICATOR_CLASSES[indicator]]
+    return [*entries, {"label": NO_DATA_LABEL, "colour": NO_DATA_COLOUR}]
 
-    Geographic layers (WGS84) use an equirectangular projection with
-    :math:`x = \\lambda \\cos\\bar\\varphi` – at the scale of a German state the
-    distortion is below a few per cent.  Schematic layers are already planar.
 
-    Returns
-    -------
-    paths
-        Region code → SVG ``d`` attribute.
-    size
-        (width, height) of the drawing.
-    label_points
-        Region code → centre of its bounding box, for labels.
-    """
-    rings = {code: _rings(json.loads(text)) for code, text in geojson_by_region.items()}
-    all_pts = [p for rs in rings.values() for ring in rs for p in ring]
-    if not all_pts:
-        return {}, (width, width), {}
-    mean_lat = sum(p[1] for p in all_pts) / len(all_pts)
-    kx = math.cos(math.radians(mean_lat)) if geographic else 1.0
-    xs = [p[0] * kx for p in all_pts]
-    ys = [p[1] for p in all_pts]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    scale = (width - 2 * margin) / max(x1 - x0, 1e-12)
-    height = (y1 - y0) * scale + 2 * margin
+def _finite(bound: float) -> float | None:
+    return bound if math.isfinite(bound) else None
 
-    def pt(x: float, y: float) -> tuple[float, float]:
-        return (margin + (x * kx - x0) * scale, margin + (y1 - y) * scale)
 
-    paths: dict[str, str] = {}
-    labels: dict[str, tuple[float, float]] = {}
-    for code, rs in rings.items():
-        parts = []
-        px: list[float] = []
-        py: list[float] = []
-        for ring in rs:
-            projected = [pt(x, y) for x, y in ring]
-            px.extend(p[0] for p in projected)
-            py.extend(p[1] for p in projected)
-            parts.append(
-                "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in projected) + "Z"
-            )
-        paths[code] = "".join(parts)
-        labels[code] = ((min(px) + max(px)) / 2, (min(py) + max(py)) / 2)
-    return paths, (width, height), labels
+def paint_map(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A state map (:func:`clusteratlas.service.maps.state_map`) with each region's
+    class, fill and text colour, and the legend."""
+    indicator = str(data["indicator"])
+    regions = []
+    for feature in data["regions"]:
+        idx, colour = fill(indicator, feature["value"])
+        painted = {k: v for k, v in feature.items() if k != "initiatives"}
+        regions.append(painted | {"class": idx, "colour": colour,
+                                  "text_colour": text_colour(colour),
+                                  "initiatives": feature["initiatives"]})
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "layer":  # the legend's place in the answer, before the drawing
+            out["legend"] = legend(indicator)
+        out[key] = regions if key == "regions" else value
+    return out

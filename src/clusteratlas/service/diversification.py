@@ -1,0 +1,115 @@
+"""Diversification options: related industries a region does not yet specialise in,
+with their complexity, from relatedness by co-location (``docs/alignment.md``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clusteratlas.core.complexity import Complexity, complexity
+from clusteratlas.errors import InputError, NotFoundError
+from clusteratlas.service._json import json_number as _num
+from clusteratlas.service.atlas import Atlas
+
+__all__ = ["complexity_by_year", "opportunities"]
+
+
+def complexity_by_year(frame: pd.DataFrame, *, threshold: float = 1.0,
+                       include_diagonal: bool = False,
+                       ) -> dict[int, tuple[list[Any], list[Any], Complexity]]:
+    """Relatedness and complexity per year of a long panel (region, industry, year,
+    employment): the matrix of each year, its row and column labels, its results."""
+    missing = {"region", "industry", "year", "employment"} - set(frame.columns)
+    if missing:
+        raise InputError(f"panel without column(s) {', '.join(sorted(missing))}")
+    regions = pd.Categorical(frame["region"])
+    industries = pd.Categorical(frame["industry"])
+    r_codes, i_codes = regions.codes, industries.codes
+    years = frame["year"].to_numpy()
+    values = np.nan_to_num(frame["employment"].to_numpy(dtype=float))
+    out = {}
+    for y in np.unique(years):
+        sel = years == y
+        matrix = np.zeros((len(regions.categories), len(industries.categories)))
+        np.add.at(matrix, (r_codes[sel], i_codes[sel]), values[sel])
+        out[int(y)] = (list(regions.categories), list(industries.categories),
+                       complexity(matrix, threshold=threshold,
+                                  include_diagonal=include_diagonal))
+    return out
+
+
+@dataclass
+class _Space:
+    regions: list[str]
+    industries: list[str]
+    result: Complexity
+    employment: np.ndarray
+    year: int
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def _space(atlas: Atlas, year: int | None, lang: str) -> _Space:
+    y = atlas.year_or_latest(year)
+    space: _Space = atlas.remember(("space", y, lang), lambda: _build_space(atlas, y, lang))
+    return space
+
+
+def _build_space(atlas: Atlas, y: int, lang: str) -> _Space:
+    from clusteratlas.model.panel import TOTAL_CODE
+    from clusteratlas.reference import wz2008
+
+    obs = atlas.observations
+    if obs is None:
+        raise NotFoundError("this atlas holds no industry-level panel")
+    part = obs[(obs["year"] == y) & (obs["industry"] != TOTAL_CODE)]
+    wide = part.pivot_table(index="region", columns="industry", values="employment",
+                            aggfunc="sum").fillna(0.0)
+    res = complexity(wide.to_numpy())
+    wz = wz2008()
+    names: dict[str, str] = {}
+    for code in wide.columns:
+        try:
+            title = wz[code].title_en if lang == "en" else wz[code].title_de
+        except (KeyError, LookupError, AttributeError):
+            title = None
+        names[code] = str(title or code)
+    return _Space(list(wide.index), list(wide.columns), res, wide.to_numpy(), y, names)
+
+
+def opportunities(atlas: Atlas, region: str, *, year: int | None = None, top: int = 10,
+                  lang: str = "de") -> dict[str, Any]:
+    """Related industries a region does not yet specialise in (RCA < 1), ranked by
+    relatedness density, with their complexity (PCI), the outlook gain (COG) and, as
+    evidence, the region's own specialisations closest to each."""
+    if top < 1:
+        raise InputError("--top must be at least 1")
+    code = atlas.region(region).code
+    space = _space(atlas, year, lang)
+    r = space.regions.index(code)
+    res = space.result
+    absent = np.flatnonzero(~res.mcp[r] & np.isfinite(res.density[r]))
+    order = absent[np.lexsort((-np.nan_to_num(res.cog[r, absent]),
+                               -res.density[r, absent]))][:top]
+    present = np.flatnonzero(res.mcp[r])
+    rows = []
+    for i in order:
+        close = present[np.argsort(-res.proximity[i, present])][:3]
+        rows.append({
+            "industry": space.industries[i], "name": space.names[space.industries[i]],
+            "density": float(res.density[r, i]), "rca": float(res.rca[r, i]),
+            "employment": float(space.employment[r, i]), "pci": _num(float(res.pci[i])),
+            "cog": _num(float(res.cog[r, i])),
+            "evidence": [{"industry": space.industries[j],
+                          "name": space.names[space.industries[j]],
+                          "proximity": float(res.proximity[i, j]),
+                          "rca": float(res.rca[r, j])} for j in close]})
+    return {"region": code, "region_name": atlas.regions[code].display_name,
+            "year": space.year, "eci": _num(float(res.eci[r])), "coi": _num(float(res.coi[r])),
+            "diversity": int(res.diversity[r]), "industries": len(space.industries),
+            "regions_compared": len(space.regions),
+            "note": "relatedness from co-location across the atlas's regions; proximity "
+                    "diagonal 0 (docs/alignment.md)",
+            "opportunities": rows, **atlas.meta()}
