@@ -10,7 +10,7 @@ import pytest
 from clusteratlas.errors import AccessError, FindingsError, InputError, SchemaError
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.registry import RegistryService
-from clusteratlas.service.registry_io import export_registry, import_registry, read_registry
+from clusteratlas.service.registry.transfer import export_registry, import_registry, read_registry
 from conftest import ADMIN, MANAGER
 
 

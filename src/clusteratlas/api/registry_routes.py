@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Resp
 from pydantic import BaseModel, ConfigDict
 
 from clusteratlas.errors import AccessError
+from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.schemas import (
     LABELS,
@@ -383,11 +384,9 @@ _MEDIA = {"json": "application/json", "csv": "application/zip",
 def export(service: Service, actor: ActorDep,
            format: Literal["json", "csv", "xlsx"] = "json",
            initiative: Annotated[list[str] | None, Query(max_length=500)] = None) -> Response:
-    from clusteratlas.service.registry_io import export_registry
+    from clusteratlas.service.registry.transfer import export_registry
 
-    if not actor.reads_all:
-        raise AccessError("exports hold non-public fields: the agency and analysts only",
-                          401 if actor.anonymous else 403)
+    require(actor, "export")
     data = export_registry(service, format, initiative)
     name = f"clusteratlas-registry.{ {'json': 'json', 'csv': 'zip', 'xlsx': 'xlsx'}[format] }"
     return Response(data, media_type=_MEDIA[format],
@@ -407,11 +406,9 @@ class ImportOut(BaseModel):
                  for media in _MEDIA.values()}}})
 async def import_(request: Request, service: Service, actor: ActorDep,
                   format: Literal["json", "csv", "xlsx"] = "json") -> Any:
-    from clusteratlas.service.registry_io import import_registry, read_registry
+    from clusteratlas.service.registry.transfer import import_registry, read_registry
 
-    if actor.role != "admin":
-        raise AccessError("only the agency (admin) imports into the registry",
-                          401 if actor.anonymous else 403)
+    require(actor, "import")
     body = await request.body()
     aggs = read_registry(body, format, "request body")
     counts = import_registry(service, aggs, actor, "request body")
@@ -432,8 +429,7 @@ def add_user(service: Service, actor: ActorDep, body: Annotated[UserIn, Body()])
 @router.post("/tokens", status_code=201, response_model=TokenOut,
              summary="A new API token for yourself (or, as admin, for a user)")
 def create_token(service: Service, actor: ActorDep, body: Annotated[TokenIn, Body()]) -> Any:
-    if actor.anonymous:
-        raise AccessError("sign in to create a token", 401)
     user = body.user or actor.name
+    require(actor, "manage_tokens", user=user)
     return {"token": service.create_token(user, body.name, actor), "user": user,
             "name": body.name}

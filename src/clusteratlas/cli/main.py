@@ -498,7 +498,7 @@ def registry_export(
     data_dir: DataDirOption = None,
 ) -> None:
     """Export the whole registry (or some initiatives), losslessly."""
-    from clusteratlas.service.registry_io import export_registry
+    from clusteratlas.service.registry.transfer import export_registry
 
     kind = fmt or _format_of(out)
     with _registry(data_dir) as service:
@@ -517,7 +517,7 @@ def registry_import(
 ) -> None:
     """Import initiatives (new ones added, existing ones replaced; all audited)."""
     from clusteratlas.registry.auth import Actor
-    from clusteratlas.service.registry_io import import_registry, read_registry
+    from clusteratlas.service.registry.transfer import import_registry, read_registry
 
     if not file.is_file():
         raise InputError(f"{file}: no such file")

@@ -8,7 +8,7 @@ the admission rules in :mod:`clusteratlas.registry.checks`.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -21,22 +21,31 @@ __all__ = [
     "ROLES",
     "CooperationIn",
     "FactIn",
+    "FieldGroup",
     "InitiativeIn",
     "InitiativePatch",
     "KpiReportIn",
+    "Label",
     "LabelIn",
     "MemberIn",
+    "MemberType",
     "ProjectIn",
     "ReviewIn",
+    "Role",
     "SourceIn",
 ]
 
-ROLES = ("admin", "analyst", "manager", "public")
-MEMBER_TYPES = ("sme", "large", "research", "education", "public", "other")
-LABELS = ("ESCA Bronze", "ESCA Silver", "ESCA Gold", "BW Cluster-Exzellenz", "go-cluster")
+Role = Literal["admin", "analyst", "manager", "public"]
+MemberType = Literal["sme", "large", "research", "education", "public", "other"]
+Label = Literal["ESCA Bronze", "ESCA Silver", "ESCA Gold", "BW Cluster-Exzellenz", "go-cluster"]
 #: field groups an initiative may publish or keep to the agency; the profile itself
 #: (name, seat, sector, categories, goals, services, status) is always public
-FIELD_GROUPS = ("facts", "members", "kpis", "budget", "projects", "cooperations", "labels")
+FieldGroup = Literal["facts", "members", "kpis", "budget", "projects", "cooperations",
+                     "labels"]
+ROLES: tuple[str, ...] = get_args(Role)
+MEMBER_TYPES: tuple[str, ...] = get_args(MemberType)
+LABELS: tuple[str, ...] = get_args(Label)
+FIELD_GROUPS: tuple[str, ...] = get_args(FieldGroup)
 DEFAULT_VISIBILITY = {"facts": True, "members": False, "kpis": False, "budget": False,
                       "projects": True, "cooperations": True, "labels": True}
 
@@ -80,7 +89,7 @@ class SourceIn(_In):
 
 class MemberIn(_In):
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    member_type: Literal["sme", "large", "research", "education", "public", "other"]
+    member_type: MemberType
     since: Year | None = None
 
 
@@ -109,8 +118,7 @@ class InitiativePatch(_In):
     regions_served: Annotated[list[Code], Field(max_length=500)] | None = None
     categories: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]],
                           Field(max_length=100)] | None = None
-    visibility: dict[Literal["facts", "members", "kpis", "budget", "projects",
-                             "cooperations", "labels"], bool] | None = None
+    visibility: dict[FieldGroup, bool] | None = None
     facts: Annotated[list[FactIn], Field(max_length=200)] | None = None
     sources: Annotated[list[SourceIn], Field(max_length=200)] | None = None
     members: Annotated[list[MemberIn], Field(max_length=5000)] | None = None
@@ -192,7 +200,6 @@ class CooperationIn(_In):
 
 
 class LabelIn(_In):
-    label: Literal["ESCA Bronze", "ESCA Silver", "ESCA Gold", "BW Cluster-Exzellenz",
-                   "go-cluster"]
+    label: Label
     valid_from: IsoDate | None = None
     valid_until: IsoDate | None = None

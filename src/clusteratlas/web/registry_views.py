@@ -13,14 +13,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from clusteratlas.api.registry_routes import PROVENANCE, SESSION_COOKIE
 from clusteratlas.api.registry_routes import registry as _service
 from clusteratlas.errors import AccessError, ClusteratlasError, FindingsError
+from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import ANONYMOUS, Actor
+from clusteratlas.registry.fields import KPI_DECIMAL_FIELDS, KPI_FIELDS, KPI_TEXT_FIELDS
 from clusteratlas.registry.schemas import (
     FIELD_GROUPS,
-    KPI_FIELDS,
     LABELS,
     InitiativePatch,
     KpiReportIn,
 )
+from clusteratlas.service.registry import parse
 
 __all__ = ["router"]
 
@@ -101,7 +103,7 @@ def initiative_page(request: Request, initiative_id: str, lang: Lang = "de") -> 
     record = next((r for r in atlas.initiatives if r.id == initiative_id), None)
     if record is not None:
         if item.get("kpi_reports"):
-            reports, labels = service.benchmark_inputs()
+            reports, labels = service.benchmark_inputs_for(initiative_id, actor)
             bench = alignment.benchmark(reports, record, labels)
         impact = alignment.impact(atlas, initiative_id)
         partner = alignment.partners(atlas, initiative_id)
@@ -136,9 +138,7 @@ def _edit(request: Request, initiative_id: str, lang: str, actor: Actor,
           errors: list[dict[str, str]] | None = None, form: dict[str, Any] | None = None,
           status: int = 200) -> Response:
     item = _service(request).get(initiative_id, actor)
-    if not actor.keeps(initiative_id):
-        raise AccessError("sign in as the agency or as this initiative's manager",
-                          401 if actor.anonymous else 403)
+    require(actor, "edit", initiative_id)
     values = dict(item) | (form or {})
     return _render(request, "edit.html", lang, actor, i=item, v=values, errors=errors or [],
                    text_fields=_TEXT_FIELDS, area_fields=_AREA_FIELDS, groups=FIELD_GROUPS,
@@ -168,8 +168,6 @@ async def edit_form(request: Request, initiative_id: str, lang: Lang = "de") -> 
         if not data[key]:
             data[key] = None
     try:
-        from clusteratlas.service.registry import parse
-
         patch = parse(InitiativePatch, data, "form")
         _service(request).update(initiative_id, patch, actor, str(form.get("version", "")))
     except (FindingsError, ClusteratlasError) as exc:
@@ -188,9 +186,7 @@ def _kpi_page(request: Request, initiative_id: str, year: int, lang: str, actor:
               status: int = 200) -> Response:
     service = _service(request)
     item = service.get(initiative_id, actor)
-    if not actor.keeps(initiative_id):
-        raise AccessError("sign in as the agency or as this initiative's manager",
-                          401 if actor.anonymous else 403)
+    require(actor, "edit", initiative_id)
     report = next((r for r in item.get("kpi_reports", []) if r["year"] == year), None)
     values = dict(report or {}) | (form or {})
     return _render(request, "kpi.html", lang, actor, i=item, year=year, report=report,
@@ -211,17 +207,13 @@ async def kpi_form(request: Request, initiative_id: str, year: int,
     data: dict[str, Any] = {}
     for key in KPI_FIELDS:
         raw = str(form.get(key, "")).strip()
-        if key in ("active_definition", "funding_sources"):
+        if key in KPI_TEXT_FIELDS:
             data[key] = raw
         elif raw:
-            data[key] = raw.replace(",", ".") if key in (
-                "staff_fte", "budget_eur", "public_cofunding_share", "funded_volume_eur",
-                "investment_reported_eur", "satisfaction") else raw
+            data[key] = raw.replace(",", ".") if key in KPI_DECIMAL_FIELDS else raw
     version = str(form.get("version", "")) or None
     service = _service(request)
     try:
-        from clusteratlas.service.registry import parse
-
         report = parse(KpiReportIn, data, "form")
         out = service.put_kpi(initiative_id, year, report, actor, version)
         if form.get("action") == "submit":
