@@ -233,3 +233,27 @@ def test_edits_show_on_the_district_page(api):
               headers=h | {"If-Match": _etag(api, path, h)})
     names = [i["name"] for i in api.get("/api/regions/08212").json()["initiatives"]]
     assert names == ["CyberForum Karlsruhe"]
+
+
+SCRIPT_LINKS = ["javascript:fetch('/api/users')", " JavaScript:alert(1)",
+                "data:text/html,<script>x</script>", "vbscript:x", "//evil.example/x",
+                "/relative", "java\tscript:x", "https:evil.example"]
+
+
+@pytest.mark.parametrize("field", ["sources", "facts", "website"])
+def test_a_manager_cannot_store_a_script_link(api, field):
+    """Every URL field refuses anything but http(s) (issue 14.1: a javascript: source
+    rendered as a link ran in an admin's browser)."""
+    h = api.headers_for["manager"]
+    path = "/api/initiatives/metalldialog"
+    for url in SCRIPT_LINKS:
+        body = {"sources": {"sources": [{"url": url}]},
+                "facts": {"facts": [{"text": "A fact", "source_url": url}]},
+                "website": {"website": url}}[field]
+        r = api.patch(path, json=body, headers=h | {"If-Match": _etag(api, path, h)})
+        assert r.status_code == 400, (url, r.text)
+    page = api.get("/initiatives/metalldialog").text
+    assert "script:" not in page.lower()
+    assert "data:text" not in page
+    assert 'href="//evil' not in page
+    assert 'href="/relative' not in page

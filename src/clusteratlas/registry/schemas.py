@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "DEFAULT_VISIBILITY",
@@ -33,6 +34,8 @@ __all__ = [
     "ReviewIn",
     "Role",
     "SourceIn",
+    "WebUrl",
+    "web_url",
 ]
 
 Role = Literal["admin", "analyst", "manager", "public"]
@@ -59,6 +62,30 @@ Short = Annotated[str, Field(max_length=300)]
 Long = Annotated[str, Field(max_length=20_000)]
 
 
+def web_url(value: str) -> str:
+    """``value`` if it is an absolute http(s) URL with a host, else a ValueError.
+
+    The one check of every URL the registry stores and the pages link to: anything
+    else (``javascript:``, ``data:``, ``vbscript:``, relative or protocol-relative
+    links, schemes hidden behind whitespace, backslashes or control characters) could
+    run script in a reader's browser when rendered as a link."""
+    parts = urlsplit(value)
+    if (not value.isprintable() or any(c.isspace() or c == "\\" for c in value)
+            or parts.scheme.lower() not in ("http", "https")
+            or not value.lower().startswith(f"{parts.scheme.lower()}://")
+            or not parts.hostname):
+        raise ValueError("expected a web address starting with http:// or https://")
+    return value
+
+
+def _web_url_or_empty(value: str) -> str:
+    return value and web_url(value)
+
+
+#: a link to a web page (see :func:`web_url`)
+WebUrl = Annotated[str, AfterValidator(web_url), Field(min_length=1, max_length=2000)]
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -78,12 +105,12 @@ class _In(BaseModel):
 
 class FactIn(_In):
     text: Annotated[str, Field(min_length=1, max_length=2000)]
-    source_url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    source_url: WebUrl | None = None
     as_of: IsoDate | None = None
 
 
 class SourceIn(_In):
-    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    url: WebUrl
     accessed: IsoDate | None = None
 
 
@@ -104,7 +131,8 @@ class InitiativePatch(_In):
     scope: Literal["regional", "statewide"] | None = None
     managing_organisation: Short | None = None
     legal_form: Annotated[str, Field(max_length=80)] | None = None
-    website: Annotated[str, Field(pattern=r"^(https?://\S+)?$", max_length=300)] | None = None
+    website: Annotated[str, AfterValidator(_web_url_or_empty),
+                       Field(max_length=300)] | None = None
     founded: Year | None = None
     founded_on: IsoDate | None = None
     founding_occasion: Long | None = None
