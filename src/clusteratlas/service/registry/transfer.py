@@ -158,11 +158,29 @@ def export_registry(service: RegistryService, fmt: str,
     for name, (model, _) in _TABLES.items():
         sheet = book.create_sheet(name)
         sheet.append(_columns(model))
-        for row in tables[name]:
-            sheet.append([row.get(k) for k in _columns(model)])
+        for r, row in enumerate(tables[name], start=2):
+            for c, key in enumerate(_columns(model), start=1):
+                _xlsx_cell(sheet, r, c, row.get(key))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+#: a cell text starting with one of these is a formula (or DDE call) to a spreadsheet
+#: program (OWASP, "CSV injection")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
+
+
+def csv_text(value: str) -> str:
+    """A text as a CSV cell: formula-like texts get a leading quote (OWASP), and so do
+    texts that start with a quote, so that :func:`csv_untext` strips exactly one."""
+    return _QUOTE + value if value.startswith((*FORMULA_START, _QUOTE)) else value
+
+
+def csv_untext(value: str) -> str:
+    """The inverse of :func:`csv_text`."""
+    return value[1:] if value.startswith(_QUOTE) else value
 
 
 def _cell(value: Any) -> Any:
@@ -170,7 +188,18 @@ def _cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return repr(value)  # keep 5.0 a float: "5.0"
+    if isinstance(value, str):
+        return csv_text(value)
     return "" if value is None else value
+
+
+def _xlsx_cell(sheet: Any, row: int, column: int, value: Any) -> None:
+    """Write a cell; a text stays a text (openpyxl would store "=..." as a formula)."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True  # and stays one when edited in a spreadsheet program
 
 
 def _typed(value: Any, column: Any, where: str) -> Any:
@@ -225,7 +254,7 @@ def read_registry(data: bytes, fmt: str, source: str = "file") -> list[dict[str,
         for name in _TABLES:
             if f"{name}.csv" in z.namelist():
                 text_io = io.StringIO(z.read(f"{name}.csv").decode("utf-8-sig"))
-                raw[name] = list(csv.reader(text_io))
+                raw[name] = [[csv_untext(v) for v in r] for r in csv.reader(text_io)]
     elif fmt == "xlsx":
         from openpyxl import load_workbook
 
