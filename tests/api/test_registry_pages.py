@@ -19,7 +19,8 @@ def web(tmp_path, demo_dir, atlas):
 
 
 def _login(client, name, password):
-    r = client.post("/login", data={"name": name, "password": password},
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)[1]
+    r = client.post("/login", data={"name": name, "password": password, "csrf": token},
                     follow_redirects=False)
     assert r.status_code == 303
     return re.search(r'name="csrf" value="([^"]+)"', client.get("/initiatives").text)[1]

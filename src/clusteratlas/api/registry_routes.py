@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from typing import get_type_hints as typing_hints
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from clusteratlas.errors import AccessError
 from clusteratlas.registry.access import require
@@ -29,6 +29,7 @@ from clusteratlas.registry.schemas import (
     ReviewIn,
 )
 from clusteratlas.service.registry import RegistryService
+from clusteratlas.service.registry.accounts import MAX_TOKEN_DAYS
 
 __all__ = ["SESSION_COOKIE", "current_actor", "router"]
 
@@ -108,16 +109,36 @@ class UserIn(BaseModel):
     initiatives: list[str] = []
 
 
+class UserPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    active: bool | None = None
+    password: str | None = Field(None, max_length=1000)
+    role: Literal["admin", "analyst", "manager"] | None = None
+
+
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str
-    user: str | None = None
+    name: str = Field(min_length=1, max_length=80)
+    user: str | None = Field(None, max_length=80)
+    expires_days: int | None = Field(None, ge=1, le=MAX_TOKEN_DAYS,
+                                     description="valid for this many days (else until "
+                                                 "revoked)")
 
 
 class TokenOut(BaseModel):
     token: str
     user: str
     name: str
+
+
+class TokenInfo(BaseModel):
+    id: int
+    user: str
+    name: str
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    valid: bool
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -431,5 +452,34 @@ def add_user(service: Service, actor: ActorDep, body: Annotated[UserIn, Body()])
 def create_token(service: Service, actor: ActorDep, body: Annotated[TokenIn, Body()]) -> Any:
     user = body.user or actor.name
     require(actor, "manage_tokens", user=user)
-    return {"token": service.create_token(user, body.name, actor), "user": user,
-            "name": body.name}
+    return {"token": service.create_token(user, body.name, actor,
+                                          expires_days=body.expires_days),
+            "user": user, "name": body.name}
+
+
+@router.get("/tokens", response_model=list[TokenInfo],
+            summary="Your API tokens (or, as admin, a user's), without their secrets")
+def tokens(service: Service, actor: ActorDep,
+           user: Annotated[str | None, Query(max_length=80)] = None) -> Any:
+    name = user or actor.name
+    require(actor, "manage_tokens", user=name)
+    return service.tokens(name, actor)
+
+
+@router.delete("/tokens/{token_id}", status_code=204,
+               summary="Revoke one of your API tokens (or, as admin, anyone's)")
+def revoke_token(service: Service, actor: ActorDep,
+                 token_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+    service.revoke_token(token_id, actor)
+    return Response(status_code=204)
+
+
+@router.patch("/users/{name}", status_code=204,
+              summary="Deactivate, reactivate, set a password or a role (admin); a new "
+                      "password or role ends the user's sessions and tokens")
+def patch_user(service: Service, actor: ActorDep,
+               name: Annotated[str, Path(max_length=80)],
+               body: Annotated[UserPatch, Body()]) -> Response:
+    service.set_user(name, actor, active=body.active, password=body.password,
+                     role=body.role)
+    return Response(status_code=204)

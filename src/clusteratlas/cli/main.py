@@ -466,13 +466,16 @@ def user_set(
                                                 help="Allow or stop sign-ins.")] = None,
     password: Annotated[bool, typer.Option("--password", help="Set a new password "
                                            "(from $CLUSTERATLAS_PASSWORD or stdin).")] = False,
+    role: Annotated[str | None, typer.Option("--role", help="A new role: admin, analyst or "
+                                             "manager.")] = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Deactivate, reactivate or set the password of a user."""
+    """Deactivate, reactivate, set the password or the role of a user (a new password or
+    role ends the user's sessions and revokes their tokens)."""
     from clusteratlas.registry.auth import Actor
 
     with _registry(data_dir) as service:
-        service.set_user(name, Actor("cli", "admin"), active=active,
+        service.set_user(name, Actor("cli", "admin"), active=active, role=role,
                          password=_password("CLUSTERATLAS_PASSWORD") if password else None)
     typer.echo(f"Updated {name}.")
 
@@ -481,11 +484,37 @@ def user_set(
 def token_create(
     name: Annotated[str, typer.Argument(help="The user the token acts for.")],
     token_name: Annotated[str, typer.Option("--name", help="A label for the token.")] = "cli",
+    expires: Annotated[int | None, typer.Option(
+        "--expires", help="Valid for this many days (default: until revoked).")] = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Create an API token (printed once: only its hash is stored)."""
     with _registry(data_dir) as service:
-        typer.echo(service.create_token(name, token_name))
+        typer.echo(service.create_token(name, token_name, expires_days=expires))
+
+
+@token_app.command("list")
+def token_list(
+    name: Annotated[str, typer.Argument(help="The user whose tokens to list.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """List a user's tokens: id, name, created, expires, state (never the secrets)."""
+    with _registry(data_dir) as service:
+        for t in service.tokens(name):
+            state = "valid" if t["valid"] else ("revoked" if t["revoked_at"] else "expired")
+            typer.echo(f"{t['id']}\t{t['name']}\t{t['created_at']}\t"
+                       f"{t['expires_at'] or '-'}\t{state}")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id (see token list).")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Revoke one API token."""
+    with _registry(data_dir) as service:
+        t = service.revoke_token(token_id)
+    typer.echo(f"Revoked token {t['id']} ({t['user']}/{t['name']}).")
 
 
 @registry_app.command("export")

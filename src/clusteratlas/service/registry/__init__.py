@@ -160,12 +160,19 @@ class RegistryService:
         return self.accounts.users(actor)
 
     def set_user(self, name: str, actor: Actor, *, active: bool | None = None,
-                 password: str | None = None) -> None:
-        self.accounts.set_user(name, actor, active=active, password=password)
+                 password: str | None = None, role: str | None = None) -> None:
+        self.accounts.set_user(name, actor, active=active, password=password, role=role)
 
-    def create_token(self, user_name: str, token_name: str,
-                     actor: Actor | None = None) -> str:
-        return self.accounts.create_token(user_name, token_name, actor)
+    def create_token(self, user_name: str, token_name: str, actor: Actor | None = None,
+                     *, expires_days: int | None = None) -> str:
+        return self.accounts.create_token(user_name, token_name, actor,
+                                          expires_days=expires_days)
+
+    def tokens(self, user_name: str, actor: Actor | None = None) -> list[dict[str, Any]]:
+        return self.accounts.tokens(user_name, actor)
+
+    def revoke_token(self, token_id: int, actor: Actor | None = None) -> dict[str, Any]:
+        return self.accounts.revoke_token(token_id, actor)
 
     def actor_for_token(self, secret: str) -> Actor:
         return self.accounts.actor_for_token(secret)

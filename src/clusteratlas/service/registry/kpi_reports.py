@@ -72,7 +72,7 @@ class KpiReports:
         def change(s: Session, i: m.Initiative) -> None:
             row = next((r for r in i.kpi_reports if r.year == year), None)
             if row is None:
-                if if_match not in (None, "*"):
+                if if_match is not None:
                     raise ConflictError(f"the KPI report {year} does not exist yet; create "
                                         "it without If-Match", 412)
                 row = m.KpiReport(year=year, status="draft")

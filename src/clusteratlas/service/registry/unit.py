@@ -112,12 +112,14 @@ def apply_state(s: Session, i: m.Initiative, state: Mapping[str, Any]) -> None:
 
 
 def check_version(what: str, current: int, if_match: int | str | None) -> None:
-    """Refuse a write that names no version (428), a stale one (412) or no number."""
-    if if_match is None:
+    """Refuse a write that names no version (428), a stale one (412) or no number.
+
+    ``If-Match: *`` ("whatever is there") is refused like a missing header (428): it
+    would overwrite changes the writer has not seen, which is what the version is
+    there to prevent."""
+    if if_match is None or str(if_match).strip() == "*":
         raise ConflictError(f"{what}: send If-Match with the version you changed "
-                            f"(current: {current})", 428, current)
-    if if_match == "*":
-        return
+                            f"(current: {current}; '*' is not accepted)", 428, current)
     try:
         expected = int(str(if_match).strip().strip('W/').strip('"'))
     except ValueError:
