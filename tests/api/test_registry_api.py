@@ -336,3 +336,21 @@ def test_a_manager_cannot_make_a_token_on_the_users_page(api):
     names = [t["name"] for t in api.app.state.registry.tokens("manager")]
     assert names == ["tests"]
     api.cookies.clear()
+
+
+def test_a_zip_bomb_upload_is_a_one_line_400(api):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("initiatives.csv", bytes(64 * 1024 * 1024))
+    h = api.headers_for["admin"] | {"Content-Type": "application/zip"}
+    r = api.post("/api/registry/import?format=csv", content=buffer.getvalue(), headers=h)
+    assert r.status_code == 400
+    assert r.json()["error"].startswith("request body, initiatives.csv: declares 64 MB")
+    bad = api.post("/api/registry/import?format=csv", content=b"PK\x03\x04 broken",
+                   headers=h)
+    assert bad.status_code == 400
+    assert api.post("/api/registry/import?format=csv", content=buffer.getvalue(),
+                    headers=api.headers_for["manager"]).status_code == 403

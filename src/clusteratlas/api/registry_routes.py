@@ -13,9 +13,10 @@ from typing import Annotated, Any, Literal
 from typing import get_type_hints as typing_hints
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from clusteratlas.errors import AccessError
+from clusteratlas.errors import AccessError, InputError
 from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.schemas import (
@@ -427,12 +428,24 @@ class ImportOut(BaseModel):
                  for media in _MEDIA.values()}}})
 async def import_(request: Request, service: Service, actor: ActorDep,
                   format: Literal["json", "csv", "xlsx"] = "json") -> Any:
+    from clusteratlas.service.registry.files import LIMITS
     from clusteratlas.service.registry.transfer import import_registry, read_registry
 
-    require(actor, "import")
-    body = await request.body()
-    aggs = read_registry(body, format, "request body")
-    counts = import_registry(service, aggs, actor, "request body")
+    require(actor, "import")  # before a byte of the body is read
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > LIMITS.max_bytes:
+            raise InputError(f"request body: more than {LIMITS.max_bytes // 2**20} MB")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+
+    def run() -> dict[str, int]:
+        aggs = read_registry(body, format, "request body")
+        return import_registry(service, aggs, actor, "request body")
+
+    # reading and writing take a while: off the event loop, so other requests go on
+    counts = await run_in_threadpool(run)
     _changed(request)
     return {"ok": True, **counts}
 

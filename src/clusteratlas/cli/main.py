@@ -546,11 +546,9 @@ def registry_import(
 ) -> None:
     """Import initiatives (new ones added, existing ones replaced; all audited)."""
     from clusteratlas.registry.auth import Actor
-    from clusteratlas.service.registry.transfer import import_registry, read_registry
+    from clusteratlas.service.registry.transfer import import_registry, read_registry_file
 
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
-    aggs = read_registry(file.read_bytes(), fmt or _format_of(file), str(file))
+    aggs = read_registry_file(file, fmt or _format_of(file))
     with _registry(data_dir, check_codes=True) as service:
         counts = import_registry(service, aggs, Actor("cli", "admin"), str(file))
     typer.echo(f"Imported {file}: {counts['created']} new, {counts['replaced']} replaced.")

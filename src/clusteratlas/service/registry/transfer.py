@@ -19,6 +19,7 @@ import io
 import json
 import zipfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Boolean, Float, Integer, text
@@ -36,12 +37,21 @@ from clusteratlas.registry.fields import (
 )
 from clusteratlas.registry.schemas import DEFAULT_VISIBILITY, InitiativeIn, KpiReportIn
 from clusteratlas.service.registry import RegistryService
+from clusteratlas.service.registry.files import (
+    FORMULA_START,
+    LIMITS,
+    MAGIC,
+    Limits,
+    csv_text,
+    read_json,
+    read_tables,
+)
 from clusteratlas.service.registry.unit import aggregate, apply_state, parse
 
-__all__ = ["FORMATS", "export_registry", "import_registry", "read_registry"]
+__all__ = ["FORMATS", "export_registry", "import_registry", "read_registry",
+           "read_registry_file"]
 
 FORMATS = ("json", "csv", "xlsx")
-MAGIC = "clusteratlas-registry"
 
 # table name → (model, aggregate key or None for the initiative row, column order)
 _TABLES: dict[str, tuple[type[Any], str | None]] = {
@@ -166,23 +176,6 @@ def export_registry(service: RegistryService, fmt: str,
     return buffer.getvalue()
 
 
-#: a cell text starting with one of these is a formula (or DDE call) to a spreadsheet
-#: program (OWASP, "CSV injection")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_QUOTE = "'"
-
-
-def csv_text(value: str) -> str:
-    """A text as a CSV cell: formula-like texts get a leading quote (OWASP), and so do
-    texts that start with a quote, so that :func:`csv_untext` strips exactly one."""
-    return _QUOTE + value if value.startswith((*FORMULA_START, _QUOTE)) else value
-
-
-def csv_untext(value: str) -> str:
-    """The inverse of :func:`csv_text`."""
-    return value[1:] if value.startswith(_QUOTE) else value
-
-
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -230,43 +223,16 @@ def _typed(value: Any, column: Any, where: str) -> Any:
     return str(value)
 
 
-def read_registry(data: bytes, fmt: str, source: str = "file") -> list[dict[str, Any]]:
-    """Aggregates from an export in ``fmt`` (json, csv or xlsx)."""
+def read_registry(data: bytes, fmt: str, source: str = "file",
+                  limits: Limits = LIMITS) -> list[dict[str, Any]]:
+    """Aggregates from an export in ``fmt`` (json, csv or xlsx), read within
+    ``limits`` (see :mod:`.files`)."""
     if fmt == "json":
-        try:
-            doc = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SchemaError(f"{source}: not a JSON file ({exc})") from None
-        if not isinstance(doc, dict) or doc.get("format") != MAGIC \
-                or not isinstance(doc.get("initiatives"), list):
-            raise SchemaError(f"{source}: not a Clusteratlas registry export (expected "
-                              f'{{"format": "{MAGIC}", "initiatives": [...]}})')
-        aggs: list[dict[str, Any]] = doc["initiatives"]
-        return aggs
-    tables: dict[str, list[dict[str, Any]]] = {}
-    if fmt == "csv":
-        try:
-            z = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
-            raise SchemaError(f"{source}: a CSV export is a ZIP of one CSV per table") \
-                from None
-        raw: dict[str, list[list[Any]]] = {}
-        for name in _TABLES:
-            if f"{name}.csv" in z.namelist():
-                text_io = io.StringIO(z.read(f"{name}.csv").decode("utf-8-sig"))
-                raw[name] = [[csv_untext(v) for v in r] for r in csv.reader(text_io)]
-    elif fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises several kinds for a non-workbook
-            raise SchemaError(f"{source}: not an XLSX workbook ({type(exc).__name__})") \
-                from None
-        raw = {name: [list(r) for r in book[name].iter_rows(values_only=True)]
-               for name in _TABLES if name in book.sheetnames}
-    else:
+        return read_json(data, source, limits)
+    if fmt not in FORMATS:
         raise InputError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    tables: dict[str, list[dict[str, Any]]] = {}
+    raw = read_tables(data, fmt, source, list(_TABLES), limits)
     if "initiatives" not in raw:
         raise SchemaError(f"{source}: the table 'initiatives' is missing")
     for name, rows in raw.items():
@@ -292,6 +258,16 @@ def read_registry(data: bytes, fmt: str, source: str = "file") -> list[dict[str,
                         for h, v in zip(header, values, strict=False) if h})
         tables[name] = out
     return _aggregates(tables)
+
+
+def read_registry_file(path: Path, fmt: str, limits: Limits = LIMITS) -> list[dict[str, Any]]:
+    """:func:`read_registry` of a file, refused unread when it is too big."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size > limits.max_bytes:
+        raise InputError(f"{path}: {path.stat().st_size / 1024 / 1024:,.0f} MB is more than "
+                         f"the {limits.max_bytes / 1024 / 1024:,.0f} MB an import may have")
+    return read_registry(path.read_bytes(), fmt, str(path), limits)
 
 
 def import_registry(service: RegistryService, aggs: Sequence[Mapping[str, Any]],
