@@ -141,3 +141,32 @@ def test_unreachable_or_driverless_databases_say_so():
     assert "secret" not in str(exc.value)  # the password is not shown
     with pytest.raises(StoreError, match="needs a database driver"):
         RegistryStore("postgresql+pg8000://me@localhost/db")  # a driver we never install
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_registry_file_deleted_or_replaced_refuses_writes(tmp_path, how, caplog):
+    """Issue 14.7: the open connections would write into the unlinked file and every
+    change would vanish; the write fails with a StoreError (HTTP 503) and a log line."""
+    import shutil
+
+    path = tmp_path / "r.sqlite"
+    store = RegistryStore(f"sqlite:///{path}")
+    seed_registry(store, demo_initiatives())
+    service = RegistryService(store)
+    admin = __import__("conftest").ADMIN
+    version = service.get("cyberforum")["version"]
+    service.update("cyberforum", {"goals": "before"}, admin, version)
+    if how == "deleted":
+        for p in tmp_path.glob("r.sqlite*"):
+            p.unlink()
+    else:
+        shutil.copy(path, tmp_path / "copy.sqlite")
+        (tmp_path / "copy.sqlite").replace(path)
+    with pytest.raises(StoreError, match=f"was {how} while the server ran; nothing was "
+                                         "written"):
+        service.update("cyberforum", {"goals": "lost?"}, admin, version + 1)
+    assert f"was {how} while open" in caplog.text
+    store.close()
+    if how == "replaced":
+        assert RegistryService(RegistryStore(f"sqlite:///{path}")).get(
+            "cyberforum")["goals"] == "before"
