@@ -1,6 +1,8 @@
 """The registry's REST API on SQLite and PostgreSQL: an authorisation matrix (every
 endpoint × every role), ETag/If-Match, hidden KPIs, CSRF, cookies and sign-in."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -25,6 +27,14 @@ def api(registry_url, demo_dir, atlas):
             role: {"Authorization": f"Bearer {service.create_token(role, 'tests')}"}
             for role in PASSWORDS}
         yield client
+
+
+def _sign_in(client, name, password, client_csrf=None):
+    """Post the sign-in form as a browser does: with the form's CSRF token."""
+    token = client_csrf or re.search(r'name="csrf" value="([^"]+)"',
+                                     client.get("/login").text)[1]
+    return client.post("/login", data={"name": name, "password": password, "csrf": token},
+                       follow_redirects=False)
 
 
 def _etag(client, path, headers):
@@ -188,8 +198,7 @@ def test_validation_errors_name_fields(api):
 
 
 def test_session_cookie_and_csrf(api):
-    r = api.post("/login", data={"name": "manager", "password": PASSWORDS["manager"]},
-                 follow_redirects=False)
+    r = _sign_in(api, "manager", PASSWORDS["manager"])
     assert r.status_code == 303
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie
@@ -210,12 +219,10 @@ def test_session_cookie_and_csrf(api):
 def test_sign_in_says_nothing_about_accounts_and_is_rate_limited(api):
     answers = set()
     for name in ("admin", "nobody-here", "admin", "nobody-here", "admin"):
-        r = api.post("/login", data={"name": name, "password": "wrong password"},
-                     follow_redirects=False)
+        r = _sign_in(api, name, "wrong password")
         answers.add((r.status_code, "wrong name or password" in r.text))
     assert answers == {(401, True)}
-    blocked = api.post("/login", data={"name": "admin", "password": PASSWORDS["admin"]},
-                       follow_redirects=False)
+    blocked = _sign_in(api, "admin", PASSWORDS["admin"])
     assert blocked.status_code == 429
 
 
@@ -233,3 +240,117 @@ def test_edits_show_on_the_district_page(api):
               headers=h | {"If-Match": _etag(api, path, h)})
     names = [i["name"] for i in api.get("/api/regions/08212").json()["initiatives"]]
     assert names == ["CyberForum Karlsruhe"]
+
+
+SCRIPT_LINKS = ["javascript:fetch('/api/users')", " JavaScript:alert(1)",
+                "data:text/html,<script>x</script>", "vbscript:x", "//evil.example/x",
+                "/relative", "java\tscript:x", "https:evil.example"]
+
+
+@pytest.mark.parametrize("field", ["sources", "facts", "website"])
+def test_a_manager_cannot_store_a_script_link(api, field):
+    """Every URL field refuses anything but http(s) (issue 14.1: a javascript: source
+    rendered as a link ran in an admin's browser)."""
+    h = api.headers_for["manager"]
+    path = "/api/initiatives/metalldialog"
+    for url in SCRIPT_LINKS:
+        body = {"sources": {"sources": [{"url": url}]},
+                "facts": {"facts": [{"text": "A fact", "source_url": url}]},
+                "website": {"website": url}}[field]
+        r = api.patch(path, json=body, headers=h | {"If-Match": _etag(api, path, h)})
+        assert r.status_code == 400, (url, r.text)
+    page = api.get("/initiatives/metalldialog").text
+    assert "script:" not in page.lower()
+    assert "data:text" not in page
+    assert 'href="//evil' not in page
+    assert 'href="/relative' not in page
+
+
+def test_if_match_star_is_refused(api):
+    """`If-Match: *` would overwrite changes the writer has not seen: 428, nothing
+    written (the version must be named)."""
+    h = api.headers_for["admin"]
+    path = "/api/initiatives/metalldialog"
+    r = api.patch(path, json={"goals": "blind"}, headers=h | {"If-Match": "*"})
+    assert r.status_code == 428
+    assert "'*' is not accepted" in r.json()["error"]
+    assert api.get(path).json()["goals"] == ""
+    r = api.put(f"{path}/kpis/2021", json={"events": 4}, headers=h | {"If-Match": "*"})
+    assert r.status_code == 412
+    assert api.get(f"{path}/kpis", headers=h).json() == []
+
+
+def test_tokens_listed_revoked_and_expiring_through_the_api(api):
+    h = api.headers_for["manager"]
+    made = api.post("/api/tokens", json={"name": "ci", "expires_days": 7}, headers=h)
+    assert made.status_code == 201
+    new = {"Authorization": f"Bearer {made.json()['token']}"}
+    listed = api.get("/api/tokens", headers=new).json()
+    assert [(t["name"], t["valid"]) for t in listed] == [("ci", True), ("tests", True)]
+    assert listed[0]["expires_at"] is not None
+    assert "token" not in listed[0]
+    assert api.get("/api/tokens?user=admin", headers=new).status_code == 403
+    assert api.delete(f"/api/tokens/{listed[0]['id']}",
+                      headers=api.headers_for["analyst"]).status_code == 404
+    assert api.delete(f"/api/tokens/{listed[0]['id']}", headers=h).status_code == 204
+    assert api.get("/api/tokens", headers=new).status_code == 401
+    assert api.post("/api/tokens", json={"name": "x", "expires_days": 0},
+                    headers=h).status_code == 400
+
+
+def test_a_new_password_through_the_api_ends_the_users_tokens(api):
+    h = api.headers_for["manager"]
+    assert api.get("/api/tokens", headers=h).status_code == 200
+    r = api.patch("/api/users/manager", json={"password": "a brand new password"},
+                  headers=api.headers_for["admin"])
+    assert r.status_code == 204
+    assert api.get("/api/tokens", headers=h).status_code == 401
+    assert api.patch("/api/users/manager", json={"role": "admin"},
+                     headers=h).status_code == 401
+    assert api.patch("/api/users/analyst", json={"role": "admin"},
+                     headers=api.headers_for["analyst"]).status_code == 403
+
+
+def test_the_sign_in_form_needs_its_csrf_token(api):
+    """A page on another site cannot sign a browser in (login CSRF): the form carries
+    a token that must match its cookie."""
+    r = api.post("/login", data={"name": "manager", "password": PASSWORDS["manager"]},
+                 follow_redirects=False)
+    assert r.status_code == 403
+    assert "clusteratlas_session" not in r.headers.get("set-cookie", "")
+    r = _sign_in(api, "manager", PASSWORDS["manager"], client_csrf="forged")
+    assert r.status_code == 403
+    assert _sign_in(api, "manager", PASSWORDS["manager"]).status_code == 303
+    api.cookies.clear()
+
+
+def test_a_manager_cannot_make_a_token_on_the_users_page(api):
+    """Before: the users page created the token and only then refused to show the
+    list (403 with a token made)."""
+    assert _sign_in(api, "manager", PASSWORDS["manager"]).status_code == 303
+    csrf = api.app.state.registry.actor_for_session(
+        api.cookies.get("clusteratlas_session")).csrf
+    r = api.post("/admin/users", data={"csrf": csrf, "action": "token", "name": "manager",
+                                       "token_name": "sneaky"})
+    assert r.status_code == 403
+    names = [t["name"] for t in api.app.state.registry.tokens("manager")]
+    assert names == ["tests"]
+    api.cookies.clear()
+
+
+def test_a_zip_bomb_upload_is_a_one_line_400(api):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("initiatives.csv", bytes(64 * 1024 * 1024))
+    h = api.headers_for["admin"] | {"Content-Type": "application/zip"}
+    r = api.post("/api/registry/import?format=csv", content=buffer.getvalue(), headers=h)
+    assert r.status_code == 400
+    assert r.json()["error"].startswith("request body, initiatives.csv: declares 64 MB")
+    bad = api.post("/api/registry/import?format=csv", content=b"PK\x03\x04 broken",
+                   headers=h)
+    assert bad.status_code == 400
+    assert api.post("/api/registry/import?format=csv", content=buffer.getvalue(),
+                    headers=api.headers_for["manager"]).status_code == 403

@@ -19,7 +19,8 @@ def web(tmp_path, demo_dir, atlas):
 
 
 def _login(client, name, password):
-    r = client.post("/login", data={"name": name, "password": password},
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)[1]
+    r = client.post("/login", data={"name": name, "password": password, "csrf": token},
                     follow_redirects=False)
     assert r.status_code == 303
     return re.search(r'name="csrf" value="([^"]+)"', client.get("/initiatives").text)[1]
@@ -123,3 +124,20 @@ def test_history_restore_and_users_page(web):
     assert re.search(r"<code>cat_[\w-]+</code>", token.text)
     web.cookies.clear()
     assert web.get("/admin/users").status_code == 401
+
+
+def test_a_deleted_registry_file_answers_503(tmp_path, demo_dir, atlas):
+    """Issue 14.7: before, the PATCH answered 200 into the unlinked file and vanished."""
+    app = seeded_app(f"sqlite:///{tmp_path / 'registry.sqlite'}", demo_dir, atlas)
+    with TestClient(app) as client:
+        service = app.state.registry
+        service.add_user("agency", "admin", "agency password 1")
+        h = {"Authorization": f"Bearer {service.create_token('agency', 'tests')}"}
+        path = "/api/initiatives/cyberforum"
+        etag = client.get(path).headers["etag"]
+        for p in tmp_path.glob("registry.sqlite*"):
+            p.unlink()
+        r = client.patch(path, json={"goals": "vanishing"}, headers=h | {"If-Match": etag})
+        assert r.status_code == 503
+        assert "was deleted while the server ran; nothing was written" in r.json()["error"]
+        assert not (tmp_path / "registry.sqlite").exists()

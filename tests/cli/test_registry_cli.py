@@ -9,6 +9,7 @@ import pytest
 
 from clusteratlas.cli.main import main
 from clusteratlas.demo.build import demo_initiatives, seed_registry
+from clusteratlas.errors import AccessError
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.registry import RegistryService
 
@@ -95,3 +96,29 @@ def test_import_refuses_a_bad_file(registry_dir, tmp_path, capsys):
     assert main(["registry", "export", str(tmp_path / "x.pdf"), "-d", d]) == 2
     assert "--format" in capsys.readouterr().err
     assert main(["registry", "import", str(tmp_path / "missing.json"), "-d", d]) == 2
+
+
+def test_tokens_listed_revoked_and_expiring(registry_dir, registry_url, monkeypatch, capsys):
+    d = str(registry_dir)
+    monkeypatch.setenv("CLUSTERATLAS_PASSWORD", "a long analyst password")
+    main(["user", "add", "ministry", "--role", "analyst", "-d", d])
+    assert main(["token", "create", "ministry", "--name", "week", "--expires", "7",
+                 "-d", d]) == 0
+    week = capsys.readouterr().out.strip().splitlines()[-1]
+    assert main(["token", "create", "ministry", "--name", "laptop", "-d", d]) == 0
+    capsys.readouterr()
+    assert main(["token", "list", "ministry", "-d", d]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [(r[1], r[4]) for r in rows] == [("laptop", "valid"), ("week", "valid")]
+    assert rows[0][3] == "-"
+    assert rows[1][3] > rows[1][2]
+    assert main(["token", "revoke", rows[1][0], "-d", d]) == 0
+    assert "Revoked token" in capsys.readouterr().out
+    service = RegistryService(RegistryStore(registry_url))
+    with pytest.raises(AccessError):
+        service.actor_for_token(week)
+    service.store.close()
+    main(["token", "list", "ministry", "-d", d])
+    assert capsys.readouterr().out.splitlines()[1].endswith("\trevoked")
+    assert main(["token", "revoke", "999", "-d", d]) == 1
+    assert main(["token", "create", "ministry", "--expires", "0", "-d", d]) == 2

@@ -1,6 +1,7 @@
 """Export and import of the registry: lossless round trips in JSON, CSV and XLSX, and
 clear errors (file, table, row, field) for bad files, with nothing half-written."""
 
+import csv
 import io
 import json
 import zipfile
@@ -10,7 +11,7 @@ import pytest
 from clusteratlas.errors import AccessError, FindingsError, InputError, SchemaError
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.registry import RegistryService
-from clusteratlas.service.registry_io import export_registry, import_registry, read_registry
+from clusteratlas.service.registry.transfer import export_registry, import_registry, read_registry
 from conftest import ADMIN, MANAGER
 
 
@@ -123,3 +124,38 @@ def test_only_admins_import(rich):
     aggs = read_registry(export_registry(rich, "json"), "json")
     with pytest.raises(AccessError):
         import_registry(rich, aggs, MANAGER)
+
+
+FORMULAS = {"goals": "=HYPERLINK(\"https://evil.example\",\"click\")",
+            "services": "+1+2", "sector": "-2+3", "seat_town": "@SUM(A1)",
+            "short_name": "'quoted", "legal_form": "'=both"}
+
+
+def test_texts_are_never_formulas_and_round_trip(rich, tmp_path):
+    """Issue 14.3: a text starting with = + - @ is written as text (XLSX) or with the
+    OWASP quote (CSV), never as a live formula, and comes back unchanged."""
+    from openpyxl import load_workbook
+
+    v = rich.get("metalldialog", ADMIN)["version"]
+    rich.update("metalldialog", FORMULAS | {"facts": [{"text": "=1+1"}]}, ADMIN, v)
+    book = load_workbook(io.BytesIO(export_registry(rich, "xlsx", ["metalldialog"])))
+    sheet = book["initiatives"]
+    header = [c.value for c in sheet[1]]
+    for key, text in FORMULAS.items():
+        cell = sheet.cell(row=2, column=header.index(key) + 1)
+        assert (cell.data_type, cell.value) == ("s", text)
+    assert sheet.cell(row=2, column=header.index("goals") + 1).quotePrefix
+    archive = zipfile.ZipFile(io.BytesIO(export_registry(rich, "csv", ["metalldialog"])))
+    rows = list(csv.DictReader(io.StringIO(archive.read("initiatives.csv").decode())))
+    assert rows[0]["goals"] == "'" + FORMULAS["goals"]
+    assert rows[0]["short_name"] == "''quoted"
+    for value in rows[0].values():
+        assert not value.startswith(("=", "+", "-", "@"))
+    for fmt in ("csv", "xlsx"):
+        (tmp_path / fmt).mkdir()
+        copy = _fresh(tmp_path / fmt)
+        import_registry(copy, read_registry(export_registry(rich, fmt, ["metalldialog"]),
+                                            fmt), ADMIN)
+        back = copy.get("metalldialog", ADMIN)
+        assert {k: back[k] for k in FORMULAS} == FORMULAS, fmt
+        assert back["facts"][0]["text"] == "=1+1"

@@ -13,7 +13,7 @@ from clusteratlas.errors import StoreError
 from clusteratlas.registry import RegistryStore
 from clusteratlas.service.registry import RegistryService
 
-REVISIONS = ["0001", "0002"]
+REVISIONS = ["0001", "0002", "0003"]
 
 
 def _alembic(store, target):
@@ -57,7 +57,7 @@ def test_upgrade_from_0001_keeps_the_data(store):
                           "VALUES ('bodenseeairea', 0, 'Founded 2012 (launch at AERO)')"))
         conn.execute(text("INSERT INTO initiative_sources (initiative_id, position, url) "
                           "VALUES ('bodenseeairea', 0, 'https://example.org/a')"))
-    assert store.migrate() == "0002"
+    assert store.migrate() == REVISIONS[-1]
     item = RegistryService(store).get("bodenseeairea")
     assert (item["name"], item["founded"], item["regions_served"]) == (
         "BodenseeAIRea", 2012, ["08435"])
@@ -73,8 +73,27 @@ def test_downgrade_and_upgrade_again(store):
     _alembic(store, "-0001")
     assert store.revision() == "0001"
     assert "kpi_reports" not in inspect(store.engine).get_table_names()
-    assert store.migrate() == "0002"
+    assert store.migrate() == REVISIONS[-1]
     assert RegistryService(store).find(per_page=100).total == 23
+
+
+def test_upgrade_from_0002_keeps_tokens_valid(store):
+    """Tokens made before expiry existed (revision 0002) keep working after 0003 and
+    can be listed and revoked."""
+    _alembic(store, "0002")
+    service = RegistryService(store)
+    service.add_user("ministry", "analyst", "a long enough password")
+    with store.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at, revoked) "
+            "SELECT id, 'old', :h, '2026-01-01T00:00:00+00:00', false FROM users"),
+            {"h": __import__("hashlib").sha256(b"cat_old").hexdigest()})
+    assert store.migrate() == "0003"
+    assert service.actor_for_token("cat_old").name == "ministry"
+    [token] = service.tokens("ministry")
+    assert (token["name"], token["expires_at"], token["valid"]) == ("old", None, True)
+    service.revoke_token(token["id"])
+    assert service.tokens("ministry")[0]["revoked_at"] is not None
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path):
@@ -122,3 +141,32 @@ def test_unreachable_or_driverless_databases_say_so():
     assert "secret" not in str(exc.value)  # the password is not shown
     with pytest.raises(StoreError, match="needs a database driver"):
         RegistryStore("postgresql+pg8000://me@localhost/db")  # a driver we never install
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_registry_file_deleted_or_replaced_refuses_writes(tmp_path, how, caplog):
+    """Issue 14.7: the open connections would write into the unlinked file and every
+    change would vanish; the write fails with a StoreError (HTTP 503) and a log line."""
+    import shutil
+
+    path = tmp_path / "r.sqlite"
+    store = RegistryStore(f"sqlite:///{path}")
+    seed_registry(store, demo_initiatives())
+    service = RegistryService(store)
+    admin = __import__("conftest").ADMIN
+    version = service.get("cyberforum")["version"]
+    service.update("cyberforum", {"goals": "before"}, admin, version)
+    if how == "deleted":
+        for p in tmp_path.glob("r.sqlite*"):
+            p.unlink()
+    else:
+        shutil.copy(path, tmp_path / "copy.sqlite")
+        (tmp_path / "copy.sqlite").replace(path)
+    with pytest.raises(StoreError, match=f"was {how} while the server ran; nothing was "
+                                         "written"):
+        service.update("cyberforum", {"goals": "lost?"}, admin, version + 1)
+    assert f"was {how} while open" in caplog.text
+    store.close()
+    if how == "replaced":
+        assert RegistryService(RegistryStore(f"sqlite:///{path}")).get(
+            "cyberforum")["goals"] == "before"

@@ -13,7 +13,7 @@ from clusteratlas.errors import (
     UnknownCodeError,
 )
 from clusteratlas.registry.auth import ANONYMOUS, LoginLimiter
-from clusteratlas.service.registry import RegistryService, _same_content, aggregate
+from clusteratlas.service.registry import RegistryService, aggregate, same_content
 from conftest import ADMIN, ANALYST, MANAGER, OTHER_MANAGER
 
 REPORT = {"members_sme": 30, "members_large": 10, "members_research": 3, "members_active": 38,
@@ -147,7 +147,7 @@ def test_archive_and_restore_is_identical(service):
     assert [h["action"] for h in history][-3:] == ["add", "kpi", "archive"]
     restored = service.restore("photonics-bw", history[-1]["id"], ADMIN, before=True)
     assert restored["archived"] is False
-    assert _same_content(service.get("photonics-bw", ADMIN), state)
+    assert same_content(service.get("photonics-bw", ADMIN), state)
     assert restored["version"] > v
     # the restore is itself in the history and can be undone
     assert service.history("photonics-bw", ADMIN)[-1]["action"] == "restore"

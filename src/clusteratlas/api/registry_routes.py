@@ -13,9 +13,11 @@ from typing import Annotated, Any, Literal
 from typing import get_type_hints as typing_hints
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
 
-from clusteratlas.errors import AccessError
+from clusteratlas.errors import AccessError, InputError
+from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.schemas import (
     LABELS,
@@ -28,6 +30,7 @@ from clusteratlas.registry.schemas import (
     ReviewIn,
 )
 from clusteratlas.service.registry import RegistryService
+from clusteratlas.service.registry.accounts import MAX_TOKEN_DAYS
 
 __all__ = ["SESSION_COOKIE", "current_actor", "router"]
 
@@ -107,16 +110,36 @@ class UserIn(BaseModel):
     initiatives: list[str] = []
 
 
+class UserPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    active: bool | None = None
+    password: str | None = Field(None, max_length=1000)
+    role: Literal["admin", "analyst", "manager"] | None = None
+
+
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str
-    user: str | None = None
+    name: str = Field(min_length=1, max_length=80)
+    user: str | None = Field(None, max_length=80)
+    expires_days: int | None = Field(None, ge=1, le=MAX_TOKEN_DAYS,
+                                     description="valid for this many days (else until "
+                                                 "revoked)")
 
 
 class TokenOut(BaseModel):
     token: str
     user: str
     name: str
+
+
+class TokenInfo(BaseModel):
+    id: int
+    user: str
+    name: str
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    valid: bool
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -383,11 +406,9 @@ _MEDIA = {"json": "application/json", "csv": "application/zip",
 def export(service: Service, actor: ActorDep,
            format: Literal["json", "csv", "xlsx"] = "json",
            initiative: Annotated[list[str] | None, Query(max_length=500)] = None) -> Response:
-    from clusteratlas.service.registry_io import export_registry
+    from clusteratlas.service.registry.transfer import export_registry
 
-    if not actor.reads_all:
-        raise AccessError("exports hold non-public fields: the agency and analysts only",
-                          401 if actor.anonymous else 403)
+    require(actor, "export")
     data = export_registry(service, format, initiative)
     name = f"clusteratlas-registry.{ {'json': 'json', 'csv': 'zip', 'xlsx': 'xlsx'}[format] }"
     return Response(data, media_type=_MEDIA[format],
@@ -407,14 +428,24 @@ class ImportOut(BaseModel):
                  for media in _MEDIA.values()}}})
 async def import_(request: Request, service: Service, actor: ActorDep,
                   format: Literal["json", "csv", "xlsx"] = "json") -> Any:
-    from clusteratlas.service.registry_io import import_registry, read_registry
+    from clusteratlas.service.registry.files import LIMITS
+    from clusteratlas.service.registry.transfer import import_registry, read_registry
 
-    if actor.role != "admin":
-        raise AccessError("only the agency (admin) imports into the registry",
-                          401 if actor.anonymous else 403)
-    body = await request.body()
-    aggs = read_registry(body, format, "request body")
-    counts = import_registry(service, aggs, actor, "request body")
+    require(actor, "import")  # before a byte of the body is read
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > LIMITS.max_bytes:
+            raise InputError(f"request body: more than {LIMITS.max_bytes // 2**20} MB")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+
+    def run() -> dict[str, int]:
+        aggs = read_registry(body, format, "request body")
+        return import_registry(service, aggs, actor, "request body")
+
+    # reading and writing take a while: off the event loop, so other requests go on
+    counts = await run_in_threadpool(run)
     _changed(request)
     return {"ok": True, **counts}
 
@@ -432,8 +463,36 @@ def add_user(service: Service, actor: ActorDep, body: Annotated[UserIn, Body()])
 @router.post("/tokens", status_code=201, response_model=TokenOut,
              summary="A new API token for yourself (or, as admin, for a user)")
 def create_token(service: Service, actor: ActorDep, body: Annotated[TokenIn, Body()]) -> Any:
-    if actor.anonymous:
-        raise AccessError("sign in to create a token", 401)
     user = body.user or actor.name
-    return {"token": service.create_token(user, body.name, actor), "user": user,
-            "name": body.name}
+    require(actor, "manage_tokens", user=user)
+    return {"token": service.create_token(user, body.name, actor,
+                                          expires_days=body.expires_days),
+            "user": user, "name": body.name}
+
+
+@router.get("/tokens", response_model=list[TokenInfo],
+            summary="Your API tokens (or, as admin, a user's), without their secrets")
+def tokens(service: Service, actor: ActorDep,
+           user: Annotated[str | None, Query(max_length=80)] = None) -> Any:
+    name = user or actor.name
+    require(actor, "manage_tokens", user=name)
+    return service.tokens(name, actor)
+
+
+@router.delete("/tokens/{token_id}", status_code=204,
+               summary="Revoke one of your API tokens (or, as admin, anyone's)")
+def revoke_token(service: Service, actor: ActorDep,
+                 token_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+    service.revoke_token(token_id, actor)
+    return Response(status_code=204)
+
+
+@router.patch("/users/{name}", status_code=204,
+              summary="Deactivate, reactivate, set a password or a role (admin); a new "
+                      "password or role ends the user's sessions and tokens")
+def patch_user(service: Service, actor: ActorDep,
+               name: Annotated[str, Path(max_length=80)],
+               body: Annotated[UserPatch, Body()]) -> Response:
+    service.set_user(name, actor, active=body.active, password=body.password,
+                     role=body.role)
+    return Response(status_code=204)

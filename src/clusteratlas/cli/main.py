@@ -469,13 +469,16 @@ def user_set(
                                                 help="Allow or stop sign-ins.")] = None,
     password: Annotated[bool, typer.Option("--password", help="Set a new password "
                                            "(from $CLUSTERATLAS_PASSWORD or stdin).")] = False,
+    role: Annotated[str | None, typer.Option("--role", help="A new role: admin, analyst or "
+                                             "manager.")] = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Deactivate, reactivate or set the password of a user."""
+    """Deactivate, reactivate, set the password or the role of a user (a new password or
+    role ends the user's sessions and revokes their tokens)."""
     from clusteratlas.registry.auth import Actor
 
     with _registry(data_dir) as service:
-        service.set_user(name, Actor("cli", "admin"), active=active,
+        service.set_user(name, Actor("cli", "admin"), active=active, role=role,
                          password=_password("CLUSTERATLAS_PASSWORD") if password else None)
     typer.echo(f"Updated {name}.")
 
@@ -484,11 +487,37 @@ def user_set(
 def token_create(
     name: Annotated[str, typer.Argument(help="The user the token acts for.")],
     token_name: Annotated[str, typer.Option("--name", help="A label for the token.")] = "cli",
+    expires: Annotated[int | None, typer.Option(
+        "--expires", help="Valid for this many days (default: until revoked).")] = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Create an API token (printed once: only its hash is stored)."""
     with _registry(data_dir) as service:
-        typer.echo(service.create_token(name, token_name))
+        typer.echo(service.create_token(name, token_name, expires_days=expires))
+
+
+@token_app.command("list")
+def token_list(
+    name: Annotated[str, typer.Argument(help="The user whose tokens to list.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """List a user's tokens: id, name, created, expires, state (never the secrets)."""
+    with _registry(data_dir) as service:
+        for t in service.tokens(name):
+            state = "valid" if t["valid"] else ("revoked" if t["revoked_at"] else "expired")
+            typer.echo(f"{t['id']}\t{t['name']}\t{t['created_at']}\t"
+                       f"{t['expires_at'] or '-'}\t{state}")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id (see token list).")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Revoke one API token."""
+    with _registry(data_dir) as service:
+        t = service.revoke_token(token_id)
+    typer.echo(f"Revoked token {t['id']} ({t['user']}/{t['name']}).")
 
 
 @registry_app.command("export")
@@ -501,7 +530,7 @@ def registry_export(
     data_dir: DataDirOption = None,
 ) -> None:
     """Export the whole registry (or some initiatives), losslessly."""
-    from clusteratlas.service.registry_io import export_registry
+    from clusteratlas.service.registry.transfer import export_registry
 
     kind = fmt or _format_of(out)
     with _registry(data_dir) as service:
@@ -518,11 +547,9 @@ def registry_import(
 ) -> None:
     """Import initiatives (new ones added, existing ones replaced; all audited)."""
     from clusteratlas.registry.auth import Actor
-    from clusteratlas.service.registry_io import import_registry, read_registry
+    from clusteratlas.service.registry.transfer import import_registry, read_registry_file
 
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
-    aggs = read_registry(file.read_bytes(), fmt or _format_of(file), str(file))
+    aggs = read_registry_file(file, fmt or _format_of(file))
     with _registry(data_dir, check_codes=True) as service:
         counts = import_registry(service, aggs, Actor("cli", "admin"), str(file))
     typer.echo(f"Imported {file}: {counts['created']} new, {counts['replaced']} replaced.")
@@ -614,14 +641,13 @@ def benchmark(
     data_dir: DataDirOption = None,
 ) -> None:
     """An initiative's KPIs against its peers (accepted reports)."""
-    from clusteratlas.service.benchmarks import benchmark as run_benchmark
-    from clusteratlas.service.benchmarks import parse_weights
+    from clusteratlas.registry.auth import Actor
+    from clusteratlas.service.benchmarks import initiative_benchmark, parse_weights
 
     atlas, registry = _atlas_and_registry(data_dir)
-    with registry:
-        reports, labels = registry.benchmark_inputs()
-    result = run_benchmark(reports, atlas.initiative(initiative), labels, year=year,
-                           weights=parse_weights(weight))
+    with registry:  # the operator of the data directory reads everything
+        result = initiative_benchmark(atlas, registry, initiative, Actor("cli", "admin"),
+                                      year=year, weights=parse_weights(weight))
     composite = result.get("composite")
     lines = [f"status: {result['status']}",
              f"composite: {composite:.1f}" if composite is not None else "composite: –"]

@@ -88,7 +88,7 @@ def seed_registry(store: RegistryStore, items: list[dict[str, Any]]) -> int:
     ``demo``); an existing registry keeps its users and history."""
     from clusteratlas.registry.auth import Actor
     from clusteratlas.service.registry import RegistryService
-    from clusteratlas.service.registry_io import import_registry
+    from clusteratlas.service.registry.transfer import import_registry
 
     store.migrate()
     service = RegistryService(store, regions=reference.bw_regions(),

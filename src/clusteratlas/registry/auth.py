@@ -80,8 +80,10 @@ def hash_secret(secret: str) -> str:
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed logins per ``window`` seconds per client address and
-    per user name; the same answer whether or not the name exists."""
+    """At most ``attempts`` failed logins per ``window`` seconds per key; the service
+    counts per client address and per user name at that address (never per name
+    alone, which would let anyone lock a user out), with the same answer whether or
+    not the name exists."""
 
     def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
         self.attempts = attempts

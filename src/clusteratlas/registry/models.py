@@ -277,6 +277,9 @@ class ApiToken(Base):
     created_at: Mapped[str] = mapped_column(String(32))
     last_used_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: ISO time after which the token no longer works (None: until revoked)
+    expires_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    revoked_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class LoginSession(Base):

@@ -8,9 +8,10 @@ the admission rules in :mod:`clusteratlas.registry.checks`.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "DEFAULT_VISIBILITY",
@@ -21,22 +22,33 @@ __all__ = [
     "ROLES",
     "CooperationIn",
     "FactIn",
+    "FieldGroup",
     "InitiativeIn",
     "InitiativePatch",
     "KpiReportIn",
+    "Label",
     "LabelIn",
     "MemberIn",
+    "MemberType",
     "ProjectIn",
     "ReviewIn",
+    "Role",
     "SourceIn",
+    "WebUrl",
+    "web_url",
 ]
 
-ROLES = ("admin", "analyst", "manager", "public")
-MEMBER_TYPES = ("sme", "large", "research", "education", "public", "other")
-LABELS = ("ESCA Bronze", "ESCA Silver", "ESCA Gold", "BW Cluster-Exzellenz", "go-cluster")
+Role = Literal["admin", "analyst", "manager", "public"]
+MemberType = Literal["sme", "large", "research", "education", "public", "other"]
+Label = Literal["ESCA Bronze", "ESCA Silver", "ESCA Gold", "BW Cluster-Exzellenz", "go-cluster"]
 #: field groups an initiative may publish or keep to the agency; the profile itself
 #: (name, seat, sector, categories, goals, services, status) is always public
-FIELD_GROUPS = ("facts", "members", "kpis", "budget", "projects", "cooperations", "labels")
+FieldGroup = Literal["facts", "members", "kpis", "budget", "projects", "cooperations",
+                     "labels"]
+ROLES: tuple[str, ...] = get_args(Role)
+MEMBER_TYPES: tuple[str, ...] = get_args(MemberType)
+LABELS: tuple[str, ...] = get_args(Label)
+FIELD_GROUPS: tuple[str, ...] = get_args(FieldGroup)
 DEFAULT_VISIBILITY = {"facts": True, "members": False, "kpis": False, "budget": False,
                       "projects": True, "cooperations": True, "labels": True}
 
@@ -48,6 +60,30 @@ Count = Annotated[int, Field(ge=0, le=10_000_000)]
 Amount = Annotated[float, Field(ge=0, le=1e12)]
 Short = Annotated[str, Field(max_length=300)]
 Long = Annotated[str, Field(max_length=20_000)]
+
+
+def web_url(value: str) -> str:
+    """``value`` if it is an absolute http(s) URL with a host, else a ValueError.
+
+    The one check of every URL the registry stores and the pages link to: anything
+    else (``javascript:``, ``data:``, ``vbscript:``, relative or protocol-relative
+    links, schemes hidden behind whitespace, backslashes or control characters) could
+    run script in a reader's browser when rendered as a link."""
+    parts = urlsplit(value)
+    if (not value.isprintable() or any(c.isspace() or c == "\\" for c in value)
+            or parts.scheme.lower() not in ("http", "https")
+            or not value.lower().startswith(f"{parts.scheme.lower()}://")
+            or not parts.hostname):
+        raise ValueError("expected a web address starting with http:// or https://")
+    return value
+
+
+def _web_url_or_empty(value: str) -> str:
+    return value and web_url(value)
+
+
+#: a link to a web page (see :func:`web_url`)
+WebUrl = Annotated[str, AfterValidator(web_url), Field(min_length=1, max_length=2000)]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -69,18 +105,18 @@ class _In(BaseModel):
 
 class FactIn(_In):
     text: Annotated[str, Field(min_length=1, max_length=2000)]
-    source_url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    source_url: WebUrl | None = None
     as_of: IsoDate | None = None
 
 
 class SourceIn(_In):
-    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    url: WebUrl
     accessed: IsoDate | None = None
 
 
 class MemberIn(_In):
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    member_type: Literal["sme", "large", "research", "education", "public", "other"]
+    member_type: MemberType
     since: Year | None = None
 
 
@@ -95,7 +131,8 @@ class InitiativePatch(_In):
     scope: Literal["regional", "statewide"] | None = None
     managing_organisation: Short | None = None
     legal_form: Annotated[str, Field(max_length=80)] | None = None
-    website: Annotated[str, Field(pattern=r"^(https?://\S+)?$", max_length=300)] | None = None
+    website: Annotated[str, AfterValidator(_web_url_or_empty),
+                       Field(max_length=300)] | None = None
     founded: Year | None = None
     founded_on: IsoDate | None = None
     founding_occasion: Long | None = None
@@ -109,8 +146,7 @@ class InitiativePatch(_In):
     regions_served: Annotated[list[Code], Field(max_length=500)] | None = None
     categories: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]],
                           Field(max_length=100)] | None = None
-    visibility: dict[Literal["facts", "members", "kpis", "budget", "projects",
-                             "cooperations", "labels"], bool] | None = None
+    visibility: dict[FieldGroup, bool] | None = None
     facts: Annotated[list[FactIn], Field(max_length=200)] | None = None
     sources: Annotated[list[SourceIn], Field(max_length=200)] | None = None
     members: Annotated[list[MemberIn], Field(max_length=5000)] | None = None
@@ -192,7 +228,6 @@ class CooperationIn(_In):
 
 
 class LabelIn(_In):
-    label: Literal["ESCA Bronze", "ESCA Silver", "ESCA Gold", "BW Cluster-Exzellenz",
-                   "go-cluster"]
+    label: Label
     valid_from: IsoDate | None = None
     valid_until: IsoDate | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +20,8 @@ from clusteratlas.registry.models import (
 )
 
 __all__ = ["InitiativeRecord", "RegistryStore"]
+
+_log = logging.getLogger("clusteratlas.registry")
 
 
 @dataclass(frozen=True)
@@ -103,10 +107,40 @@ class RegistryStore:
                              f"installed: {exc}{hint}") from None
         except SQLAlchemyError as exc:
             raise StoreError(f"registry database {url!r} cannot be opened ({exc})") from None
+        #: the SQLite file, if any, and its identity (device, inode) when first seen
+        self.path: str | None = None
+        self._identity: tuple[int, int] | None = None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.write_engine, "connect", _sqlite_manual_begin)
             event.listen(self.write_engine, "begin", _begin_immediate)
+            database = self.engine.url.database
+            if database and database != ":memory:" and not database.startswith("file:"):
+                self.path = os.path.abspath(database)
+                self._check_identity()
+
+    def _check_identity(self) -> None:
+        """Refuse to write when the SQLite file was deleted or replaced since the store
+        first saw it: the open connections would write into the old, unlinked file,
+        and every change would vanish when the process ends."""
+        if self.path is None:
+            return
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            if self._identity is None:
+                return  # not created yet: the first connection creates it
+            st = None
+        if st is not None and self._identity is None:
+            self._identity = (st.st_dev, st.st_ino)
+            return
+        if st is None or (st.st_dev, st.st_ino) != self._identity:
+            what = "deleted" if st is None else "replaced"
+            _log.error("registry %s was %s while open; writes refused until restart",
+                       self.path, what)
+            raise StoreError(f"registry {self.path} was {what} while the server ran; "
+                             "nothing was written (restart the server to use the file "
+                             "now at that path)")
 
     def close(self) -> None:
         """Close the pooled connections (the store can still be used afterwards)."""
@@ -119,7 +153,9 @@ class RegistryStore:
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """A session for one write transaction (committed on success)."""
+        """A session for one write transaction (committed on success), refused with
+        a :class:`StoreError` (HTTP 503) when the SQLite file is gone or replaced."""
+        self._check_identity()
         try:
             with Session(self.write_engine, expire_on_commit=False) as session, \
                     session.begin():
@@ -133,6 +169,8 @@ class RegistryStore:
                 raise ConflictError("someone else changed this record meanwhile; "
                                     "reload it and apply your change again") from None
             raise self._fail(exc) from None
+        if self._identity is None:
+            self._check_identity()  # the first write created the file: remember it
 
     def _fail(self, exc: Exception) -> StoreError:
         text = str(getattr(exc, "orig", exc)) or type(exc).__name__
@@ -187,6 +225,7 @@ class RegistryStore:
                         "PRAGMA foreign_keys=ON")
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
+        self._check_identity()
         return str(revision)
 
     def revision(self) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from clusteratlas.errors import InputError, NotFoundError
+from clusteratlas.errors import InputError
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord
 from clusteratlas.service.atlas import Atlas
@@ -150,7 +150,7 @@ def benchmark(reports: Sequence[Mapping[str, Any]], initiative: InitiativeRecord
 class BenchmarkInputs(Protocol):
     """What a benchmark reads of the registry (:class:`~clusteratlas.service.registry.RegistryService`)."""
 
-    def get(self, initiative_id: str, actor: Actor = ...) -> dict[str, Any]: ...
+    def require_benchmarkable(self, initiative_id: str, actor: Actor = ...) -> None: ...
 
     def benchmark_inputs(self) -> tuple[list[dict[str, Any]], dict[str, list[str]]]: ...
 
@@ -168,8 +168,7 @@ def initiative_benchmark(atlas: Atlas, registry: BenchmarkInputs, initiative_id:
     not in the atlas.  ``peers``: the registry's :meth:`benchmark_inputs`, when the
     caller benchmarks several initiatives against the same peers.
     """
-    if "kpi_reports" not in registry.get(initiative_id, actor):
-        raise NotFoundError(f"the KPIs of {initiative_id!r} are not public")
+    registry.require_benchmarkable(initiative_id, actor)
     record = atlas.initiative(initiative_id)
     reports, labels = peers if peers is not None else registry.benchmark_inputs()
     return benchmark(reports, record, labels, year=year, weights=weights)

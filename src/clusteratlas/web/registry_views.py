@@ -4,6 +4,7 @@ service only; forms carry the session's CSRF token and the version they edit."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -13,19 +14,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from clusteratlas.api.registry_routes import PROVENANCE, SESSION_COOKIE
 from clusteratlas.api.registry_routes import registry as _service
 from clusteratlas.errors import AccessError, ClusteratlasError, FindingsError
-from clusteratlas.registry.auth import ANONYMOUS, Actor
+from clusteratlas.registry.access import require
+from clusteratlas.registry.auth import ANONYMOUS, Actor, new_secret
+from clusteratlas.registry.fields import KPI_DECIMAL_FIELDS, KPI_FIELDS, KPI_TEXT_FIELDS
 from clusteratlas.registry.schemas import (
     FIELD_GROUPS,
-    KPI_FIELDS,
     LABELS,
     InitiativePatch,
     KpiReportIn,
 )
 from clusteratlas.service.explore import list_categories
+from clusteratlas.service.registry import parse
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+#: the sign-in form's CSRF token (double-submit cookie)
+LOGIN_COOKIE = "clusteratlas_login"
 Lang = Annotated[Literal["de", "en"], Query()]
 _TEXT_FIELDS = ("name", "short_name", "sector", "seat_town", "managing_organisation",
                 "legal_form", "website", "founded_on", "status_since", "successor_id")
@@ -137,9 +142,7 @@ def _edit(request: Request, initiative_id: str, lang: str, actor: Actor,
           errors: list[dict[str, str]] | None = None, form: dict[str, Any] | None = None,
           status: int = 200) -> Response:
     item = _service(request).get(initiative_id, actor)
-    if not actor.keeps(initiative_id):
-        raise AccessError("sign in as the agency or as this initiative's manager",
-                          401 if actor.anonymous else 403)
+    require(actor, "edit", initiative_id)
     values = dict(item) | (form or {})
     return _render(request, "edit.html", lang, actor, i=item, v=values, errors=errors or [],
                    text_fields=_TEXT_FIELDS, area_fields=_AREA_FIELDS, groups=FIELD_GROUPS,
@@ -169,8 +172,6 @@ async def edit_form(request: Request, initiative_id: str, lang: Lang = "de") -> 
         if not data[key]:
             data[key] = None
     try:
-        from clusteratlas.service.registry import parse
-
         patch = parse(InitiativePatch, data, "form")
         _service(request).update(initiative_id, patch, actor, str(form.get("version", "")))
     except (FindingsError, ClusteratlasError) as exc:
@@ -189,9 +190,7 @@ def _kpi_page(request: Request, initiative_id: str, year: int, lang: str, actor:
               status: int = 200) -> Response:
     service = _service(request)
     item = service.get(initiative_id, actor)
-    if not actor.keeps(initiative_id):
-        raise AccessError("sign in as the agency or as this initiative's manager",
-                          401 if actor.anonymous else 403)
+    require(actor, "edit", initiative_id)
     report = next((r for r in item.get("kpi_reports", []) if r["year"] == year), None)
     values = dict(report or {}) | (form or {})
     return _render(request, "kpi.html", lang, actor, i=item, year=year, report=report,
@@ -212,17 +211,13 @@ async def kpi_form(request: Request, initiative_id: str, year: int,
     data: dict[str, Any] = {}
     for key in KPI_FIELDS:
         raw = str(form.get(key, "")).strip()
-        if key in ("active_definition", "funding_sources"):
+        if key in KPI_TEXT_FIELDS:
             data[key] = raw
         elif raw:
-            data[key] = raw.replace(",", ".") if key in (
-                "staff_fte", "budget_eur", "public_cofunding_share", "funded_volume_eur",
-                "investment_reported_eur", "satisfaction") else raw
+            data[key] = raw.replace(",", ".") if key in KPI_DECIMAL_FIELDS else raw
     version = str(form.get("version", "")) or None
     service = _service(request)
     try:
-        from clusteratlas.service.registry import parse
-
         report = parse(KpiReportIn, data, "form")
         out = service.put_kpi(initiative_id, year, report, actor, version)
         if form.get("action") == "submit":
@@ -257,24 +252,47 @@ def review_form(request: Request, initiative_id: str, year: int,
     return _back("/review", lang)
 
 
+def _login_form(request: Request, lang: str, actor: Actor, next: str,
+                error: str | None = None, status: int = 200) -> Response:
+    """The sign-in form with a CSRF token, double-submitted: in a hidden field and in a
+    cookie that another site's page cannot read or set (so it cannot sign a browser
+    in to an account of its choosing)."""
+    token = request.cookies.get(LOGIN_COOKIE) or new_secret()
+    response = _render(request, "login.html", lang, actor, error=error, next=next,
+                       csrf=token, status=status)
+    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", max_age=3600, path="/login")
+    return response
+
+
+def _local(next: str) -> str:
+    return next if next.startswith("/") and not next.startswith("//") else "/"
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, lang: Lang = "de", next: str = "/initiatives") -> Response:
-    return _render(request, "login.html", lang, _actor(request), error=None,
-                   next=next if next.startswith("/") and not next.startswith("//") else "/")
+    return _login_form(request, lang, _actor(request), _local(next))
 
 
 @router.post("/login")
 def login_form(request: Request, name: Annotated[str, Form(max_length=80)],
                password: Annotated[str, Form(max_length=1000)],
-               next: Annotated[str, Form()] = "/initiatives", lang: Lang = "de") -> Response:
+               next: Annotated[str, Form()] = "/initiatives",
+               csrf: Annotated[str, Form(max_length=100)] = "",
+               lang: Lang = "de") -> Response:
     client = request.client.host if request.client else "unknown"
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    target = _local(next)
+    expected = request.cookies.get(LOGIN_COOKIE)
+    if not expected or not secrets.compare_digest(csrf, expected):
+        return _login_form(request, lang, ANONYMOUS, target, status=403,
+                           error="the sign-in form has expired (CSRF check failed); "
+                                 "sign in again")
     try:
         secret, _ = _service(request).login(name, password, client)
     except AccessError as exc:
-        return _render(request, "login.html", lang, ANONYMOUS, error=exc.message, next=target,
-                       status=exc.http_status)
+        return _login_form(request, lang, ANONYMOUS, target, exc.message, exc.http_status)
     response = _back(target, lang)
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", max_age=12 * 3600, path="/")
     return response
@@ -305,6 +323,9 @@ async def users_form(request: Request, lang: Lang = "de") -> Response:
     actor = _actor(request)
     form = dict(await request.form())
     _check_csrf(actor, str(form.get("csrf", "")))
+    # the page is the agency's: nothing on it may act for anyone else (a manager's own
+    # token, too, is created through the API, not here)
+    require(actor, "manage_users")
     service = _service(request)
     token, error = None, None
     try:

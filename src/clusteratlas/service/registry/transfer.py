@@ -19,34 +19,39 @@ import io
 import json
 import zipfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import Boolean, Float, Integer, text
 
-from clusteratlas.errors import InputError, SchemaError
+from clusteratlas.errors import InputError, NotFoundError, SchemaError
 from clusteratlas.registry import models as m
+from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import Actor
-from clusteratlas.registry.schemas import (
-    DEFAULT_VISIBILITY,
-    CooperationIn,
-    InitiativeIn,
-    KpiReportIn,
-    LabelIn,
-    ProjectIn,
-)
-from clusteratlas.service.registry import (
+from clusteratlas.registry.fields import (
     CHILDREN,
-    RegistryService,
-    _apply_state,
-    aggregate,
-    parse,
+    DEFAULTED_FIELDS,
+    FACT_TEXT_FIELDS,
+    PARTS,
+    PROFILE_FIELDS,
 )
+from clusteratlas.registry.schemas import DEFAULT_VISIBILITY, InitiativeIn, KpiReportIn
+from clusteratlas.service.registry import RegistryService
+from clusteratlas.service.registry.files import (
+    FORMULA_START,
+    LIMITS,
+    MAGIC,
+    Limits,
+    csv_text,
+    read_json,
+    read_tables,
+)
+from clusteratlas.service.registry.unit import aggregate, apply_state, parse
 
-__all__ = ["FORMATS", "export_registry", "import_registry", "read_registry"]
+__all__ = ["FORMATS", "export_registry", "import_registry", "read_registry",
+           "read_registry_file"]
 
 FORMATS = ("json", "csv", "xlsx")
-MAGIC = "clusteratlas-registry"
 
 # table name → (model, aggregate key or None for the initiative row, column order)
 _TABLES: dict[str, tuple[type[Any], str | None]] = {
@@ -100,9 +105,9 @@ def _aggregates(tables: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, An
     for row in tables.get("initiatives", []):
         agg = dict(row)
         agg["visibility"] = DEFAULT_VISIBILITY | json.loads(row.get("visibility") or "{}")
-        for part in ("regions_served", "categories", "facts", "sources", "members",
-                     "kpi_reports", *CHILDREN):
-            agg[part] = []
+        for part in (*PARTS, "kpi_reports", *CHILDREN):
+            if part != "visibility":
+                agg[part] = []
         aggs[str(row["id"])] = agg
     for name, (_model, owner_key) in _TABLES.items():
         if owner_key is None:
@@ -131,7 +136,7 @@ def export_registry(service: RegistryService, fmt: str,
     """The registry (or the initiatives named) in ``fmt``: json, csv (ZIP) or xlsx."""
     if fmt not in FORMATS:
         raise InputError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    with service.store.session() as s:
+    with service.uow.reading() as s:
         query = s.query(m.Initiative).order_by(m.Initiative.id)
         if initiative_ids:
             query = query.filter(m.Initiative.id.in_(list(initiative_ids)))
@@ -139,8 +144,6 @@ def export_registry(service: RegistryService, fmt: str,
     if initiative_ids:
         missing = set(initiative_ids) - {a["id"] for a in aggs}
         if missing:
-            from clusteratlas.errors import NotFoundError
-
             raise NotFoundError(f"initiative {sorted(missing)[0]!r} is not in the registry")
     if fmt == "json":
         return json.dumps({"format": MAGIC, "version": 1, "initiatives": aggs},
@@ -165,8 +168,9 @@ def export_registry(service: RegistryService, fmt: str,
     for name, (model, _) in _TABLES.items():
         sheet = book.create_sheet(name)
         sheet.append(_columns(model))
-        for row in tables[name]:
-            sheet.append([row.get(k) for k in _columns(model)])
+        for r, row in enumerate(tables[name], start=2):
+            for c, key in enumerate(_columns(model), start=1):
+                _xlsx_cell(sheet, r, c, row.get(key))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -177,7 +181,18 @@ def _cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return repr(value)  # keep 5.0 a float: "5.0"
+    if isinstance(value, str):
+        return csv_text(value)
     return "" if value is None else value
+
+
+def _xlsx_cell(sheet: Any, row: int, column: int, value: Any) -> None:
+    """Write a cell; a text stays a text (openpyxl would store "=..." as a formula)."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True  # and stays one when edited in a spreadsheet program
 
 
 def _typed(value: Any, column: Any, where: str) -> Any:
@@ -208,43 +223,16 @@ def _typed(value: Any, column: Any, where: str) -> Any:
     return str(value)
 
 
-def read_registry(data: bytes, fmt: str, source: str = "file") -> list[dict[str, Any]]:
-    """Aggregates from an export in ``fmt`` (json, csv or xlsx)."""
+def read_registry(data: bytes, fmt: str, source: str = "file",
+                  limits: Limits = LIMITS) -> list[dict[str, Any]]:
+    """Aggregates from an export in ``fmt`` (json, csv or xlsx), read within
+    ``limits`` (see :mod:`.files`)."""
     if fmt == "json":
-        try:
-            doc = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SchemaError(f"{source}: not a JSON file ({exc})") from None
-        if not isinstance(doc, dict) or doc.get("format") != MAGIC \
-                or not isinstance(doc.get("initiatives"), list):
-            raise SchemaError(f"{source}: not a Clusteratlas registry export (expected "
-                              f'{{"format": "{MAGIC}", "initiatives": [...]}})')
-        aggs: list[dict[str, Any]] = doc["initiatives"]
-        return aggs
-    tables: dict[str, list[dict[str, Any]]] = {}
-    if fmt == "csv":
-        try:
-            z = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
-            raise SchemaError(f"{source}: a CSV export is a ZIP of one CSV per table") \
-                from None
-        raw: dict[str, list[list[Any]]] = {}
-        for name in _TABLES:
-            if f"{name}.csv" in z.namelist():
-                text_io = io.StringIO(z.read(f"{name}.csv").decode("utf-8-sig"))
-                raw[name] = list(csv.reader(text_io))
-    elif fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises several kinds for a non-workbook
-            raise SchemaError(f"{source}: not an XLSX workbook ({type(exc).__name__})") \
-                from None
-        raw = {name: [list(r) for r in book[name].iter_rows(values_only=True)]
-               for name in _TABLES if name in book.sheetnames}
-    else:
+        return read_json(data, source, limits)
+    if fmt not in FORMATS:
         raise InputError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    tables: dict[str, list[dict[str, Any]]] = {}
+    raw = read_tables(data, fmt, source, list(_TABLES), limits)
     if "initiatives" not in raw:
         raise SchemaError(f"{source}: the table 'initiatives' is missing")
     for name, rows in raw.items():
@@ -272,19 +260,21 @@ def read_registry(data: bytes, fmt: str, source: str = "file") -> list[dict[str,
     return _aggregates(tables)
 
 
-_CHILD_SCHEMAS: dict[str, type[BaseModel]] = {
-    "projects": ProjectIn, "cooperations": CooperationIn, "labels": LabelIn}
+def read_registry_file(path: Path, fmt: str, limits: Limits = LIMITS) -> list[dict[str, Any]]:
+    """:func:`read_registry` of a file, refused unread when it is too big."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size > limits.max_bytes:
+        raise InputError(f"{path}: {path.stat().st_size / 1024 / 1024:,.0f} MB is more than "
+                         f"the {limits.max_bytes / 1024 / 1024:,.0f} MB an import may have")
+    return read_registry(path.read_bytes(), fmt, str(path), limits)
 
 
 def import_registry(service: RegistryService, aggs: Sequence[Mapping[str, Any]],
                     actor: Actor, source: str = "file") -> dict[str, int]:
     """Write the aggregates (new initiatives created, existing ones replaced), each
     change audited, all in one transaction.  Returns counts of created and replaced."""
-    if actor.role != "admin":
-        from clusteratlas.errors import AccessError
-
-        raise AccessError("only the agency (admin) imports into the registry",
-                          401 if actor.anonymous else 403)
+    require(actor, "import")
     checked = [_check(service, a, f"{source}, initiative {n + 1}")
                for n, a in enumerate(aggs)]
     ids = [a["id"] for a in checked]
@@ -292,7 +282,8 @@ def import_registry(service: RegistryService, aggs: Sequence[Mapping[str, Any]],
         dup = next(i for i in ids if ids.count(i) > 1)
         raise InputError(f"{source}: initiative {dup!r} appears twice")
     created = replaced = 0
-    with service.store.writing() as s:
+    uow = service.uow
+    with uow.writing() as s:
         for agg in checked:
             i = s.get(m.Initiative, agg["id"])
             before = None
@@ -302,14 +293,14 @@ def import_registry(service: RegistryService, aggs: Sequence[Mapping[str, Any]],
                 s.flush()
                 created += 1
             else:
-                before = aggregate(service._load(s, agg["id"]))
+                before = aggregate(uow.load(s, agg["id"]))
                 replaced += 1
-            _apply_state(s, i, agg)
-            i.updated_at = agg.get("updated_at") or service.clock()
+            apply_state(s, i, agg)
+            i.updated_at = agg.get("updated_at") or uow.clock()
             i.updated_by = agg.get("updated_by") or actor.name
             s.flush()
-            service._audit(s, actor, "import", "initiative", agg["id"], agg["id"], before,
-                           aggregate(service._load(s, agg["id"])))
+            uow.audit(s, actor, "import", "initiative", agg["id"], agg["id"], before,
+                      aggregate(uow.load(s, agg["id"])))
         if service.store.dialect == "postgresql":
             # ids came from the file: move the sequences past them
             for table in ("kpi_reports", "projects", "cooperations", "initiative_labels",
@@ -324,22 +315,19 @@ def _check(service: RegistryService, agg: Mapping[str, Any], where: str) -> dict
     if not isinstance(agg, Mapping) or "id" not in agg or "name" not in agg:
         raise SchemaError(f"{where}: an initiative needs at least 'id' and 'name'")
     where = f"{where} ({agg['id']})"
-    profile_keys = set(InitiativeIn.model_fields) - {"facts", "sources", "members"}
-    profile = {k: agg[k] for k in profile_keys if k in agg and k != "visibility"}
-    for key in ("facts", "sources", "members"):
+    lists = ("facts", "sources", "members")
+    profile = {k: agg[k] for k in InitiativeIn.model_fields
+               if k in agg and k not in (*lists, "visibility")}
+    for key in lists:
         profile[key] = agg.get(key) or []
     vis = agg.get("visibility") or {}
     profile["visibility"] = vis
     item = parse(InitiativeIn, profile, where)
-    service._check_codes(item)
+    service.initiatives.check_codes(item)
     out: dict[str, Any] = {k: agg.get(k) for k in (
-        "id", "name", "short_name", "kind", "sector", "seat_town", "seat_region", "scope",
-        "managing_organisation", "legal_form", "website", "founded", "founded_on",
-        "founding_occasion", "goals", "services", "status", "status_since", "successor_id",
-        "members_text", "staff_text", "updated_at", "updated_by")}
+        *PROFILE_FIELDS, *FACT_TEXT_FIELDS, "updated_at", "updated_by")}
     dumped = item.model_dump()
-    for key in ("short_name", "kind", "sector", "seat_town", "scope", "managing_organisation",
-                "legal_form", "website", "founding_occasion", "goals", "services", "status"):
+    for key in DEFAULTED_FIELDS:
         out[key] = dumped[key] if dumped[key] is not None else \
             m.Initiative.__table__.c[key].default.arg
     out["archived"] = bool(agg.get("archived", False))
@@ -363,7 +351,8 @@ def _check(service: RegistryService, agg: Mapping[str, Any], where: str) -> dict
                           "funding_sources": r.get("funding_sources") or "",
                           "reviewer_comment": r.get("reviewer_comment") or ""})
     out["kpi_reports"] = reports
-    for key, schema in _CHILD_SCHEMAS.items():
+    for key, child in CHILDREN.items():
+        schema = child.schema
         rows = []
         for n, r in enumerate(agg.get(key) or []):
             fields = {k: v for k, v in r.items() if k in schema.model_fields}
