@@ -14,10 +14,10 @@ from pathlib import Path
 from _docs import update_section
 
 from clusteratlas.briefing import render_briefing
-from clusteratlas.demo.build import build_demo
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import open_atlas
 from clusteratlas.service.briefings import build
+from clusteratlas.service.demo import build_demo
 from clusteratlas.service.registry import RegistryService
 from clusteratlas.store.datadir import DataDir
 

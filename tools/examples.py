@@ -10,10 +10,10 @@ import tempfile
 from pathlib import Path
 
 from clusteratlas.briefing import render_briefing
-from clusteratlas.demo.build import build_demo
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import open_atlas
 from clusteratlas.service.briefings import build
+from clusteratlas.service.demo import build_demo
 from clusteratlas.service.registry import RegistryService
 from clusteratlas.store.datadir import DataDir
 

@@ -7,24 +7,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from clusteratlas.api.registry_routes import _ERRORS, ActorDep, InitiativeId
-from clusteratlas.errors import InputError, NotFoundError
+from clusteratlas.api.registry_routes import _ERRORS, InitiativeId
+from clusteratlas.errors import NotFoundError
+from clusteratlas.http.deps import ActorDep, AtlasDep
+from clusteratlas.http.deps import atlas as _atlas
 from clusteratlas.service import alignment as al
-from clusteratlas.service.atlas import Atlas
+from clusteratlas.service.weights import parse_weights
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["alignment"], responses=_ERRORS)
 Year = Annotated[int | None, Query(ge=1800, le=2200)]
 Lang = Annotated[Literal["de", "en"], Query()]
-
-
-def _atlas(request: Request) -> Atlas:
-    atlas: Atlas = request.app.state.atlas
-    return atlas
-
-
-AtlasDep = Annotated[Atlas, Depends(_atlas)]
 
 
 def rule_params(
@@ -79,21 +73,6 @@ def benchmark(request: Request, actor: ActorDep, initiative_id: InitiativeId,
         raise NotFoundError(f"initiative {initiative_id!r} is not in the registry")
     return {"ok": True, **al.benchmark(reports, record, labels, year=year,
                                        weights=parse_weights(weight))}
-
-
-def parse_weights(items: list[str] | None) -> dict[str, float] | None:
-    if not items:
-        return None
-    out = {}
-    for item in items:
-        name, sep, value = item.partition(":")
-        try:
-            out[name] = float(value)
-        except ValueError:
-            raise InputError(f"weight {item!r}: expected indicator:number") from None
-        if not sep:
-            raise InputError(f"weight {item!r}: expected indicator:number")
-    return out
 
 
 @router.get("/initiatives/{initiative_id}/impact",

@@ -9,7 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from clusteratlas.service.atlas import Atlas
+from clusteratlas.http.deps import atlas as _atlas
+from clusteratlas.http.deps import statuses_for
 
 __all__ = ["router"]
 
@@ -33,21 +34,6 @@ def table_response(rows: list[dict[str, Any]], filename: str) -> Response:
                          for k, v in row.items()})
     return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def statuses_for(atlas: Atlas, category: str | None, year: int | None) -> dict[str, str]:
-    """Coverage status of every region for one category (the map's coverage layer)."""
-    from clusteratlas.service.alignment import coverage
-
-    cov = coverage(atlas, year=year)
-    code = atlas.category(category)
-    part = cov[cov["category"] == code]
-    return dict(zip(part["region"], part["status"], strict=True))
-
-
-def _atlas(request: Request) -> Atlas:
-    atlas: Atlas = request.app.state.atlas
-    return atlas
 
 
 @router.get("/regions", summary="All regions of the atlas with their codes")

@@ -77,7 +77,7 @@ def serve(
     """Start the web atlas (builds the demo first if the store is empty)."""
     import uvicorn
 
-    from clusteratlas.api.app import create_app
+    from clusteratlas.server import create_app
     from clusteratlas.service.atlas import open_atlas
     from clusteratlas.service.setup import ensure_store
 
@@ -178,7 +178,7 @@ def get(
     """Run one API request in-process and print the JSON (for scripts)."""
     from fastapi.testclient import TestClient
 
-    from clusteratlas.api.app import create_app
+    from clusteratlas.server import create_app
 
     settings = _settings(data_dir)
     with TestClient(create_app(settings.directory())) as client:
@@ -615,9 +615,9 @@ def benchmark(
     data_dir: DataDirOption = None,
 ) -> None:
     """An initiative's KPIs against its peers (accepted reports)."""
-    from clusteratlas.api.alignment_routes import parse_weights
     from clusteratlas.service.alignment import _initiative
     from clusteratlas.service.alignment import benchmark as run_benchmark
+    from clusteratlas.service.weights import parse_weights
 
     atlas, registry = _atlas_and_registry(data_dir)
     with registry:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from clusteratlas.errors import ClusteratlasError
+from clusteratlas.http.deps import statuses_for
 from clusteratlas.service.atlas import Atlas
 
 __all__ = ["router"]
@@ -56,8 +57,6 @@ def map_page(
     indicator: Indicator = "lq",
     lang: Lang = "de",
 ) -> Response:
-    from clusteratlas.api.routes import statuses_for
-
     atlas: Atlas = request.app.state.atlas
     statuses = statuses_for(atlas, category, year) if indicator == "coverage" else None
     data = atlas.state_map(category=category, year=year, lang=lang, indicator=indicator,

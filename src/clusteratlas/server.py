@@ -1,4 +1,5 @@
-"""Application factory."""
+"""The application factory: one FastAPI app with the JSON API, the HTML pages, the
+static files, the error shape, security headers and request limits."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from fastapi.templating import Jinja2Templates
 
 import clusteratlas
 from clusteratlas.api.alignment_routes import router as alignment_router
-from clusteratlas.api.errors import install_error_handlers
 from clusteratlas.api.registry_routes import router as registry_router
 from clusteratlas.api.routes import router as api_router
+from clusteratlas.http.errors import install_error_handlers
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import Atlas, open_atlas
 from clusteratlas.service.registry import RegistryService
