@@ -106,9 +106,12 @@ def map_command(
                                                     "to map, e.g. '08[0-9]{3}'.")] = None,
     year: Annotated[Optional[int], typer.Option(help="Only this year in the output.")] = None,  # noqa: UP045
     span: Annotated[int, typer.Option(help="Years for change and CAGR.")] = 5,
-    engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark.")] = "duckdb",
+    engine: Annotated[Optional[str], typer.Option(help="duckdb (embedded) or spark; default: "  # noqa: UP045
+                                                   "the setting engine (CLUSTERATLAS_ENGINE), "
+                                                   "else duckdb.")] = None,
     engine_url: Annotated[Optional[str], typer.Option(help="Spark master or Spark Connect URL "  # noqa: UP045
-                                                       "(local[*], spark://…, sc://…).")] = None,
+                                                       "(local[*], spark://…, sc://…); default: "
+                                                       "the setting spark_url.")] = None,
     fill_suppressed: Annotated[bool, typer.Option(help="Estimate suppressed cells from region "
                                                   "totals (flagged).")] = False,
     details: Annotated[bool, typer.Option(help="Also write thresholds and region totals.")] = False,
@@ -144,6 +147,7 @@ def map_command(
     # Transparent huge pages with synchronous compaction stall large fresh
     # allocations here more than they save; measured in bench/mapping.py.
     np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
+    engine, engine_url = load_settings().engine_choice(engine, engine_url)
     result = map_clusters(panel, categories=categories, reference_region=reference_region,
                           regions=regions, year=year, span=span, engine=engine,
                           engine_url=engine_url, fill_suppressed=fill_suppressed,
