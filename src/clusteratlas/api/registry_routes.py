@@ -16,9 +16,10 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from clusteratlas.errors import AccessError
-from clusteratlas.http.deps import PROVENANCE, ActorDep
+from clusteratlas.http.deps import ActorDep
 from clusteratlas.http.deps import RegistryDep as Service
 from clusteratlas.http.deps import registry_changed as _changed
+from clusteratlas.http.provenance import PROVENANCE
 from clusteratlas.registry.schemas import (
     LABELS,
     CooperationIn,

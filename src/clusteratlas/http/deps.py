@@ -3,7 +3,7 @@ the caller (bearer token, or session cookie with its CSRF token)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
@@ -12,17 +12,11 @@ from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.service.atlas import Atlas
 from clusteratlas.service.registry import RegistryService
 
-__all__ = ["PROVENANCE", "SESSION_COOKIE", "ActorDep", "AtlasDep", "RegistryDep", "atlas",
+__all__ = ["SESSION_COOKIE", "ActorDep", "AtlasDep", "RegistryDep", "atlas",
            "check_form_csrf", "current_actor", "registry", "registry_changed",
            "session_actor", "statuses_for"]
 
 SESSION_COOKIE = "clusteratlas_session"
-
-PROVENANCE: list[dict[str, Any]] = [
-    {"title": "Cluster initiative registry",
-     "source": "public web pages (each initiative lists its sources) and the "
-               "initiatives' own reports", "synthetic": False}]
-
 
 def atlas(request: Request) -> Atlas:
     """The application's atlas snapshot."""

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clusteratlas.errors import AccessError, ClusteratlasError, FindingsError
-from clusteratlas.http.deps import PROVENANCE, SESSION_COOKIE
+from clusteratlas.http.deps import SESSION_COOKIE
 from clusteratlas.http.deps import check_form_csrf as _check_csrf
 from clusteratlas.http.deps import registry as _service
 from clusteratlas.http.deps import session_actor as _actor
+from clusteratlas.http.provenance import PROVENANCE
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.schemas import (
     FIELD_GROUPS,
