@@ -118,3 +118,25 @@ def test_import_has_a_larger_limit_and_checks_the_caller_first(client):
     r = client.post("/api/registry/import", content=b" " * (IMPORT_LIMIT + 1),
                              headers={"Content-Type": "application/json"})
     _is_413(r)
+
+
+def test_an_internal_error_gets_the_headers_too(demo_dir, atlas):
+    # Starlette answers an unexpected exception outside the middleware stack
+    import copy
+
+    from fastapi.testclient import TestClient
+
+    from clusteratlas.server import create_app
+
+    app = create_app(demo_dir, atlas=copy.copy(atlas))
+
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/api/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/api/boom")
+    assert r.status_code == 500
+    assert r.json()["error"] == "internal error (RuntimeError); see the server log"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BRIEFING_POLICY", "PAGE_POLICY", "SecurityHeaders"]
+__all__ = ["BRIEFING_POLICY", "PAGE_POLICY", "SecurityHeaders", "add_security_headers"]
 
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                # PNG downloads draw the chart from a data: URL onto a canvas
@@ -25,6 +25,14 @@ _HEADERS = {
 }
 
 
+def add_security_headers(headers: MutableHeaders, path: str) -> None:
+    """Set the headers a response to ``path`` needs (those already set are kept)."""
+    policy = BRIEFING_POLICY if path.startswith(_BRIEFINGS) else PAGE_POLICY
+    headers.setdefault("Content-Security-Policy", policy)
+    for name, value in _HEADERS.items():
+        headers.setdefault(name, value)
+
+
 class SecurityHeaders:
     """ASGI middleware adding the headers (a header a route set itself is kept)."""
 
@@ -35,14 +43,10 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = BRIEFING_POLICY if scope["path"].startswith(_BRIEFINGS) else PAGE_POLICY
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", policy)
-                for name, value in _HEADERS.items():
-                    headers.setdefault(name, value)
+                add_security_headers(MutableHeaders(scope=message), scope["path"])
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
