@@ -7,12 +7,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
-from clusteratlas.api.app import create_app
-from clusteratlas.demo.build import build_demo, demo_initiatives, seed_registry
+from clusteratlas.demo.content import demo_initiatives
 from clusteratlas.reference import bw_regions, default_categories
 from clusteratlas.registry.auth import Actor
 from clusteratlas.registry.store import RegistryStore
+from clusteratlas.server import create_app
 from clusteratlas.service.atlas import Atlas, open_atlas
+from clusteratlas.service.demo import build_demo, seed_registry
 from clusteratlas.service.registry import RegistryService
 from clusteratlas.store.datadir import DataDir
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from clusteratlas.demo.build import build_demo
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.reports import render_briefing
 from clusteratlas.service.atlas import open_atlas
 from clusteratlas.service.briefings import build
+from clusteratlas.service.demo import build_demo
 from clusteratlas.service.registry import RegistryService
 from clusteratlas.store.datadir import DataDir
 

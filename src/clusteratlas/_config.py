@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from clusteratlas.errors import ConfigError
 
-__all__ = ["SETTINGS_HELP", "Settings", "default_data_dir", "load_settings"]
+__all__ = ["ENGINES", "SETTINGS_HELP", "Settings", "default_data_dir", "load_settings"]
 
 SETTINGS_HELP = {
     "data_dir": "Folder holding the statistics (DuckDB) and registry (SQLite) files. "
@@ -21,7 +21,17 @@ SETTINGS_HELP = {
     "registry_url": "SQLAlchemy URL of the initiative registry, e.g. "
     "postgresql+psycopg://user@host/db (needs the [postgres] extra). Default: "
     "registry.sqlite in the data directory.",
+    "engine": "Engine that reads and aggregates panels: duckdb (embedded) or spark. "
+    "Default duckdb; a command's --engine wins.",
+    "spark_url": "Spark master (local[*], spark://host:7077) or Spark Connect URL "
+    "(sc://host:15002) of the spark engine. Default: an already active session (a "
+    "notebook's, spark-submit's), else local[*].",
+    "spark_driver_memory": "Memory of the Spark driver in local mode, e.g. 4g. Default 4g.",
+    "genesis_user": "User name of the GENESIS web service for 'clusteratlas get'; its "
+    "password is the setting genesis_password (CLUSTERATLAS_GENESIS_PASSWORD), never shown.",
 }
+
+ENGINES = ("duckdb", "spark")
 
 
 def default_data_dir() -> Path:
@@ -37,6 +47,11 @@ class Settings:
     port: int = 8000
     lang: str = "de"
     registry_url: str | None = None
+    engine: str = "duckdb"
+    spark_url: str | None = None
+    spark_driver_memory: str = "4g"
+    genesis_user: str | None = None
+    genesis_password: str | None = field(default=None, repr=False)
 
     def directory(self) -> Any:
         """The :class:`~clusteratlas.store.datadir.DataDir` these settings describe."""
@@ -49,6 +64,16 @@ class Settings:
             raise ConfigError(f"setting 'port' is {self.port!r}; expected 1–65535")
         if self.lang not in ("de", "en"):
             raise ConfigError(f"setting 'lang' is {self.lang!r}; expected 'de' or 'en'")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"setting 'engine' is {self.engine!r}; expected "
+                              f"{' or '.join(ENGINES)}")
+
+    def engine_choice(self, engine: str | None = None,
+                      url: str | None = None) -> tuple[str, str | None]:
+        """The engine and Spark URL a command runs with: its own flags, else these
+        settings (``url`` is ``None`` for DuckDB)."""
+        name = engine or self.engine
+        return name, (url or self.spark_url) if name == "spark" else url
 
     def with_overrides(self, **values: object) -> Settings:
         given = {k: v for k, v in values.items() if v is not None}

@@ -142,7 +142,7 @@ def test_serve_builds_demo_and_answers(tmp_path):
 def test_import_real_boundaries_replaces_schematic_map(tmp_path, shared, capsys):
     from fastapi.testclient import TestClient
 
-    from clusteratlas.api.app import create_app
+    from clusteratlas.server import create_app
     from clusteratlas.store import DataDir
 
     shp = shared / "data/de_boundaries/vg5000_2021_krs/VG5000_KRS.shp"

@@ -8,9 +8,10 @@ import sys
 import pytest
 
 from clusteratlas.cli.main import main
-from clusteratlas.demo.build import demo_initiatives, seed_registry
+from clusteratlas.demo.content import demo_initiatives
 from clusteratlas.errors import AccessError
 from clusteratlas.registry.store import RegistryStore
+from clusteratlas.service.demo import seed_registry
 from clusteratlas.service.registry import RegistryService
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from clusteratlas import reference
-from clusteratlas.demo.build import SYNTHETIC_LABEL, demo_initiatives
+from clusteratlas.demo.content import SYNTHETIC_LABEL, demo_initiatives
 from clusteratlas.demo.synthetic import PLANTED_SHARES, STATE_TOTAL_2018, synthetic_panel
 from clusteratlas.model import TOTAL_CODE, Panel
 

@@ -8,9 +8,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, text
 
-from clusteratlas.demo.build import demo_initiatives, seed_registry
+from clusteratlas.demo.content import demo_initiatives
 from clusteratlas.errors import StoreError
 from clusteratlas.registry import RegistryStore
+from clusteratlas.service.demo import seed_registry
 from clusteratlas.service.registry import RegistryService
 
 REVISIONS = ["0001", "0002", "0003"]

@@ -63,7 +63,7 @@ def test_genesis_needs_credentials(monkeypatch):
 
 
 def test_eurostat_fetch_then_import(shared, tmp_path):
-    from clusteratlas.demo.build import build_demo
+    from clusteratlas.service.demo import build_demo
     from clusteratlas.store import DataDir
 
     tsv = (shared / "data/eurostat/nama_10r_3empers_excerpt_datacommons_sample.tsv").read_bytes()
@@ -93,7 +93,7 @@ def test_cbp_zip_and_errors(tmp_path):
 
 
 def test_gisco_boundaries_fetch_and_import(shared, tmp_path):
-    from clusteratlas.demo.build import build_demo
+    from clusteratlas.service.demo import build_demo
     from clusteratlas.service.setup import import_boundaries
     from clusteratlas.store import DataDir
 

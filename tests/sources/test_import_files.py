@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clusteratlas.demo.build import build_demo
 from clusteratlas.errors import ClusteratlasError, InputError, SourceError
 from clusteratlas.service.atlas import open_atlas
+from clusteratlas.service.demo import build_demo
 from clusteratlas.service.imports import convert_file, import_files, restore_dataset
 from clusteratlas.service.regions import region_profile
 from clusteratlas.sources.genesis import read_table_csv
@@ -318,7 +318,7 @@ def test_fuzzed_other_sources_raise_only_our_errors(shared, tmp_path, data):
 def test_real_files_replace_the_demo_in_the_pages(shared, store):
     from fastapi.testclient import TestClient
 
-    from clusteratlas.api.app import create_app
+    from clusteratlas.server import create_app
     from clusteratlas.service.setup import import_boundaries
 
     import_boundaries(store, shared / "data/de_boundaries/vg5000_2021_krs/VG5000_KRS.shp")

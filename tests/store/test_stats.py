@@ -7,8 +7,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from clusteratlas.demo.build import build_demo
 from clusteratlas.errors import StoreError
+from clusteratlas.service.demo import build_demo
 from clusteratlas.store import STATS_SCHEMA_VERSION, DataDir, DatasetInfo, StatsStore
 
 

@@ -33,9 +33,10 @@ pytestmark = pytest.mark.skipif(
 def base_url(tmp_path_factory, demo_dir, atlas):
     import uvicorn
 
-    from clusteratlas.api.app import create_app
-    from clusteratlas.demo.build import demo_initiatives, seed_registry
+    from clusteratlas.demo.content import demo_initiatives
     from clusteratlas.registry.store import RegistryStore
+    from clusteratlas.server import create_app
+    from clusteratlas.service.demo import seed_registry
 
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'registry.sqlite'}"
     store = RegistryStore(url)

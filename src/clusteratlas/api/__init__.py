@@ -1,5 +1,1 @@
-"""The HTTP application: JSON API under /api and the server-rendered atlas pages."""
-
-from clusteratlas.api.app import create_app
-
-__all__ = ["create_app"]
+"""The JSON API: routers over the service layer (mounted by :mod:`clusteratlas.server`)."""

@@ -9,11 +9,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from clusteratlas.api.registry_routes import _ERRORS, ActorDep, InitiativeId
+from clusteratlas.api.registry_routes import _ERRORS, InitiativeId
+from clusteratlas.http.deps import ActorDep, AtlasDep
 from clusteratlas.service import diversification
 from clusteratlas.service import impact as impact_
 from clusteratlas.service import partners as partners_
-from clusteratlas.service.atlas import Atlas
 from clusteratlas.service.benchmarks import initiative_benchmark, parse_weights
 from clusteratlas.service.coverage import CoverageRule
 from clusteratlas.service.coverage import coverage as coverage_of
@@ -24,14 +24,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api", tags=["alignment"], responses=_ERRORS)
 Year = Annotated[int | None, Query(ge=1800, le=2200)]
 Lang = Annotated[Literal["de", "en"], Query()]
-
-
-def _atlas(request: Request) -> Atlas:
-    atlas: Atlas = request.app.state.atlas
-    return atlas
-
-
-AtlasDep = Annotated[Atlas, Depends(_atlas)]
 
 
 def rule_params(

@@ -12,13 +12,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from typing import get_type_hints as typing_hints
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from clusteratlas.errors import AccessError, InputError
+from clusteratlas.errors import InputError
+from clusteratlas.http.deps import ActorDep
+from clusteratlas.http.deps import RegistryDep as Service
+from clusteratlas.http.deps import registry_changed as _changed
+from clusteratlas.http.provenance import PROVENANCE
 from clusteratlas.registry.access import require
-from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.schemas import (
     LABELS,
     CooperationIn,
@@ -29,12 +32,9 @@ from clusteratlas.registry.schemas import (
     ProjectIn,
     ReviewIn,
 )
-from clusteratlas.service.registry import RegistryService
 from clusteratlas.service.registry.accounts import MAX_TOKEN_DAYS
 
-__all__ = ["SESSION_COOKIE", "current_actor", "router"]
-
-SESSION_COOKIE = "clusteratlas_session"
+__all__ = ["router"]
 
 
 class ErrorOut(BaseModel):
@@ -146,38 +146,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 412, 428, 429, 503)}
 router = APIRouter(prefix="/api", tags=["registry"], responses=_ERRORS)
 
-PROVENANCE = [{"title": "Cluster initiative registry",
-               "source": "public web pages (each initiative lists its sources) and the "
-                         "initiatives' own reports", "synthetic": False}]
-
-
-def registry(request: Request) -> RegistryService:
-    service: RegistryService = request.app.state.registry
-    return service
-
-
-def current_actor(request: Request) -> Actor:
-    """The caller: bearer token, else session cookie (CSRF-checked for writes), else
-    anonymous."""
-    service = registry(request)
-    auth = request.headers.get("authorization", "")
-    if auth:
-        scheme, _, secret = auth.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            raise AccessError("Authorization must be 'Bearer <token>'", 401)
-        return service.actor_for_token(secret.strip())
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        actor = service.actor_for_session(cookie)
-        if not actor.anonymous and request.method not in ("GET", "HEAD", "OPTIONS") \
-                and request.headers.get("x-csrf-token") != actor.csrf:
-            raise AccessError("a signed-in browser must send X-CSRF-Token with changes", 403)
-        return actor
-    return ANONYMOUS
-
-
-ActorDep = Annotated[Actor, Depends(current_actor)]
-Service = Annotated[RegistryService, Depends(registry)]
 IfMatch = Annotated[str | None, Header(description="the ETag (version) you changed")]
 InitiativeId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", max_length=64)]
 ReportYear = Annotated[int, Path(ge=1800, le=2100)]
@@ -186,12 +154,6 @@ ChildKind = Literal["projects", "cooperations", "labels"]
 
 def _tag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
-
-
-def _changed(request: Request) -> None:
-    hook = getattr(request.app.state, "registry_changed", None)
-    if hook is not None:
-        hook()
 
 
 @router.get("/initiatives", response_model=InitiativePage,

@@ -9,11 +9,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from clusteratlas.http.deps import atlas as _atlas
 from clusteratlas.model.panel import FIRST_YEAR, LAST_YEAR
 from clusteratlas.presentation.colours import paint_map
 from clusteratlas.service import explore, maps
 from clusteratlas.service import regions as regions_
-from clusteratlas.service.atlas import Atlas
 from clusteratlas.service.coverage import statuses_for
 
 __all__ = ["router"]
@@ -38,11 +38,6 @@ def table_response(rows: list[dict[str, Any]], filename: str) -> Response:
                          for k, v in row.items()})
     return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _atlas(request: Request) -> Atlas:
-    atlas: Atlas = request.app.state.atlas
-    return atlas
 
 
 @router.get("/regions", summary="All regions of the atlas with their codes")

@@ -78,7 +78,7 @@ def serve(
     """Start the web atlas (builds the demo first if the store is empty)."""
     import uvicorn
 
-    from clusteratlas.api.app import create_app
+    from clusteratlas.server import create_app
     from clusteratlas.service.atlas import open_atlas
     from clusteratlas.service.setup import ensure_store
 
@@ -107,9 +107,12 @@ def map_command(
                                                     "to map, e.g. '08[0-9]{3}'.")] = None,
     year: Annotated[Optional[int], typer.Option(help="Only this year in the output.")] = None,  # noqa: UP045
     span: Annotated[int, typer.Option(help="Years for change and CAGR.")] = 5,
-    engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark.")] = "duckdb",
+    engine: Annotated[Optional[str], typer.Option(help="duckdb (embedded) or spark; default: "  # noqa: UP045
+                                                   "the setting engine (CLUSTERATLAS_ENGINE), "
+                                                   "else duckdb.")] = None,
     engine_url: Annotated[Optional[str], typer.Option(help="Spark master or Spark Connect URL "  # noqa: UP045
-                                                       "(local[*], spark://…, sc://…).")] = None,
+                                                       "(local[*], spark://…, sc://…); default: "
+                                                       "the setting spark_url.")] = None,
     fill_suppressed: Annotated[bool, typer.Option(help="Estimate suppressed cells from region "
                                                   "totals (flagged).")] = False,
     details: Annotated[bool, typer.Option(help="Also write thresholds and region totals.")] = False,
@@ -154,6 +157,7 @@ def map_command(
     # Transparent huge pages with synchronous compaction stall large fresh
     # allocations here more than they save; measured in bench/mapping.py.
     np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
+    engine, engine_url = load_settings().engine_choice(engine, engine_url)
     result = map_file(panel, category_set, options, engine=engine, engine_url=engine_url)
     paths = write_outputs(result, out, details=details)
     typer.echo(f"Mapped {result.meta['regions_mapped']} regions × {result.meta['categories']} "
@@ -181,7 +185,7 @@ def get(
     """Run one API request in-process and print the JSON (for scripts)."""
     from fastapi.testclient import TestClient
 
-    from clusteratlas.api.app import create_app
+    from clusteratlas.server import create_app
 
     settings = _settings(data_dir)
     with TestClient(create_app(settings.directory())) as client:

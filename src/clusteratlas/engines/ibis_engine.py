@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -219,5 +218,8 @@ def _read_parquet_arrow(path: Path) -> pa.Table | None:
 
 
 def get_engine(name: str | None = None, *, url: str | None = None) -> IbisEngine:
-    """The engine named ``name``, else ``CLUSTERATLAS_ENGINE``, else DuckDB."""
-    return IbisEngine(name or os.environ.get("CLUSTERATLAS_ENGINE") or "duckdb", url=url)
+    """The engine named ``name``, else the ``engine`` setting (``CLUSTERATLAS_ENGINE``,
+    default DuckDB)."""
+    from clusteratlas._config import load_settings
+
+    return IbisEngine(name or load_settings().engine, url=url)

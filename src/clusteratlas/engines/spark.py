@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from clusteratlas._config import load_settings
 from clusteratlas._optional import import_optional
 from clusteratlas.errors import EngineError
 
@@ -37,8 +38,9 @@ DEFAULT_MASTER = "local[*]"
 
 
 def master_url(url: str | None = None) -> str:
-    """``url``, else ``CLUSTERATLAS_SPARK_URL``, else ``local[*]``."""
-    return url or os.environ.get("CLUSTERATLAS_SPARK_URL") or DEFAULT_MASTER
+    """``url``, else the ``spark_url`` setting (``CLUSTERATLAS_SPARK_URL``), else
+    ``local[*]``."""
+    return url or load_settings().spark_url or DEFAULT_MASTER
 
 
 def is_local(master: str) -> bool:
@@ -74,7 +76,8 @@ def spark_session(url: str | None = None) -> Any:
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("clusteratlas")
-    if not (url or os.environ.get("CLUSTERATLAS_SPARK_URL")) and (
+    settings = load_settings()
+    if not (url or settings.spark_url) and (
             _under_spark_submit() or SparkContext._active_spark_context is not None):
         return _started(builder.getOrCreate())
     master = master_url(url)
@@ -82,7 +85,7 @@ def spark_session(url: str | None = None) -> Any:
         return builder.remote(master).getOrCreate()
     python = worker_python(master)
     _stop_unless(master, python)
-    memory = os.environ.get("CLUSTERATLAS_SPARK_DRIVER_MEMORY", "4g")
+    memory = settings.spark_driver_memory
     builder = (builder.master(master).config("spark.ui.enabled", "false")
                .config("spark.driver.memory", memory)
                .config("spark.sql.session.timeZone", "UTC")

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from clusteratlas.errors import ClusteratlasError, InputError, NotFoundError
+from clusteratlas.i18n import text
 from clusteratlas.registry.auth import ANONYMOUS
 from clusteratlas.service import explore
 from clusteratlas.service.atlas import Atlas
@@ -92,97 +93,12 @@ def fmt_number(value: Any, lang: str, digits: int = 0) -> str:
         return str(value)
     if v != v:  # NaN
         return "–"
-    text = f"{v:,.{digits}f}"
+    out = f"{v:,.{digits}f}"
     if lang == "de":
-        text = text.replace(",", "§").replace(".", ",").replace("§", ".")
-    return text
+        out = out.replace(",", "§").replace(".", ",").replace("§", ".")
+    return out
 
 
-T: dict[str, dict[str, str]] = {
-    "district_title": {"de": "Clusterprofil {name}", "en": "Cluster profile: {name}"},
-    "district_sub": {"de": "Stärken, Entwicklung, Initiativen, Lücken und Chancen – Stand {year}",
-                     "en": "Strengths, development, initiatives, gaps and options – {year}"},
-    "headline": {"de": "Auf einen Blick", "en": "At a glance"},
-    "employment": {"de": "Beschäftigte", "en": "Employees"},
-    "population": {"de": "Einwohner", "en": "Population"},
-    "strongest": {"de": "Stärkste Clusterkategorien", "en": "Strongest cluster categories"},
-    "category": {"de": "Kategorie", "en": "Category"},
-    "stars": {"de": "Sterne", "en": "Stars"},
-    "strong": {"de": "Starkes Cluster", "en": "Strong cluster"},
-    "yes": {"de": "ja", "en": "yes"},
-    "map": {"de": "Der Kreis und seine Nachbarn", "en": "The district and its neighbours"},
-    "map_caption": {"de": "Farbe: LQ der Kategorie {cat}; schwarz umrandet: {name}.",
-                    "en": "Colour: LQ of {cat}; outlined in black: {name}."},
-    "trends": {"de": "Entwicklung", "en": "Development"},
-    "coverage": {"de": "Cluster und Initiativen", "en": "Clusters and initiatives"},
-    "status": {"de": "Status", "en": "Status"},
-    "initiatives": {"de": "Initiativen im Kreis", "en": "Initiatives serving the district"},
-    "none_here": {"de": "Keine Clusterinitiative im Register betreut diesen Kreis.",
-                  "en": "No cluster initiative in the registry serves this district."},
-    "options": {"de": "Wohin sich der Kreis entwickeln kann",
-                "en": "What the district could grow into"},
-    "options_note": {"de": "Branchen mit RCA < 1, die mit den Stärken des Kreises verwandt sind "
-                             "(Verwandtschaftsdichte aus dem gemeinsamen Auftreten über alle Kreise).",
-                     "en": "Industries with RCA < 1 related to the district's strengths "
-                           "(relatedness density, from co-location across all districts)."},
-    "industry": {"de": "Branche", "en": "Industry"},
-    "density": {"de": "Dichte", "en": "Density"},
-    "state_compare": {"de": "Vergleich mit dem Land", "en": "Compared with the state"},
-    "share_here": {"de": "Anteil im Kreis", "en": "Share in the district"},
-    "share_state": {"de": "Anteil im Land", "en": "Share in the state"},
-    "methods": {"de": "Methoden", "en": "Methods"},
-    "methods_text": {
-        "de": "LQ = Anteil der Kategorie an der Beschäftigung des Kreises geteilt durch ihren "
-              "Anteil im Land. Sterne nach dem European Cluster Observatory (Größe, LQ ≥ 2, "
-              "Fokus); starkes Cluster nach der Regel der US Cluster Mapping (LQ ≥ 75. "
-              "Perzentil und ≥ 1, Beschäftigte und Betriebe über dem 25. Perzentil). Eine "
-              "Lücke ist ein starkes Cluster ohne Initiative, deren Kategorien und betreute "
-              "Kreise es abdecken. Einzelheiten: docs/methods.md und docs/alignment.md.",
-        "en": "LQ = the category's share of the district's employment divided by its share "
-              "in the state. Stars after the European Cluster Observatory (size, LQ ≥ 2, "
-              "focus); strong cluster by the US Cluster Mapping rule (LQ ≥ 75th percentile "
-              "and ≥ 1, employment and establishments above the 25th percentile). A gap is a "
-              "strong cluster without an initiative whose categories and districts cover it. "
-              "Details: docs/methods.md and docs/alignment.md."},
-    "sources": {"de": "Quellen und Lizenzen", "en": "Sources and licences"},
-    "generated": {"de": "Erstellt am {date} mit Clusteratlas; Daten {vintage}.",
-                  "en": "Generated on {date} by Clusteratlas; data {vintage}."},
-    "synthetic": {"de": "SYNTHETISCHE DEMODATEN – keine amtliche Statistik",
-                  "en": "SYNTHETIC DEMO DATA – not official statistics"},
-    "initiative_title": {"de": "Initiativprofil {name}", "en": "Initiative profile: {name}"},
-    "profile": {"de": "Profil", "en": "Profile"},
-    "kpis": {"de": "Mitglieder und Kennzahlen", "en": "Members and KPIs"},
-    "no_kpis": {"de": "Keine veröffentlichten Jahresberichte.",
-                "en": "No published yearly reports."},
-    "benchmark": {"de": "Im Vergleich mit anderen Initiativen",
-                  "en": "Compared with other initiatives"},
-    "impact": {"de": "Entwicklung der betreuten Cluster", "en": "How the covered clusters developed"},
-    "cooperations": {"de": "Kooperationen", "en": "Cooperations"},
-    "labels": {"de": "Auszeichnungen", "en": "Labels"},
-    "state_title": {"de": "Clusterportfolio {name}", "en": "Cluster portfolio: {name}"},
-    "state_sub": {"de": "Initiativen, Abdeckung, Lücken und Leistung – Stand {year}",
-                  "en": "Initiatives, coverage, gaps and performance – {year}"},
-    "portfolio": {"de": "Das Portfolio", "en": "The portfolio"},
-    "covered_share": {"de": "Abgedeckter Anteil der Clusterbeschäftigung",
-                      "en": "Covered share of cluster employment"},
-    "gaps": {"de": "Lücken nach Beschäftigung", "en": "Gaps by employment"},
-    "matrix": {"de": "Abdeckung: Kreise × Kategorien", "en": "Coverage: districts × categories"},
-    "all_initiatives": {"de": "Alle Initiativen", "en": "All initiatives"},
-    "top": {"de": "Spitzenreiter nach Kennzahlen", "en": "Top performers by KPIs"},
-    "no_top": {"de": "Noch keine angenommenen Jahresberichte: keine Rangfolge.",
-               "en": "No accepted yearly reports yet: no ranking."},
-    "district": {"de": "Kreis", "en": "District"},
-    "seat": {"de": "Sitz", "en": "Seat"},
-    "members": {"de": "Mitglieder", "en": "Members"},
-    "events": {"de": "Veranstaltungen", "en": "Events"},
-    "agglomerations": {"de": "Cluster", "en": "Clusters"},
-    "covered": {"de": "abgedeckt", "en": "covered"},
-    "gap": {"de": "Lücke", "en": "gap"},
-    "emerging": {"de": "im Entstehen", "en": "emerging"},
-    "no_base": {"de": "Initiative ohne Clusterbasis", "en": "initiative without base"},
-    "none": {"de": "kein Cluster", "en": "no cluster"},
-    "composite": {"de": "Gesamtwert", "en": "Composite"},
-}
 
 
 def _formatter(lang: str) -> Any:
@@ -193,7 +109,8 @@ def _formatter(lang: str) -> Any:
 
 
 def _t(key: str, lang: str, **kw: Any) -> str:
-    return T[key][lang].format(**kw)
+    # the one catalogue of the pages, the API and the briefings
+    return text(key, lang, **kw)
 
 
 def _common(atlas: Atlas, lang: str, year: int) -> dict[str, Any]:
@@ -205,7 +122,7 @@ def _common(atlas: Atlas, lang: str, year: int) -> dict[str, Any]:
     sources.append("Cluster initiative registry: public web pages; each initiative names "
                    "its sources.")
     return {"lang": lang, "synthetic": bool(meta["synthetic"]),
-            "synthetic_notice": _t("synthetic", lang) if meta["synthetic"] else "",
+            "synthetic_notice": _t("synthetic", lang).upper() if meta["synthetic"] else "",
             "generated": date.today().isoformat(), "vintage": vintage, "sources": sources}
 
 
@@ -257,7 +174,7 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
         blocks += [Block("heading", _t("trends", lang)),
                    Block("chart", chart=Chart("lines", f"{_t('employment', lang)} – {name}",
                                               {"x": years, "series": values})),
-                   Block("table", columns=["Jahr" if lang == "de" else "Year", *values],
+                   Block("table", columns=[_t("year", lang), *values],
                          rows=[[str(x), *[f(vs[n]) for vs in values.values()]]
                                for n, x in enumerate(years)])]
     cov = coverage(atlas, year=y)
@@ -265,11 +182,10 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
         "employment", ascending=False)
     blocks += [Block("heading", _t("coverage", lang)),
                Block("table", columns=[_t("category", lang), "LQ", _t("employment", lang),
-                                       _t("status", lang), "Initiativen" if lang == "de"
-                                       else "Initiatives"],
+                                       _t("status", lang), _t("initiatives", lang)],
                      rows=[[cats[r.category], f(r.lq, 2), f(r.employment), _t(r.status, lang),
                             r.initiatives.replace(";", ", ")] for r in mine.itertuples()])]
-    blocks.append(Block("heading", _t("initiatives", lang)))
+    blocks.append(Block("heading", _t("district_initiatives", lang)))
     if profile["initiatives"]:
         rows = []
         for i in profile["initiatives"]:
@@ -332,12 +248,12 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
     f = _formatter(lang)
     names = {c: atlas.regions[c].display_name for c in atlas.regions}
     blocks = [Block("heading", _t("profile", lang)), Block("figures", figures=[
-        ("Sektor" if lang == "de" else "Sector", item["sector"] or "–"),
+        (_t("sector", lang), item["sector"] or "–"),
         (_t("category", lang), ", ".join(cats.get(c, c) for c in item["categories"]) or "–"),
         (_t("seat", lang), f"{item['seat_town']} ({names.get(item['seat_region'] or '', '–')})"),
         (_t("district", lang), ", ".join(names.get(c, c) for c in item["regions_served"]) or "–"),
-        ("Träger" if lang == "de" else "Managed by", item["managing_organisation"] or "–"),
-        ("Gegründet" if lang == "de" else "Founded", str(item["founded_on"] or item["founded"]
+        (_t("f_managing_organisation", lang), item["managing_organisation"] or "–"),
+        (_t("founded", lang), str(item["founded_on"] or item["founded"]
                                                          or "–")),
         (_t("members", lang), item.get("members_text") or "–")])]
     for fact in item.get("facts", []):
@@ -359,8 +275,8 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
             blocks += [Block("heading", _t("benchmark", lang)),
                        Block("figures", figures=[(_t("composite", lang),
                                                   f(bench["composite"], 0))]),
-                       Block("table", columns=["", "Wert" if lang == "de" else "Value",
-                                               "Perzentil" if lang == "de" else "Percentile"],
+                       Block("table", columns=["", _t("value", lang),
+                                               _t("percentile", lang)],
                              rows=[[r["indicator"], f(r["value"], 1),
                                     f(r["percentile all"], 0)]
                                    for r in bench["indicators"] if r["value"] is not None])]
@@ -390,8 +306,8 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
                      for c in item["cooperations"]]]
     if item.get("labels"):
         blocks += [Block("heading", _t("labels", lang)),
-                   Block("table", columns=["Label", "ab" if lang == "de" else "from",
-                                           "bis" if lang == "de" else "until"],
+                   Block("table", columns=["Label", _t("from", lang),
+                                           _t("until", lang)],
                          rows=[[x["label"], x["valid_from"] or "–", x["valid_until"] or "–"]
                                for x in item["labels"]])]
     common = _common(atlas, lang, atlas.years[-1])
@@ -418,7 +334,7 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
         (_t("covered_share", lang), f(100 * (p["covered_share"] or 0), 0) + " %")]),
         Block("table", columns=[_t("category", lang), _t("employment", lang),
                                 _t("agglomerations", lang), _t("covered", lang),
-                                _t("gap", lang), "Initiativen" if lang == "de" else "Initiatives"],
+                                _t("gap", lang), _t("initiatives", lang)],
               rows=[[cats[c["category"]], f(c["employment"]), c["agglomerations"], c["covered"],
                      c["gaps"], len(c["initiatives"])] for c in p["categories"]])]
     regions = sorted(str(r) for r in cov["region"].unique())
@@ -455,8 +371,8 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
                 ranked.append((b["composite"], record.name, b["year"]))
     blocks.append(Block("heading", _t("top", lang)))
     if ranked:
-        blocks.append(Block("table", columns=["Initiative", _t("composite", lang), "Jahr"
-                                              if lang == "de" else "Year"],
+        blocks.append(Block("table", columns=["Initiative", _t("composite", lang),
+                                              _t("year", lang)],
                             rows=[[n, f(c, 0), y_] for c, n, y_ in sorted(ranked,
                                                                           reverse=True)[:10]]))
     else:

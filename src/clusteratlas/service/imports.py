@@ -22,6 +22,7 @@ import pyarrow as pa
 from clusteratlas._files import replacing
 from clusteratlas.errors import ConfigError, InputError, NotFoundError, SourceError, StoreError
 from clusteratlas.model.panel import Panel
+from clusteratlas.sources.parsed import Parsed, measure_kind
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
@@ -31,43 +32,11 @@ __all__ = ["SOURCES", "ImportReport", "Parsed", "convert_file", "import_files", 
 TOTAL_WORDS = {"Insgesamt", "Total", "TOTAL", "total", "Deutschland insgesamt"}
 
 
-@dataclass(frozen=True)
-class Parsed:
-    """A source file in canonical long form.
-
-    ``frame`` has ``region, industry, year, measure, value, status`` and one column per
-    extra dimension (``dim_*``); ``status`` keeps the source's symbol meaning
-    (``reported``, ``zero``, ``secret``, …).
-    """
-
-    source: str
-    table_code: str
-    title: str
-    frame: pd.DataFrame
-    attribution: str
-    licence: str
-    labels: dict[str, str] = field(default_factory=dict)
-    vintage: str = ""
-
-
-def _measure(text: str) -> str:
-    t = text.lower()
-    if "beschäftigte" in t or "employ" in t or "erwerbstätige" in t:
-        return "employment"
-    if "bevölkerung" in t or "population" in t:
-        return "population"
-    if "arbeitslos" in t or "unemploy" in t:
-        return "unemployment"
-    if "unternehmen" in t or "betriebe" in t or "establishment" in t:
-        return "establishments"
-    return "value"
-
-
 def _parse_genesis_table(path: Path) -> Parsed:
     from clusteratlas.sources.genesis import read_table_csv
 
     table = read_table_csv(path)
-    frame = table.frame.assign(measure=_measure(f"{table.measure} {table.title}"))
+    frame = table.frame.assign(measure=measure_kind(f"{table.measure} {table.title}"))
     labels = dict(zip(frame["industry"], frame["industry_label"], strict=False))
     return Parsed("genesis-table", table.code, table.title, frame, table.attribution,
                   table.licence, labels, table.stand)

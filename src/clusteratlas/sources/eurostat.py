@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas.errors import SourceError
-from clusteratlas.service.imports import Parsed
+from clusteratlas.sources.parsed import Parsed
 
 __all__ = ["read_sdmx_csv", "read_tsv"]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import time
 import zipfile
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from clusteratlas._config import load_settings
 from clusteratlas.errors import ConfigError, SourceError
 
 __all__ = ["DATASETS", "FetchPlan", "download", "plan_fetch"]
@@ -53,8 +53,8 @@ class FetchPlan:
 
 
 def _genesis(name: str, options: dict[str, str]) -> FetchPlan:
-    user = os.environ.get("CLUSTERATLAS_GENESIS_USER")
-    password = os.environ.get("CLUSTERATLAS_GENESIS_PASSWORD")
+    settings = load_settings()
+    user, password = settings.genesis_user, settings.genesis_password
     if not user or not password:
         raise ConfigError("GENESIS needs credentials: set CLUSTERATLAS_GENESIS_USER and "
                           "CLUSTERATLAS_GENESIS_PASSWORD (a token as user and an empty "

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from clusteratlas.errors import SourceError
-from clusteratlas.service.imports import Parsed, _measure
 from clusteratlas.sources.genesis import SPECIAL
+from clusteratlas.sources.parsed import Parsed, measure_kind
 
 __all__ = ["read_ffcsv"]
 
@@ -87,7 +87,7 @@ def read_ffcsv(path: Path) -> Parsed:
     frame = pd.DataFrame.from_records(records)
     first = next(csv.reader(io.StringIO(text.splitlines()[1]), delimiter=";"))
     label = first[col["value_variable_label"]]
-    frame["measure"] = _measure(label)
+    frame["measure"] = measure_kind(label)
     stem = path.name.split("_")[0]
     code = stem if re.match(r"^\d{5}-", stem) else first[col["statistics_code"]]
     labels = (dict(zip(frame["industry"], frame["industry_label"], strict=False))

@@ -11,9 +11,12 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clusteratlas.api.registry_routes import PROVENANCE, SESSION_COOKIE
-from clusteratlas.api.registry_routes import registry as _service
 from clusteratlas.errors import AccessError, ClusteratlasError, FindingsError
+from clusteratlas.http.deps import SESSION_COOKIE
+from clusteratlas.http.deps import check_form_csrf as _check_csrf
+from clusteratlas.http.deps import registry as _service
+from clusteratlas.http.deps import session_actor as _actor
+from clusteratlas.http.provenance import PROVENANCE
 from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import ANONYMOUS, Actor, new_secret
 from clusteratlas.registry.fields import KPI_DECIMAL_FIELDS, KPI_FIELDS, KPI_TEXT_FIELDS
@@ -35,18 +38,6 @@ Lang = Annotated[Literal["de", "en"], Query()]
 _TEXT_FIELDS = ("name", "short_name", "sector", "seat_town", "managing_organisation",
                 "legal_form", "website", "founded_on", "status_since", "successor_id")
 _AREA_FIELDS = ("founding_occasion", "goals", "services", "members_text", "staff_text")
-
-
-def _actor(request: Request) -> Actor:
-    cookie = request.cookies.get(SESSION_COOKIE)
-    return _service(request).actor_for_session(cookie) if cookie else ANONYMOUS
-
-
-def _check_csrf(actor: Actor, token: str) -> None:
-    if actor.anonymous:
-        raise AccessError("sign in first", 401)
-    if not token or token != actor.csrf:
-        raise AccessError("the form has expired (CSRF check failed); reload the page", 403)
 
 
 def _render(request: Request, template: str, lang: str, actor: Actor, *,

@@ -1,21 +1,25 @@
-"""Application factory."""
+"""The application factory: one FastAPI app with the JSON API, the HTML pages, the
+static files, the error shape, security headers and request limits."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 import clusteratlas
 from clusteratlas.api.alignment_routes import router as alignment_router
-from clusteratlas.api.errors import install_error_handlers
 from clusteratlas.api.registry_routes import router as registry_router
 from clusteratlas.api.routes import router as api_router
+from clusteratlas.http.errors import install_error_handlers
+from clusteratlas.http.limits import BodyLimit
+from clusteratlas.http.provenance import SyntheticHeader
+from clusteratlas.http.security import SecurityHeaders
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import Atlas, open_atlas
 from clusteratlas.service.registry import RegistryService
@@ -74,6 +78,9 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
         version=clusteratlas.__version__,
         description="Regional cluster agglomerations, cluster initiatives and the link between them.",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load scripts from a CDN and run inline script, against
+        # the Content-Security-Policy; the schema stays at /openapi.json.
+        docs_url=None, redoc_url=None,
     )
     if atlas is not None:
         app.state.atlas = atlas
@@ -88,14 +95,8 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     app.include_router(registry_web_router)
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def synthetic_header(
-        request: Request, call_next: Callable[[Request], object]
-    ) -> Response:
-        response: Response = await call_next(request)  # type: ignore[misc]
-        current = getattr(request.app.state, "atlas", None)
-        if current is not None:
-            response.headers["X-Clusteratlas-Synthetic"] = "true" if current.is_synthetic else "false"
-        return response
-
+    # added last = outermost: a body refused before any route still gets the headers
+    app.add_middleware(SyntheticHeader)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clusteratlas.errors import ClusteratlasError
+from clusteratlas.http.security import add_security_headers
 
 __all__ = ["error_body", "install_error_handlers"]
 
@@ -62,7 +63,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return _respond(request, exc.status_code, message)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:  # pragma: no cover
-        return _respond(request, 500, f"internal error ({type(exc).__name__}); see the server log")
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        response = _respond(request, 500,
+                            f"internal error ({type(exc).__name__}); see the server log")
+        # Starlette answers this one outside every middleware, SecurityHeaders too
+        add_security_headers(response.headers, request.url.path)
+        return response
 
 

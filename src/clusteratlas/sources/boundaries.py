@@ -1,0 +1,121 @@
+"""Boundary files (Shapefile, GeoPackage, GeoJSON, …) → one simplified WGS84 shape per region.
+
+The reader joins the file's features to the region codes it is given (directly or via
+alternative codes such as ARS or NUTS), reprojects, simplifies the layer as a coverage
+(shared borders stay shared) and names the attribution of a recognised BKG layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from clusteratlas._optional import import_optional
+from clusteratlas.errors import InputError, SchemaError, SourceError
+
+__all__ = ["BoundaryFile", "read_boundaries"]
+
+_KEY_FIELDS = ("AGS", "ARS", "NUTS", "NUTS_ID", "FIPS", "GEOID", "id", "code")
+
+
+@dataclass(frozen=True)
+class BoundaryFile:
+    """The shapes of one boundary file, joined to region codes.
+
+    ``frame`` has ``region, layer, geojson``; ``skipped`` counts features whose code
+    matched no region; ``attribution``/``licence`` are ``None`` unless recognised.
+    """
+
+    frame: pd.DataFrame
+    key: str
+    skipped: int
+    attribution: str | None
+    licence: str | None
+    content_hash: str
+
+
+def _bkg_attribution(frame: pd.DataFrame) -> tuple[str, str] | None:
+    """Recognise a BKG VG250/VG5000 layer by its fields and name its attribution."""
+    if not {"ARS", "AGS", "GEN", "BEZ"} <= set(frame.columns):
+        return None
+    year = ""
+    if "BEGINN" in frame.columns:
+        beginn = pd.to_datetime(frame["BEGINN"], errors="coerce").max()
+        year = f" {beginn.year}" if pd.notna(beginn) else ""
+    return f"© GeoBasis-DE / BKG{year} (Daten verändert)", "dl-de/by-2.0"
+
+
+def _detect_key(frame: pd.DataFrame, known: set[str], key: str | None, path: Path) -> str:
+    if key is not None:
+        if key not in frame.columns:
+            raise SchemaError(
+                f"{path}: field {key!r} not found; fields are {', '.join(map(str, frame.columns))}"
+            )
+        return key
+    best, hits = None, 0
+    for name in [c for c in _KEY_FIELDS if c in frame.columns]:
+        n = int(frame[name].astype(str).isin(known).sum())
+        if n > hits:
+            best, hits = name, n
+    if best is None:
+        raise SchemaError(
+            f"{path}: no field matches the region codes of the store; name it with --key "
+            f"(fields: {', '.join(map(str, frame.columns))})"
+        )
+    return best
+
+
+def read_boundaries(path: Path, known: set[str], alternatives: Mapping[str, str], *,
+                    key: str | None = None, tolerance_m: float = 100.0,
+                    layer: str | None = None) -> BoundaryFile:
+    """Read a boundary file and join its features to the region codes ``known``.
+
+    ``alternatives`` maps other codes (ARS, NUTS, …) to known ones.  Shapes are
+    reprojected to WGS84 and simplified as a coverage with ``tolerance_m`` metres in
+    the file's projected CRS.
+    """
+    gpd = import_optional("geopandas", extra="geo", purpose="Importing boundaries")
+    shapely = import_optional("shapely", extra="geo", purpose="Importing boundaries")
+    if not path.exists():
+        raise SourceError(f"{path}: file not found")
+    try:
+        frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own DataSourceError family
+        raise SourceError(f"{path}: cannot be read as a boundary file ({exc})") from None
+    if frame.crs is None:
+        raise SourceError(f"{path}: the file names no coordinate reference system")
+    field = _detect_key(frame, known | set(alternatives), key, path)
+    codes = frame[field].astype(str).map(lambda v: v if v in known else alternatives.get(v))
+    matched = frame[codes.notna()].copy()
+    matched["region"] = codes[codes.notna()]
+    if matched["region"].duplicated().any():
+        dup = matched.loc[matched["region"].duplicated(), "region"].iloc[0]
+        raise InputError(f"{path}: region {dup!r} has more than one feature in field {field!r}")
+    if matched.empty:
+        raise InputError(f"{path}: no feature's {field!r} matches a region of the store")
+    projected = matched.to_crs(matched.estimate_utm_crs()) if matched.crs.is_geographic else matched
+    geoms = projected.geometry.make_valid()
+    if hasattr(shapely, "coverage_simplify"):
+        geoms = gpd.GeoSeries(shapely.coverage_simplify(geoms.values, tolerance_m),
+                              crs=projected.crs, index=projected.index)
+    else:  # pragma: no cover - shapely < 2.1
+        geoms = geoms.simplify(tolerance_m)
+    wgs = geoms.to_crs(4326)
+    out = pd.DataFrame({
+        "region": matched["region"].to_numpy(),
+        "layer": "boundaries",
+        "geojson": [json.dumps(shapely.geometry.mapping(g), separators=(",", ":"))
+                    for g in shapely.set_precision(wgs.values, 1e-4)],
+    })
+    detected = _bkg_attribution(frame)
+    return BoundaryFile(
+        frame=out, key=field, skipped=int(codes.isna().sum()),
+        attribution=detected[0] if detected else None,
+        licence=detected[1] if detected else None,
+        content_hash=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
