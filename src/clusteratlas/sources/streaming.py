@@ -113,19 +113,35 @@ class Table:
 
     def __init__(self) -> None:
         self.columns: dict[str, Codes | Numbers] = {}
+        self.rows = 0  # rows of the blocks already complete (see pad)
 
     def codes(self, name: str) -> Codes:
-        col = self.columns.setdefault(name, Codes())
+        col = self.columns.get(name)
+        if col is None:
+            col = self.columns[name] = Codes()
+            col.extend(np.full(self.rows, -1))
         assert isinstance(col, Codes)
         return col
 
     def numbers(self, name: str, typecode: str = "d") -> Numbers:
-        col = self.columns.setdefault(name, Numbers(typecode))
+        col = self.columns.get(name)
+        if col is None:
+            col = self.columns[name] = Numbers(typecode)
+            col.extend(np.full(self.rows, np.nan if typecode == "d" else -1))
         assert isinstance(col, Numbers)
         return col
 
     def __len__(self) -> int:
         return max((len(c) for c in self.columns.values()), default=0)
+
+    def pad(self, n: int) -> None:
+        """Fill every column up to ``n`` rows with missing values (a column that only
+        some rows have, e.g. a dimension first seen in a later block)."""
+        for col in self.columns.values():
+            short = n - len(col)
+            if short > 0:
+                col.extend(np.full(short, -1 if isinstance(col, Codes) else np.nan))
+        self.rows = n
 
     def frame(self) -> pd.DataFrame:
         data: dict[str, object] = {}
