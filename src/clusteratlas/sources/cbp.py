@@ -79,7 +79,7 @@ def read_cbp(path: Path, *, year: int | None = None) -> Parsed:
             raise SourceError(f"{path}: cannot tell the year from the file name (cbpYYco.txt)")
         year = 2000 + int(digits)
     present = [k for k in FIELDS if k in fields]
-    out = Table()
+    out = Table(path.stat().st_size - start)
     last = 1
     for line, batch in batches(path, names, delimiter=",", quote=True, start=start,
                                first_line=2, keep=[fields[k] for k in present]):

@@ -90,7 +90,7 @@ def read_tsv(path: Path) -> Parsed:
         m = re.match(r"(\d{4})", p)
         years.append(int(m.group(1)) if m else 0)
     names = ["key", *(f"p{k}" for k in range(len(periods)))]
-    out = Table()
+    out = Table(path.stat().st_size - start)
     last = 1
     for line, batch in batches(path, names, delimiter="\t", quote=False, start=start,
                                first_line=2):
@@ -183,7 +183,7 @@ def read_sdmx_csv(path: Path) -> Parsed:
         raise SourceError(f"{path}, line 1: SDMX-CSV needs columns {', '.join(sorted(need))}, "
                           f"each once (found {snippet(header) if header else 'none'})")
     extra = [n for n in names if n not in SDMX_FIXED]
-    out = Table()
+    out = Table(path.stat().st_size - start)
     code = ""
     last = 1
     for line, batch in batches(path, names, delimiter=",", quote=True, start=start,

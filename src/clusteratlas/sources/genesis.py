@@ -58,6 +58,8 @@ class GenesisTable:
     stand: str
     source: str
     notes: list[str] = field(default_factory=list)
+    #: industry code → its label in the file
+    labels: dict[str, str] = field(default_factory=dict)
 
     def to_panel(self, **selection: str) -> pd.DataFrame:
         """Canonical panel ``region, industry, year, employment, flag`` for one value
@@ -118,7 +120,7 @@ def read_table_csv(path: str | Path) -> GenesisTable:
         layout = _layout(p)
     except OSError as exc:
         raise SourceError(f"{p}: cannot be read ({exc.strerror or exc})") from None
-    out = Table()
+    out = Table(layout.footer_start - layout.data_start)
     lead = 0 if layout.stichtag else 1  # a date or year column before the region code
     has_category = layout.fixed > lead + 2
     names = [f"c{k}" for k in range(layout.fixed + layout.n_values)]
@@ -140,9 +142,10 @@ def read_table_csv(path: str | Path) -> GenesisTable:
     licence = ("dl-de/by-2.0" if "Datenlizenz Deutschland" in foot.replace("\n", " ")
                else "see source")
     stand = _find(r"Stand:\s*([^\n]*)", foot) or ""
+    labels = {_industry(t): t.strip() for t in out.codes("industry_label").values}
     return GenesisTable(code=layout.code, title=layout.title, measure=layout.measure,
                         frame=out.frame(), attribution=attribution.strip().rstrip("."),
-                        licence=licence, stand=stand.strip(), source=str(p))
+                        licence=licence, stand=stand.strip(), source=str(p), labels=labels)
 
 
 def _layout(p: Path) -> _Layout:

@@ -75,7 +75,7 @@ def read_ffcsv(path: Path) -> Parsed:
                    if f"{g}_variable_{part}" not in header]
         if missing:
             raise SourceError(f"{path}, line 1: header lacks {', '.join(missing)}")
-    out = Table()
+    out = Table(path.stat().st_size - start)
     first: dict[str, str] = {}
     last = 1
     for line, batch in batches(path, header, delimiter=";", quote=True, start=start,

@@ -15,8 +15,9 @@ fast pass has already failed.
 from __future__ import annotations
 
 import csv
+import ctypes
 import io
-from array import array
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +32,34 @@ import pyarrow.csv as pacsv
 
 from clusteratlas.errors import SourceError
 
+
+def _keep_malloc_threshold() -> None:
+    """Fix glibc's mmap threshold at its default (128 KiB).
+
+    glibc raises the threshold each time a large block is freed; the per-block arrays
+    of a streamed file then come from the heap, and with small long-lived objects in
+    between the heap cannot shrink: a 200 MB file grew the process by about one more
+    time its size.  Setting the threshold once keeps large temporaries mapped and
+    returned on free.  Other C libraries are left alone.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(None)
+        libc.gnu_get_libc_version  # noqa: B018 - glibc only
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        return
+
+
+_keep_malloc_threshold()
+
 __all__ = ["BLOCK", "SNIPPET", "Codes", "Numbers", "Table", "batches", "blank_rows",
            "check_line_end", "constant", "decode_strict", "dictionary", "first_line",
            "number_error", "numbers", "snippet", "to_float"]
 
 #: bytes per parsed block; with the block's columns and intermediates a few times this
-BLOCK = 4 << 20
+BLOCK = 1 << 20
 #: characters of offending text an error message shows
 SNIPPET = 60
 
@@ -49,29 +72,59 @@ def snippet(text: str | bytes, limit: int = SNIPPET) -> str:
     return repr(cut) + ("…" if len(text) > limit else "")
 
 
+class _Buffer:
+    """A growing 1-d array.  The first append reserves room for the whole file, from
+    the rows of the first block and the number of ``blocks`` of the file; pages never
+    written are never resident, and no append copies what is already there, unlike
+    a realloc-grown buffer that leaves old copies in the heap."""
+
+    def __init__(self, dtype: type[np.generic], blocks: float = 1.0) -> None:
+        self.data = np.empty(0, dtype=dtype)
+        self.size = 0
+        self.blocks = blocks
+
+    def extend(self, values: np.ndarray, *, one_block: bool = True) -> None:
+        need = self.size + len(values)
+        if need > len(self.data):
+            room = (int(len(values) * (self.blocks * 1.15 + 1))
+                    if one_block and not self.size else 0)
+            grown = np.empty(max(need, room, 2 * len(self.data)), dtype=self.data.dtype)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size:need] = values
+        self.size = need
+
+    def widen(self, dtype: type[np.generic]) -> None:
+        wide = np.empty(len(self.data), dtype=dtype)
+        wide[: self.size] = self.data[: self.size]
+        self.data = wide
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.size]
+
+
 class Codes:
     """A growing text column kept as dictionary codes (pandas ``Categorical`` at the end)."""
 
-    def __init__(self) -> None:
+    def __init__(self, blocks: float = 1.0) -> None:
         self.index: dict[str, int] = {}
         self.values: list[str] = []
-        self.codes = array("h")
+        self.codes = _Buffer(np.int8, blocks)
 
     def code(self, value: str) -> int:
         found = self.index.get(value)
         if found is None:
             found = self.index[value] = len(self.values)
             self.values.append(value)
-            if found == 32767 and self.codes.typecode == "h":
-                self.codes = array("i", self.codes)  # more than int16 can number
+            # the smallest code type, as pandas would choose it (no copy at the end)
+            if found == 126:
+                self.codes.widen(np.int16)
+            elif found == 32766:
+                self.codes.widen(np.int32)
         return found
 
-    def extend(self, codes: np.ndarray) -> None:
-        dtype = np.int16 if self.codes.typecode == "h" else np.int32
-        self.codes.frombytes(np.ascontiguousarray(codes, dtype=dtype).tobytes())
-
-    def repeat(self, value: str, n: int) -> None:
-        self.extend(np.full(n, self.code(value), dtype=np.int32))
+    def extend(self, codes: np.ndarray, *, one_block: bool = True) -> None:
+        self.codes.extend(codes, one_block=one_block)
 
     def extend_lookup(self, lookup: list[str], indices: np.ndarray) -> None:
         """Append rows given as ``indices`` into a batch's distinct ``lookup`` values."""
@@ -79,55 +132,65 @@ class Codes:
         self.extend(table[indices] if len(table) else np.zeros(0, dtype=np.int32))
 
     def __len__(self) -> int:
-        return len(self.codes)
+        return self.codes.size
 
     def categorical(self) -> pd.Categorical:
-        codes: npt.NDArray[np.integer[Any]] = np.frombuffer(
-            self.codes, dtype=np.int16 if self.codes.typecode == "h" else np.int32)
-        return pd.Categorical.from_codes(codes, categories=pd.Index(self.values, dtype=object),
+        """The column, its categories sorted (so a sort by it sorts as text would);
+        the codes are renumbered in place."""
+        codes: npt.NDArray[np.integer[Any]] = self.codes.view()
+        values = np.array(self.values, dtype=object)
+        order = np.argsort(values, kind="stable")
+        rank = np.empty(len(order), dtype=codes.dtype)
+        rank[order] = np.arange(len(order))
+        missing = codes < 0
+        if len(rank):
+            np.take(rank, codes, out=codes, mode="clip")  # 'clip': no buffer, -1 → 0
+        codes[missing] = -1
+        self.codes = _Buffer(codes.dtype.type)
+        return pd.Categorical.from_codes(codes, categories=pd.Index(values[order],
+                                                                    dtype=object),
                                          validate=False)
 
 
 class Numbers:
-    """A growing numeric column (``array`` grows in place; no copy at the end)."""
+    """A growing numeric column."""
 
-    def __init__(self, typecode: str = "d") -> None:
-        self.data = array(typecode)
+    def __init__(self, typecode: str = "d", blocks: float = 1.0) -> None:
+        dtypes: dict[str, type[np.generic]] = {"d": np.float64, "h": np.int16, "b": np.int8}
+        self.data = _Buffer(dtypes[typecode], blocks)
 
-    def extend(self, values: np.ndarray) -> None:
-        self.data.frombytes(np.ascontiguousarray(values, dtype=self.dtype).tobytes())
-
-    @property
-    def dtype(self) -> np.dtype:
-        return np.dtype({"d": np.float64, "h": np.int16, "b": np.int8}[self.data.typecode])
+    def extend(self, values: np.ndarray, *, one_block: bool = True) -> None:
+        self.data.extend(values, one_block=one_block)
 
     def __len__(self) -> int:
-        return len(self.data)
+        return self.data.size
 
     def numpy(self) -> np.ndarray:
-        return np.frombuffer(self.data, dtype=self.dtype)
+        return self.data.view()
 
 
 class Table:
     """Named compact columns that become one ``DataFrame`` without copying the numbers."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
+        """``size``: bytes of data the file holds (to reserve room for the result)."""
         self.columns: dict[str, Codes | Numbers] = {}
         self.rows = 0  # rows of the blocks already complete (see pad)
+        self.blocks = max(1.0, size / BLOCK)
 
     def codes(self, name: str) -> Codes:
         col = self.columns.get(name)
         if col is None:
-            col = self.columns[name] = Codes()
-            col.extend(np.full(self.rows, -1))
+            col = self.columns[name] = Codes(self.blocks)
+            col.extend(np.full(self.rows, -1), one_block=False)
         assert isinstance(col, Codes)
         return col
 
     def numbers(self, name: str, typecode: str = "d") -> Numbers:
         col = self.columns.get(name)
         if col is None:
-            col = self.columns[name] = Numbers(typecode)
-            col.extend(np.full(self.rows, np.nan if typecode == "d" else -1))
+            col = self.columns[name] = Numbers(typecode, self.blocks)
+            col.extend(np.full(self.rows, np.nan if typecode == "d" else -1), one_block=False)
         assert isinstance(col, Numbers)
         return col
 
@@ -140,13 +203,17 @@ class Table:
         for col in self.columns.values():
             short = n - len(col)
             if short > 0:
-                col.extend(np.full(short, -1 if isinstance(col, Codes) else np.nan))
+                col.extend(np.full(short, -1 if isinstance(col, Codes) else np.nan),
+                           one_block=False)
         self.rows = n
 
     def frame(self) -> pd.DataFrame:
+        """The columns as a frame; the table gives up its buffers as it goes."""
         data: dict[str, object] = {}
-        for name, col in self.columns.items():
+        for name in list(self.columns):
+            col = self.columns.pop(name)
             data[name] = col.categorical() if isinstance(col, Codes) else col.numpy()
+            del col
         return pd.DataFrame(data, copy=False)
 
 
@@ -201,6 +268,9 @@ def batches(path: Path, names: list[str], *, delimiter: str, quote: bool, start:
     try:
         reader = pacsv.open_csv(
             stream,
+            # the system allocator returns a finished block's memory; the default pool
+            # (mimalloc) keeps it, and that shows as growth in the process's peak
+            memory_pool=pa.system_memory_pool(),
             read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK,
                                            use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"' if quote
