@@ -9,9 +9,13 @@ For each format a file of about ``--mb`` megabytes is generated (seeded; the lay
 ``shared/data/FORMATS.md``: GENESIS table CSV as 13111-07-05-4, GENESIS flat file as
 13111-01-03-4, Eurostat TSV and SDMX-CSV as nama_10r_3empers, CBP as the 2018+ county
 file), then read by ``clusteratlas.service.imports.parse_file`` in a fresh interpreter.
-Peak memory is ``ru_maxrss`` after the read minus ``ru_maxrss`` after the imports and
-a warm-up read of a tiny file of the same format (the interpreter, the libraries and
-their pools).  ``--src`` reads with another source tree (e.g. an older checkout) for a
+Peak memory is the process's peak resident set during the read (``VmHWM``, reset
+just before it through ``/proc/self/clear_refs``) minus its resident set after the
+imports and a warm-up read of a tiny file of the same format (the interpreter, the
+libraries and their pools); without ``/proc``, ``ru_maxrss`` before and after.
+``ru_maxrss`` alone is not used where ``/proc`` exists: Linux carries it over
+``fork`` and ``exec``, so a child of a large process (pytest) would report its
+parent's peak.  ``--src`` reads with another source tree (e.g. an older checkout) for a
 before/after comparison.  The table goes into its own section of docs/benchmarks.md;
 the generated files are deleted afterwards.
 """
@@ -26,7 +30,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -186,13 +189,26 @@ _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from clusteratlas.service.imports import parse_file
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return None
+
 source, small, big = sys.argv[1:4]
 parse_file(source, small)  # warm-up: lazy imports, pools
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # reset the peak to the present (Linux): the interpreter's own baseline
+    Path("/proc/self/clear_refs").write_text("5")
+    base = status("VmRSS")
+except OSError:
+    base = None
+if base is None:  # ru_maxrss also counts a large parent's RSS (kept over fork and exec)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 parsed = parse_file(source, big)
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = status("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"rows": len(parsed.frame), "seconds": seconds,
                   "base_kb": base, "peak_kb": peak,
                   "frame_bytes": int(parsed.frame.memory_usage(deep=False).sum())}))
@@ -249,8 +265,9 @@ def write_docs(results: dict[str, dict[str, float]], before: str) -> None:
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {_machine()} (a shared machine: times "
         "vary), by `python bench/imports.py`.",
         "Each reader ran in a fresh interpreter on a generated file of its format "
-        "(seeded; the layouts of `shared/data/FORMATS.md`). *Peak MB* is `ru_maxrss` after "
-        "the read minus `ru_maxrss` after the imports and a warm-up read of a tiny file; "
+        "(seeded; the layouts of `shared/data/FORMATS.md`). *Peak MB* is the peak resident "
+        "set during the read (`VmHWM`, reset before it) minus the resident set after the "
+        "imports and a warm-up read of a tiny file; "
         "*frame MB* is the size of the resulting frame (text columns as categorical codes).",
         "", *rows, "", before, ""])
     docs = ROOT / "docs" / "benchmarks.md"
