@@ -30,7 +30,10 @@ SDMX = ("DATAFLOW,LAST UPDATE,freq,unit,wstatus,nace_r2,geo,TIME_PERIOD,OBS_VALU
 
 
 def one_short_line(message: str, limit: int = 300) -> None:
-    assert "\n" not in message
+    """One line (by any line break a terminal or ``splitlines`` knows), every byte of
+    the offending text escaped, and short."""
+    assert len(message.splitlines()) == 1, message
+    assert message.isprintable(), message
     assert len(message) < limit, message
 
 
