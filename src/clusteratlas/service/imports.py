@@ -62,11 +62,11 @@ def _measure(text: str) -> str:
 
 def _parse_genesis_table(path: Path) -> Parsed:
     from clusteratlas.sources.genesis import read_table_csv
+    from clusteratlas.sources.streaming import constant
 
     table = read_table_csv(path)
-    measure = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8),
-                                        categories=[_measure(f"{table.measure} {table.title}")])
-    frame = table.frame.assign(measure=measure)
+    frame = table.frame.assign(
+        measure=constant(_measure(f"{table.measure} {table.title}"), len(table.frame)))
     return Parsed("genesis-table", table.code, table.title, frame, table.attribution,
                   table.licence, table.labels, table.stand)
 

@@ -245,7 +245,7 @@ def check_line_end(path: Path, end: int | None = None, line: int | None = None) 
         return
     with path.open("rb") as fh:
         fh.seek(size - 1)
-        if fh.read(1) != b"\n":
+        if fh.read(1) not in (b"\n", b"\r"):
             where = f", line {line}" if line else ""
             raise SourceError(f"{path}{where}: the last line has no line end – the file is "
                               "truncated")
@@ -282,7 +282,7 @@ def batches(path: Path, names: list[str], *, delimiter: str, quote: bool, start:
             yield line, batch
             line += batch.num_rows
     except pa.ArrowInvalid as exc:
-        found = _find_bad_row(path, start, first_line, len(names), delimiter, quote)
+        found = _find_bad_row(path, start, size, first_line, len(names), delimiter, quote)
         if found is not None:
             number, text = found
             count = len(_fields(text, delimiter, quote))
@@ -306,13 +306,17 @@ def _fields(text: bytes, delimiter: str, quote: bool) -> list[str]:
         return [line]
 
 
-def _find_bad_row(path: Path, start: int, first_line: int, expected: int, delimiter: str,
-                  quote: bool) -> tuple[int, bytes] | None:
-    """The first data line whose field count is not ``expected`` (the slow pass, run
-    only after the fast one failed)."""
+def _find_bad_row(path: Path, start: int, end: int, first_line: int, expected: int,
+                  delimiter: str, quote: bool) -> tuple[int, bytes] | None:
+    """The first data line (bytes ``start:end``) whose field count is not ``expected``
+    (the slow pass, run only after the fast one failed)."""
     with path.open("rb") as fh:
         fh.seek(start)
+        at = start
         for number, text in enumerate(fh, start=first_line):
+            at += len(text)
+            if at > end:
+                break
             if text.strip(b"\r\n") and len(_fields(text, delimiter, quote)) != expected:
                 return number, text.rstrip(b"\r\n")
     return None
