@@ -34,12 +34,13 @@ TOTAL_WORDS = {"Insgesamt", "Total", "TOTAL", "total", "Deutschland insgesamt"}
 
 def _parse_genesis_table(path: Path) -> Parsed:
     from clusteratlas.sources.genesis import read_table_csv
+    from clusteratlas.sources.streaming import constant
 
     table = read_table_csv(path)
-    frame = table.frame.assign(measure=measure_kind(f"{table.measure} {table.title}"))
-    labels = dict(zip(frame["industry"], frame["industry_label"], strict=False))
+    frame = table.frame.assign(
+        measure=constant(measure_kind(f"{table.measure} {table.title}"), len(table.frame)))
     return Parsed("genesis-table", table.code, table.title, frame, table.attribution,
-                  table.licence, labels, table.stand)
+                  table.licence, table.labels, table.stand)
 
 
 def _parse_genesis_ffcsv(path: Path) -> Parsed:
@@ -98,9 +99,9 @@ def _dims_key(frame: pd.DataFrame) -> pd.Series:
     is_total = np.ones(len(frame), dtype=bool)
     for d in dims:
         is_total &= frame[d].isin(TOTAL_WORDS).to_numpy()
-    key = frame[dims[0]].map(lambda v, n=dims[0][4:]: f"{n}={v}")
+    key = frame[dims[0]].astype(str).map(lambda v, n=dims[0][4:]: f"{n}={v}")
     for d in dims[1:]:
-        key = key + "|" + frame[d].map(lambda v, n=d[4:]: f"{n}={v}")
+        key = key + "|" + frame[d].astype(str).map(lambda v, n=d[4:]: f"{n}={v}")
     return key.where(~is_total, "")
 
 

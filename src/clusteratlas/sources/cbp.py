@@ -4,23 +4,42 @@
 ``naics`` is text: ``------`` the total, ``31----`` a sector, ``3361//`` a 4-digit
 industry.  ``emp_nf`` is a noise flag; ``D`` (withheld, value set to 0), ``S`` (not
 published) and ``N`` (not available) are missing, never zero.
+
+The file is streamed in blocks (:mod:`clusteratlas.sources.streaming`); a line with
+another number of fields than the header, or without its line end (a file cut
+short), is refused with its number.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from clusteratlas.errors import SourceError
 from clusteratlas.sources.parsed import Parsed
+from clusteratlas.sources.streaming import (
+    Table,
+    batches,
+    blank_rows,
+    check_line_end,
+    constant,
+    decode_strict,
+    dictionary,
+    first_line,
+    numbers,
+    snippet,
+)
 
 __all__ = ["read_cbp"]
 
 WITHHELD = {"D": "secret", "S": "unreliable", "N": "not_available"}
+STATUSES = ("reported", "secret", "unreliable", "not_available")
+FIELDS = ("fipstate", "fipscty", "naics", "emp", "est", "emp_nf")
 
 
 def _naics(code: str) -> str:
@@ -28,44 +47,94 @@ def _naics(code: str) -> str:
     return code or "TOTAL"
 
 
-def read_cbp(path: Path, *, year: int | None = None) -> Parsed:
+def _header(path: Path) -> tuple[list[str], str, int]:
+    """Column names, the text encoding and the byte offset of the first data line."""
+    with path.open("rb") as fh:
+        raw = fh.readline(1 << 16)
+    encoding = "utf-8"
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = path.read_bytes().decode("latin-1")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    fields = {f.lower(): f for f in (reader.fieldnames or [])}
+        text, encoding = raw.decode("latin-1"), "latin-1"
+    if not raw.endswith(b"\n"):
+        raise SourceError(f"{path}, line 1: no complete header line ({snippet(text)})")
+    try:
+        names = next(csv.reader([text.rstrip("\r\n")]), [])
+    except csv.Error:
+        names = []
+    return names, encoding, len(raw)
+
+
+def read_cbp(path: Path, *, year: int | None = None) -> Parsed:
+    names, encoding, start = _header(path)
+    fields = {f.strip().lower(): f for f in names}
     need = {"fipstate", "fipscty", "naics", "emp", "est"}
-    if not need <= set(fields):
+    if not need <= set(fields) or len(set(names)) != len(names):
+        found = snippet(",".join(names)) if names else "none"
         raise SourceError(f"{path}, line 1: a CBP county file needs columns "
-                          f"{', '.join(sorted(need))} (found {', '.join(fields) or 'none'})")
+                          f"{', '.join(sorted(need))}, each once (found {found})")
     if year is None:
         digits = "".join(ch for ch in path.stem if ch.isdigit())[:2]
         if not digits:
             raise SourceError(f"{path}: cannot tell the year from the file name (cbpYYco.txt)")
         year = 2000 + int(digits)
-    rows = []
-    for number, rec in enumerate(reader, start=2):
-        get = {k: (rec.get(v) or "").strip() for k, v in fields.items()}
-        try:
-            emp = float(get["emp"]) if get["emp"] else np.nan
-            est = float(get["est"]) if get["est"] else np.nan
-        except ValueError:
-            raise SourceError(f"{path}, line {number}: emp {get['emp']!r} or est {get['est']!r} "
-                              "is not a number") from None
-        flag = get.get("emp_nf", "").upper()
-        status = WITHHELD.get(flag, "reported")
-        if status != "reported":
-            emp = np.nan
-        state, county = get["fipstate"].zfill(2), get["fipscty"].zfill(3)
-        if not (state.isdigit() and county.isdigit()):
-            raise SourceError(f"{path}, line {number}: FIPS {state!r}/{county!r} is not numeric")
-        rows.append({"region": state + county, "industry": _naics(get["naics"]), "year": year,
-                     "value": emp, "status": status, "establishments": est,
-                     "noise_flag": flag})
-    if not rows:
+    present = [k for k in FIELDS if k in fields]
+    out = Table(path.stat().st_size - start)
+    last = 1
+    for line, batch in batches(path, names, delimiter=",", quote=True, start=start,
+                               first_line=2, keep=[fields[k] for k in present]):
+        col = {k: batch.column(fields[k]) for k in present}
+        lines = np.arange(line, line + batch.num_rows)
+        last = line + batch.num_rows - 1
+        blank = blank_rows(list(col.values()))
+        if blank.any():  # an empty line between records carries nothing
+            mask = pa.array(~blank)
+            col = {k: pc.filter(v, mask) for k, v in col.items()}
+            lines = lines[~blank]
+        _append_region(out, path, col["fipstate"], col["fipscty"], lines, encoding)
+        values, where = dictionary(col["naics"])
+        naics = decode_strict(values, encoding, path, _where(lines, where, "naics"))
+        out.codes("industry").extend_lookup([_naics(c) for c in naics], where)
+        if "emp_nf" in col:
+            flags_raw, flag_at = dictionary(col["emp_nf"])
+        else:
+            flags_raw, flag_at = [b""], np.zeros(len(lines), dtype=np.int64)
+        flags = [f.decode("latin-1").strip().upper() for f in flags_raw]
+        status = np.array([STATUSES.index(WITHHELD.get(f, "reported")) for f in flags],
+                          dtype=np.int8)[flag_at]
+        emp = numbers(path, "emp", col["emp"], lines)
+        emp[status != 0] = np.nan
+        out.numbers("year", "h").extend(np.full(len(emp), year, dtype=np.int16))
+        out.numbers("value").extend(emp)
+        out.codes("status").extend_lookup(list(STATUSES), status)
+        out.numbers("establishments").extend(numbers(path, "est", col["est"], lines))
+        out.codes("noise_flag").extend_lookup(flags, flag_at)
+    check_line_end(path, line=last)
+    if not len(out):
         raise SourceError(f"{path}: no data rows")
-    frame = pd.DataFrame.from_records(rows)
-    frame["measure"] = "employment"
+    frame = out.frame()
+    frame["measure"] = constant("employment", len(frame))
     return Parsed("cbp", f"cbp{str(year)[-2:]}co", f"County Business Patterns {year}", frame,
                   "U.S. Census Bureau, County Business Patterns", "public domain (US Government work)")
+
+
+def _where(lines: np.ndarray, where: np.ndarray, field: str) -> Callable[[int], str]:
+    """Names the first line holding distinct value ``k`` of a field."""
+    def name(k: int) -> str:
+        return f"line {first_line(lines, where, k)}, field {field}"
+    return name
+
+
+def _append_region(out: Table, path: Path, state: pa.Array, county: pa.Array,
+                   lines: np.ndarray, encoding: str) -> None:
+    """``fipstate`` + ``fipscty``, zero-padded to 2 + 3 digits, as one region code."""
+    values, where = dictionary(pc.binary_join_element_wise(state, county, b"|"))
+    texts = decode_strict(values, encoding, path, _where(lines, where, "fipstate"))
+    regions = []
+    for k, text in enumerate(texts):
+        s, c = (part.strip().zfill(n) for part, n in zip(text.split("|"), (2, 3), strict=True))
+        if not (s.isdigit() and c.isdigit()):
+            raise SourceError(f"{path}, line {first_line(lines, where, k)}: FIPS "
+                              f"{snippet(s, 20)}/{snippet(c, 20)} is not numeric")
+        regions.append(s + c)
+    out.codes("region").extend_lookup(regions, where)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from clusteratlas.errors import NotFoundError, StoreError
+from clusteratlas.errors import ClusteratlasError, NotFoundError, StoreError
 from clusteratlas.model.regions import Region
 
 __all__ = ["STATS_SCHEMA_VERSION", "DatasetInfo", "StatsStore"]
@@ -166,18 +168,75 @@ class DatasetInfo:
         }
 
 
-def _store_error(path: Path, exc: Exception) -> StoreError:
+#: errno values a failed write reports, and what the user is told
+_ERRNO_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exhausted",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied (the data directory or file is read-only for this user)",
+    errno.EPERM: "permission denied (the data directory or file is read-only for this user)",
+}
+#: DuckDB raises its file-lock, checksum and file-format failures as the base
+#: ``IOException``/``Error`` types; these are its fixed message phrases for them.
+_LOCK_PHRASES = ("Could not set lock on file", "Conflicting lock is held")
+_CORRUPT_PHRASES = ("Corrupt database file", "does not match stored checksum",
+                    "not a valid DuckDB database file", "Failed to deserialize")
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The error that started it: a failed ``ROLLBACK`` after a failed write (DuckDB has
+    already aborted the transaction) hides the write's own error in ``__context__``."""
+    while (isinstance(exc, duckdb.TransactionException | duckdb.FatalException)
+           and isinstance(exc.__context__, Exception)):
+        exc = exc.__context__
+    return exc
+
+
+def _errno(exc: BaseException) -> int | None:
+    """The errno of an ``OSError``, or the one whose ``strerror`` text DuckDB's
+    ``IOException`` carries (DuckDB formats system errors with ``strerror``)."""
+    if isinstance(exc, OSError) and exc.errno in _ERRNO_CAUSES:
+        return exc.errno
+    if isinstance(exc, duckdb.IOException | duckdb.PermissionException):
+        text = str(exc)
+        return next((code for code in _ERRNO_CAUSES if os.strerror(code) in text), None)
+    return None
+
+
+def _store_error(path: Path, exc: BaseException) -> StoreError:
+    """One honest line for a failure of ``stats.duckdb``, by the error's type and errno."""
+    exc = _root_cause(exc)
     text = str(exc)
-    if "lock" in text.lower():
+    first = (text.splitlines() or [type(exc).__name__])[0][:200]
+    code = _errno(exc)
+    if code is not None:
+        advice = ("free some space" if code in (errno.ENOSPC, errno.EDQUOT)
+                  else "make the data directory writable or use another --data-dir")
+        return StoreError(f"{path} cannot be written: {_ERRNO_CAUSES[code]}; nothing was "
+                          f"changed – {advice} and run the command again")
+    if isinstance(exc, duckdb.IOException) and any(p in text for p in _LOCK_PHRASES):
         return StoreError(
             f"{path} is locked by another process (is another 'clusteratlas' command "
             "writing to this data directory?); wait for it to finish or use another --data-dir"
         )
-    first = text.splitlines()[0] if text else type(exc).__name__
-    return StoreError(
-        f"{path} is not a readable Clusteratlas statistics database ({first}); "
-        "move it away and run 'clusteratlas demo' or an import to rebuild it"
-    )
+    if isinstance(exc, duckdb.SerializationException) or any(p in text for p in _CORRUPT_PHRASES):
+        return StoreError(
+            f"{path} is not a readable Clusteratlas statistics database: the file is corrupt "
+            f"({first}); restore it from a backup, or move it away and import the statistics "
+            "again (the registry of initiatives is a separate file and is not affected)"
+        )
+    if isinstance(exc, duckdb.IOException | duckdb.FatalException):
+        return StoreError(f"{path} is not a readable Clusteratlas statistics database "
+                          f"({first}); restore it from a backup or move it away and import the "
+                          "statistics again")
+    return StoreError(f"{path}: database operation failed ({first})")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open: after a failed write DuckDB may have
+    aborted it already, and the ``ROLLBACK`` error must not replace the real cause."""
+    with suppress(duckdb.Error):
+        con.execute("ROLLBACK")
 
 
 class StatsStore:
@@ -197,11 +256,13 @@ class StatsStore:
             raise _store_error(self.path, exc) from None
         try:
             yield con
-        except duckdb.Error as exc:
-            if "lock" in str(exc).lower():
-                raise _store_error(self.path, exc) from None
-            first = (str(exc).splitlines() or [type(exc).__name__])[0]
-            raise StoreError(f"{self.path}: database operation failed ({first})") from None
+        except ClusteratlasError:
+            raise
+        except (duckdb.Error, OSError) as exc:
+            cause = _root_cause(exc)
+            if isinstance(cause, ClusteratlasError):  # a failed ROLLBACK after our own error
+                raise cause from None
+            raise _store_error(self.path, cause) from None
         finally:
             con.close()
 
@@ -259,7 +320,7 @@ class StatsStore:
                     con.execute("INSERT INTO settings VALUES (?, ?)", [key, value])
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                _rollback(con)
                 raise
 
     def replace_geometries(self, dataset: DatasetInfo, geometries: pd.DataFrame) -> None:
@@ -283,7 +344,7 @@ class StatsStore:
                 )
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                _rollback(con)
                 raise
 
     @staticmethod
