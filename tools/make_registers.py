@@ -28,6 +28,12 @@ The retired codes (:data:`DE_CHANGES`, :data:`US_CHANGES`) are transcribed from 
 territorial changes published by Destatis ("Gebietsänderungen", Gemeindeverzeichnis
 GV-ISys) and the US Census Bureau ("Substantial Changes to Counties and County Equivalent
 Entities: 1970-Present"); each row lists the Kreise/counties that took over the territory.
+Cross-checked for Sachsen-Anhalt 2007 against the Statistisches Landesamt Sachsen-Anhalt
+("Gebietsstände", Gebietsstand ab 01.07.2007: Anhalt-Zerbst divided among Anhalt-Bitterfeld,
+Wittenberg, Jerichower Land and Dessau-Roßlau; Falkenstein from Aschersleben-Staßfurt to
+the Landkreis Harz), for Sachsen 2008 against the Sächsisches Gesetz zur Neugliederung des
+Gebietes der Landkreise of 29.01.2008 (new keys from 01.08.2008), and for Demmin 2011 (mostly
+Mecklenburgische Seenplatte, a smaller part Vorpommern-Greifswald).
 """
 
 from __future__ import annotations
@@ -45,15 +51,15 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "clusteratlas" / "data" / "r
 # successor; "merged" means the territory went whole into the (first) successor.
 DE_CHANGES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     # Sachsen-Anhalt, Kreisreform 01.07.2007
-    "15101": ("merged", 2007, ("15001",)), "15151": ("split", 2007, ("15082", "15001", "15091")),
+    "15101": ("merged", 2007, ("15001",)), "15151": ("split", 2007, ("15082", "15001", "15091", "15086")),
     "15153": ("merged", 2007, ("15089",)), "15154": ("merged", 2007, ("15082",)),
     "15159": ("merged", 2007, ("15082",)), "15171": ("merged", 2007, ("15091",)),
     "15202": ("recoded", 2007, ("15002",)), "15256": ("merged", 2007, ("15084",)),
     "15260": ("merged", 2007, ("15087",)), "15261": ("merged", 2007, ("15088",)),
     "15265": ("merged", 2007, ("15088",)), "15266": ("merged", 2007, ("15087",)),
     "15268": ("merged", 2007, ("15084",)), "15303": ("recoded", 2007, ("15003",)),
-    "15352": ("merged", 2007, ("15089",)), "15355": ("merged", 2007, ("15083",)),
-    "15357": ("merged", 2007, ("15085",)), "15358": ("recoded", 2007, ("15086",)),
+    "15352": ("split", 2007, ("15089", "15085")), "15355": ("merged", 2007, ("15083",)),
+    "15357": ("merged", 2007, ("15085",)), "15358": ("merged", 2007, ("15086",)),
     "15362": ("merged", 2007, ("15083",)), "15363": ("recoded", 2007, ("15090",)),
     "15364": ("merged", 2007, ("15085",)), "15367": ("merged", 2007, ("15089",)),
     "15369": ("merged", 2007, ("15085",)), "15370": ("recoded", 2007, ("15081",)),
