@@ -255,15 +255,12 @@ def us_rows(data: Path) -> tuple[list[dict[str, object]], list[dict[str, object]
             check(US_NAMES.get(code, "") in names, f"county {code}: names {sorted(names)}")
             counties[code] = {US_NAMES[code]}
     check(len(counties) == 3143, f"{len(counties)} counties, expected 3,143 (Census 2020)")
-    rows: list[dict[str, object]] = [{"code": "US", "name": "United States", "level": "country",
-                                      "parent": "", "usps": ""}]
-    for fips, (name, usps) in sorted(states.items()):
-        rows.append({"code": f"US-{fips}", "name": name, "level": "state", "parent": "US",
-                     "usps": usps})
-    for fips in sorted(counties):
-        rows.append({"code": f"US-{fips}", "name": counties[fips].pop(), "level": "county",
-                     "parent": f"US-{fips[:2]}", "usps": ""})
-    known = {str(r["code"]) for r in rows}
+    # Compact: the register code is "US-" + FIPS and the parent the FIPS' state part.
+    rows: list[dict[str, object]] = [
+        {"fips": fips, "name": name, "usps": usps} for fips, (name, usps) in sorted(states.items())
+    ]
+    rows += [{"fips": fips, "name": counties[fips].pop(), "usps": ""} for fips in sorted(counties)]
+    known = {f"US-{r['fips']}" for r in rows}
     former = []
     for code, (name, change, year, successors) in sorted(US_CHANGES.items()):
         check(all(f"US-{s}" in known for s in successors), f"{code}: unknown successor")

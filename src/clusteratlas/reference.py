@@ -230,14 +230,15 @@ def _de_records() -> list[Region]:
 
 
 def _us_records() -> list[Region]:
-    regions = []
+    regions = [Region("US", "United States", "country", vintage=2020)]
     for row in csv.DictReader(io.StringIO(_package_text("regions", "us_regions.csv"))):
-        code = row["code"]
-        alt = {"fips": code[3:]} if code != "US" else {}
-        if row["usps"]:
-            alt["usps"] = row["usps"]
-        regions.append(Region(code=code, name=row["name"], level=row["level"],
-                              parent=row["parent"] or None, vintage=2020, alt_codes=alt))
+        fips = row["fips"]
+        state = len(fips) == 2
+        alt = {"fips": fips, "usps": row["usps"]} if state else {"fips": fips}
+        regions.append(Region(code=f"US-{fips}", name=row["name"],
+                              level="state" if state else "county",
+                              parent="US" if state else f"US-{fips[:2]}", vintage=2020,
+                              alt_codes=alt))
     return regions
 
 
