@@ -17,15 +17,22 @@ import yaml
 from clusteratlas.errors import InputError, SchemaError, SourceError
 from clusteratlas.model.categories import CategorySet, ClusterCategory
 from clusteratlas.model.classification import Classification, Concordance, Industry
-from clusteratlas.model.regions import Region, Regions
+from clusteratlas.model.regions import LEVELS, FormerRegion, Region, Regions, namespace_of
 
 __all__ = [
+    "DE_REGIONS_SOURCE",
+    "US_REGIONS_SOURCE",
+    "all_regions",
     "bw_regions",
+    "de_regions",
     "default_categories",
     "nace_rev2",
     "read_categories",
     "read_classification",
     "read_concordance",
+    "read_regions",
+    "regions_for",
+    "us_regions",
     "wz2008",
 ]
 
@@ -37,6 +44,16 @@ NACE_SOURCE = "Eurostat, NACE Rev. 2 (Regulation (EC) No 1893/2006); Source: Eur
 BW_REGIONS_SOURCE = (
     "BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2.0; "
     "population: © Statistisches Bundesamt (Destatis), 2019"
+)
+DE_REGIONS_SOURCE = (
+    "BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (Daten verändert: Eisenach merged "
+    "into the Wartburgkreis as of 01.07.2021), dl-de/by-2.0, www.bkg.bund.de; population "
+    "31.12.2020: © Statistisches Bundesamt (Destatis), 2021, GENESIS 12411-0018"
+)
+DE_POPULATION_DATE = "2020-12-31"
+US_REGIONS_SOURCE = (
+    "US Census Bureau, FIPS codes of states and counties (Census 2020 county set), "
+    "public domain; as packaged by addfips 0.4.2"
 )
 _REGIERUNGSBEZIRKE = {"081": "Stuttgart", "082": "Karlsruhe", "083": "Freiburg", "084": "Tübingen"}
 
@@ -181,6 +198,163 @@ def bw_regions() -> Regions:
             )
         )
     return Regions(regions)
+
+
+def _former_codes(namespace: str) -> list[FormerRegion]:
+    rows = csv.DictReader(io.StringIO(_package_text("regions", "former_codes.csv")))
+    return [
+        FormerRegion(row["code"], row["name"], row["change"], int(row["year"]),
+                     tuple(row["successors"].split()))
+        for row in rows if namespace_of(row["code"]) == namespace
+    ]
+
+
+def _de_records() -> list[Region]:
+    bw_extra = {r["ags"]: r for r in csv.DictReader(
+        io.StringIO(_package_text("regions", "de_bw_districts.csv")))}
+    regions = []
+    for row in csv.DictReader(io.StringIO(_package_text("regions", "de_regions.csv"))):
+        code = row["code"]
+        alt = {"nuts": row["nuts"]} if code == "DG" else {
+            "ags": code, "ars": code, "nuts": row["nuts"]}
+        extra = bw_extra.get(code)
+        regions.append(Region(
+            code=code, name=row["name"], level=row["level"], parent=row["parent"] or None,
+            vintage=2021, alt_codes=alt, kind=row["kind"], population=int(row["population"]),
+            groupings={"planning_region": extra["planning_region"]} if extra else {},
+            lon=float(extra["lon"]) if extra else None,
+            lat=float(extra["lat"]) if extra else None,
+            abbreviation=extra["abbreviation"] if extra else None,
+        ))
+    return regions
+
+
+def _us_records() -> list[Region]:
+    regions = [Region("US", "United States", "country", vintage=2020)]
+    for row in csv.DictReader(io.StringIO(_package_text("regions", "us_regions.csv"))):
+        fips = row["fips"]
+        state = len(fips) == 2
+        alt = {"fips": fips, "usps": row["usps"]} if state else {"fips": fips}
+        regions.append(Region(code=f"US-{fips}", name=row["name"],
+                              level="state" if state else "county",
+                              parent="US" if state else f"US-{fips[:2]}", vintage=2020,
+                              alt_codes=alt))
+    return regions
+
+
+@functools.cache
+def de_regions() -> Regions:
+    """Germany (``DG``), its 16 Länder, 29 Regierungsbezirke and Statistische Regionen,
+    and the 400 Kreise valid since 01.07.2021, with codes retired since 2007.
+
+    Codes are the AGS (``"08435"``; alt codes ``ags``, ``ars``, ``nuts``); population
+    is at 31.12.2020 (:data:`DE_POPULATION_DATE`).  Kreise of Länder without
+    Regierungsbezirke hang directly under the Land.  Source: :data:`DE_REGIONS_SOURCE`.
+    """
+    return Regions(_de_records(), former=_former_codes("DE"))
+
+
+@functools.cache
+def us_regions() -> Regions:
+    """The United States (``US``), the 50 states and DC (``US-08``) and the 3,143 counties
+    and equivalents of the Census 2020 county set (``US-08013``), with retired codes.
+
+    Alt codes ``fips`` (plain, ``"08013"``) and ``usps`` (``"CO"``) are lookup forms in
+    namespace ``"US"``.  Source: :data:`US_REGIONS_SOURCE`.
+    """
+    return Regions(_us_records(), former=_former_codes("US"))
+
+
+@functools.cache
+def all_regions() -> Regions:
+    """Germany and the US in one register: the namespaces keep their codes apart."""
+    return Regions([*de_regions().values(), *us_regions().values()],
+                   former=[*_former_codes("DE"), *_former_codes("US")])
+
+
+def regions_for(scope: str) -> Regions:
+    """The shipped register that holds ``scope`` (a country, Land, state, Kreis, county).
+
+    ``"DG"``, ``"DE"`` and plain German codes give :func:`de_regions`; ``"US"`` and
+    ``"US-…"`` codes give :func:`us_regions`.
+
+    Raises
+    ------
+    NotFoundError
+        No shipped register holds the scope.
+    """
+    register = us_regions() if namespace_of(scope.strip()) == "US" else de_regions()
+    register.lookup(scope)
+    return register
+
+
+_REGISTER_COLUMNS = ("code", "name", "level", "parent", "kind", "population",
+                     "nuts", "ags", "ars", "fips")
+
+
+def _register_row(row: Mapping[str, str | None], col: Mapping[str, str], has_parent: bool,
+                  vintage: int | None, where: str) -> Region:
+    def cell(name: str) -> str:
+        return (row.get(col[name]) or "").strip()
+
+    level, code, pop = cell("level"), cell("code"), cell("population")
+    if level.isdigit():
+        level = f"nuts{level}"
+    parent = cell("parent") or None
+    if parent is None and not has_parent and level in {"nuts1", "nuts2", "nuts3"}:
+        parent = code[:-1]
+    if pop and not pop.isdigit():
+        raise InputError(f"{where}: field {col['population']!r} is {pop!r}; "
+                         "expected a whole number")
+    if level not in LEVELS:
+        raise InputError(f"{where}: field {col['level']!r} is {level!r}; expected one of "
+                         f"{', '.join(LEVELS)} or a NUTS level 0-3")
+    alt = {s: cell(s) for s in ("nuts", "ags", "ars", "fips") if cell(s)}
+    if level.startswith("nuts") and "nuts" not in alt:
+        alt["nuts"] = code
+    try:
+        return Region(code=code, name=cell("name"), level=level, parent=parent,
+                      vintage=vintage, alt_codes=alt, kind=cell("kind") or None,
+                      population=int(pop) if pop else None)
+    except InputError as exc:
+        raise type(exc)(f"{where}: {exc}") from None
+
+
+def read_regions(path: str | Path, *, columns: Mapping[str, str] | None = None,
+                 vintage: int | None = None) -> Regions:
+    """Read a user's region register from a CSV.
+
+    Columns ``code, name, level`` and optionally ``parent, kind, population`` and the
+    alternative codes ``nuts, ags, ars, fips``; ``columns`` maps these names to the
+    file's, e.g. for a GISCO NUTS table
+    ``{"code": "NUTS_ID", "name": "NAME_LATN", "level": "LEVL_CODE"}``.  A numeric
+    level ``n`` means NUTS level ``n``; a NUTS region without a parent column gets its
+    parent from its code (``DE11`` → ``DE1``).
+
+    Raises
+    ------
+    SchemaError
+        A required column is missing.
+    InputError
+        A row is invalid (the message names file, line and field).
+    """
+    p = Path(path)
+    text = _read_text(p)
+    col = {name: name for name in _REGISTER_COLUMNS} | dict(columns or {})
+    sample = text.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(text), delimiter=";" if sample.count(";") >
+                            sample.count(",") else ",")
+    missing = [c for c in ("code", "name", "level") if col[c] not in (reader.fieldnames or [])]
+    if missing:
+        raise SchemaError(f"{p}: column {col[missing[0]]!r} is missing; found "
+                          f"{', '.join(reader.fieldnames or [])}")
+    has_parent = col["parent"] in (reader.fieldnames or [])
+    regions = [_register_row(row, col, has_parent, vintage, f"{p}, line {reader.line_num}")
+               for row in reader]
+    try:
+        return Regions(regions)
+    except InputError as exc:
+        raise type(exc)(f"{p}: {exc}") from None
 
 
 def _categories_from_mapping(data: object, origin: str) -> CategorySet:

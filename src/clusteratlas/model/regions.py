@@ -12,7 +12,16 @@ from typing import Literal
 from clusteratlas.core.geodesy import EARTH_RADIUS_KM
 from clusteratlas.errors import InputError, NotFoundError, UnknownCodeError
 
-__all__ = ["ALT_CODE_PATTERNS", "LEVELS", "Region", "RegionLevel", "Regions"]
+__all__ = [
+    "ALT_CODE_PATTERNS",
+    "LEVELS",
+    "NAMESPACES",
+    "FormerRegion",
+    "Region",
+    "RegionLevel",
+    "Regions",
+    "namespace_of",
+]
 
 RegionLevel = Literal[
     "country",
@@ -39,6 +48,42 @@ ALT_CODE_PATTERNS: Mapping[str, re.Pattern[str]] = MappingProxyType(
     }
 )
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
+
+# Region codes of different countries must never collide (FIPS 08 is Colorado, AGS 08 is
+# Baden-Württemberg).  German codes stay plain, as the demo and every German table write
+# them; other countries' codes carry their ISO prefix ("US-08", "US-08013").  Each
+# namespace names the alternative-code schemes its plain codes are looked up in.
+NAMESPACES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"DE": ("ags", "ars", "nuts"), "US": ("fips", "usps")}
+)
+_PREFIXED = re.compile(r"^([A-Z]{2})(?:-|$)")
+_CHANGE_VERBS = {"merged": "merged {year} into", "split": "split {year} into",
+                 "recoded": "recoded {year} as", "dissolved": "dissolved {year} into"}
+
+
+def namespace_of(code: str) -> str:
+    """The namespace of a region code: its ISO prefix (``"US-08"`` → ``"US"``), else ``"DE"``."""
+    match = _PREFIXED.match(code)
+    return match.group(1) if match and match.group(1) in NAMESPACES else "DE"
+
+
+def _plain_forms(code: str, namespace: str) -> list[str]:
+    """Register codes a plain code may stand for in a namespace, most likely first.
+
+    Spreadsheets drop leading zeros (``8435`` for AGS ``08435``, ``8013`` for FIPS
+    ``08013``); GENESIS writes ARS padded to 12 digits and AGS padded to 8.
+    """
+    forms = [code]
+    if code.isdigit():
+        if len(code) in (1, 4):
+            forms.append("0" + code)
+        if namespace == "DE" and len(code) in (8, 12):
+            significant = code.rstrip("0")
+            forms += [code[:n] for n in (5, 3, 2) if len(significant) <= n]
+    if namespace != "DE":
+        prefix = f"{namespace}-"
+        forms = [f if f.startswith(prefix) or f == namespace else prefix + f for f in forms]
+    return forms
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,16 +190,61 @@ class Region:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class FormerRegion:
+    """A code of an older vintage: what became of it (merged, split, recoded, dissolved).
+
+    Parameters
+    ----------
+    code
+        The retired code, in the register's namespace (``"03152"``, ``"US-51515"``).
+    name
+        Its name when it was current (``"Landkreis Göttingen"``).
+    change
+        ``"merged"``, ``"split"``, ``"recoded"`` or ``"dissolved"``.
+    year
+        Year the code ceased.
+    successors
+        Current codes that took over its territory (the main one first).
+    """
+
+    code: str
+    name: str
+    change: str
+    year: int
+    successors: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.change not in _CHANGE_VERBS:
+            raise InputError(
+                f"former region {self.code!r}: change {self.change!r} is not one of "
+                f"{', '.join(_CHANGE_VERBS)}"
+            )
+        if not self.successors:
+            raise InputError(f"former region {self.code!r}: no successor given")
+
+    def describe(self, regions: Mapping[str, Region] | None = None) -> str:
+        """``03152 (Landkreis Göttingen, merged 2016 into 03159 Göttingen)``."""
+        names = [
+            f"{s} {regions[s].name}" if regions is not None and s in regions else s
+            for s in self.successors
+        ]
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        verb = _CHANGE_VERBS[self.change].format(year=self.year)
+        return f"{self.code} ({self.name}, {verb} {joined})"
+
+
 class Regions(Mapping[str, Region]):
     """An immutable register of regions, keyed by code.
 
     Validates once that codes are unique, every parent exists and alternative codes
-    are unique within their scheme.  Build with :meth:`from_records`.
+    are unique within their scheme.  Build with :meth:`from_records`.  ``former`` lists
+    codes of older vintages, so that :meth:`lookup` reports them by name.
     """
 
-    __slots__ = ("_by_alt", "_regions")
+    __slots__ = ("_by_alt", "_former", "_regions")
 
-    def __init__(self, regions: Iterable[Region]) -> None:
+    def __init__(self, regions: Iterable[Region], former: Iterable[FormerRegion] = ()) -> None:
         by_code: dict[str, Region] = {}
         for region in regions:
             if region.code in by_code:
@@ -175,6 +265,17 @@ class Regions(Mapping[str, Region]):
                     )
         self._regions = by_code
         self._by_alt = by_alt
+        self._former: dict[str, FormerRegion] = {}
+        for old in former:
+            if old.code in by_code or old.code in self._former:
+                raise InputError(f"former region code {old.code!r} is also a current code "
+                                 "or listed twice")
+            missing = [s for s in old.successors if s not in by_code]
+            if missing:
+                raise UnknownCodeError(
+                    f"former region {old.code!r}: successor {missing[0]!r} is not in the register"
+                )
+            self._former[old.code] = old
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, object]]) -> Regions:
@@ -222,6 +323,56 @@ class Regions(Mapping[str, Region]):
             if value == code:
                 return self._regions[own]
         raise NotFoundError(f"region {code!r} is not in the register")
+
+    def former(self, code: str) -> FormerRegion | None:
+        """The retired code's record (what became of it), or None if it is not one."""
+        return self._former.get(code)
+
+    @property
+    def former_codes(self) -> Mapping[str, FormerRegion]:
+        return MappingProxyType(self._former)
+
+    def lookup(self, code: str, namespace: str | None = None) -> Region:
+        """Find a region by any form people write its code in.
+
+        Accepted: the register code (``"08435"``, ``"US-08013"``); within ``namespace``
+        (``"DE"``, the default for plain codes, or ``"US"``) the plain official codes
+        of that country (AGS, ARS, NUTS; FIPS, USPS) and their spreadsheet forms without
+        the leading zero (``"8435"``).  A retired code raises :class:`NotFoundError`
+        that names it and its successors.
+
+        Raises
+        ------
+        InputError
+            ``namespace`` is not one of :data:`NAMESPACES`.
+        NotFoundError
+            No region has the code (the message names a retired one).
+        """
+        text = code.strip()
+        if text in self._regions and namespace in (None, namespace_of(text)):
+            return self._regions[text]
+        ns = namespace or namespace_of(text)
+        if ns not in NAMESPACES:
+            raise InputError(
+                f"namespace {namespace!r} is not one of {', '.join(NAMESPACES)}"
+            )
+        forms = _plain_forms(text, ns)
+        for form in forms:
+            if form in self._regions and namespace_of(form) == ns:
+                return self._regions[form]
+        for scheme in NAMESPACES[ns]:
+            for form in (text, text.upper(), *forms):
+                own = self._by_alt.get((scheme, form))
+                if own is not None and namespace_of(own) == ns:
+                    return self._regions[own]
+        for form in (text, *forms):
+            old = self._former.get(form)
+            if old is not None:
+                raise NotFoundError(
+                    f"region {code!r} no longer exists: {old.describe(self._regions)}"
+                )
+        hint = "" if namespace else "; for a US FIPS code give namespace 'US' or write 'US-…'"
+        raise NotFoundError(f"region {code!r} is not in the register{hint}")
 
     def children(self, code: str) -> list[Region]:
         return [r for r in self._regions.values() if r.parent == code]
