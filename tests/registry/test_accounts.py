@@ -97,3 +97,34 @@ def test_guesses_from_one_address_do_not_lock_the_user_out(store):
         service.login("agency", PASSWORD, "203.0.113.7")
     _, actor = service.login("agency", PASSWORD, "198.51.100.20")
     assert actor.name == "agency"
+
+
+def test_the_limiter_forgets_addresses_whose_failures_are_old(monkeypatch):
+    """Guesses from many addresses must not grow the limiter's table without bound."""
+    clock = [1000.0]
+    monkeypatch.setattr("clusteratlas.registry.auth.time.monotonic", lambda: clock[0])
+    limiter = LoginLimiter(attempts=2, window=60)
+    for n in range(500):
+        limiter.failed(f"10.0.{n // 256}.{n % 256}")
+    assert len(limiter._failures) == 500
+    clock[0] += 61
+    assert not limiter.blocked("10.9.9.9")
+    assert limiter._failures == {}
+
+
+def test_a_restore_checks_the_state_like_any_write(service):
+    """A state stored before URLs were checked cannot bring a script link back."""
+    import json
+
+    service.update("photonics-bw", {"website": "https://photonicsbw.de"}, ADMIN,
+                   service.get("photonics-bw", ADMIN)["version"])
+    entry = service.history("photonics-bw", ADMIN)[-1]["id"]
+    with service.store.session() as s:
+        row = s.get(m.AuditEntry, entry)
+        state = json.loads(row.after)
+        state["sources"] = [{"title": "x", "url": "javascript:alert(1)"}]
+        row.after = json.dumps(state)
+    with pytest.raises(InputError, match="history entry .*url"):
+        service.restore("photonics-bw", entry, ADMIN)
+    assert all(not str(x.get("url", "")).startswith("javascript")
+               for x in service.get("photonics-bw", ADMIN)["sources"])

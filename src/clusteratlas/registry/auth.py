@@ -97,10 +97,18 @@ class LoginLimiter:
             q.popleft()
         return q
 
+    def _forget_old(self, now: float) -> None:
+        # keys whose failures all lie outside the window go, so that guesses from many
+        # addresses or names cannot grow the table without bound
+        for key in [k for k, q in self._failures.items() if not q or now - q[-1] > self.window]:
+            del self._failures[key]
+
     def blocked(self, *keys: str) -> bool:
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(k, now)) >= self.attempts for k in keys)
+            self._forget_old(now)
+            return any(len(self._recent(k, now)) >= self.attempts
+                       for k in keys if k in self._failures)
 
     def failed(self, *keys: str) -> None:
         now = time.monotonic()

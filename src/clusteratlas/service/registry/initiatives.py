@@ -207,6 +207,12 @@ class Initiatives:
         change with its own history entry, so a restore can be undone too."""
         require(actor, "restore", initiative_id)
         state = self.state(initiative_id, entry_id, actor, before=before)
+        # a state written before a rule was tightened (e.g. a script link in a source,
+        # stored before URLs were checked) must not come back through a restore
+        profile = {k: state[k] for k in InitiativeIn.model_fields if k in state}
+        for key in ("facts", "sources", "members"):
+            profile[key] = state.get(key) or []
+        parse(InitiativeIn, profile, f"history entry {entry_id}")
 
         def change(s: Session, i: m.Initiative) -> None:
             apply_state(s, i, state)
