@@ -124,7 +124,7 @@ def test_a_restore_checks_the_state_like_any_write(service):
         state = json.loads(row.after)
         state["sources"] = [{"title": "x", "url": "javascript:alert(1)"}]
         row.after = json.dumps(state)
-    with pytest.raises(InputError, match="history entry .*url"):
+    with pytest.raises(InputError, match=r"history entry .*url"):
         service.restore("photonics-bw", entry, ADMIN)
     assert all(not str(x.get("url", "")).startswith("javascript")
                for x in service.get("photonics-bw", ADMIN)["sources"])
