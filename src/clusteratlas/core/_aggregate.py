@@ -11,8 +11,30 @@ from numba import njit
 __all__ = ["aggregate_rows", "first_duplicate", "sum_by_region_year"]
 
 
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """A read-only view: numba compiles a kernel once per read-only/writable mix of
+    its arguments, and arrays from Arrow are read-only while computed ones are not;
+    passing only read-only arrays needs one compiled version for every panel."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def aggregate_rows(*args: object) -> tuple:  # type: ignore[type-arg]
+    """:func:`_aggregate_rows` on read-only views of the arrays (see :func:`_frozen`)."""
+    return _aggregate_rows(*(_frozen(a) if isinstance(a, np.ndarray) else a for a in args))
+
+
+def sum_by_region_year(region_idx: np.ndarray, year_idx: np.ndarray, values: np.ndarray,
+                       mask: np.ndarray, n_t: int, n_r: int) -> np.ndarray:
+    """(T, R) sums of the known (not NaN) ``values`` of the rows in ``mask``."""
+    out: np.ndarray = _sum_by_region_year(_frozen(region_idx), _frozen(year_idx),
+                                          _frozen(values), _frozen(mask), n_t, n_r)
+    return out
+
+
 @njit(cache=True)
-def aggregate_rows(
+def _aggregate_rows(
     region_idx: np.ndarray,
     year_idx: np.ndarray,
     industry_idx: np.ndarray,
@@ -60,7 +82,7 @@ def aggregate_rows(
 
 
 @njit(cache=True)
-def sum_by_region_year(
+def _sum_by_region_year(
     region_idx: np.ndarray, year_idx: np.ndarray, values: np.ndarray, mask: np.ndarray,
     n_t: int, n_r: int,
 ) -> np.ndarray:
@@ -73,20 +95,35 @@ def sum_by_region_year(
     return out
 
 
-@njit(cache=True)
 def first_duplicate(region_idx: np.ndarray, industry_idx: np.ndarray, year_idx: np.ndarray,
                     n_i: int, n_t: int, weights: np.ndarray) -> int:
     """Index of the first row whose (region, industry, year) key was seen before (or
-    whose aggregated row count exceeds 1); -1 when keys are unique.  A bitmap of one
-    bit per possible key keeps this cache-friendly."""
-    n_keys = (int(region_idx.max()) + 1) * n_i * n_t if region_idx.size else 0
-    seen = np.zeros(n_keys // 8 + 1, np.uint8)
-    has_w = weights.size == region_idx.size
-    for k in range(region_idx.size):
-        key = (region_idx[k] * n_i + industry_idx[k]) * n_t + year_idx[k]
-        byte = key >> 3
-        bit = np.uint8(1 << (key & 7))
-        if (seen[byte] & bit) or (has_w and weights[k] > 1):
-            return k
-        seen[byte] |= bit
-    return -1
+    whose aggregated row count exceeds 1); -1 when keys are unique.
+
+    Vectorised (a flag per possible key, or a sort where the keys are too many for
+    that), so that it needs no compilation on a fresh install; the position of the
+    duplicate is only looked for when there is one."""
+    n = region_idx.size
+    if n == 0:
+        return -1
+    key = region_idx.astype(np.int64) * n_i
+    key += industry_idx
+    key *= n_t
+    key += year_idx
+    n_keys = (int(region_idx.max()) + 1) * n_i * n_t
+    if n_keys <= max(1 << 27, 16 * n):
+        seen = np.zeros(n_keys, np.bool_)
+        seen[key] = True
+        repeated = int(np.count_nonzero(seen)) < n
+    else:
+        repeated = np.unique(key).size < n
+    heavy = np.flatnonzero(weights > 1) if weights.size == n else np.zeros(0, np.int64)
+    if not repeated and not heavy.size:
+        return -1
+    first = int(heavy[0]) if heavy.size else n
+    if repeated:
+        order = np.argsort(key, kind="stable")
+        sorted_keys = key[order]
+        later = order[1:][sorted_keys[1:] == sorted_keys[:-1]]
+        first = min(first, int(later.min()))
+    return first

@@ -1,7 +1,7 @@
 """Fused per-cell kernels of the mapping pipeline (numba, cached on disk).
 
-One pass over the present cells computes every cell indicator; a second, sequential
-pass sums the per-region and per-category summaries.  The formulas are those of
+One pass over the present cells, shared out among threads, computes every cell
+indicator; a second, sequential pass sums the per-region and per-category summaries.  The formulas are those of
 :mod:`clusteratlas.core.concentration`, which documents them and serves as the
 reference in the tests.
 """
@@ -9,12 +9,13 @@ reference in the tests.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from clusteratlas.core._threads import run_ranges
 
 __all__ = ["cell_indicators", "summaries"]
 
 
-@njit(cache=True, parallel=True)
 def cell_indicators(
     flat: np.ndarray,
     emp: np.ndarray,
@@ -33,6 +34,7 @@ def cell_indicators(
     star_min_lq: float,
     strong_min_lq: float,
 ) -> tuple:  # type: ignore[type-arg]
+    """Every indicator of the present cells ``flat``, the rows shared out among threads."""
     n = flat.size
     has_est = est.size == emp.size
     r_idx = np.empty(n, np.int32)
@@ -44,7 +46,43 @@ def cell_indicators(
     est_out = np.empty(n if has_est else 0)
     sup_out = np.empty(n, np.int32)
     flags = np.empty((6, n), np.bool_)  # size, spec, focus, strong, strong90, positive
-    for k in prange(n):
+    run_ranges(_cells, n, flat, emp, est, sup, totals, cat_totals, ref_share, stat_e, stat_f,
+               stat_s, observed, n_c, n_t, span, float(star_min_lq), float(strong_min_lq),
+               r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out)
+    return r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out
+
+
+@njit(cache=True, nogil=True)
+def _cells(
+    first: int,
+    stop: int,
+    flat: np.ndarray,
+    emp: np.ndarray,
+    est: np.ndarray,
+    sup: np.ndarray,
+    totals: np.ndarray,
+    cat_totals: np.ndarray,
+    ref_share: np.ndarray,
+    stat_e: np.ndarray,
+    stat_f: np.ndarray,
+    stat_s: np.ndarray,
+    observed: np.ndarray,
+    n_c: int,
+    n_t: int,
+    span: int,
+    star_min_lq: float,
+    strong_min_lq: float,
+    r_idx: np.ndarray,
+    c_idx: np.ndarray,
+    t_idx: np.ndarray,
+    out: np.ndarray,
+    flags: np.ndarray,
+    e_out: np.ndarray,
+    est_out: np.ndarray,
+    sup_out: np.ndarray,
+) -> None:
+    has_est = est.size == emp.size
+    for k in range(first, stop):
         f = flat[k]
         r = f // (n_c * n_t)
         rem = f - r * n_c * n_t
@@ -107,7 +145,6 @@ def cell_indicators(
         flags[3, k] = strong
         flags[4, k] = strong90
         flags[5, k] = positive
-    return r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out
 
 
 @njit(cache=True)

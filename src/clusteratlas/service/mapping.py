@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from clusteratlas.model.classification import Classification
 from clusteratlas.model.panel import TOTAL_CODE, Panel
 
 __all__ = ["ClusterMap", "MappingOptions", "map_clusters", "map_file", "map_panel",
-           "read_panel", "write_outputs"]
+           "read_panel", "warm_up", "write_outputs"]
 
 _BUILTIN = {"wz2008": reference.wz2008, "nace_rev2": reference.nace_rev2}
 
@@ -230,10 +231,36 @@ def map_clusters(
 def map_file(path: str | Path, categories: CategorySet | None, options: MappingOptions, *,
              engine: str | None = None, engine_url: str | None = None) -> ClusterMap:
     """:func:`map_panel` of a panel file read by :func:`read_panel` (``clusteratlas map``)."""
-    data, engine_name = read_panel(path, engine=engine, engine_url=engine_url)
+    # numba's start-up (and, on a fresh install, compiling the kernels) runs while the
+    # engine reads the file: both take about a second
+    warm = threading.Thread(target=warm_up, name="clusteratlas-warm-up", daemon=True)
+    warm.start()
+    try:
+        data, engine_name = read_panel(path, engine=engine, engine_url=engine_url)
+    finally:
+        warm.join()
     result = map_panel(data, categories, options)
     result.meta["engine"] = engine_name
     return result
+
+
+def warm_up() -> None:
+    """Load (on a fresh install: compile) every kernel of :func:`map_panel` by mapping a
+    tiny panel; meant for a background thread while a large panel is read.  The tiny
+    panel has the column types of every panel, so the kernels it loads are the ones
+    the real call uses."""
+    n = 2 * 2 * 6
+    codes = pa.array(["A", "B"], pa.string())
+    index = pa.array(np.arange(n) % 2, pa.int32())
+    table = pa.table({
+        "region": pa.DictionaryArray.from_arrays(index, codes),
+        "industry": pa.DictionaryArray.from_arrays(
+            pa.array(np.arange(n) // 2 % 2, pa.int32()), codes),
+        "year": pa.array(2000 + np.arange(n) // 4, pa.int64()),
+        "employment": pa.array(np.arange(n, dtype=np.float64) + 1.0),
+        "establishments": pa.array(np.ones(n)),
+    })
+    map_panel(Panel.from_arrow(table, source="warm-up"), None)
 
 
 def map_panel(panel: Panel, categories: CategorySet | None,
