@@ -20,16 +20,38 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return view
 
 
-def aggregate_rows(*args: object) -> tuple:  # type: ignore[type-arg]
-    """:func:`_aggregate_rows` on read-only views of the arrays (see :func:`_frozen`)."""
-    return _aggregate_rows(*(_frozen(a) if isinstance(a, np.ndarray) else a for a in args))
+def aggregate_rows(
+    region_idx: np.ndarray, year_idx: np.ndarray, industry_idx: np.ndarray,
+    cat_of: np.ndarray, employment: np.ndarray, suppressed: np.ndarray,
+    establishments: np.ndarray, wages: np.ndarray, n_c: int, n_t: int, n_r: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Dense ``(R * C * T,)`` sums of the rows: employment (NaN where every row of a
+    present cell is suppressed), presence, suppressed row counts, establishments and
+    wages (empty when not given), and (C, T) category totals.
+
+    The outputs are allocated here (``np.zeros`` hands out zeroed pages lazily, and
+    the kernel then compiles no allocation code of its own)."""
+    size = n_r * n_c * n_t
+    emp = np.zeros(size)
+    present = np.zeros(size, np.bool_)
+    known = np.zeros(size, np.bool_)
+    sup = np.zeros(size, np.int32)
+    est = np.zeros(size if establishments.size == region_idx.size else 0)
+    wag = np.zeros(size if wages.size == region_idx.size else 0)
+    cat_totals = np.zeros((n_c, n_t))
+    _aggregate_rows(_frozen(region_idx), _frozen(year_idx), _frozen(industry_idx),
+                    _frozen(cat_of), _frozen(employment), _frozen(suppressed),
+                    _frozen(establishments), _frozen(wages), n_c, n_t, emp, present, known,
+                    sup, est, wag, cat_totals)
+    return emp, present, sup, est, wag, cat_totals
 
 
 def sum_by_region_year(region_idx: np.ndarray, year_idx: np.ndarray, values: np.ndarray,
                        mask: np.ndarray, n_t: int, n_r: int) -> np.ndarray:
     """(T, R) sums of the known (not NaN) ``values`` of the rows in ``mask``."""
-    out: np.ndarray = _sum_by_region_year(_frozen(region_idx), _frozen(year_idx),
-                                          _frozen(values), _frozen(mask), n_t, n_r)
+    out = np.zeros((n_t, n_r))
+    _sum_by_region_year(_frozen(region_idx), _frozen(year_idx), _frozen(values),
+                        _frozen(mask), out)
     return out
 
 
@@ -45,18 +67,16 @@ def _aggregate_rows(
     wages: np.ndarray,
     n_c: int,
     n_t: int,
-    n_r: int,
-) -> tuple:  # type: ignore[type-arg]
-    size = n_r * n_c * n_t
-    emp = np.zeros(size)
-    present = np.zeros(size, np.bool_)
-    known = np.zeros(size, np.bool_)
-    sup = np.zeros(size, np.int32)
+    emp: np.ndarray,
+    present: np.ndarray,
+    known: np.ndarray,
+    sup: np.ndarray,
+    est: np.ndarray,
+    wag: np.ndarray,
+    cat_totals: np.ndarray,
+) -> None:
     has_est = establishments.size == region_idx.size
     has_wages = wages.size == region_idx.size
-    est = np.zeros(size if has_est else 0)
-    wag = np.zeros(size if has_wages else 0)
-    cat_totals = np.zeros((n_c, n_t))
     for k in range(region_idx.size):
         c = cat_of[industry_idx[k]]
         if c < 0 or region_idx[k] < 0:
@@ -75,24 +95,21 @@ def _aggregate_rows(
             est[f] += establishments[k]
         if has_wages and not np.isnan(wages[k]):
             wag[f] += wages[k]
-    for f in range(size):
+    for f in range(emp.size):
         if present[f] and not known[f]:
             emp[f] = np.nan
-    return emp, present, sup, est, wag, cat_totals
 
 
 @njit(cache=True)
 def _sum_by_region_year(
     region_idx: np.ndarray, year_idx: np.ndarray, values: np.ndarray, mask: np.ndarray,
-    n_t: int, n_r: int,
-) -> np.ndarray:
-    out = np.zeros((n_t, n_r))
+    out: np.ndarray,
+) -> None:
     for k in range(region_idx.size):
         if mask[k] and region_idx[k] >= 0:
             v = values[k]
             if not np.isnan(v):
                 out[year_idx[k], region_idx[k]] += v
-    return out
 
 
 def first_duplicate(region_idx: np.ndarray, industry_idx: np.ndarray, year_idx: np.ndarray,

@@ -147,7 +147,6 @@ def _cells(
         flags[5, k] = positive
 
 
-@njit(cache=True)
 def summaries(
     flat: np.ndarray,
     emp: np.ndarray,
@@ -166,9 +165,39 @@ def summaries(
     A suppressed cell (NaN) leaves its term out of the region sums (the caller reports
     how many were left out); an absent cell is zero employment.  Krugman and
     Herfindahl are NaN for a region-year without employment."""
+    out = (np.zeros((n_t, n_r)), np.zeros((n_t, n_r)), np.zeros((n_t, n_r)),
+           np.zeros((n_t, n_r), np.int64), np.zeros((n_c, n_t)), np.zeros((n_c, n_t)),
+           np.zeros((n_c, n_t)), np.zeros((n_c, n_t), np.int64), np.zeros(n_t))
+    _summaries(flat, emp, est, totals, cat_totals, ref_share, strong, n_c, n_t, n_r,
+               np.zeros(n_t), np.zeros(n_t), *out)
+    return out
+
+
+@njit(cache=True)
+def _summaries(
+    flat: np.ndarray,
+    emp: np.ndarray,
+    est: np.ndarray,
+    totals: np.ndarray,
+    cat_totals: np.ndarray,
+    ref_share: np.ndarray,
+    strong: np.ndarray,
+    n_c: int,
+    n_t: int,
+    n_r: int,
+    grand: np.ndarray,
+    ref_sum: np.ndarray,
+    krugman: np.ndarray,
+    hhi: np.ndarray,
+    strong_emp: np.ndarray,
+    n_strong: np.ndarray,
+    hoover: np.ndarray,
+    g: np.ndarray,
+    plants: np.ndarray,
+    n_regions: np.ndarray,
+    sum_x2: np.ndarray,
+) -> None:
     has_est = est.size == emp.size
-    grand = np.zeros(n_t)
-    sum_x2 = np.zeros(n_t)
     for t in range(n_t):
         for r in range(n_r):
             grand[t] += totals[t, r]
@@ -176,19 +205,10 @@ def summaries(
             for r in range(n_r):
                 x = totals[t, r] / grand[t]
                 sum_x2[t] += x * x
-    ref_sum = np.zeros(n_t)
     for c in range(n_c):
         for t in range(n_t):
             if not np.isnan(ref_share[c, t]):
                 ref_sum[t] += ref_share[c, t]
-    krugman = np.zeros((n_t, n_r))
-    hhi = np.zeros((n_t, n_r))
-    strong_emp = np.zeros((n_t, n_r))
-    n_strong = np.zeros((n_t, n_r), np.int64)
-    hoover = np.zeros((n_c, n_t))
-    g = np.zeros((n_c, n_t))
-    plants = np.zeros((n_c, n_t))
-    n_regions = np.zeros((n_c, n_t), np.int64)
     for k in range(flat.size):
         f = flat[k]
         r = f // (n_c * n_t)
@@ -236,4 +256,3 @@ def summaries(
             else:
                 hoover[c, t] = np.nan
                 g[c, t] = np.nan
-    return krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2

@@ -27,21 +27,17 @@ def _quantile_sorted(values: np.ndarray, n: int, q: float) -> float:
 
 
 @njit(cache=True)
-def _group_by_column(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols: int,
-                     has_est: bool) -> tuple:  # type: ignore[type-arg]
-    """Counting sort of the cells with employment by category-year column, keeping
-    region order within a column; the values travel with it, so that the per-column
-    work reads contiguous memory instead of gathering from the cube."""
-    counts = np.zeros(n_cols + 1, np.int64)
+def _count_columns(flat: np.ndarray, emp: np.ndarray, n_cols: int, counts: np.ndarray) -> None:
     for k in range(flat.size):
         if emp[flat[k]] > 0.0:
             counts[flat[k] % n_cols + 1] += 1
-    offsets = np.cumsum(counts)
-    fill = offsets[:-1].copy()
-    n = offsets[-1]
-    vals = np.empty(n)
-    regions = np.empty(n, np.int64)
-    ests = np.empty(n if has_est else 0)
+
+
+@njit(cache=True)
+def _scatter_columns(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols: int,
+                     fill: np.ndarray, vals: np.ndarray, regions: np.ndarray,
+                     ests: np.ndarray) -> None:
+    has_est = ests.size == vals.size
     for k in range(flat.size):
         f = flat[k]
         v = emp[f]
@@ -53,6 +49,21 @@ def _group_by_column(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols:
             if has_est:
                 ests[pos] = est[f]
             fill[col] = pos + 1
+
+
+def _group_by_column(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols: int,
+                     has_est: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Counting sort of the cells with employment by category-year column, keeping
+    region order within a column; the values travel with it, so that the per-column
+    work reads contiguous memory instead of gathering from the cube."""
+    counts = np.zeros(n_cols + 1, np.int64)
+    _count_columns(flat, emp, n_cols, counts)
+    offsets = np.cumsum(counts)
+    n = int(offsets[-1])
+    vals = np.empty(n)
+    regions = np.empty(n, np.int64)
+    ests = np.empty(n if has_est else 0)
+    _scatter_columns(flat, emp, est, n_cols, offsets[:-1].copy(), vals, regions, ests)
     return offsets, vals, regions, ests
 
 
@@ -110,17 +121,18 @@ def _less(a: float, b: float) -> bool:
 
 
 @njit(cache=True)
-def _argsort(a: np.ndarray) -> np.ndarray:
-    """``np.argsort(a)`` as numba computes it (its quicksort: median of three,
-    insertion sort below 15 elements), so that ties keep the same order and every sum
-    over the sorted values the same bits; written out because numba's generic
-    version takes seconds to compile on a fresh install."""
+def _argsort(a: np.ndarray, order: np.ndarray, stack_lo: np.ndarray,
+             stack_hi: np.ndarray) -> None:
+    """``order[:a.size] = np.argsort(a)`` as numba computes it (its quicksort: median
+    of three, insertion sort below 15 elements, a stack of 100 ranges), so that ties
+    keep the same order and every sum over the sorted values the same bits; written
+    out because numba's generic version takes seconds to compile on a fresh install."""
     n = a.size
-    order = np.arange(n)
+    for i in range(n):
+        order[i] = i
     if n < 2:
-        return order
-    stack_lo = np.zeros(100, np.int64)
-    stack_hi = np.zeros(100, np.int64)
+        return
+    stack_lo[0] = 0
     stack_hi[0] = n - 1
     depth = 1
     while depth > 0:
@@ -170,7 +182,6 @@ def _argsort(a: np.ndarray) -> np.ndarray:
                 order[j] = order[j - 1]
                 j -= 1
             order[j] = k
-    return order
 
 
 @njit(cache=True, nogil=True)
@@ -178,8 +189,10 @@ def _columns(first: int, stop: int, offsets: np.ndarray, col_vals: np.ndarray,
              col_regions: np.ndarray, col_ests: np.ndarray, totals: np.ndarray,
              grand: np.ndarray, n_t: int, quantiles_e: np.ndarray,
              quantiles_focus: np.ndarray, quantiles_est: np.ndarray, out_e: np.ndarray,
-             out_f: np.ndarray, out_s: np.ndarray, gini: np.ndarray) -> None:
-    """Quantiles and locational Gini of the category-year columns ``first..stop-1``."""
+             out_f: np.ndarray, out_s: np.ndarray, gini: np.ndarray, work: np.ndarray,
+             order: np.ndarray, stack: np.ndarray) -> None:
+    """Quantiles and locational Gini of the category-year columns ``first..stop-1``;
+    ``work`` (5, longest column), ``order`` and ``stack`` (2, 100) are scratch."""
     has_est = col_ests.size == col_vals.size
     for col in range(first, stop):
         start = offsets[col]
@@ -187,22 +200,24 @@ def _columns(first: int, stop: int, offsets: np.ndarray, col_vals: np.ndarray,
         t = col % n_t
         if count == 0 or grand[t] <= 0.0:
             continue
-        vals = col_vals[start:start + count].copy()
-        focus = np.empty(count)
-        xs = np.empty(count)
+        vals = work[0, :count]
+        focus = work[1, :count]
+        xs = work[2, :count]
+        sorted_focus = work[3, :count]
         total = 0.0
         for k in range(count):
-            v = vals[k]
+            v = col_vals[start + k]
+            vals[k] = v
             er = totals[t, col_regions[start + k]]
             focus[k] = v / er if er > 0 else np.inf
             xs[k] = er / grand[t]
             total += v
         # ties in focus contribute equally in any order up to rounding; the order is
         # numba's quicksort's, fixed by the input order
-        idx = _argsort(focus)
+        idx = order[:count]
+        _argsort(focus, idx, stack[0], stack[1])
         cum = 0.0
         acc = 0.0
-        sorted_focus = np.empty(count)
         for k in range(count):
             share = vals[idx[k]] / total
             acc += xs[idx[k]] * (2.0 * cum + share)
@@ -214,19 +229,18 @@ def _columns(first: int, stop: int, offsets: np.ndarray, col_vals: np.ndarray,
         for q in range(quantiles_focus.size):
             out_f[col, q] = _quantile_sorted(sorted_focus, count, quantiles_focus[q])
         if has_est:
-            ests = col_ests[start:start + count].copy()
+            ests = work[4, :count]
+            for k in range(count):
+                ests[k] = col_ests[start + k]
             for q in range(quantiles_est.size):
                 out_s[col, q] = _quantile_select(ests, quantiles_est[q])
 
 
 @njit(cache=True)
-def _grand_totals(totals: np.ndarray) -> np.ndarray:
-    n_t = totals.shape[0]
-    grand = np.zeros(n_t)
-    for t in range(n_t):
+def _grand_totals(totals: np.ndarray, grand: np.ndarray) -> None:
+    for t in range(totals.shape[0]):
         for r in range(totals.shape[1]):
             grand[t] += totals[t, r]
-    return grand
 
 
 def column_statistics(
@@ -252,11 +266,15 @@ def column_statistics(
     has_est = est.size == emp.size
     offsets, col_vals, col_regions, col_ests = _group_by_column(flat, emp, est, n_cols,
                                                                 has_est)
-    grand = _grand_totals(totals)
+    grand = np.zeros(n_t)
+    _grand_totals(totals, grand)
+    longest = int(np.diff(offsets).max(initial=0))
     out_e = np.full((n_cols, quantiles_e.size), np.nan)
     out_f = np.full((n_cols, quantiles_focus.size), np.nan)
     out_s = np.full((n_cols, quantiles_est.size), np.nan)
     gini = np.full(n_cols, np.nan)
     run_ranges(_columns, n_cols, offsets, col_vals, col_regions, col_ests, totals, grand, n_t,
-               quantiles_e, quantiles_focus, quantiles_est, out_e, out_f, out_s, gini)
+               quantiles_e, quantiles_focus, quantiles_est, out_e, out_f, out_s, gini,
+               scratch=lambda: (np.empty((5, longest)), np.empty(longest, np.int64),
+                                np.zeros((2, 100), np.int64)))
     return out_e, out_f, out_s, gini

@@ -22,17 +22,24 @@ def n_threads() -> int:
     return max(1, int(config.NUMBA_NUM_THREADS))
 
 
-def run_ranges(kernel: Callable[..., Any], n: int, *args: Any, per_thread: int = 4) -> None:
-    """Call ``kernel(start, stop, *args)`` on consecutive ranges covering ``0..n``.
+def run_ranges(kernel: Callable[..., Any], n: int, *args: Any, per_thread: int = 4,
+               scratch: Callable[[], tuple[Any, ...]] | None = None) -> None:
+    """Call ``kernel(start, stop, *args, *scratch())`` on consecutive ranges covering
+    ``0..n``.
 
-    ``per_thread`` ranges per thread even out ranges of unequal cost."""
+    ``per_thread`` ranges per thread even out ranges of unequal cost; ``scratch``
+    makes each range's own working arrays (allocated here, so that the kernels
+    compile no allocation code)."""
     threads = n_threads()
     parts = min(n, threads * per_thread) if threads > 1 else 1
+
+    def call(start: int, stop: int) -> None:
+        kernel(start, stop, *args, *(scratch() if scratch is not None else ()))
+
     if parts <= 1:
-        kernel(0, n, *args)
+        call(0, n)
         return
     bounds = [n * i // parts for i in range(parts + 1)]
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        for future in [pool.submit(kernel, bounds[i], bounds[i + 1], *args)
-                       for i in range(parts)]:
+        for future in [pool.submit(call, bounds[i], bounds[i + 1]) for i in range(parts)]:
             future.result()
