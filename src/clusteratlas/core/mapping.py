@@ -142,6 +142,13 @@ def aggregate_to_cube(
     )
 
 
+def _years_of(t_idx: NDArray[np.int32], first: int) -> NDArray[np.int16]:
+    """Years as int16 from year indices, without a 64-bit temporary."""
+    out = t_idx.astype(np.int16)
+    out += np.int16(first)
+    return out
+
+
 def _categorical(codes: NDArray[np.integer], labels: Sequence[str]) -> Any:
     """Codes with their labels, without materialising a string per row."""
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(labels)))
@@ -250,7 +257,7 @@ def map_indicators(
     columns: dict[str, object] = {
         "region": _categorical(r_idx, cube.regions),
         "category": _categorical(c_idx, cube.categories),
-        "year": (t_idx + years[0]).astype(np.int16) if len(years) else t_idx,
+        "year": _years_of(t_idx, int(years[0])) if len(years) else t_idx,
         "employment": e,
     }
     if cube.establishments is not None:

@@ -88,7 +88,8 @@ class IbisEngine:
     def scan(self, path: Path, *, aggregate: bool | None = None) -> pa.Table:
         """Canonical columns of a panel file as Arrow, and nothing else.
 
-        Codes stay text; values are float64 (null = empty); rows keep file order.
+        Codes stay text; values are numbers (null = empty; float64 but from a
+        well-typed Parquet file, whose numbers pass as they are); rows keep file order.
         With ``aggregate`` (default: on Spark) rows are first grouped by
         ``(region, industry, year)`` with their count ``n_rows``, so that only one row
         per key travels to the driver.  The engine only reads: text that is not a
@@ -216,9 +217,10 @@ def _read_parquet_arrow(path: Path) -> pa.Table | None:
         col = table.column(name)
         if name in ("region", "industry") and name not in text_codes:
             col = _integer_codes_as_text(col)
-        elif name in ("year",):
-            col = col.cast(pa.int64())
-        elif name in ("employment", "establishments", "wages"):
+        elif name == "year" and not pa.types.is_integer(col.type):
+            col = col.cast(pa.int64())  # integer years stay as they are (no copy)
+        elif name in ("employment", "establishments", "wages") and not (
+                pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
             col = col.cast(pa.float64())
         out[name] = col
     return pa.table(out)

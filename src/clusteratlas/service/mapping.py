@@ -332,8 +332,11 @@ def map_panel(panel: Panel, categories: CategorySet | None,
     totals = _region_totals(employment, is_total, region_new, year_idx, len(mapped),
                             len(all_years), mask)
     observed = np.zeros((len(all_years), len(mapped)), dtype=bool)
-    sel = region_new >= 0
-    observed[year_idx[sel], region_new[sel]] = True
+    if keep.all():  # every row counts: no masked copies of two long index arrays
+        observed[year_idx, region_new] = True
+    else:
+        sel = region_new >= 0
+        observed[year_idx[sel], region_new[sel]] = True
     ref_totals = ref_grand = None
     if ref_code is not None:
         ref = region_idx == region_codes.index(ref_code)
