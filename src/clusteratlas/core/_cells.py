@@ -13,7 +13,7 @@ from numba import njit
 
 from clusteratlas.core._threads import run_ranges
 
-__all__ = ["cell_indicators", "summaries"]
+__all__ = ["cell_indicators", "detail_columns", "summaries"]
 
 
 def cell_indicators(
@@ -40,8 +40,10 @@ def cell_indicators(
     r_idx = np.empty(n, np.int32)
     c_idx = np.empty(n, np.int32)
     t_idx = np.empty(n, np.int32)
-    # er, focus, conc, lq, e_prev, pct, cagr, lq_change, size_thr, lq_thr, change
-    out = np.empty((11, n))
+    # focus, conc, lq, cagr, lq_change, change; the columns that only explain a result
+    # (region total, the employment span years before, relative change, thresholds)
+    # are computed on demand by :func:`detail_columns`
+    out = np.empty((6, n))
     e_out = np.empty(n)
     est_out = np.empty(n if has_est else 0)
     sup_out = np.empty(n, np.int32)
@@ -106,16 +108,13 @@ def _cells(
             erp = totals[t - span, r]
             rsp = ref_share[c, t - span]
             lqp = (ep / erp) / rsp if (erp > 0 and rsp > 0) else np.nan
-            pct = e / ep - 1.0 if ep > 0 else np.nan
             cagr = (e / ep) ** (1.0 / span) - 1.0 if ep > 0 else np.nan
         else:
             ep = np.nan
             lqp = np.nan
-            pct = np.nan
             cagr = np.nan
         positive = e > 0
         size_thr = stat_e[col, 0]
-        lq_thr = stat_f[col, 1] / rs if rs > 0 else np.nan
         star_size = positive and e >= size_thr
         star_spec = positive and lq >= star_min_lq
         star_focus = positive and focus >= stat_f[col, 0]
@@ -124,17 +123,12 @@ def _cells(
             base = base and est[f] > stat_s[col, 0]
         strong = base and focus >= stat_f[col, 1]
         strong90 = base and focus >= stat_f[col, 2]
-        out[0, k] = er
-        out[1, k] = focus
-        out[2, k] = conc
-        out[3, k] = lq
-        out[4, k] = ep
-        out[5, k] = pct
-        out[6, k] = cagr
-        out[7, k] = lq - lqp
-        out[8, k] = size_thr
-        out[9, k] = lq_thr
-        out[10, k] = e - ep
+        out[0, k] = focus
+        out[1, k] = conc
+        out[2, k] = lq
+        out[3, k] = cagr
+        out[4, k] = lq - lqp
+        out[5, k] = e - ep
         e_out[k] = e
         sup_out[k] = sup[f]
         if has_est:
@@ -145,6 +139,28 @@ def _cells(
         flags[3, k] = strong
         flags[4, k] = strong90
         flags[5, k] = positive
+
+
+def detail_columns(flat: np.ndarray, emp: np.ndarray, totals: np.ndarray,
+                   ref_share: np.ndarray, stat_e: np.ndarray, stat_f: np.ndarray,
+                   observed: np.ndarray, r_idx: np.ndarray, c_idx: np.ndarray,
+                   t_idx: np.ndarray, n_t: int, span: int) -> dict[str, np.ndarray]:
+    """The explanatory cell columns, with the arithmetic of :func:`_cells` (same bits):
+    region total, employment ``span`` years before, relative change, and the size
+    and strong-LQ thresholds."""
+    col = c_idx.astype(np.int64) * n_t + t_idx
+    rs = ref_share[c_idx, t_idx]
+    back = t_idx >= span
+    back[back] = observed[t_idx[back] - span, r_idx[back]]
+    ep = np.full(flat.size, np.nan)
+    ep[back] = emp[flat[back] - span]
+    e = emp[flat]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(ep > 0, e / ep - 1.0, np.nan)
+        lq_thr = np.where(rs > 0, stat_f[col, 1] / rs, np.nan)
+    return {"region_total": totals[t_idx, r_idx], "employment_before": ep,
+            "employment_change_pct": pct, "size_threshold": stat_e[col, 0],
+            "lq_threshold_strong": lq_thr}
 
 
 def summaries(

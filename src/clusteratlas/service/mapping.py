@@ -549,7 +549,9 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
         raise ConfigError(f"--out {out}: expected a .csv or .parquet file name")
     if not out.parent.exists():
         raise SourceError(f"--out {out}: folder {out.parent} does not exist")
-    cells = {name: col for name, col in result.result.cell_columns.items()
+    columns = result.result.cell_columns
+    # only the columns written are read: the explanatory ones are computed on demand
+    cells = {name: columns[name] for name in columns
              if details or not (name in DETAIL_COLUMNS or name.endswith("y_before"))}
     targets: dict[Path, Any] = {
         out: cells,
