@@ -19,7 +19,7 @@ def n_threads() -> int:
     """Threads to use: numba's setting (``NUMBA_NUM_THREADS``, default every core)."""
     from numba import config
 
-    return max(1, int(config.NUMBA_NUM_THREADS))
+    return max(1, int(getattr(config, "NUMBA_NUM_THREADS", 1)))
 
 
 def run_ranges(kernel: Callable[..., Any], n: int, *args: Any, per_thread: int = 4,

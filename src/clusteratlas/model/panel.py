@@ -344,7 +344,7 @@ def _codes(column: pa.ChunkedArray, name: str, place: Any) -> tuple[NDArray[np.i
 def _years(column: pa.ChunkedArray, place: Any) -> NDArray[np.int64]:
     if pa.types.is_integer(column.type) and not column.null_count and len(column):
         ints = np.asarray(column.to_numpy(zero_copy_only=False))
-        if FIRST_YEAR <= int(ints.min()) and int(ints.max()) <= LAST_YEAR:
+        if int(ints.min()) >= FIRST_YEAR and int(ints.max()) <= LAST_YEAR:
             return ints.astype(np.int64)  # integers in range: nothing else to check
     values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
     bad = (np.isnan(values) | (values != np.round(values)) | (values < FIRST_YEAR)
