@@ -21,7 +21,7 @@ Wall time, CPU time and peak resident memory come from ``/usr/bin/time``.  The a
 and ours alternate (``--repeat`` rounds, medians), so that a load that changes during
 the run weighs on both.  The results go to ``docs/benchmarks.md``.
 
-    python bench/mapping.py [--quick] [--repeat 3] [--shared PATH] [--no-30m]
+    python bench/mapping.py [--quick] [--repeat 3] [--shared PATH] [--no-30m] [--save JSON]
 """
 
 from __future__ import annotations
@@ -132,7 +132,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--shared", help="folder with gen_emp.py and t1_indicators.py")
     ap.add_argument("--no-30m", action="store_true")
+    ap.add_argument("--save", help="also write the results as JSON here")
+    ap.add_argument("--docs-from", help="only regenerate the docs from a saved JSON")
     args = ap.parse_args()
+    if args.docs_from:
+        write_docs(json.loads(Path(args.docs_from).read_text()))
+        return
     shared = find_shared(args.shared)
     py = sys.executable
     threads = os.cpu_count() or 1
@@ -194,6 +199,8 @@ def main() -> None:
             r["ours_30m"] = median_run([ours(panel30, d / "dense.parquet", threads)])
     r["machine_after"] = machine()
     print(json.dumps(r, indent=1, default=str))
+    if args.save:
+        Path(args.save).write_text(json.dumps(r, indent=1, default=str))
     if not args.quick:
         write_docs(r)
 
@@ -215,7 +222,11 @@ def write_docs(r: dict) -> None:  # type: ignore[type-arg]
         f"line a whole process, in the same run on {time.strftime('%Y-%m-%d')}: "
         f"{m['nproc']} cores ({m['cpu']}), load average {m['load']} before and "
         f"{r['machine_after']['load']} after (the machine is shared; the anchor and "
-        "`clusteratlas map` alternate, medians of the rounds).",
+        "`clusteratlas map` alternate, medians of the rounds)."
+        + (" Other sessions loaded the machine beyond its cores during this run: wall "
+           "times are several times the CPU times, and the thread scaling cannot show."
+           if max(float(v) for v in (m["load"].split() + r["machine_after"]["load"].split()))
+           > int(m["nproc"]) else ""),
         "",
         "| what | wall | CPU | peak memory | note |",
         "|---|---:|---:|---:|---|",
@@ -246,6 +257,12 @@ def write_docs(r: dict) -> None:  # type: ignore[type-arg]
         f"{r['anchor_1']['wall'] / r['ours_1']['wall']:.2f}× at 1 thread"
         + (f", {r['anchor_30m']['wall'] / r['ours_30m']['wall']:.2f}× on the dense cube"
            if "ours_30m" in r else "") + ".",
+        f"- CPU time (user + system) per run: anchor {a['cpu']:.1f} s, ours {o['cpu']:.1f} s "
+        f"({a['cpu'] / o['cpu']:.2f}×)"
+        + (f"; dense cube {r['anchor_30m']['cpu']:.1f} s against {r['ours_30m']['cpu']:.1f} s "
+           f"({r['anchor_30m']['cpu'] / r['ours_30m']['cpu']:.2f}×)" if "ours_30m" in r else "")
+        + ". On a loaded machine wall times stretch far beyond CPU times; the CPU "
+        "ratio shows the work each side does.",
         f"- Scaling from 1 to {r['threads']} threads: anchor "
         f"{r['anchor_1']['wall'] / a['wall']:.2f}×, ours {r['ours_1']['wall'] / o['wall']:.2f}×.",
         f"- First run on a fresh install: {r['cold']['wall'] / o['wall']:.2f}× a warm run "
