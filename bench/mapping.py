@@ -15,13 +15,14 @@ same run:
   rule, the summaries, writing), warm (numba cache filled) at every thread and at one
   (``NUMBA_NUM_THREADS``, and ``OMP_NUM_THREADS`` for Arrow's reader), and cold: the
   first run with an empty ``NUMBA_CACHE_DIR``, as on a fresh install;
-- both the anchor and ``clusteratlas map`` on the 30-million-row cube.
+- both the anchor and ``clusteratlas map`` on the 30-million-row cube;
+- with ``--spark``, ``clusteratlas map --engine spark`` (local mode) as well.
 
 Wall time, CPU time and peak resident memory come from ``/usr/bin/time``.  The anchor
 and ours alternate (``--repeat`` rounds, medians), so that a load that changes during
 the run weighs on both.  The results go to ``docs/benchmarks.md``.
 
-    python bench/mapping.py [--quick] [--repeat 3] [--shared PATH] [--no-30m] [--save JSON]
+    python bench/mapping.py [--quick] [--repeat 3] [--shared PATH] [--no-30m] [--spark] [--save JSON]
 """
 
 from __future__ import annotations
@@ -132,6 +133,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--shared", help="folder with gen_emp.py and t1_indicators.py")
     ap.add_argument("--no-30m", action="store_true")
+    ap.add_argument("--spark", action="store_true", help="also `map --engine spark` (local)")
     ap.add_argument("--save", help="also write the results as JSON here")
     ap.add_argument("--docs-from", help="only regenerate the docs from a saved JSON")
     args = ap.parse_args()
@@ -192,6 +194,12 @@ def main() -> None:
                                ["lq", "share_of_region", "share_of_category",
                                 "employment_change", "cagr", "lq_change", "stars", "strong"]),
         })
+        if args.spark:
+            spark = timed([py, "-m", "clusteratlas", "map", str(panel), "--engine", "spark",
+                           "--out", str(d / "spark.parquet")], env)
+            r["spark"] = median_run([spark])
+            r["vs_spark"] = agree(d / "ours.parquet", d / "spark.parquet",
+                                  ["lq", "share_of_region", "cagr", "stars", "strong"])
         if not args.no_30m:
             raw30, panel30, rows30 = gen("dense", "--keep", "1.0", "--pair-frac", "1.0")
             r["rows_30m"] = rows30
@@ -243,6 +251,9 @@ def write_docs(r: dict) -> None:  # type: ignore[type-arg]
         row("pandas baseline (`bench/_pandas_mapping.py`)", r["pandas"],
             f"agrees with ours to {r['vs_pandas']:.1e}"),
     ]
+    if "spark" in r:
+        lines.append(row("`clusteratlas map --engine spark` (local mode)", r["spark"],
+                         f"agrees with the DuckDB engine to {r['vs_spark']:.1e}"))
     if "ours_30m" in r:
         lines += [
             row(f"DuckDB SQL anchor, dense cube ({r['rows_30m']:,} rows)", r["anchor_30m"], ""),
