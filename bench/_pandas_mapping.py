@@ -15,6 +15,7 @@ import pandas as pd
 
 def main(src: str, out: str) -> None:
     df = pd.read_parquet(src)
+    has_est = "establishments" in df.columns
     df["region"] = df["region"].astype(str)
     df["industry"] = df["industry"].astype(str)
     df = df.rename(columns={"industry": "category"})
@@ -33,14 +34,16 @@ def main(src: str, out: str) -> None:
     g = df.groupby(["category", "year"])
     for col, q, name in [("employment", 0.9, "size_p90"), ("share_of_region", 0.9, "focus_p90"),
                          ("lq", 0.75, "lq_p75"), ("employment", 0.25, "emp_p25"),
-                         ("establishments", 0.25, "est_p25")]:
+                         *([("establishments", 0.25, "est_p25")] if has_est else [])]:
         df[name] = g[col].transform("quantile", q)
     df["star_size"] = df["employment"] >= df["size_p90"]
     df["star_specialisation"] = df["lq"] >= 2
     df["star_focus"] = df["share_of_region"] >= df["focus_p90"]
     df["stars"] = df[["star_size", "star_specialisation", "star_focus"]].sum(axis=1)
     df["strong"] = ((df["lq"] >= df["lq_p75"]) & (df["lq"] >= 1)
-                    & (df["employment"] > df["emp_p25"]) & (df["establishments"] > df["est_p25"]))
+                    & (df["employment"] > df["emp_p25"]))
+    if has_est:  # the establishment condition of the rule needs establishments
+        df["strong"] &= df["establishments"] > df["est_p25"]
     # per category-year: Hoover and locational Gini over all regions
     totals = df.groupby(["region", "year"])["region_total"].first().rename("rt").reset_index()
     totals["x"] = totals["rt"] / totals.groupby("year")["rt"].transform("sum")
@@ -53,7 +56,8 @@ def main(src: str, out: str) -> None:
     cells["term"] = cells["x"] * (2 * cells["cum_s"] - cells["share_of_category"])
     gini = 1.0 - cells.groupby(["category", "year"])["term"].sum()
     summary = pd.DataFrame({"hoover_localisation": hoover, "locational_gini": gini}).reset_index()
-    keep = ["region", "category", "year", "employment", "establishments", "share_of_region",
+    keep = ["region", "category", "year", "employment", *(["establishments"] if has_est else []),
+            "share_of_region",
             "share_of_category", "lq", "employment_change", "cagr", "lq_change", "star_size",
             "star_specialisation", "star_focus", "stars", "strong"]
     df[keep].to_parquet(out, index=False)

@@ -417,3 +417,32 @@ def test_a_year_missing_from_the_panel_has_no_summaries(tmp_path):
     assert np.isnan(a_x["employment_change"].iloc[0])  # was 12, the current value
     two = map_clusters(path, span=2).cells
     assert sorted(two["employment_change"].dropna().tolist()) == [0, 0, 2, 4]
+
+
+def test_integer_coded_parquet_reads_like_text(tmp_path):
+    # gen_emp-style files: integer codes, int16 years, int32 employment, several row groups
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from clusteratlas.service.mapping import read_panel
+
+    rng = np.random.default_rng(4)
+    n = 5_000
+    table = pa.table({
+        "region": pa.array(rng.integers(0, 300, n), pa.int32()),
+        "industry": pa.array(rng.permutation(n) % 97, pa.int32()),
+        "year": pa.array(2014 + rng.permutation(n) // 97 % 10, pa.int16()),
+        "employment": pa.array(rng.integers(1, 900, n), pa.int32()),
+    })
+    keys = table.select(["region", "industry", "year"]).to_pandas()
+    table = table.filter(pa.array(~keys.duplicated().to_numpy()))
+    pq.write_table(table, tmp_path / "ints.parquet", row_group_size=1_000)
+    table.to_pandas().to_csv(tmp_path / "ints.csv", index=False)
+    fast, _ = read_panel(tmp_path / "ints.parquet")
+    text, _ = read_panel(tmp_path / "ints.csv")  # DuckDB's reader, codes cast to text
+    assert fast.region_codes == text.region_codes
+    assert fast.industry_codes == text.industry_codes
+    assert fast.region_codes[:2] == [str(v) for v in table["region"].to_pylist()[:2]]
+    for name in ("region_idx", "industry_idx", "year", "employment"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(text, name))
+    assert fast.year.dtype == np.int64

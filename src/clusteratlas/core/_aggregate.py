@@ -11,8 +11,52 @@ from numba import njit
 __all__ = ["aggregate_rows", "first_duplicate", "sum_by_region_year"]
 
 
-@njit(cache=True)
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """A read-only view: numba compiles a kernel once per read-only/writable mix of
+    its arguments, and arrays from Arrow are read-only while computed ones are not;
+    passing only read-only arrays needs one compiled version for every panel."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
 def aggregate_rows(
+    region_idx: np.ndarray, year_idx: np.ndarray, industry_idx: np.ndarray,
+    cat_of: np.ndarray, employment: np.ndarray, suppressed: np.ndarray,
+    establishments: np.ndarray, wages: np.ndarray, n_c: int, n_t: int, n_r: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Dense ``(R * C * T,)`` sums of the rows: employment (NaN where every row of a
+    present cell is suppressed), presence, suppressed row counts, establishments and
+    wages (empty when not given), and (C, T) category totals.
+
+    The outputs are allocated here (``np.zeros`` hands out zeroed pages lazily, and
+    the kernel then compiles no allocation code of its own)."""
+    size = n_r * n_c * n_t
+    emp = np.zeros(size)
+    present = np.zeros(size, np.bool_)
+    known = np.zeros(size, np.bool_)
+    sup = np.zeros(size, np.int32)
+    est = np.zeros(size if establishments.size == region_idx.size else 0)
+    wag = np.zeros(size if wages.size == region_idx.size else 0)
+    cat_totals = np.zeros((n_c, n_t))
+    _aggregate_rows(_frozen(region_idx), _frozen(year_idx), _frozen(industry_idx),
+                    _frozen(cat_of), _frozen(employment), _frozen(suppressed),
+                    _frozen(establishments), _frozen(wages), n_c, n_t, emp, present, known,
+                    sup, est, wag, cat_totals)
+    return emp, present, sup, est, wag, cat_totals
+
+
+def sum_by_region_year(region_idx: np.ndarray, year_idx: np.ndarray, values: np.ndarray,
+                       mask: np.ndarray, n_t: int, n_r: int) -> np.ndarray:
+    """(T, R) sums of the known (not NaN) ``values`` of the rows in ``mask``."""
+    out = np.zeros((n_t, n_r))
+    _sum_by_region_year(_frozen(region_idx), _frozen(year_idx), _frozen(values),
+                        _frozen(mask), out)
+    return out
+
+
+@njit(cache=True)
+def _aggregate_rows(
     region_idx: np.ndarray,
     year_idx: np.ndarray,
     industry_idx: np.ndarray,
@@ -23,18 +67,16 @@ def aggregate_rows(
     wages: np.ndarray,
     n_c: int,
     n_t: int,
-    n_r: int,
-) -> tuple:  # type: ignore[type-arg]
-    size = n_r * n_c * n_t
-    emp = np.zeros(size)
-    present = np.zeros(size, np.bool_)
-    known = np.zeros(size, np.bool_)
-    sup = np.zeros(size, np.int32)
+    emp: np.ndarray,
+    present: np.ndarray,
+    known: np.ndarray,
+    sup: np.ndarray,
+    est: np.ndarray,
+    wag: np.ndarray,
+    cat_totals: np.ndarray,
+) -> None:
     has_est = establishments.size == region_idx.size
     has_wages = wages.size == region_idx.size
-    est = np.zeros(size if has_est else 0)
-    wag = np.zeros(size if has_wages else 0)
-    cat_totals = np.zeros((n_c, n_t))
     for k in range(region_idx.size):
         c = cat_of[industry_idx[k]]
         if c < 0 or region_idx[k] < 0:
@@ -53,40 +95,52 @@ def aggregate_rows(
             est[f] += establishments[k]
         if has_wages and not np.isnan(wages[k]):
             wag[f] += wages[k]
-    for f in range(size):
+    for f in range(emp.size):
         if present[f] and not known[f]:
             emp[f] = np.nan
-    return emp, present, sup, est, wag, cat_totals
 
 
 @njit(cache=True)
-def sum_by_region_year(
+def _sum_by_region_year(
     region_idx: np.ndarray, year_idx: np.ndarray, values: np.ndarray, mask: np.ndarray,
-    n_t: int, n_r: int,
-) -> np.ndarray:
-    out = np.zeros((n_t, n_r))
+    out: np.ndarray,
+) -> None:
     for k in range(region_idx.size):
         if mask[k] and region_idx[k] >= 0:
             v = values[k]
             if not np.isnan(v):
                 out[year_idx[k], region_idx[k]] += v
-    return out
 
 
-@njit(cache=True)
 def first_duplicate(region_idx: np.ndarray, industry_idx: np.ndarray, year_idx: np.ndarray,
                     n_i: int, n_t: int, weights: np.ndarray) -> int:
     """Index of the first row whose (region, industry, year) key was seen before (or
-    whose aggregated row count exceeds 1); -1 when keys are unique.  A bitmap of one
-    bit per possible key keeps this cache-friendly."""
-    n_keys = (int(region_idx.max()) + 1) * n_i * n_t if region_idx.size else 0
-    seen = np.zeros(n_keys // 8 + 1, np.uint8)
-    has_w = weights.size == region_idx.size
-    for k in range(region_idx.size):
-        key = (region_idx[k] * n_i + industry_idx[k]) * n_t + year_idx[k]
-        byte = key >> 3
-        bit = np.uint8(1 << (key & 7))
-        if (seen[byte] & bit) or (has_w and weights[k] > 1):
-            return k
-        seen[byte] |= bit
-    return -1
+    whose aggregated row count exceeds 1); -1 when keys are unique.
+
+    Vectorised (a flag per possible key, or a sort where the keys are too many for
+    that), so that it needs no compilation on a fresh install; the position of the
+    duplicate is only looked for when there is one."""
+    n = region_idx.size
+    if n == 0:
+        return -1
+    key = region_idx.astype(np.int64) * n_i
+    key += industry_idx
+    key *= n_t
+    key += year_idx
+    n_keys = (int(region_idx.max()) + 1) * n_i * n_t
+    if n_keys <= max(1 << 27, 16 * n):
+        seen = np.zeros(n_keys, np.bool_)
+        seen[key] = True
+        repeated = int(np.count_nonzero(seen)) < n
+    else:
+        repeated = np.unique(key).size < n
+    heavy = np.flatnonzero(weights > 1) if weights.size == n else np.zeros(0, np.int64)
+    if not repeated and not heavy.size:
+        return -1
+    first = int(heavy[0]) if heavy.size else n
+    if repeated:
+        order = np.argsort(key, kind="stable")
+        sorted_keys = key[order]
+        later = order[1:][sorted_keys[1:] == sorted_keys[:-1]]
+        first = min(first, int(later.min()))
+    return first

@@ -1,7 +1,7 @@
 """Fused per-cell kernels of the mapping pipeline (numba, cached on disk).
 
-One pass over the present cells computes every cell indicator; a second, sequential
-pass sums the per-region and per-category summaries.  The formulas are those of
+One pass over the present cells, shared out among threads, computes every cell
+indicator; a second, sequential pass sums the per-region and per-category summaries.  The formulas are those of
 :mod:`clusteratlas.core.concentration`, which documents them and serves as the
 reference in the tests.
 """
@@ -9,12 +9,13 @@ reference in the tests.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-__all__ = ["cell_indicators", "summaries"]
+from clusteratlas.core._threads import run_ranges
+
+__all__ = ["cell_indicators", "detail_columns", "summaries"]
 
 
-@njit(cache=True, parallel=True)
 def cell_indicators(
     flat: np.ndarray,
     emp: np.ndarray,
@@ -33,18 +34,57 @@ def cell_indicators(
     star_min_lq: float,
     strong_min_lq: float,
 ) -> tuple:  # type: ignore[type-arg]
+    """Every indicator of the present cells ``flat``, the rows shared out among threads."""
     n = flat.size
     has_est = est.size == emp.size
     r_idx = np.empty(n, np.int32)
     c_idx = np.empty(n, np.int32)
     t_idx = np.empty(n, np.int32)
-    # er, focus, conc, lq, e_prev, pct, cagr, lq_change, size_thr, lq_thr, change
-    out = np.empty((11, n))
+    # focus, conc, lq, cagr, lq_change, change; the columns that only explain a result
+    # (region total, the employment span years before, relative change, thresholds)
+    # are computed on demand by :func:`detail_columns`
+    out = np.empty((6, n))
     e_out = np.empty(n)
     est_out = np.empty(n if has_est else 0)
     sup_out = np.empty(n, np.int32)
     flags = np.empty((6, n), np.bool_)  # size, spec, focus, strong, strong90, positive
-    for k in prange(n):
+    run_ranges(_cells, n, flat, emp, est, sup, totals, cat_totals, ref_share, stat_e, stat_f,
+               stat_s, observed, n_c, n_t, span, float(star_min_lq), float(strong_min_lq),
+               r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out)
+    return r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out
+
+
+@njit(cache=True, nogil=True)
+def _cells(
+    first: int,
+    stop: int,
+    flat: np.ndarray,
+    emp: np.ndarray,
+    est: np.ndarray,
+    sup: np.ndarray,
+    totals: np.ndarray,
+    cat_totals: np.ndarray,
+    ref_share: np.ndarray,
+    stat_e: np.ndarray,
+    stat_f: np.ndarray,
+    stat_s: np.ndarray,
+    observed: np.ndarray,
+    n_c: int,
+    n_t: int,
+    span: int,
+    star_min_lq: float,
+    strong_min_lq: float,
+    r_idx: np.ndarray,
+    c_idx: np.ndarray,
+    t_idx: np.ndarray,
+    out: np.ndarray,
+    flags: np.ndarray,
+    e_out: np.ndarray,
+    est_out: np.ndarray,
+    sup_out: np.ndarray,
+) -> None:
+    has_est = est.size == emp.size
+    for k in range(first, stop):
         f = flat[k]
         r = f // (n_c * n_t)
         rem = f - r * n_c * n_t
@@ -68,16 +108,13 @@ def cell_indicators(
             erp = totals[t - span, r]
             rsp = ref_share[c, t - span]
             lqp = (ep / erp) / rsp if (erp > 0 and rsp > 0) else np.nan
-            pct = e / ep - 1.0 if ep > 0 else np.nan
             cagr = (e / ep) ** (1.0 / span) - 1.0 if ep > 0 else np.nan
         else:
             ep = np.nan
             lqp = np.nan
-            pct = np.nan
             cagr = np.nan
         positive = e > 0
         size_thr = stat_e[col, 0]
-        lq_thr = stat_f[col, 1] / rs if rs > 0 else np.nan
         star_size = positive and e >= size_thr
         star_spec = positive and lq >= star_min_lq
         star_focus = positive and focus >= stat_f[col, 0]
@@ -86,17 +123,12 @@ def cell_indicators(
             base = base and est[f] > stat_s[col, 0]
         strong = base and focus >= stat_f[col, 1]
         strong90 = base and focus >= stat_f[col, 2]
-        out[0, k] = er
-        out[1, k] = focus
-        out[2, k] = conc
-        out[3, k] = lq
-        out[4, k] = ep
-        out[5, k] = pct
-        out[6, k] = cagr
-        out[7, k] = lq - lqp
-        out[8, k] = size_thr
-        out[9, k] = lq_thr
-        out[10, k] = e - ep
+        out[0, k] = focus
+        out[1, k] = conc
+        out[2, k] = lq
+        out[3, k] = cagr
+        out[4, k] = lq - lqp
+        out[5, k] = e - ep
         e_out[k] = e
         sup_out[k] = sup[f]
         if has_est:
@@ -107,10 +139,30 @@ def cell_indicators(
         flags[3, k] = strong
         flags[4, k] = strong90
         flags[5, k] = positive
-    return r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out
 
 
-@njit(cache=True)
+def detail_columns(flat: np.ndarray, emp: np.ndarray, totals: np.ndarray,
+                   ref_share: np.ndarray, stat_e: np.ndarray, stat_f: np.ndarray,
+                   observed: np.ndarray, r_idx: np.ndarray, c_idx: np.ndarray,
+                   t_idx: np.ndarray, n_t: int, span: int) -> dict[str, np.ndarray]:
+    """The explanatory cell columns, with the arithmetic of :func:`_cells` (same bits):
+    region total, employment ``span`` years before, relative change, and the size
+    and strong-LQ thresholds."""
+    col = c_idx.astype(np.int64) * n_t + t_idx
+    rs = ref_share[c_idx, t_idx]
+    back = t_idx >= span
+    back[back] = observed[t_idx[back] - span, r_idx[back]]
+    ep = np.full(flat.size, np.nan)
+    ep[back] = emp[flat[back] - span]
+    e = emp[flat]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(ep > 0, e / ep - 1.0, np.nan)
+        lq_thr = np.where(rs > 0, stat_f[col, 1] / rs, np.nan)
+    return {"region_total": totals[t_idx, r_idx], "employment_before": ep,
+            "employment_change_pct": pct, "size_threshold": stat_e[col, 0],
+            "lq_threshold_strong": lq_thr}
+
+
 def summaries(
     flat: np.ndarray,
     emp: np.ndarray,
@@ -129,9 +181,39 @@ def summaries(
     A suppressed cell (NaN) leaves its term out of the region sums (the caller reports
     how many were left out); an absent cell is zero employment.  Krugman and
     Herfindahl are NaN for a region-year without employment."""
+    out = (np.zeros((n_t, n_r)), np.zeros((n_t, n_r)), np.zeros((n_t, n_r)),
+           np.zeros((n_t, n_r), np.int64), np.zeros((n_c, n_t)), np.zeros((n_c, n_t)),
+           np.zeros((n_c, n_t)), np.zeros((n_c, n_t), np.int64), np.zeros(n_t))
+    _summaries(flat, emp, est, totals, cat_totals, ref_share, strong, n_c, n_t, n_r,
+               np.zeros(n_t), np.zeros(n_t), *out)
+    return out
+
+
+@njit(cache=True)
+def _summaries(
+    flat: np.ndarray,
+    emp: np.ndarray,
+    est: np.ndarray,
+    totals: np.ndarray,
+    cat_totals: np.ndarray,
+    ref_share: np.ndarray,
+    strong: np.ndarray,
+    n_c: int,
+    n_t: int,
+    n_r: int,
+    grand: np.ndarray,
+    ref_sum: np.ndarray,
+    krugman: np.ndarray,
+    hhi: np.ndarray,
+    strong_emp: np.ndarray,
+    n_strong: np.ndarray,
+    hoover: np.ndarray,
+    g: np.ndarray,
+    plants: np.ndarray,
+    n_regions: np.ndarray,
+    sum_x2: np.ndarray,
+) -> None:
     has_est = est.size == emp.size
-    grand = np.zeros(n_t)
-    sum_x2 = np.zeros(n_t)
     for t in range(n_t):
         for r in range(n_r):
             grand[t] += totals[t, r]
@@ -139,19 +221,10 @@ def summaries(
             for r in range(n_r):
                 x = totals[t, r] / grand[t]
                 sum_x2[t] += x * x
-    ref_sum = np.zeros(n_t)
     for c in range(n_c):
         for t in range(n_t):
             if not np.isnan(ref_share[c, t]):
                 ref_sum[t] += ref_share[c, t]
-    krugman = np.zeros((n_t, n_r))
-    hhi = np.zeros((n_t, n_r))
-    strong_emp = np.zeros((n_t, n_r))
-    n_strong = np.zeros((n_t, n_r), np.int64)
-    hoover = np.zeros((n_c, n_t))
-    g = np.zeros((n_c, n_t))
-    plants = np.zeros((n_c, n_t))
-    n_regions = np.zeros((n_c, n_t), np.int64)
     for k in range(flat.size):
         f = flat[k]
         r = f // (n_c * n_t)
@@ -199,4 +272,3 @@ def summaries(
             else:
                 hoover[c, t] = np.nan
                 g[c, t] = np.nan
-    return krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2

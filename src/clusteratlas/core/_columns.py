@@ -1,7 +1,7 @@
 """Per category-year statistics over the regions with employment (numba, cached).
 
 Cells arrive in region-major order; a counting sort groups them by category-year
-column, then each column is handled in parallel.  Only the very first run on a machine
+column, then threads share out the columns.  Only the very first run on a machine
 pays the compilation (``cache=True``).  Percentiles interpolate linearly between order
 statistics (Hyndman & Fan type 7, numpy's default).
 """
@@ -9,7 +9,9 @@ statistics (Hyndman & Fan type 7, numpy's default).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from clusteratlas.core._threads import run_ranges
 
 __all__ = ["column_statistics"]
 
@@ -25,42 +27,222 @@ def _quantile_sorted(values: np.ndarray, n: int, q: float) -> float:
 
 
 @njit(cache=True)
-def _group_by_column(flat: np.ndarray, emp: np.ndarray, n_cols: int) -> tuple:  # type: ignore[type-arg]
-    counts = np.zeros(n_cols + 1, np.int64)
+def _count_columns(flat: np.ndarray, emp: np.ndarray, n_cols: int, counts: np.ndarray) -> None:
     for k in range(flat.size):
         if emp[flat[k]] > 0.0:
             counts[flat[k] % n_cols + 1] += 1
-    offsets = np.cumsum(counts)
-    fill = offsets[:-1].copy()
-    order = np.empty(offsets[-1], np.int64)
+
+
+@njit(cache=True)
+def _scatter_columns(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols: int,
+                     fill: np.ndarray, vals: np.ndarray, regions: np.ndarray,
+                     ests: np.ndarray) -> None:
+    has_est = ests.size == vals.size
     for k in range(flat.size):
-        if emp[flat[k]] > 0.0:
-            col = flat[k] % n_cols
-            order[fill[col]] = k
-            fill[col] += 1
-    return offsets, order
+        f = flat[k]
+        v = emp[f]
+        if v > 0.0:
+            col = f % n_cols
+            pos = fill[col]
+            vals[pos] = v
+            regions[pos] = f // n_cols
+            if has_est:
+                ests[pos] = est[f]
+            fill[col] = pos + 1
+
+
+def _group_by_column(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols: int,
+                     has_est: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Counting sort of the cells with employment by category-year column, keeping
+    region order within a column; the values travel with it, so that the per-column
+    work reads contiguous memory instead of gathering from the cube."""
+    counts = np.zeros(n_cols + 1, np.int64)
+    _count_columns(flat, emp, n_cols, counts)
+    offsets = np.cumsum(counts)
+    n = int(offsets[-1])
+    vals = np.empty(n)
+    regions = np.empty(n, np.int64)
+    ests = np.empty(n if has_est else 0)
+    _scatter_columns(flat, emp, est, n_cols, offsets[:-1].copy(), vals, regions, ests)
+    return offsets, vals, regions, ests
 
 
 @njit(cache=True)
 def _quantile_select(values: np.ndarray, q: float) -> float:
-    """Type-7 quantile by selection (O(n)); reorders ``values`` in place."""
+    """Type-7 quantile by selection (O(n)); reorders ``values`` in place.
+
+    A plain quickselect rather than ``np.partition``, whose numba implementation
+    takes seconds to compile on a fresh install; both return the same order
+    statistics, hence the same value."""
     n = values.size
     if n == 0:
         return np.nan
     pos = q * (n - 1)
-    lo = int(np.floor(pos))
-    part = np.partition(values, lo)
-    low = part[lo]
-    if lo + 1 >= n or pos == lo:
+    k = int(np.floor(pos))
+    lo = 0
+    hi = n - 1
+    while lo < hi:
+        pivot = values[(lo + hi) // 2]
+        i = lo
+        j = hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                tmp = values[i]
+                values[i] = values[j]
+                values[j] = tmp
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break
+    low = values[k]
+    if k + 1 >= n or pos == k:
         return float(low)
-    high = part[lo + 1]
-    for k in range(lo + 2, n):
-        if part[k] < high:
-            high = part[k]
-    return float(low + (pos - lo) * (high - low))
+    # everything after position k is at least values[k]: the next order statistic
+    # is their minimum
+    high = values[k + 1]
+    for m in range(k + 2, n):
+        if values[m] < high:
+            high = values[m]
+    return float(low + (pos - k) * (high - low))
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
+def _less(a: float, b: float) -> bool:
+    # numba's order for floats: NaN last
+    return a < b or (np.isnan(b) and not np.isnan(a))
+
+
+@njit(cache=True)
+def _argsort(a: np.ndarray, order: np.ndarray, stack_lo: np.ndarray,
+             stack_hi: np.ndarray) -> None:
+    """``order[:a.size] = np.argsort(a)`` as numba computes it (its quicksort: median
+    of three, insertion sort below 15 elements, a stack of 100 ranges), so that ties
+    keep the same order and every sum over the sorted values the same bits; written
+    out because numba's generic version takes seconds to compile on a fresh install."""
+    n = a.size
+    for i in range(n):
+        order[i] = i
+    if n < 2:
+        return
+    stack_lo[0] = 0
+    stack_hi[0] = n - 1
+    depth = 1
+    while depth > 0:
+        depth -= 1
+        low = stack_lo[depth]
+        high = stack_hi[depth]
+        while high - low >= 15:
+            mid = (low + high) >> 1
+            if _less(a[order[mid]], a[order[low]]):
+                order[low], order[mid] = order[mid], order[low]
+            if _less(a[order[high]], a[order[mid]]):
+                order[high], order[mid] = order[mid], order[high]
+            if _less(a[order[mid]], a[order[low]]):
+                order[low], order[mid] = order[mid], order[low]
+            pivot = a[order[mid]]
+            order[high], order[mid] = order[mid], order[high]
+            i = low
+            j = high - 1
+            while True:
+                while i < high and _less(a[order[i]], pivot):
+                    i += 1
+                while j >= low and _less(pivot, a[order[j]]):
+                    j -= 1
+                if i >= j:
+                    break
+                order[i], order[j] = order[j], order[i]
+                i += 1
+                j -= 1
+            order[i], order[high] = order[high], order[i]
+            if high - i > i - low:
+                if high > i:
+                    stack_lo[depth] = i + 1
+                    stack_hi[depth] = high
+                    depth += 1
+                high = i - 1
+            else:
+                if i > low:
+                    stack_lo[depth] = low
+                    stack_hi[depth] = i - 1
+                    depth += 1
+                low = i + 1
+        for i in range(low + 1, high + 1):
+            k = order[i]
+            v = a[k]
+            j = i
+            while j > low and _less(v, a[order[j - 1]]):
+                order[j] = order[j - 1]
+                j -= 1
+            order[j] = k
+
+
+@njit(cache=True, nogil=True)
+def _columns(first: int, stop: int, offsets: np.ndarray, col_vals: np.ndarray,
+             col_regions: np.ndarray, col_ests: np.ndarray, totals: np.ndarray,
+             grand: np.ndarray, n_t: int, quantiles_e: np.ndarray,
+             quantiles_focus: np.ndarray, quantiles_est: np.ndarray, out_e: np.ndarray,
+             out_f: np.ndarray, out_s: np.ndarray, gini: np.ndarray, work: np.ndarray,
+             order: np.ndarray, stack: np.ndarray) -> None:
+    """Quantiles and locational Gini of the category-year columns ``first..stop-1``;
+    ``work`` (5, longest column), ``order`` and ``stack`` (2, 100) are scratch."""
+    has_est = col_ests.size == col_vals.size
+    for col in range(first, stop):
+        start = offsets[col]
+        count = offsets[col + 1] - start
+        t = col % n_t
+        if count == 0 or grand[t] <= 0.0:
+            continue
+        vals = work[0, :count]
+        focus = work[1, :count]
+        xs = work[2, :count]
+        sorted_focus = work[3, :count]
+        total = 0.0
+        for k in range(count):
+            v = col_vals[start + k]
+            vals[k] = v
+            er = totals[t, col_regions[start + k]]
+            focus[k] = v / er if er > 0 else np.inf
+            xs[k] = er / grand[t]
+            total += v
+        # ties in focus contribute equally in any order up to rounding; the order is
+        # numba's quicksort's, fixed by the input order
+        idx = order[:count]
+        _argsort(focus, idx, stack[0], stack[1])
+        cum = 0.0
+        acc = 0.0
+        for k in range(count):
+            share = vals[idx[k]] / total
+            acc += xs[idx[k]] * (2.0 * cum + share)
+            cum += share
+            sorted_focus[k] = focus[idx[k]]
+        gini[col] = 1.0 - acc
+        for q in range(quantiles_e.size):
+            out_e[col, q] = _quantile_select(vals, quantiles_e[q])
+        for q in range(quantiles_focus.size):
+            out_f[col, q] = _quantile_sorted(sorted_focus, count, quantiles_focus[q])
+        if has_est:
+            ests = work[4, :count]
+            for k in range(count):
+                ests[k] = col_ests[start + k]
+            for q in range(quantiles_est.size):
+                out_s[col, q] = _quantile_select(ests, quantiles_est[q])
+
+
+@njit(cache=True)
+def _grand_totals(totals: np.ndarray, grand: np.ndarray) -> None:
+    for t in range(totals.shape[0]):
+        for r in range(totals.shape[1]):
+            grand[t] += totals[t, r]
+
+
 def column_statistics(
     flat: np.ndarray,
     emp: np.ndarray,
@@ -71,61 +253,28 @@ def column_statistics(
     quantiles_e: np.ndarray,
     quantiles_focus: np.ndarray,
     quantiles_est: np.ndarray,
-) -> tuple:  # type: ignore[type-arg]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Statistics of every category-year column over its regions with employment > 0.
 
     ``flat`` indexes present cells of the (R, C, T) arrays ``emp`` and ``est`` (``est``
     may be empty); ``totals`` is (T, R).  Returns quantiles of employment, of the focus
     :math:`E_{rc}/E_r` and of establishments, and the locational Gini coefficient with
-    regions ordered by focus (the same order as by location quotient).
+    regions ordered by focus (the same order as by location quotient).  The columns
+    are shared out among threads (:func:`~clusteratlas.core._threads.run_ranges`).
     """
     n_cols = n_c * n_t
     has_est = est.size == emp.size
-    offsets, order = _group_by_column(flat, emp, n_cols)
+    offsets, col_vals, col_regions, col_ests = _group_by_column(flat, emp, est, n_cols,
+                                                                has_est)
     grand = np.zeros(n_t)
-    for t in range(n_t):
-        for r in range(totals.shape[1]):
-            grand[t] += totals[t, r]
+    _grand_totals(totals, grand)
+    longest = int(np.diff(offsets).max(initial=0))
     out_e = np.full((n_cols, quantiles_e.size), np.nan)
     out_f = np.full((n_cols, quantiles_focus.size), np.nan)
     out_s = np.full((n_cols, quantiles_est.size), np.nan)
     gini = np.full(n_cols, np.nan)
-    for col in prange(n_cols):
-        start = offsets[col]
-        count = offsets[col + 1] - start
-        t = col % n_t
-        if count == 0 or grand[t] <= 0.0:
-            continue
-        vals = np.empty(count)
-        focus = np.empty(count)
-        xs = np.empty(count)
-        ests = np.empty(count)
-        total = 0.0
-        for k in range(count):
-            f = flat[order[start + k]]
-            r = f // n_cols
-            v = emp[f]
-            er = totals[t, r]
-            vals[k] = v
-            focus[k] = v / er if er > 0 else np.inf
-            xs[k] = er / grand[t]
-            ests[k] = est[f] if has_est else 0.0
-            total += v
-        # ties in focus contribute equally in any order, so an unstable sort is fine
-        idx = np.argsort(focus)
-        cum = 0.0
-        acc = 0.0
-        for k in range(count):
-            share = vals[idx[k]] / total
-            acc += xs[idx[k]] * (2.0 * cum + share)
-            cum += share
-        gini[col] = 1.0 - acc
-        sorted_focus = focus[idx]
-        for q in range(quantiles_e.size):
-            out_e[col, q] = _quantile_select(vals, quantiles_e[q])
-        for q in range(quantiles_focus.size):
-            out_f[col, q] = _quantile_sorted(sorted_focus, count, quantiles_focus[q])
-        if has_est:
-            for q in range(quantiles_est.size):
-                out_s[col, q] = _quantile_select(ests, quantiles_est[q])
+    run_ranges(_columns, n_cols, offsets, col_vals, col_regions, col_ests, totals, grand, n_t,
+               quantiles_e, quantiles_focus, quantiles_est, out_e, out_f, out_s, gini,
+               scratch=lambda: (np.empty((5, longest)), np.empty(longest, np.int64),
+                                np.zeros((2, 100), np.int64)))
     return out_e, out_f, out_s, gini

@@ -7,7 +7,7 @@ and therefore gives identical results whichever engine read the data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from clusteratlas.core._aggregate import aggregate_rows, sum_by_region_year
-from clusteratlas.core._cells import cell_indicators, summaries
+from clusteratlas.core._cells import cell_indicators, detail_columns, summaries
 from clusteratlas.core._columns import column_statistics
 from clusteratlas.core.stars import StarRules, StrongRule
 from clusteratlas.errors import InputError
@@ -142,9 +142,52 @@ def aggregate_to_cube(
     )
 
 
+def _years_of(t_idx: NDArray[np.int32], first: int) -> NDArray[np.int16]:
+    """Years as int16 from year indices, without a 64-bit temporary."""
+    out = t_idx.astype(np.int16)
+    out += np.int16(first)
+    return out
+
+
 def _categorical(codes: NDArray[np.integer], labels: Sequence[str]) -> Any:
     """Codes with their labels, without materialising a string per row."""
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(labels)))
+
+
+class _Details:
+    """The explanatory cell columns of :func:`map_indicators`, computed together on
+    first use (a writer that leaves them out never pays for them)."""
+
+    def __init__(self, *args: Any) -> None:
+        self._args: tuple[Any, ...] | None = args
+        self._columns: dict[str, NDArray[np.float64]] = {}
+
+    def column(self, name: str) -> NDArray[np.float64]:
+        if self._args is not None:
+            self._columns = detail_columns(*self._args)
+            self._args = None
+        key = "employment_before" if name.endswith("y_before") else name
+        return self._columns[key]
+
+
+class _Columns(Mapping[str, Any]):
+    """The cell columns in their order; the explanatory ones (:class:`_Details`) are
+    computed when first read."""
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        self._columns = columns
+
+    def __getitem__(self, name: str) -> Any:
+        value = self._columns[name]
+        if isinstance(value, _Details):
+            value = self._columns[name] = value.column(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
 
 
 @dataclass(frozen=True)
@@ -158,7 +201,7 @@ class MappingResult:
     hand the arrays to Arrow without a copy.
     """
 
-    cell_columns: dict[str, Any]
+    cell_columns: Mapping[str, Any]
     regions: pd.DataFrame
     categories: pd.DataFrame
 
@@ -166,7 +209,7 @@ class MappingResult:
     def cells(self) -> pd.DataFrame:
         cached = self.__dict__.get("_cells")
         if cached is None:
-            cached = pd.DataFrame(self.cell_columns)
+            cached = pd.DataFrame(dict(self.cell_columns))
             object.__setattr__(self, "_cells", cached)
         return cached
 
@@ -250,7 +293,7 @@ def map_indicators(
     columns: dict[str, object] = {
         "region": _categorical(r_idx, cube.regions),
         "category": _categorical(c_idx, cube.categories),
-        "year": (t_idx + years[0]).astype(np.int16) if len(years) else t_idx,
+        "year": _years_of(t_idx, int(years[0])) if len(years) else t_idx,
         "employment": e,
     }
     if cube.establishments is not None:
@@ -258,12 +301,19 @@ def map_indicators(
     if cube.wages is not None:
         columns["wages"] = cube.wages.ravel()[flat]
     columns["suppressed_cells"] = sup_cells
-    names = ["region_total", "share_of_region", "share_of_category", "lq",
-             f"employment_{span}y_before", "employment_change_pct", "cagr", "lq_change",
-             "size_threshold", "lq_threshold_strong"]
-    for i, name in enumerate(names):
-        columns[name] = out[i]
-    columns["employment_change"] = out[10]
+    details = _Details(flat, emp_flat, totals, ref_share, stat_e, stat_f, observed, r_idx, c_idx,
+                       t_idx, n_t, span)
+    columns["region_total"] = details
+    columns["share_of_region"] = out[0]
+    columns["share_of_category"] = out[1]
+    columns["lq"] = out[2]
+    columns[f"employment_{span}y_before"] = details
+    columns["employment_change_pct"] = details
+    columns["cagr"] = out[3]
+    columns["lq_change"] = out[4]
+    columns["size_threshold"] = details
+    columns["lq_threshold_strong"] = details
+    columns["employment_change"] = out[5]
     columns["star_size"] = flags[0]
     columns["star_specialisation"] = flags[1]
     columns["star_focus"] = flags[2]
@@ -312,4 +362,5 @@ def map_indicators(
         "eg_gamma": gamma.ravel()[kept],
         "eg_gamma_approximate": approx.ravel()[kept],
     })
-    return MappingResult(cell_columns=columns, regions=regions, categories=categories)
+    return MappingResult(cell_columns=_Columns(columns), regions=regions,
+                         categories=categories)

@@ -87,7 +87,8 @@ class IbisEngine:
     def scan(self, path: Path, *, aggregate: bool | None = None) -> pa.Table:
         """Canonical columns of a panel file as Arrow, and nothing else.
 
-        Codes stay text; values are float64 (null = empty); rows keep file order.
+        Codes stay text; values are numbers (null = empty; float64 but from a
+        well-typed Parquet file, whose numbers pass as they are); rows keep file order.
         With ``aggregate`` (default: on Spark) rows are first grouped by
         ``(region, industry, year)`` with their count ``n_rows``, so that only one row
         per key travels to the driver.  The engine only reads: text that is not a
@@ -181,8 +182,9 @@ def _read_parquet_arrow(path: Path) -> pa.Table | None:
     """Read a well-typed Parquet panel with Arrow, keeping codes dictionary-encoded.
 
     Materialising millions of short code strings is the slowest part of a scan;
-    Arrow's reader hands over the file's dictionaries instead.  Files whose value
-    columns are text go through the DuckDB expression path, which parses them."""
+    Arrow's reader hands over the file's dictionaries instead, and integer codes are
+    encoded before they become text.  Files whose value columns are text go through
+    the DuckDB expression path, which parses them."""
     import pyarrow.parquet as pq
 
     try:
@@ -198,23 +200,38 @@ def _read_parquet_arrow(path: Path) -> pa.Table | None:
             typ = schema.field(name).type
             if not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
                 return None
+    text_codes = []
     for name in ("region", "industry"):
         typ = schema.field(name).type
         if pa.types.is_dictionary(typ):
             typ = typ.value_type
-        if not (pa.types.is_string(typ) or pa.types.is_large_string(typ)):
+        if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+            text_codes.append(name)
+        elif not pa.types.is_integer(typ):
             return None
     columns = [c for c in (*REQUIRED, *OPTIONAL) if c in names]
-    table = pq.read_table(path, columns=columns, read_dictionary=["region", "industry"])
+    table = pq.read_table(path, columns=columns, read_dictionary=text_codes)
     out = {}
     for name in columns:
         col = table.column(name)
-        if name in ("year",):
-            col = col.cast(pa.int64())
-        elif name in ("employment", "establishments", "wages"):
+        if name in ("region", "industry") and name not in text_codes:
+            col = _integer_codes_as_text(col)
+        elif name == "year" and not pa.types.is_integer(col.type):
+            col = col.cast(pa.int64())  # integer years stay as they are (no copy)
+        elif name in ("employment", "establishments", "wages") and not (
+                pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
             col = col.cast(pa.float64())
         out[name] = col
     return pa.table(out)
+
+
+def _integer_codes_as_text(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    """Integer codes as dictionary-encoded text ("7" for 7, as a cast to text gives):
+    only the distinct values become strings, in order of first appearance."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    return pa.DictionaryArray.from_arrays(encoded.indices, encoded.dictionary.cast(pa.string()))
 
 
 def get_engine(name: str | None = None, *, url: str | None = None) -> IbisEngine:

@@ -342,6 +342,10 @@ def _codes(column: pa.ChunkedArray, name: str, place: Any) -> tuple[NDArray[np.i
 
 
 def _years(column: pa.ChunkedArray, place: Any) -> NDArray[np.int64]:
+    if pa.types.is_integer(column.type) and not column.null_count and len(column):
+        ints = np.asarray(column.to_numpy(zero_copy_only=False))
+        if int(ints.min()) >= FIRST_YEAR and int(ints.max()) <= LAST_YEAR:
+            return ints.astype(np.int64)  # integers in range: nothing else to check
     values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
     bad = (np.isnan(values) | (values != np.round(values)) | (values < FIRST_YEAR)
            | (values > LAST_YEAR))
@@ -353,7 +357,19 @@ def _years(column: pa.ChunkedArray, place: Any) -> NDArray[np.int64]:
     return values.astype(np.int64)
 
 
-def _floats(column: pa.ChunkedArray) -> NDArray[np.float64]:
+def _floats(column: pa.ChunkedArray | pa.Array) -> NDArray[np.float64]:
+    """float64 values, NaN where null.  Chunks of numbers without nulls are converted
+    straight into the result (no intermediate copy of the whole column)."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    if len(chunks) > 1 and all(
+            (pa.types.is_integer(c.type) or pa.types.is_floating(c.type)) and not c.null_count
+            for c in chunks):
+        out = np.empty(len(column))
+        start = 0
+        for chunk in chunks:
+            out[start:start + len(chunk)] = chunk.to_numpy()
+            start += len(chunk)
+        return out
     return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
 
 

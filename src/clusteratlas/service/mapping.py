@@ -8,6 +8,7 @@ atlas (:func:`clusteratlas.service.atlas.category_indicators`) all call
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from clusteratlas.model.classification import Classification
 from clusteratlas.model.panel import TOTAL_CODE, Panel
 
 __all__ = ["ClusterMap", "MappingOptions", "map_clusters", "map_file", "map_panel",
-           "read_panel", "write_outputs"]
+           "read_panel", "warm_up", "write_outputs"]
 
 _BUILTIN = {"wz2008": reference.wz2008, "nace_rev2": reference.nace_rev2}
 
@@ -229,10 +230,36 @@ def map_clusters(
 def map_file(path: str | Path, categories: CategorySet | None, options: MappingOptions, *,
              engine: str | None = None, engine_url: str | None = None) -> ClusterMap:
     """:func:`map_panel` of a panel file read by :func:`read_panel` (``clusteratlas map``)."""
-    data, engine_name = read_panel(path, engine=engine, engine_url=engine_url)
+    # numba's start-up (and, on a fresh install, compiling the kernels) runs while the
+    # engine reads the file: both take about a second
+    warm = threading.Thread(target=warm_up, name="clusteratlas-warm-up", daemon=True)
+    warm.start()
+    try:
+        data, engine_name = read_panel(path, engine=engine, engine_url=engine_url)
+    finally:
+        warm.join()
     result = map_panel(data, categories, options)
     result.meta["engine"] = engine_name
     return result
+
+
+def warm_up() -> None:
+    """Load (on a fresh install: compile) every kernel of :func:`map_panel` by mapping a
+    tiny panel; meant for a background thread while a large panel is read.  The tiny
+    panel has the column types of every panel, so the kernels it loads are the ones
+    the real call uses."""
+    n = 2 * 2 * 6
+    codes = pa.array(["A", "B"], pa.string())
+    index = pa.array(np.arange(n) % 2, pa.int32())
+    table = pa.table({
+        "region": pa.DictionaryArray.from_arrays(index, codes),
+        "industry": pa.DictionaryArray.from_arrays(
+            pa.array(np.arange(n) // 2 % 2, pa.int32()), codes),
+        "year": pa.array(2000 + np.arange(n) // 4, pa.int64()),
+        "employment": pa.array(np.arange(n, dtype=np.float64) + 1.0),
+        "establishments": pa.array(np.ones(n)),
+    })
+    map_panel(Panel.from_arrow(table, source="warm-up"), None)
 
 
 def map_panel(panel: Panel, categories: CategorySet | None,
@@ -304,8 +331,11 @@ def map_panel(panel: Panel, categories: CategorySet | None,
     totals = _region_totals(employment, is_total, region_new, year_idx, len(mapped),
                             len(all_years), mask)
     observed = np.zeros((len(all_years), len(mapped)), dtype=bool)
-    sel = region_new >= 0
-    observed[year_idx[sel], region_new[sel]] = True
+    if keep.all():  # every row counts: no masked copies of two long index arrays
+        observed[year_idx, region_new] = True
+    else:
+        sel = region_new >= 0
+        observed[year_idx[sel], region_new[sel]] = True
     ref_totals = ref_grand = None
     if ref_code is not None:
         ref = region_idx == region_codes.index(ref_code)
@@ -518,7 +548,9 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
         raise ConfigError(f"--out {out}: expected a .csv or .parquet file name")
     if not out.parent.exists():
         raise SourceError(f"--out {out}: folder {out.parent} does not exist")
-    cells = {name: col for name, col in result.result.cell_columns.items()
+    columns = result.result.cell_columns
+    # only the columns written are read: the explanatory ones are computed on demand
+    cells = {name: columns[name] for name in columns
              if details or not (name in DETAIL_COLUMNS or name.endswith("y_before"))}
     targets: dict[Path, Any] = {
         out: cells,

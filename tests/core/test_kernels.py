@@ -1,0 +1,84 @@
+"""The hand-written kernels of the mapping pipeline give numba's and numpy's results
+to the bit, on any number of threads (issue 17.2)."""
+
+import numpy as np
+import pytest
+from numba import njit
+
+from clusteratlas.core import _threads
+from clusteratlas.core._aggregate import first_duplicate
+from clusteratlas.core._columns import _argsort, _quantile_select, column_statistics
+
+
+@njit(cache=True)
+def numba_argsort(a):
+    return np.argsort(a)
+
+
+def our_argsort(a):
+    order = np.empty(a.size, np.int64)
+    stack = np.zeros((2, 100), np.int64)
+    _argsort(a, order, stack[0], stack[1])
+    return order
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 14, 15, 16, 17, 100, 2_000])
+def test_argsort_is_numbas_quicksort_ties_included(n):
+    rng = np.random.default_rng(n)
+    for values in (rng.integers(0, 5, n).astype(float),  # many ties
+                   rng.random(n),
+                   np.sort(rng.random(n)), np.sort(rng.random(n))[::-1].copy(),
+                   np.where(rng.random(n) < 0.1, np.inf, rng.integers(0, 3, n) / 7.0),
+                   np.where(rng.random(n) < 0.1, np.nan, rng.integers(0, 3, n) / 7.0)):
+        # the same permutation, not just a sorting one: tied values keep numba's order
+        np.testing.assert_array_equal(our_argsort(values), numba_argsort(values))
+
+
+@pytest.mark.parametrize("q", [0.0, 0.25, 0.5, 0.75, 0.9, 1.0])
+def test_quantile_select_is_the_type_7_quantile(q):
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 3, 10, 11, 1_000):
+        for values in (rng.lognormal(3, 1.5, n), rng.integers(1, 4, n).astype(float)):
+            s = np.sort(values)
+            pos = q * (n - 1)
+            k = int(np.floor(pos))
+            expected = s[k] if k + 1 >= n or pos == k else s[k] + (pos - k) * (s[k + 1] - s[k])
+            assert _quantile_select(values.copy(), q) == expected
+    assert np.isnan(_quantile_select(np.zeros(0), q))
+
+
+def columns_on(threads, monkeypatch):
+    monkeypatch.setattr(_threads, "n_threads", lambda: threads)
+    rng = np.random.default_rng(11)
+    n_r, n_c, n_t = 60, 9, 4
+    emp = np.where(rng.random(n_r * n_c * n_t) < 0.5, 0.0,
+                   rng.integers(1, 40, n_r * n_c * n_t).astype(float))
+    est = np.ceil(emp / 3)
+    flat = np.flatnonzero(emp > 0)
+    totals = emp.reshape(n_r, n_c, n_t).sum(axis=1).T + 10.0
+    return column_statistics(flat, emp, est, totals, n_c, n_t, np.array([0.9, 0.25]),
+                             np.array([0.9, 0.75, 0.9]), np.array([0.25]))
+
+
+def test_column_statistics_do_not_depend_on_the_threads(monkeypatch):
+    one = columns_on(1, monkeypatch)
+    for threads in (2, 3, 8):
+        for a, b in zip(one, columns_on(threads, monkeypatch), strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert np.isfinite(one[3]).all()
+
+
+def test_first_duplicate_names_the_first_repeated_row():
+    r = np.array([0, 1, 0, 2, 1, 0])
+    i = np.array([0, 0, 1, 0, 0, 1])
+    y = np.array([0, 0, 0, 0, 0, 0])
+    none = np.zeros(0, np.int64)
+    assert first_duplicate(r, i, y, 2, 1, none) == 4  # row 4 repeats row 1
+    assert first_duplicate(r[:4], i[:4], y[:4], 2, 1, none) == -1
+    assert first_duplicate(r[:4], i[:4], y[:4], 2, 1, np.array([1, 1, 2, 1])) == 2
+    assert first_duplicate(r, i, y, 2, 1, np.array([1, 1, 1, 3, 1, 1])) == 3
+    # key spaces too large for a flag per key take the sorting route
+    big = np.array([5_000_000, 7, 5_000_000, 7])
+    assert first_duplicate(big, np.array([999, 3, 999, 4]), np.zeros(4, np.int64), 1_000, 40,
+                           none) == 2
+    assert first_duplicate(r[:0], i[:0], y[:0], 2, 1, none) == -1
