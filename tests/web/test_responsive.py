@@ -75,7 +75,8 @@ def test_no_horizontal_scroll(open_page, base_url, name, width):
     switch = pg.locator("a.lang-switch")
     assert switch.is_visible()
     box = switch.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS[width][0]
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= WIDTHS[width][0]
     # maps are no wider than the page; a chart keeps a legible size and scrolls in its box
     for svg in pg.locator("svg.map, .chart-scroll").all():
         assert svg.bounding_box()["width"] <= WIDTHS[width][0]
@@ -94,6 +95,7 @@ def test_no_horizontal_scroll(open_page, base_url, name, width):
 def test_desktop_screenshots(open_page, base_url, name):
     pg = _open(open_page, base_url, name, (1280, 900))
     _no_sideways_scroll(pg)
+    assert pg.evaluate(_SMALL_TEXT) == []
     assert not pg.locator(".menu-toggle").is_visible()  # the navigation is open on a desktop
     assert pg.locator("nav.main-nav a").first.is_visible()
     RESPONSIVE.mkdir(parents=True, exist_ok=True)
@@ -105,6 +107,7 @@ def test_english_phone_page(open_page, base_url):
     pg = _open(open_page, base_url, "district", WIDTHS["phone"], lang="en")
     _no_sideways_scroll(pg)
     assert pg.locator("a.lang-switch").inner_text() == "Deutsch"
+    assert pg.get_by_role("button", name="Menu").is_visible()
 
 
 def test_without_javascript_phone(open_page, base_url):
@@ -119,7 +122,8 @@ def test_menu_button_by_keyboard(open_page, base_url):
     pg = _open(open_page, base_url, "map", WIDTHS["phone"])
     nav = pg.locator("nav.main-nav")
     button = pg.locator(".menu-toggle")
-    assert button.is_visible() and not nav.is_visible()
+    assert button.is_visible()
+    assert not nav.is_visible()
     assert button.get_attribute("aria-expanded") == "false"
     assert button.get_attribute("aria-controls") == "main-nav"
     button.focus()
@@ -127,6 +131,8 @@ def test_menu_button_by_keyboard(open_page, base_url):
     assert button.get_attribute("aria-expanded") == "true"
     assert nav.is_visible()
     _no_sideways_scroll(pg)
+    RESPONSIVE.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(RESPONSIVE / "phone-menu-open.png"))
     pg.keyboard.press("Tab")  # into the opened navigation
     assert pg.evaluate("document.activeElement.closest('nav') !== null")
     pg.keyboard.press("Escape")
