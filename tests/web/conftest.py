@@ -20,6 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 AXE_VERSION = "4"
+# an administrator of the registry (added when the server starts), to reach its forms
+ADMIN = ("agency", "agency password 1")
 # ``.ci/run`` sets this: there the accessibility check must run, never skip
 REQUIRE_AXE = os.environ.get("CLUSTERATLAS_REQUIRE_AXE") == "1"
 
@@ -54,6 +56,7 @@ def base_url(tmp_path_factory, demo_dir, atlas):
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
+    app.state.registry.add_user(ADMIN[0], "admin", ADMIN[1])
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
@@ -111,6 +114,19 @@ def open_page(browser, base_url, request) -> Iterator[Callable[..., Any]]:
         assert pg.errors == [], pg.errors
         assert pg.foreign == [], pg.foreign
         pg.context.close()
+
+
+@pytest.fixture
+def sign_in(base_url) -> Callable[[Any], None]:
+    """``sign_in(page)``: sign the page in as the registry's administrator, by the form."""
+    def sign_in_(pg: Any) -> None:
+        pg.goto(f"{base_url}/login?lang=de")
+        pg.fill("input[name=name]", ADMIN[0])
+        pg.fill("input[name=password]", ADMIN[1])
+        with pg.expect_navigation():
+            pg.click("main button[type=submit]")
+        assert pg.locator("form[action^='/logout']").count() == 1
+    return sign_in_
 
 
 @pytest.fixture

@@ -172,3 +172,16 @@ def test_keyboard_path_map_district_initiative(open_page, base_url, width):
     assert re.search(r"/initiatives/[\w-]+\?lang=de$", pg.url)
     assert pg.url.endswith(href)
     assert pg.locator("main h1").count() == 1
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_registry_forms_fit(open_page, sign_in, base_url, width):
+    pg = open_page(*WIDTHS[width])
+    sign_in(pg)
+    for path in ["/initiatives/cyberforum/edit", "/initiatives/cyberforum/kpis/2025",
+                 "/initiatives/cyberforum/history", "/review", "/admin/users"]:
+        assert pg.goto(f"{base_url}{path}?lang=de").status == 200, path
+        _no_sideways_scroll(pg)
+        RESPONSIVE.mkdir(parents=True, exist_ok=True)
+        name = path.strip("/").replace("/", "-")
+        pg.screenshot(path=str(RESPONSIVE / f"{width}-{name}.png"), full_page=True)
