@@ -10,6 +10,7 @@ serves axe.
 from __future__ import annotations
 
 import pytest
+from browsing import *  # noqa: F403 (the fixtures: base_url, browser, open_page, page, …)
 
 # every page type: map, district, category, compare, search, the registry's list and an
 # initiative, login, and an error page (404)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from browsing import *  # noqa: F403 (the fixtures: base_url, browser, open_page, page, …)
 
 
 def _de(n: float) -> str:

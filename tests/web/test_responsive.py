@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from browsing import *  # noqa: F403 (the fixtures: base_url, browser, open_page, page, …)
 
 RESPONSIVE = Path(__file__).resolve().parents[2] / "test-artifacts" / "responsive"
 PAGES = {

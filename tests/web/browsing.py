@@ -1,6 +1,11 @@
 """The browser tests' fixtures: the running server (uvicorn on the demo data), Debian's
-Chromium driven by Playwright, pages that let no request leave localhost, and axe-core
-(from npm, cached; served to the page only here, never by the app)."""
+Chromium driven by Playwright, pages that let no request leave localhost, a sign-in as
+the registry's administrator, and axe-core (from npm, cached; served to the page only
+here, never by the app).
+
+Each test module takes them with ``from browsing import *``: a tests/web/conftest.py
+would be imported as the module ``conftest`` too and shadow tests/conftest.py, whose
+helpers other test modules import by that name."""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+__all__ = ["ADMIN", "axe_source", "base_url", "browser", "open_page", "page", "sign_in"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
