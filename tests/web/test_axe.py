@@ -68,3 +68,17 @@ def test_registry_forms_no_serious_violations(open_page, sign_in, base_url, axe_
         assert response.status == 200, path
         assert pg.locator("main h1").count() == 1, path
         _clean(pg, base_url, axe_source)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_phone_layout_no_serious_violations(open_page, base_url, axe_source, lang):
+    # on a phone the menu button shows and wide tables and charts become focusable
+    # scrolling regions: checked with the menu closed and open
+    pg = open_page(390, 844)
+    for path in ["/regions/08435", "/compare?regions=08111,08212,08435",
+                 "/initiatives/cyberforum", "/"]:
+        assert pg.goto(f"{base_url}{path}{'&' if '?' in path else '?'}lang={lang}").ok
+        assert pg.locator(".table-scroll[role=region], .chart-scroll[role=region]").count(), path
+        _clean(pg, base_url, axe_source)
+    pg.click(".menu-toggle")
+    _clean(pg, base_url, axe_source)

@@ -108,6 +108,7 @@ def test_english_phone_page(open_page, base_url):
     pg = _open(open_page, base_url, "district", WIDTHS["phone"], lang="en")
     _no_sideways_scroll(pg)
     assert pg.locator("a.lang-switch").inner_text() == "Deutsch"
+    assert pg.get_by_role("button", name="Zoom in").count() == 1
     assert pg.get_by_role("button", name="Menu").is_visible()
 
 
@@ -117,6 +118,7 @@ def test_without_javascript_phone(open_page, base_url):
     _no_sideways_scroll(pg)
     assert not pg.locator(".menu-toggle").is_visible()
     assert pg.locator("nav.main-nav a").first.is_visible()
+    assert not pg.locator(".zoom").first.is_visible()  # zooming needs the script
 
 
 def test_menu_button_by_keyboard(open_page, base_url):
@@ -127,6 +129,7 @@ def test_menu_button_by_keyboard(open_page, base_url):
     assert not nav.is_visible()
     assert button.get_attribute("aria-expanded") == "false"
     assert button.get_attribute("aria-controls") == "main-nav"
+    assert pg.get_by_role("button", name="Hineinzoomen").count() == 1  # named in German
     button.focus()
     pg.keyboard.press("Enter")
     assert button.get_attribute("aria-expanded") == "true"

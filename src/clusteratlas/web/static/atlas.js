@@ -83,6 +83,13 @@ function zoomable(svg) {
   };
   const controls = svg.parentElement.querySelector(".zoom");
   if (controls) {
+    // the buttons' names in the page's language (the macro that draws them has none)
+    const names = document.body.dataset;
+    if (names.zoomLabel) controls.setAttribute("aria-label", names.zoomLabel);
+    for (const b of controls.querySelectorAll("button[data-zoom]")) {
+      const name = names["zoom" + b.dataset.zoom[0].toUpperCase() + b.dataset.zoom.slice(1)];
+      if (name) { b.setAttribute("aria-label", name); b.title = name; }
+    }
     controls.addEventListener("click", (ev) => {
       const what = ev.target.getAttribute("data-zoom");
       if (what === "in") zoom(0.7);
