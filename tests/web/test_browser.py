@@ -1,101 +1,15 @@
 """The web atlas in a real browser: Playwright driving Debian's Chromium against the
-running server (uvicorn) on the demo data.  Screenshots go to test-artifacts/."""
+running server (uvicorn) on the demo data (fixtures in conftest.py).  Screenshots go to
+test-artifacts/."""
 
 from __future__ import annotations
 
-import copy
-import os
 import re
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-
-
-def _chromium() -> str | None:
-    return os.environ.get("CLUSTERATLAS_CHROMIUM") or shutil.which("chromium") or \
-        shutil.which("chromium-browser")
-
-
-pytestmark = pytest.mark.skipif(
-    _chromium() is None, reason="no Chromium on this machine (Debian: apt-get install "
-    "chromium; .ci/run installs it)")
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory, demo_dir, atlas):
-    import uvicorn
-
-    from clusteratlas.demo.content import demo_initiatives
-    from clusteratlas.registry.store import RegistryStore
-    from clusteratlas.server import create_app
-    from clusteratlas.service.demo import seed_registry
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'registry.sqlite'}"
-    store = RegistryStore(url)
-    seed_registry(store, demo_initiatives())
-    store.close()
-    app = create_app(demo_dir, atlas=copy.copy(atlas), registry_url=url)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed (pip install -e '.[test]')")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(),
-                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, base_url, request):
-    """A page that records console errors and every request, and lets none leave
-    localhost (they are aborted and recorded)."""
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.errors = []
-    pg.foreign = []
-    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-
-    def guard(route):
-        if route.request.url.startswith(base_url) or route.request.url.startswith("data:") \
-                or route.request.url.startswith("blob:"):
-            route.continue_()
-        else:
-            pg.foreign.append(route.request.url)
-            route.abort()
-
-    pg.route("**/*", guard)
-    yield pg
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=False)
-    assert pg.errors == [], pg.errors
-    assert pg.foreign == [], pg.foreign
-    context.close()
+from browsing import *  # noqa: F403 (the fixtures: base_url, browser, open_page, page, …)
 
 
 def _de(n: float) -> str:

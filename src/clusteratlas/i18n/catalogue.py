@@ -81,6 +81,14 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "strong": {"de": "Starkes Cluster", "en": "Strong cluster"},
     "skip": {"de": "Zum Inhalt springen", "en": "Skip to content"},
+    "menu": {"de": "Menü", "en": "Menu"},
+    "main_nav": {"de": "Hauptnavigation", "en": "Main navigation"},
+    "site_search": {"de": "Suche im Atlas", "en": "Search the atlas"},
+    "zoom": {"de": "Karte zoomen", "en": "Zoom the map"},
+    "zoom_in": {"de": "Hineinzoomen", "en": "Zoom in"},
+    "zoom_out": {"de": "Herauszoomen", "en": "Zoom out"},
+    "zoom_reset": {"de": "Ausschnitt zurücksetzen", "en": "Reset the view"},
+    "table_scroll": {"de": "Seitlich verschiebbar", "en": "Scrolls sideways"},
     "initiatives": {"de": "Clusterinitiativen", "en": "Cluster initiatives"},
     "registry_explain": {
         "de": ("Das Register der Clusterinitiativen: Organisationen, die Netzwerke von Firmen und "

@@ -1,6 +1,64 @@
 // Progressive enhancement only: every page works without JavaScript.
 "use strict";
 
+document.documentElement.classList.add("js");
+
+// The menu button of narrow screens (CSS shows it there): toggles the navigation,
+// Escape closes it and returns to the button.
+function menu() {
+  const button = document.querySelector(".menu-toggle");
+  const nav = document.getElementById("main-nav");
+  if (!button || !nav) return;
+  const set = (open) => {
+    button.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  };
+  button.addEventListener("click", () => set(button.getAttribute("aria-expanded") !== "true"));
+  nav.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && button.offsetParent !== null) { set(false); button.focus(); }
+  });
+}
+
+// Every data table, and every chart, in a box that scrolls sideways when the screen is
+// narrower than it (a chart keeps a legible size on a phone, atlas.css); a box that does
+// scroll is focusable (keyboard users scroll it with the arrow keys) and named.
+function scrollBoxes() {
+  const prefix = document.body.dataset.scrollLabel || "Table";
+  const heading = (el) => {
+    while (el && !/^H[1-6]$/.test(el.tagName)) el = el.previousElementSibling;
+    return el ? el.textContent.trim() : "";
+  };
+  const wrap = (el, cls, name) => {
+    const box = document.createElement("div");
+    box.className = cls;
+    el.parentNode.insertBefore(box, el);
+    box.appendChild(el);
+    return { box, name };
+  };
+  const boxes = [];
+  document.querySelectorAll("table.data").forEach((table) => {
+    const caption = table.querySelector("caption");
+    const box = wrap(table, "table-scroll", "");
+    box.name = caption ? caption.textContent.trim() : heading(box.box.previousElementSibling);
+    boxes.push(box);
+  });
+  document.querySelectorAll("figure.chart > svg").forEach((svg) => {
+    const title = svg.querySelector("title");
+    boxes.push(wrap(svg, "chart-scroll", title ? title.textContent.trim() : ""));
+  });
+  const mark = () => boxes.forEach(({ box, name }, i) => {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", `${prefix}${name ? ": " + name : " " + (i + 1)}`);
+    } else {
+      ["tabindex", "role", "aria-label"].forEach((a) => box.removeAttribute(a));
+    }
+  });
+  mark();
+  window.addEventListener("resize", mark);
+}
+
 function autoSubmit() {
   for (const id of ["category", "year", "indicator"]) {
     const el = document.getElementById(id);
@@ -25,6 +83,13 @@ function zoomable(svg) {
   };
   const controls = svg.parentElement.querySelector(".zoom");
   if (controls) {
+    // the buttons' names in the page's language (the macro that draws them has none)
+    const names = document.body.dataset;
+    if (names.zoomLabel) controls.setAttribute("aria-label", names.zoomLabel);
+    for (const b of controls.querySelectorAll("button[data-zoom]")) {
+      const name = names["zoom" + b.dataset.zoom[0].toUpperCase() + b.dataset.zoom.slice(1)];
+      if (name) { b.setAttribute("aria-label", name); b.title = name; }
+    }
     controls.addEventListener("click", (ev) => {
       const what = ev.target.getAttribute("data-zoom");
       if (what === "in") zoom(0.7);
@@ -114,6 +179,8 @@ function comparePicker() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  menu();
+  scrollBoxes();
   autoSubmit();
   comparePicker();
   document.querySelectorAll("svg[data-zoomable]").forEach(zoomable);
