@@ -3,6 +3,7 @@ static files, the error shape, security headers and request limits."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ import clusteratlas
 from clusteratlas.api.alignment_routes import router as alignment_router
 from clusteratlas.api.registry_routes import router as registry_router
 from clusteratlas.api.routes import router as api_router
+from clusteratlas.errors import StoreError
 from clusteratlas.http.deps import follow_registry
 from clusteratlas.http.errors import install_error_handlers
 from clusteratlas.http.limits import BodyLimit
@@ -31,6 +33,8 @@ from clusteratlas.web.registry_views import router as registry_web_router
 from clusteratlas.web.views import router as web_router
 
 __all__ = ["create_app"]
+
+_log = logging.getLogger("clusteratlas.server")
 
 
 def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
@@ -72,8 +76,13 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
                 seen[:] = [token]
 
         def follow() -> None:
-            if not seen or store.state_token() != seen[0]:
-                changed()
+            try:
+                if not seen or store.state_token() != seen[0]:
+                    changed()
+            except StoreError as exc:
+                # the pages keep the initiatives last read; the registry's own routes
+                # report the trouble (503) where they need the database
+                _log.warning("registry state not readable, snapshot kept: %s", exc)
 
         app.state.registry_changed = changed
         app.state.registry_follow = follow

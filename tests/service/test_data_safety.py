@@ -8,6 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from clusteratlas.errors import StoreError
 from clusteratlas.reference import bw_regions, default_categories
 from clusteratlas.registry.auth import Actor
 from clusteratlas.registry.store import RegistryStore
@@ -112,3 +113,17 @@ def test_the_district_page_follows_a_registry_import_by_another_process(running)
     assert "Hydrogen valley partners" in page
     assert "Hydrogen valley partners" in client.get("/api/regions/08125").text
     assert app.state.atlas is not snapshot
+
+
+def test_pages_keep_the_last_snapshot_when_the_registry_cannot_be_read(running, monkeypatch):
+    client, app, _ = running
+    snapshot = app.state.atlas
+
+    def unreadable() -> tuple[object, ...]:
+        raise StoreError("registry registry.sqlite is not a readable Clusteratlas registry")
+
+    monkeypatch.setattr(app.state.registry.store, "state_token", unreadable)
+    page = client.get("/regions/08125?lang=en")
+    assert page.status_code == 200
+    assert "MetallDIALOG" in page.text
+    assert app.state.atlas is snapshot
