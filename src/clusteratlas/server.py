@@ -3,12 +3,14 @@ static files, the error shape, security headers and request limits."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -16,6 +18,8 @@ import clusteratlas
 from clusteratlas.api.alignment_routes import router as alignment_router
 from clusteratlas.api.registry_routes import router as registry_router
 from clusteratlas.api.routes import router as api_router
+from clusteratlas.errors import StoreError
+from clusteratlas.http.deps import follow_registry
 from clusteratlas.http.errors import install_error_handlers
 from clusteratlas.http.limits import BodyLimit
 from clusteratlas.http.provenance import SyntheticHeader
@@ -30,14 +34,19 @@ from clusteratlas.web.views import router as web_router
 
 __all__ = ["create_app"]
 
+_log = logging.getLogger("clusteratlas.server")
+
 
 def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
                registry_url: str | None = None) -> FastAPI:
     """Build the web application over a data directory (or a ready :class:`Atlas`).
 
-    The atlas snapshot is read once at start-up (its list of initiatives again after
-    each change to the registry); the statistics database is not held open, so
-    imports into the same data directory are never blocked by a running server.
+    The atlas snapshot is read once at start-up; its list of initiatives follows the
+    registry: every request first compares the registry's state token
+    (:meth:`RegistryStore.state_token`, one small query) with the snapshot's and
+    re-reads the initiatives when another process (a CLI import, a second server)
+    changed them.  The statistics database is not held open, so imports into the same
+    data directory are never blocked by a running server.
     ``registry_url`` overrides the data directory's registry (tests, PostgreSQL).
     """
     if atlas is None and data_dir is None:
@@ -49,6 +58,9 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
 
     store = RegistryStore(registry_url)
 
+    lock = threading.Lock()
+    seen: list[tuple[object, ...]] = []  # the state token the snapshot was read at
+
     def start_registry(app: FastAPI) -> None:
         store.migrate()
         current = app.state.atlas
@@ -57,9 +69,23 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
             categories=[c.code for c in current.categories.categories])
 
         def changed() -> None:
-            app.state.atlas = app.state.atlas.with_initiatives(store.list())
+            with lock:
+                # the token first: a change between the two reads is seen next time
+                token = store.state_token()
+                app.state.atlas = app.state.atlas.with_initiatives(store.list())
+                seen[:] = [token]
+
+        def follow() -> None:
+            try:
+                if not seen or store.state_token() != seen[0]:
+                    changed()
+            except StoreError as exc:
+                # the pages keep the initiatives last read; the registry's own routes
+                # report the trouble (503) where they need the database
+                _log.warning("registry state not readable, snapshot kept: %s", exc)
 
         app.state.registry_changed = changed
+        app.state.registry_follow = follow
         changed()
 
     @asynccontextmanager
@@ -81,6 +107,8 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
         # Swagger UI and ReDoc load scripts from a CDN and run inline script, against
         # the Content-Security-Policy; the schema stays at /openapi.json.
         docs_url=None, redoc_url=None,
+        # before every route: the snapshot's initiatives follow the registry's state
+        dependencies=[Depends(follow_registry)],
     )
     if atlas is not None:
         app.state.atlas = atlas

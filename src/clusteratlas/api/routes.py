@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from clusteratlas.http.deps import ActorDep
 from clusteratlas.http.deps import atlas as _atlas
 from clusteratlas.model.panel import FIRST_YEAR, LAST_YEAR
 from clusteratlas.presentation.colours import paint_map
@@ -51,12 +52,14 @@ def regions(request: Request) -> dict[str, Any]:
             responses=_CSV)
 def region(
     request: Request,
+    actor: ActorDep,
     code: str,
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     lang: Lang = "de",
     format: Format = "json",
 ) -> Any:
-    profile = regions_.region_profile(_atlas(request), code, year=year, lang=lang)
+    profile = regions_.region_profile(_atlas(request), code, year=year, lang=lang,
+                                      actor=actor)
     if format == "csv":
         return table_response(profile["categories"],
                               f"{profile['region']['code']}-{profile['year']}.csv")

@@ -13,8 +13,8 @@ from clusteratlas.service.atlas import Atlas
 from clusteratlas.service.registry import RegistryService
 
 __all__ = ["SESSION_COOKIE", "ActorDep", "AtlasDep", "RegistryDep", "atlas",
-           "check_form_csrf", "current_actor", "registry", "registry_changed",
-           "session_actor"]
+           "check_form_csrf", "current_actor", "follow_registry", "registry",
+           "registry_changed", "session_actor"]
 
 SESSION_COOKIE = "clusteratlas_session"
 
@@ -33,6 +33,15 @@ def registry(request: Request) -> RegistryService:
 def registry_changed(request: Request) -> None:
     """Tell the application that the registry changed (the atlas re-reads its list)."""
     hook = getattr(request.app.state, "registry_changed", None)
+    if hook is not None:
+        hook()
+
+
+def follow_registry(request: Request) -> None:
+    """Bring the atlas snapshot's initiatives up to the registry's state when another
+    process changed the registry (a CLI import, another server); a dependency of every
+    route, run before it reads the snapshot."""
+    hook = getattr(request.app.state, "registry_follow", None)
     if hook is not None:
         hook()
 

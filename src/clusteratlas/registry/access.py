@@ -25,13 +25,15 @@ exports, briefings, atlas):
   is always public.  Admins and analysts see everything; a manager sees everything
   of the initiatives they keep.  Review bookkeeping (comment, who submitted, who
   reviewed) is never public.  Every path that shows registry data must call
-  :func:`visible_view` (or :func:`shown_groups`) rather than read the aggregate.
+  :func:`visible_view` rather than read the aggregate; the atlas snapshot's records
+  (:class:`~clusteratlas.registry.store.InitiativeRecord`) are projected by
+  :func:`visible_record`, which is built on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from clusteratlas.errors import AccessError, NotFoundError
@@ -45,9 +47,10 @@ from clusteratlas.registry.fields import (
     KPI_PRIVATE_FIELDS,
     PROFILE_FIELDS,
 )
+from clusteratlas.registry.store import InitiativeRecord
 
 __all__ = ["ACTIONS", "allowed", "require", "require_visible", "shown_groups",
-           "visible_view"]
+           "visible_record", "visible_view"]
 
 
 @dataclass(frozen=True)
@@ -203,3 +206,34 @@ def visible_view(aggregate: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
         out["updated_by"] = aggregate["updated_by"]
     out["hidden_groups"] = sorted(g for g in vis if g not in shown)
     return out
+
+
+def visible_record(record: InitiativeRecord, actor: Actor) -> InitiativeRecord:
+    """What ``actor`` may see of an atlas record: the record passed through
+    :func:`visible_view` (as the aggregate it is a part of) and read back, so that the
+    pages, the API, the downloads and the briefings that show the atlas's initiatives
+    follow the very rules of the registry's own views.
+
+    Returns
+    -------
+    InitiativeRecord
+        The record with the fields of every hidden group emptied (``None`` or ``()``)
+        and those groups named in ``hidden_groups``.
+    """
+    texts = dict.fromkeys(FACT_TEXT_FIELDS)
+    texts.update(members_text=record.members, staff_text=record.staff)
+    part: dict[str, Any] = {
+        **dict.fromkeys(PROFILE_FIELDS), **texts,
+        "id": record.id, "regions_served": list(record.regions),
+        "categories": list(record.categories), "version": 0, "archived": False,
+        "updated_at": None, "updated_by": None, "visibility": dict(record.visibility),
+        "facts": [{"text": t} for t in record.facts],
+        "sources": [{"url": u} for u in record.sources],
+        # the record holds none of these: nothing to hide, nothing to show
+        "members": [], "kpi_reports": [], **{name: [] for name in CHILDREN},
+    }
+    view = visible_view(part, actor)
+    return replace(record, members=view.get("members_text"), staff=view.get("staff_text"),
+                   facts=tuple(f["text"] for f in view.get("facts", ())),
+                   sources=tuple(s["url"] for s in view.get("sources", ())),
+                   hidden_groups=tuple(view["hidden_groups"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -10,14 +11,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Engine, create_engine, event, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from clusteratlas.errors import NotFoundError, StoreError
-from clusteratlas.registry.models import (
-    Initiative,
-)
+from clusteratlas.registry.models import AuditEntry, Initiative
+from clusteratlas.registry.schemas import DEFAULT_VISIBILITY
 
 __all__ = ["InitiativeRecord", "RegistryStore"]
 
@@ -26,7 +26,15 @@ _log = logging.getLogger("clusteratlas.registry")
 
 @dataclass(frozen=True)
 class InitiativeRecord:
-    """A read-only view of one initiative, as the service layer passes it on."""
+    """One initiative as the atlas snapshot keeps it: the profile, the texts of the
+    "facts" group and the initiative's visibility choices.
+
+    A record from :meth:`RegistryStore.list` is *full*: it holds fields the public may
+    not see.  Whatever shows a record projects it first, through
+    :func:`clusteratlas.registry.access.visible_record` (built on the registry's one
+    visibility function): the projection empties the hidden fields and names the
+    hidden groups in :attr:`hidden_groups`.
+    """
 
     id: str
     name: str
@@ -44,6 +52,10 @@ class InitiativeRecord:
     categories: tuple[str, ...]
     facts: tuple[str, ...] = field(default=())
     sources: tuple[str, ...] = field(default=())
+    #: (field group, public?) for every group, in the order of the schema
+    visibility: tuple[tuple[str, bool], ...] = field(default=())
+    #: the groups a projection left out (empty for a full record)
+    hidden_groups: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,10 +65,12 @@ class InitiativeRecord:
             "members": self.members, "staff": self.staff, "status": self.status,
             "regions_served": list(self.regions), "categories": list(self.categories),
             "facts": list(self.facts), "sources": list(self.sources),
+            "hidden_groups": list(self.hidden_groups),
         }
 
 
 def _record(i: Initiative) -> InitiativeRecord:
+    visibility = DEFAULT_VISIBILITY | json.loads(i.visibility or "{}")
     return InitiativeRecord(
         id=i.id, name=i.name, kind=i.kind, sector=i.sector, seat_town=i.seat_town,
         seat_region=i.seat_region, scope=i.scope,
@@ -66,6 +80,7 @@ def _record(i: Initiative) -> InitiativeRecord:
         categories=tuple(c.category_code for c in i.categories),
         facts=tuple(f.text for f in i.facts),
         sources=tuple(s.url for s in i.sources),
+        visibility=tuple((g, bool(v)) for g, v in visibility.items()),
     )
 
 
@@ -248,6 +263,23 @@ class RegistryStore:
             if kind is not None:
                 stmt = stmt.where(Initiative.kind == kind)
             return [_record(i) for i in s.scalars(stmt)]
+
+    def is_empty(self) -> bool:
+        """Whether the registry holds no initiative at all (archived ones count): the
+        only registry the demo may seed."""
+        with self.session() as s:
+            return not s.scalar(select(func.count()).select_from(Initiative))
+
+    def state_token(self) -> tuple[Any, ...]:
+        """A cheap token that changes whenever the initiatives change, whoever changes
+        them (this process, a CLI import, another server): the newest audit entry (every
+        change of an initiative is audited), the number of initiatives and the sum of
+        their versions (each write bumps one).  One small query."""
+        with self.session() as s:
+            audit = select(func.max(AuditEntry.id)).scalar_subquery()
+            row = s.execute(select(audit, func.count(Initiative.id),
+                                   func.coalesce(func.sum(Initiative.version), 0))).one()
+        return tuple(row)
 
     def get(self, initiative_id: str) -> InitiativeRecord:
         with self.session() as s:

@@ -16,6 +16,8 @@ from clusteratlas.errors import InputError, NotFoundError
 from clusteratlas.model.categories import CategorySet, ClusterCategory
 from clusteratlas.model.panel import TOTAL_CODE, Panel
 from clusteratlas.model.regions import Region, Regions
+from clusteratlas.registry.access import visible_record
+from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
 from clusteratlas.service.mapping import MappingOptions, map_panel
 from clusteratlas.store.datadir import DataDir
@@ -71,7 +73,14 @@ class Atlas:
     categories and initiatives, the map layer and the provenance.  The use cases
     (:mod:`.regions`, :mod:`.maps`, :mod:`.coverage`, …) read it; nothing changes it.
     After a change to the registry the server takes a new snapshot
-    (:meth:`with_initiatives`)."""
+    (:meth:`with_initiatives`).
+
+    :attr:`initiatives` are the registry's *full* records, fields the public may not
+    see included.  The use cases read them only through :meth:`shown` (and
+    :meth:`serving`, :meth:`active_initiatives`, :meth:`initiative`, built on it),
+    which project each record for an actor – the public unless said otherwise – with
+    the registry's one visibility function
+    (:func:`~clusteratlas.registry.access.visible_record`)."""
 
     regions: Regions
     datasets: list[DatasetInfo]
@@ -186,19 +195,30 @@ class Atlas:
             return self.categories.categories[0].code
         return self.categories[code].code
 
-    def initiative(self, initiative_id: str) -> InitiativeRecord:
-        for i in self.initiatives:
+    def shown(self, actor: Actor = ANONYMOUS) -> list[InitiativeRecord]:
+        """The initiatives as ``actor`` may see them (hidden field groups emptied)."""
+        if actor.anonymous:  # every anonymous caller sees the same: project once
+            return self._public
+        return [visible_record(i, actor) for i in self.initiatives]
+
+    @cached_property
+    def _public(self) -> list[InitiativeRecord]:
+        return [visible_record(i, ANONYMOUS) for i in self.initiatives]
+
+    def initiative(self, initiative_id: str, actor: Actor = ANONYMOUS) -> InitiativeRecord:
+        """One initiative as ``actor`` may see it."""
+        for i in self.shown(actor):
             if i.id == initiative_id:
                 return i
         raise NotFoundError(f"initiative {initiative_id!r} is not in the registry")
 
-    def active_initiatives(self) -> list[InitiativeRecord]:
+    def active_initiatives(self, actor: Actor = ANONYMOUS) -> list[InitiativeRecord]:
         """The active initiatives (not the networks, not the closed ones)."""
-        return [i for i in self.initiatives if i.kind == "initiative" and i.status == "active"]
+        return [i for i in self.shown(actor) if i.kind == "initiative" and i.status == "active"]
 
-    def serving(self, code: str) -> list[InitiativeRecord]:
-        """The initiatives serving region ``code``."""
-        return [i for i in self.initiatives if i.kind == "initiative" and code in i.regions]
+    def serving(self, code: str, actor: Actor = ANONYMOUS) -> list[InitiativeRecord]:
+        """The initiatives serving region ``code``, as ``actor`` may see them."""
+        return [i for i in self.shown(actor) if i.kind == "initiative" and code in i.regions]
 
 
 def _categories_for(industries: list[str], classification: Any,

@@ -69,7 +69,7 @@ def _percentile(value: float, values: Sequence[float]) -> float:
 def benchmark(reports: Sequence[Mapping[str, Any]], initiative: InitiativeRecord,
               labels: Mapping[str, Sequence[str]], *, year: int | None = None,
               weights: Mapping[str, float] | None = None,
-              min_peers: int = 3) -> dict[str, Any]:
+              min_peers: int = 3, labels_shown: bool = True) -> dict[str, Any]:
     """An initiative's KPIs against its peers.
 
     ``reports``: the accepted KPI reports of all initiatives (dicts with
@@ -80,7 +80,9 @@ def benchmark(reports: Sequence[Mapping[str, Any]], initiative: InitiativeRecord
     ``min_peers`` reports gives none); the trend is the change since the initiative's
     previous accepted report; the composite is the weighted mean of the available
     percentiles (all peers), the weights shown and the missing indicators listed —
-    a missing report or figure is missing, never zero.
+    a missing report or figure is missing, never zero.  Without ``labels_shown`` (the
+    initiative's labels are hidden from the one asking) there is no label peer group
+    and no label level: either would tell its labels.
     """
     w = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = [k for k in w if k not in INDICATORS]
@@ -119,6 +121,8 @@ def benchmark(reports: Sequence[Mapping[str, Any]], initiative: InitiativeRecord
         "same label level": [r["initiative_id"] for r in same_year
                              if level(r["initiative_id"]) == level(initiative.id)],
     }
+    if not labels_shown:
+        del groups["same label level"]
     prev = derived_indicators(previous) if previous is not None else {}
     rows = []
     for name in INDICATORS:
@@ -143,7 +147,8 @@ def benchmark(reports: Sequence[Mapping[str, Any]], initiative: InitiativeRecord
         "composite_missing": [r["indicator"] for r in rows
                               if r["weight"] > 0 and r["percentile all"] is None],
         "peer_groups": {g: len(m) for g, m in groups.items()},
-        "size_class": _size_class(me["members_total"]), "label_level": level(initiative.id),
+        "size_class": _size_class(me["members_total"]),
+        "label_level": level(initiative.id) if labels_shown else None,
     }
 
 
@@ -169,9 +174,10 @@ def initiative_benchmark(atlas: Atlas, registry: BenchmarkInputs, initiative_id:
     caller benchmarks several initiatives against the same peers.
     """
     registry.require_benchmarkable(initiative_id, actor)
-    record = atlas.initiative(initiative_id)
+    record = atlas.initiative(initiative_id, actor)
     reports, labels = peers if peers is not None else registry.benchmark_inputs()
-    return benchmark(reports, record, labels, year=year, weights=weights)
+    return benchmark(reports, record, labels, year=year, weights=weights,
+                     labels_shown="labels" not in record.hidden_groups)
 
 
 def parse_weights(items: Sequence[str] | None) -> dict[str, float] | None:

@@ -135,7 +135,8 @@ def _footer(lang: str, common: dict[str, Any]) -> list[Block]:
 
 def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
                       year: int | None = None, registry: Any = None) -> Briefing:
-    profile = region_profile(atlas, code, year=year, lang=lang)
+    # a briefing is handed out: the public's view, whoever asks for it
+    profile = region_profile(atlas, code, year=year, lang=lang, actor=ANONYMOUS)
     region = profile["region"]
     rcode, y = region["code"], profile["year"]
     name = region["display_name"]
@@ -356,12 +357,12 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
     blocks += [Block("heading", _t("all_initiatives", lang)),
                Block("table", columns=["Initiative", _t("category", lang), _t("seat", lang)],
                      rows=[[i.name, ", ".join(cats.get(c, c) for c in i.categories),
-                            i.seat_town] for i in sorted(atlas.initiatives,
+                            i.seat_town] for i in sorted(atlas.shown(ANONYMOUS),
                                                          key=lambda i: i.name.lower())
                            if i.kind == "initiative"])]
     peers = registry.benchmark_inputs()
     ranked = []
-    for record in atlas.initiatives:
+    for record in atlas.shown(ANONYMOUS):
         if any(r["initiative_id"] == record.id for r in peers[0]):
             try:  # only initiatives whose KPIs are public: a briefing is handed out
                 b = initiative_benchmark(atlas, registry, record.id, peers=peers)

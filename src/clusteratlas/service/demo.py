@@ -1,4 +1,8 @@
-"""Writing the embedded demo into a data directory: statistics and registry."""
+"""Writing the embedded demo into a data directory: statistics and registry.
+
+The statistics are the demo's own and are rebuilt whenever asked; the registry is
+people's work (managers' texts, accepted KPI reports, projects), so the demo only
+ever fills an *empty* one and never writes over a registry that holds initiatives."""
 
 from __future__ import annotations
 
@@ -25,12 +29,13 @@ from clusteratlas.service.registry.transfer import import_registry
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
-__all__ = ["build_demo", "seed_registry"]
+__all__ = ["build_demo", "seed_registry", "seed_registry_if_empty"]
 
 
 def seed_registry(store: RegistryStore, items: list[dict[str, Any]]) -> int:
     """Import the transcribed initiatives through the registry service (audited as
-    ``demo``); an existing registry keeps its users and history."""
+    ``demo``): existing initiatives of the same ids are *replaced*.  For tests and an
+    explicit reset; the demo build uses :func:`seed_registry_if_empty`."""
     store.migrate()
     service = RegistryService(store, regions=reference.bw_regions(),
                               categories=[c.code for c in reference.default_categories().categories])
@@ -39,11 +44,25 @@ def seed_registry(store: RegistryStore, items: list[dict[str, Any]]) -> int:
     return counts["created"] + counts["replaced"]
 
 
-def build_demo(data_dir: DataDir) -> dict[str, int]:
-    """Write the demo (regions, tile map, synthetic panel, registry) into ``data_dir``.
+def seed_registry_if_empty(store: RegistryStore, items: list[dict[str, Any]]) -> int:
+    """Seed the demo's initiatives into a registry without any (archived ones count);
+    a registry that holds initiatives is left exactly as it is.  Returns how many
+    initiatives the registry holds afterwards (archived ones not counted)."""
+    store.migrate()
+    if store.is_empty():
+        seed_registry(store, items)
+    return len(store.list())
 
-    Everything is built and validated in memory first; each database is then
-    replaced in a single transaction.
+
+def build_demo(data_dir: DataDir) -> dict[str, int]:
+    """Write the demo (regions, tile map, synthetic panel) into ``data_dir``, and its
+    initiatives into the registry if that holds none.
+
+    Everything is built and validated in memory first; the statistics database is then
+    replaced in a single transaction.  An existing registry is never written to, so
+    rebuilding the statistics (``demo``, ``demo --force``, ``serve`` over a missing
+    ``stats.duckdb``) keeps every registry edit.  ``initiatives`` in the answer: the
+    registry's initiatives afterwards.
     """
     data_dir.ensure()
     regions = reference.bw_regions()
@@ -97,7 +116,7 @@ def build_demo(data_dir: DataDir) -> dict[str, int]:
     )
     registry = RegistryStore(data_dir.registry_url)
     try:
-        n_init = seed_registry(registry, initiatives)
+        n_init = seed_registry_if_empty(registry, initiatives)
     finally:
         registry.close()
     return {"regions": len(districts), "observations": len(observations), "initiatives": n_init}

@@ -54,7 +54,7 @@ def category_profile(atlas: Atlas, code: str, *, year: int | None = None,
     trend = ind[ind["category"] == cat.code].groupby("year")["employment"].sum()
     initiatives = [{"id": i.id, "name": i.name, "scope": i.scope,
                     "seat_region": i.seat_region, "regions_served": list(i.regions)}
-                   for i in atlas.initiatives if i.kind == "initiative"
+                   for i in atlas.shown() if i.kind == "initiative"
                    and cat.code in i.categories]
     return {
         "category": {"code": cat.code, "name": cat.name(lang), "group": cat.group,

@@ -60,7 +60,7 @@ def state_map(atlas: Atlas, *, category: str | None = None, year: int | None = N
                             if cat.code in i.categories],
         })
     seats = [{"id": i.id, "name": i.name, "region": i.seat_region, "scope": i.scope}
-             for i in atlas.initiatives if i.kind == "initiative"
+             for i in atlas.shown() if i.kind == "initiative"
              and cat.code in i.categories and i.seat_region is not None]
     return {
         "category": {"code": cat.code, "name": cat.name(lang),

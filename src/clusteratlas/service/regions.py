@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
@@ -24,15 +25,16 @@ def list_regions(atlas: Atlas) -> list[dict[str, Any]]:
 
 
 def region_profile(atlas: Atlas, code: str, *, year: int | None = None,
-                   lang: str = "de") -> dict[str, Any]:
-    """A district's categories (employment, LQ, shares) and the initiatives serving it."""
+                   lang: str = "de", actor: Actor = ANONYMOUS) -> dict[str, Any]:
+    """A district's categories (employment, LQ, shares) and the initiatives serving it,
+    as ``actor`` may see them (the public by default)."""
     region = atlas.region(code)
     y = atlas.year_or_latest(year)
     ind = atlas.indicators
     part = ind[(ind["region"] == region.code) & (ind["year"] == y)]
     first = ind[(ind["region"] == region.code)
                 & (ind["year"] == atlas.years[0])].set_index("category")
-    serving = atlas.serving(region.code)
+    serving = atlas.serving(region.code, actor)
     rows: list[dict[str, Any]] = []
     for rec in part.sort_values("employment", ascending=False).to_dict("records"):
         cat = atlas.categories[rec["category"]]
@@ -57,7 +59,7 @@ def region_profile(atlas: Atlas, code: str, *, year: int | None = None,
             "initiatives": initiatives,
         })
     by_lq = sorted((r for r in rows if r["lq"] is not None), key=lambda r: -float(r["lq"]))
-    statewide = [i for i in atlas.initiatives if i.kind == "initiative"
+    statewide = [i for i in atlas.shown(actor) if i.kind == "initiative"
                  and i.scope == "statewide" and i not in serving]
     total = float(part["region_total"].iloc[0]) if len(part) else None
     return {
@@ -75,7 +77,8 @@ def region_profile(atlas: Atlas, code: str, *, year: int | None = None,
 
 
 def initiative_summary(atlas: Atlas, i: InitiativeRecord, lang: str) -> dict[str, Any]:
-    """What a region's profile shows of an initiative serving it."""
+    """What a region's profile shows of an initiative serving it: ``i`` as the atlas
+    shows it to the caller (:meth:`Atlas.shown`), its hidden groups named."""
     return {
         "id": i.id, "name": i.name, "sector": i.sector, "scope": i.scope,
         "seat_region": i.seat_region, "seat_town": i.seat_town,
@@ -84,6 +87,7 @@ def initiative_summary(atlas: Atlas, i: InitiativeRecord, lang: str) -> dict[str
         "categories": [{"code": c, "name": atlas.categories[c].name(lang)}
                        for c in i.categories if c in atlas.categories],
         "regions_served": list(i.regions), "facts": list(i.facts), "sources": list(i.sources),
+        "hidden_groups": list(i.hidden_groups),
     }
 
 

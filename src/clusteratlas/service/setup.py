@@ -28,7 +28,10 @@ def _imported(data_dir: DataDir) -> list[DatasetInfo]:
 
 
 def build_demo_store(data_dir: DataDir, *, force: bool = False) -> dict[str, int]:
-    """Build the demo; refuse to overwrite imported data unless ``force``."""
+    """Build the demo statistics; refuse to overwrite imported statistics unless
+    ``force``.  The registry is seeded only when it holds no initiative (see
+    :func:`~clusteratlas.service.demo.build_demo`): neither ``demo`` nor
+    ``demo --force`` touches a registry in use."""
     data_dir.ensure()
     if not force:
         kept = _imported(data_dir)
@@ -41,7 +44,8 @@ def build_demo_store(data_dir: DataDir, *, force: bool = False) -> dict[str, int
 
 
 def ensure_store(data_dir: DataDir) -> bool:
-    """Build the demo if the store is empty; True when it did."""
+    """Build the demo if the statistics store is empty or missing; True when it did.
+    A registry that holds initiatives is kept as it is."""
     data_dir.ensure()
     stats = StatsStore(data_dir.stats_file)
     if stats.is_empty():

@@ -97,7 +97,7 @@ def initiative_page(request: Request, initiative_id: str, lang: Lang = "de") -> 
     from clusteratlas.service.partners import partners as partners_of
 
     bench = impact = partner = None
-    if any(r.id == initiative_id for r in atlas.initiatives):
+    if any(r.id == initiative_id for r in atlas.shown(actor)):
         if item.get("kpi_reports"):  # reports on the page to compare with
             bench = initiative_benchmark(atlas, service, initiative_id, actor)
         impact = impact_of(atlas, initiative_id)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from clusteratlas.errors import ClusteratlasError
+from clusteratlas.http.deps import session_actor
 from clusteratlas.presentation.charts import line_chart
 from clusteratlas.presentation.colours import paint_map
 from clusteratlas.presentation.svgmap import svg_map
@@ -90,7 +91,8 @@ def region_page(
     lang: Lang = "de",
 ) -> Response:
     atlas: Atlas = request.app.state.atlas
-    profile = regions.region_profile(atlas, code, year=year, lang=lang)
+    profile = regions.region_profile(atlas, code, year=year, lang=lang,
+                                     actor=session_actor(request))
     rcode, y = profile["region"]["code"], profile["year"]
     top = [c for c in profile["categories"] if c["category"] in profile["top_by_lq"]]
     top.sort(key=lambda c: -(c["lq"] or 0))
