@@ -140,4 +140,5 @@ def test_a_deleted_registry_file_answers_503(tmp_path, demo_dir, atlas):
         r = client.patch(path, json={"goals": "vanishing"}, headers=h | {"If-Match": etag})
         assert r.status_code == 503
         assert "was deleted while the server ran; nothing was written" in r.json()["error"]
+        assert str(tmp_path) not in r.json()["error"]  # no server path to a client
         assert not (tmp_path / "registry.sqlite").exists()

@@ -3,6 +3,7 @@ the caller (bearer token, or session cookie with its CSRF token)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -52,12 +53,17 @@ def session_actor(request: Request) -> Actor:
     return registry(request).actor_for_session(cookie) if cookie else ANONYMOUS
 
 
+def _same_secret(given: str | None, expected: str | None) -> bool:
+    # constant time, so that the comparison tells nothing about the token
+    return bool(given and expected) and secrets.compare_digest(str(given), str(expected))
+
+
 def check_form_csrf(actor: Actor, token: str) -> None:
     """A form that changes something must come from a signed-in user and carry the
     session's CSRF token."""
     if actor.anonymous:
         raise AccessError("sign in first", 401)
-    if not token or token != actor.csrf:
+    if not _same_secret(token, actor.csrf):
         raise AccessError("the form has expired (CSRF check failed); reload the page", 403)
 
 
@@ -75,7 +81,7 @@ def current_actor(request: Request) -> Actor:
     if cookie:
         actor = service.actor_for_session(cookie)
         if not actor.anonymous and request.method not in ("GET", "HEAD", "OPTIONS") \
-                and request.headers.get("x-csrf-token") != actor.csrf:
+                and not _same_secret(request.headers.get("x-csrf-token"), actor.csrf):
             raise AccessError("a signed-in browser must send X-CSRF-Token with changes", 403)
         return actor
     return ANONYMOUS

@@ -153,7 +153,9 @@ class RegistryStore:
             what = "deleted" if st is None else "replaced"
             _log.error("registry %s was %s while open; writes refused until restart",
                        self.path, what)
-            raise StoreError(f"registry {self.path} was {what} while the server ran; "
+            # the log names the path for the operator; the answer, which any client
+            # may see, does not
+            raise StoreError(f"the registry database was {what} while the server ran; "
                              "nothing was written (restart the server to use the file "
                              "now at that path)")
 
