@@ -83,6 +83,15 @@ def test_cbp_garbage_in_a_number_names_line_and_field(tmp_path):
     one_short_line(str(info.value))
 
 
+@pytest.mark.parametrize(("state", "county"), [("|", "001"), ("0|1", "001"), ("01", "|")])
+def test_cbp_separator_inside_a_fips_field_is_one_line(tmp_path, state, county):
+    """Found by the fuzzer: a "|" inside a FIPS field broke the reader with a ValueError."""
+    path = write(tmp_path, "cbp18co.txt", CBP.replace('"01","003"', f'"{state}","{county}"'))
+    with pytest.raises(SourceError, match=r"line 4: FIPS .* is not numeric") as info:
+        read_cbp(path)
+    one_short_line(str(info.value))
+
+
 # -- Eurostat ----------------------------------------------------------------------------
 def test_eurostat_tsv_cut_short_is_refused(shared, tmp_path):
     text = (shared / TSV).read_bytes()

@@ -132,7 +132,9 @@ def _append_region(out: Table, path: Path, state: pa.Array, county: pa.Array,
     texts = decode_strict(values, encoding, path, _where(lines, where, "fipstate"))
     regions = []
     for k, text in enumerate(texts):
-        s, c = (part.strip().zfill(n) for part, n in zip(text.split("|"), (2, 3), strict=True))
+        # split at the separator this function put in: a field may hold "|" itself
+        state_text, _, county_text = text.rpartition("|")
+        s, c = state_text.strip().zfill(2), county_text.strip().zfill(3)
         if not (s.isdigit() and c.isdigit()):
             raise SourceError(f"{path}, line {first_line(lines, where, k)}: FIPS "
                               f"{snippet(s, 20)}/{snippet(c, 20)} is not numeric")
