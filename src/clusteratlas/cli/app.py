@@ -12,6 +12,7 @@ inside its body, so ``--help`` on any command loads only this package and Typer.
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -84,8 +85,28 @@ def _format_params(command: Any, ctx: Any, formatter: Any) -> None:
             formatter.write_dl(options)
 
 
+# Typer ≥ 0.2x carries its own copy of Click, older releases use Click itself: the module
+# that defines typer.BadParameter holds the exception classes of the one in use.
+CLICK_EXCEPTIONS = sys.modules[typer.BadParameter.__module__]
+
+
+def _parse(command: Any, parse: Callable[[Any, list[str]], list[str]], ctx: Any,
+           args: list[str]) -> list[str]:
+    """Parse, naming the command in errors the parser raises without it (an option that
+    lacks its value), so that the hint says ``Try 'clusteratlas serve --help'``."""
+    try:
+        return parse(ctx, args)
+    except CLICK_EXCEPTIONS.UsageError as exc:
+        if exc.ctx is None:
+            exc.ctx, exc.cmd = ctx, command
+        raise
+
+
 class Command(TyperCommand):
     """A command whose help shows metavars instead of Typer's placeholder types."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return _parse(self, super().parse_args, ctx, args)
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
@@ -104,6 +125,9 @@ ORDER = ("serve", "demo", "info", "settings", "get", "import", "fetch", "convert
 
 class Group(TyperGroup):
     """A command group with plain help and one suggestion for a misspelt command."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return _parse(self, super().parse_args, ctx, args)
 
     def list_commands(self, ctx: Any) -> list[str]:
         return sorted(self.commands, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))

@@ -16,14 +16,12 @@ import typer
 
 # Each command module registers its commands on the app when imported.
 from clusteratlas.cli import alignment, briefing, data, mapping, registry, serve  # noqa: F401
-from clusteratlas.cli.app import app
+from clusteratlas.cli.app import CLICK_EXCEPTIONS, app
 from clusteratlas.errors import ClusteratlasError, InputError, SourceError
 
 __all__ = ["app", "main", "run"]
 
-# Typer ≥ 0.2x carries its own copy of Click, older releases use Click itself: the module
-# that defines typer.BadParameter holds the exception classes of the one in use.
-_CLICK = sys.modules[typer.BadParameter.__module__]
+_CLICK = CLICK_EXCEPTIONS
 
 
 def _sentence(message: str) -> str:

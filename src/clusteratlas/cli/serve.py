@@ -54,8 +54,8 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def _port(value: str) -> int:
-    if not (value.isdigit() and int(value) <= 65535):
-        raise typer.BadParameter(f"{value!r} is not a port number (0 to 65535)")
+    if not (value.isdigit() and 1 <= int(value) <= 65535):
+        raise typer.BadParameter(f"{value!r} is not a port number (1 to 65535)")
     return int(value)
 
 
