@@ -26,9 +26,9 @@ from clusteratlas._config import Settings, load_settings
 if TYPE_CHECKING:
     from clusteratlas.service.registry import RegistryService
 
-__all__ = ["Command", "DataDirOption", "FormatOption", "Group", "app", "atlas_and_registry",
-           "import_app", "one_of", "open_registry", "out_file", "registry_app", "settings_for", "token_app",
-           "user_app"]
+__all__ = ["CLICK_EXCEPTIONS", "Command", "DataDirOption", "FormatOption", "Group", "app",
+           "atlas_and_registry", "import_app", "one_of", "open_registry", "out_file",
+           "registry_app", "settings_for", "token_app", "user_app"]
 
 
 def _metavar(param: Any) -> str:

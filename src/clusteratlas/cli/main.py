@@ -21,8 +21,6 @@ from clusteratlas.errors import ClusteratlasError, InputError, SourceError
 
 __all__ = ["app", "main", "run"]
 
-_CLICK = CLICK_EXCEPTIONS
-
 
 def _sentence(message: str) -> str:
     """Click's "No such option" as "no such option", as our own messages read."""
@@ -31,7 +29,7 @@ def _sentence(message: str) -> str:
 
 def _usage_error(exc: Any) -> int:
     ctx = exc.ctx
-    if isinstance(exc, getattr(_CLICK, "NoArgsIsHelpError", ())):
+    if isinstance(exc, getattr(CLICK_EXCEPTIONS, "NoArgsIsHelpError", ())):
         # A bare command group: what it offers, as a usage error (git does the same).
         typer.echo(ctx.get_help(), err=True)
         return 2
@@ -46,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Outside standalone mode Click raises its errors to us instead of printing them.
         code = app(args=argv, prog_name="clusteratlas", standalone_mode=False)
-    except _CLICK.UsageError as exc:
+    except CLICK_EXCEPTIONS.UsageError as exc:
         return _usage_error(exc)
-    except _CLICK.ClickException as exc:
+    except CLICK_EXCEPTIONS.ClickException as exc:
         typer.echo(f"Error: {_sentence(exc.format_message())}", err=True)
         return int(exc.exit_code)
     except ClusteratlasError as exc:
