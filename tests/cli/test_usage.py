@@ -122,8 +122,7 @@ def test_help_has_no_placeholder_types(path, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"Usage: {' '.join(['clusteratlas', *path])} ")
     assert not PLACEHOLDER.search(out), PLACEHOLDER.search(out)
-    for line in out.splitlines():
-        assert "╭" not in line and "<bool>" not in line
+    assert "╭" not in out  # no Rich panels
 
 
 def test_every_argument_and_value_option_has_a_metavar():
