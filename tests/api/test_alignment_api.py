@@ -74,7 +74,7 @@ def test_cli_commands(demo_dir, tmp_path, capsys):
     assert main(["benchmark", "cyberforum", "-d", d]) == 0
     assert "no accepted KPI report yet" in capsys.readouterr().out
     assert main(["opportunities", "08126", "--format", "xml", "-d", d]) == 2
-    assert "--format 'xml'" in capsys.readouterr().err
+    assert "'--format': 'xml': expected csv, json or table" in capsys.readouterr().err
 
 
 def test_coverage_follows_registry_edits(tmp_path, demo_dir, atlas):

@@ -64,7 +64,7 @@ def assert_clean_error(proc, fragment):
 
 def test_corrupt_data_dir_is_one_line(tmp_path):
     (tmp_path / "stats.duckdb").write_bytes(b"\x00garbage" * 500)
-    for args in (["info"], ["serve", "--port", "1"], ["demo"]):
+    for args in (["info"], ["serve", "--port", str(free_port())], ["demo"]):
         proc = run_cli(*args, "--data-dir", str(tmp_path))
         assert_clean_error(proc, "stats.duckdb")
 

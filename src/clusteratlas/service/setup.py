@@ -9,7 +9,6 @@ from typing import Any
 
 from clusteratlas.errors import StoreError
 from clusteratlas.registry.store import RegistryStore
-from clusteratlas.service.demo import build_demo
 from clusteratlas.sources.boundaries import read_boundaries
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
@@ -40,6 +39,8 @@ def build_demo_store(data_dir: DataDir, *, force: bool = False) -> dict[str, int
                 f"{data_dir.path} holds imported data ({', '.join(d.id for d in kept)}); "
                 "use --force to replace it with the demo"
             )
+    from clusteratlas.service.demo import build_demo  # loaded only to build (scipy, tile map)
+
     return build_demo(data_dir)
 
 
@@ -49,6 +50,8 @@ def ensure_store(data_dir: DataDir) -> bool:
     data_dir.ensure()
     stats = StatsStore(data_dir.stats_file)
     if stats.is_empty():
+        from clusteratlas.service.demo import build_demo
+
         build_demo(data_dir)
         return True
     stats.migrate()

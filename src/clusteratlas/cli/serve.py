@@ -1,0 +1,109 @@
+"""Commands that run the web application: ``serve`` and ``get`` (both through the app
+factory in :mod:`clusteratlas.server`, never a route module)."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from typing import Annotated, Optional
+
+import typer
+
+from clusteratlas.cli.app import Command, DataDirOption, app, settings_for
+from clusteratlas.errors import ConfigError
+
+__all__ = ["get", "listen", "serve"]
+
+
+def _free_port(host: str, after: int) -> int | None:
+    """The first port above ``after`` that ``host`` can listen on, if any of the next 20."""
+    for port in range(after + 1, min(after + 21, 65536)):
+        try:
+            listen(host, port).close()
+        except ConfigError:
+            continue
+        return port
+    return None
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port``, or one line saying why not.
+
+    Binding before anything is printed (and handing this very socket to the server)
+    makes a busy port the first and only thing the user sees."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = info[0]
+    except (socket.gaierror, UnicodeError, OverflowError) as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc}; check --host and --port") \
+            from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            free = _free_port(host, port)
+            hint = f", e.g. --port {free}" if free else ""
+            raise ConfigError(f"port {port} on {host} is in use by another program; choose "
+                              f"another with --port{hint}") from None
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}; choose another "
+                          "port with --port or address with --host") from None
+    return sock
+
+
+def _port(value: str) -> int:
+    if not (value.isdigit() and 1 <= int(value) <= 65535):
+        raise typer.BadParameter(f"{value!r} is not a port number (1 to 65535)")
+    return int(value)
+
+
+@app.command(cls=Command)
+def serve(
+    data_dir: DataDirOption = None,
+    host: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help=  # noqa: UP045
+                    "Address to listen on (default: the setting host, 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(metavar="PORT", parser=_port, help=  # noqa: UP045
+                    "Port (default: the setting port, 8000).")] = None,
+) -> None:
+    """Start the web atlas (builds the demo first if the store is empty)."""
+    settings = settings_for(data_dir, host=host, port=port)
+    sock = listen(settings.host, settings.port)
+    try:
+        import uvicorn
+
+        from clusteratlas.server import create_app
+        from clusteratlas.service.atlas import open_atlas
+        from clusteratlas.service.setup import ensure_store
+
+        store = settings.directory()
+        if ensure_store(store):
+            typer.echo(f"Built the demo in {settings.data_dir} (synthetic demo data).")
+        atlas = open_atlas(store)
+        bound = sock.getsockname()[1]
+        host_part = f"[{settings.host}]" if ":" in settings.host else settings.host
+        typer.echo(f"Clusteratlas is running at http://{host_part}:{bound}/  (Ctrl+C stops it)")
+        server = uvicorn.Server(uvicorn.Config(create_app(store, atlas=atlas),
+                                               log_level="warning"))
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+@app.command(cls=Command)
+def get(
+    path: Annotated[str, typer.Argument(metavar="PATH", help="API path, e.g. "
+                                        "/api/regions/08435")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Run one API request in-process and print the JSON (for scripts)."""
+    from fastapi.testclient import TestClient
+
+    from clusteratlas.server import create_app
+
+    with TestClient(create_app(settings_for(data_dir).directory())) as client:
+        response = client.get(path)
+    typer.echo(response.text)
+    if response.status_code >= 400:
+        raise typer.Exit(code=2 if response.status_code < 500 else 1)

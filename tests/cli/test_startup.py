@@ -1,0 +1,52 @@
+"""Start-up stays light: help and version load none of the heavy libraries (issue 17.1;
+the timings are in bench/cli.py and docs/benchmarks.md)."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+HEAVY = ("duckdb", "pandas", "numba", "numpy", "pyarrow", "matplotlib", "reportlab", "fastapi",
+         "starlette", "uvicorn", "sqlalchemy", "ibis", "scipy", "rich")
+
+PROBE = textwrap.dedent("""
+    import contextlib, io, json, sys
+    import typer
+    from clusteratlas.cli.main import app, main
+
+    paths = []
+    def walk(command, path):
+        paths.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    heavy = HEAVY_NAMES
+    loaded = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        codes = {"--version": main(["--version"])}
+        loaded["--version"] = [m for m in heavy if m in sys.modules]
+        walk(typer.main.get_command(app), [])
+        for path in paths:
+            key = " ".join([*path, "--help"])
+            codes[key] = main([*path, "--help"])
+            loaded[key] = [m for m in heavy if m in sys.modules]
+    print(json.dumps({"codes": codes, "loaded": loaded}))
+""")
+
+
+def test_help_and_version_import_no_heavy_library():
+    proc = subprocess.run([sys.executable, "-c", PROBE.replace("HEAVY_NAMES", repr(HEAVY))],
+                          capture_output=True, text=True, timeout=120, check=True)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len(result["codes"]) > 25  # every command was asked
+    assert set(result["codes"].values()) == {0}
+    assert {key: mods for key, mods in result["loaded"].items() if mods} == {}
+
+
+def test_import_clusteratlas_is_light_and_re_exports_lazily():
+    probe = ("import sys, clusteratlas; before = 'pandas' in sys.modules; "
+             "panel = clusteratlas.Panel; print(before, 'pandas' in sys.modules, "
+             "panel.__module__)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120, check=True).stdout.split()
+    assert out == ["False", "True", "clusteratlas.model.panel"]
