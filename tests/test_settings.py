@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from clusteratlas._config import load_settings
 from clusteratlas.cli.main import main
 from clusteratlas.errors import ConfigError
+from clusteratlas.store.datadir import DataDir
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "clusteratlas"
 
@@ -93,3 +95,29 @@ def test_every_clusteratlas_variable_is_read_through_settings():
             if re.search(r"os\.(environ|getenv)", line) and "CLUSTERATLAS_" in line:
                 readers.append(f"{path.relative_to(SRC)}:{number}")
     assert readers == []
+
+
+def test_serve_trusts_the_proxies_named_in_the_settings(monkeypatch, tmp_path):
+    """Behind a TLS proxy on another host the server must believe its X-Forwarded-*."""
+    import uvicorn
+
+    from clusteratlas.service.demo import build_demo
+
+    build_demo(DataDir(tmp_path))
+    seen = {}
+
+    class Server:
+        def __init__(self, config):
+            seen.update(proxy_headers=config.proxy_headers,
+                        forwarded_allow_ips=config.forwarded_allow_ips)
+
+        def run(self, sockets):
+            seen["ran"] = True
+
+    monkeypatch.setattr(uvicorn, "Server", Server)
+    monkeypatch.setenv("CLUSTERATLAS_FORWARDED_ALLOW_IPS", "10.0.0.5")
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert main(["serve", "--data-dir", str(tmp_path), "--port", str(port)]) == 0
+    assert seen == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5", "ran": True}

@@ -17,6 +17,10 @@ SETTINGS_HELP = {
     "Default: the platform's user data folder.",
     "host": "Address the web server listens on. Default 127.0.0.1.",
     "port": "Port of the web server. Default 8000.",
+    "forwarded_allow_ips": "Addresses of the TLS proxies whose X-Forwarded-For/-Proto the "
+    "server believes (comma-separated, or * behind a private network only), so that "
+    "cookies get Secure and the sign-in limit counts the real client. Default: uvicorn's "
+    "FORWARDED_ALLOW_IPS, else 127.0.0.1.",
     "lang": "Language of pages and briefings: de or en. Default de.",
     "registry_url": "SQLAlchemy URL of the initiative registry, e.g. "
     "postgresql+psycopg://user@host/db (needs the [postgres] extra). Default: "
@@ -45,6 +49,7 @@ class Settings:
     data_dir: Path
     host: str = "127.0.0.1"
     port: int = 8000
+    forwarded_allow_ips: str | None = None
     lang: str = "de"
     registry_url: str | None = None
     engine: str = "duckdb"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from clusteratlas.errors import AccessError, InputError, NotFoundError, RateLimitError
-from clusteratlas.registry import models as m
+from clusteratlas.registry import tables as m
 from clusteratlas.registry.auth import Actor, LoginLimiter
 from clusteratlas.service.registry import RegistryService
 from conftest import ADMIN

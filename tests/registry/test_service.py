@@ -267,7 +267,7 @@ def test_sign_in_failures_say_nothing_and_are_limited(store):
 
 def test_aggregate_round_trips_through_restore_format(service):
     with service.store.session() as s:
-        from clusteratlas.registry.models import Initiative
+        from clusteratlas.registry.tables import Initiative
 
         agg = aggregate(s.get(Initiative, "metalldialog"))
     assert set(agg) >= {"regions_served", "kpi_reports", "projects", "cooperations",

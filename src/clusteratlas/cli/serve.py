@@ -84,8 +84,11 @@ def serve(
         bound = sock.getsockname()[1]
         host_part = f"[{settings.host}]" if ":" in settings.host else settings.host
         typer.echo(f"Clusteratlas is running at http://{host_part}:{bound}/  (Ctrl+C stops it)")
-        server = uvicorn.Server(uvicorn.Config(create_app(store, atlas=atlas),
-                                               log_level="warning"))
+        # behind a TLS proxy the app must see the client's scheme and address (Secure
+        # cookies, the sign-in limit per client): only from the proxies named here
+        server = uvicorn.Server(uvicorn.Config(
+            create_app(store, atlas=atlas), log_level="warning", proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips))
         server.run(sockets=[sock])
     finally:
         sock.close()

@@ -1,7 +1,7 @@
 """The registry's field lists, each defined once.
 
 The pydantic schemas (:mod:`clusteratlas.registry.schemas`) are the contract; the lists
-here are derived from them and from the tables (:mod:`clusteratlas.registry.models`),
+here are derived from them and from the tables (:mod:`clusteratlas.registry.tables`),
 so that the views, the forms, the export columns and the import checks name the same
 fields without writing them out again.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import String, Text
 
-from clusteratlas.registry import models as m
+from clusteratlas.registry import tables as m
 from clusteratlas.registry.schemas import (
     KPI_FIELDS,
     CooperationIn,

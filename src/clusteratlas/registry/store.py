@@ -16,8 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from clusteratlas.errors import NotFoundError, StoreError
-from clusteratlas.registry.models import AuditEntry, Initiative
 from clusteratlas.registry.schemas import DEFAULT_VISIBILITY
+from clusteratlas.registry.tables import AuditEntry, Initiative
 
 __all__ = ["InitiativeRecord", "RegistryStore"]
 

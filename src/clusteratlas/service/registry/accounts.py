@@ -16,7 +16,7 @@ from clusteratlas.errors import (
     NotFoundError,
     RateLimitError,
 )
-from clusteratlas.registry import models as m
+from clusteratlas.registry import tables as m
 from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import (
     ANONYMOUS,

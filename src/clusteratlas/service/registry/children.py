@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from clusteratlas.errors import NotFoundError
-from clusteratlas.registry import models as m
+from clusteratlas.registry import tables as m
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.fields import CHILDREN, Child
 from clusteratlas.service.registry.initiatives import Initiatives

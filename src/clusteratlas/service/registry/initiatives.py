@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from clusteratlas.errors import ConflictError, InputError, NotFoundError, UnknownCodeError
-from clusteratlas.registry import models as m
+from clusteratlas.registry import tables as m
 from clusteratlas.registry.access import require, require_visible, visible_view
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.fields import NULLABLE_TEXT_FIELDS, PARTS

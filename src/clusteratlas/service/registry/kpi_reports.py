@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from clusteratlas.errors import ConflictError, FindingsError, InputError, NotFoundError
-from clusteratlas.registry import models as m
+from clusteratlas.registry import tables as m
 from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.checks import check_report

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Boolean, Float, Integer, text
 
 from clusteratlas.errors import InputError, NotFoundError, SchemaError
-from clusteratlas.registry import models as m
+from clusteratlas.registry import tables as m
 from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import Actor
 from clusteratlas.registry.fields import (

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from clusteratlas.errors import ConflictError, FindingsError, NotFoundError
-from clusteratlas.registry import models as m
+from clusteratlas.registry import tables as m
 from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import Actor
 from clusteratlas.registry.fields import CHILDREN, FACT_TEXT_FIELDS, PROFILE_FIELDS
