@@ -198,3 +198,27 @@ def test_category_compare_search(client, atlas):
     for page in ("/categories/aerospace", "/compare?regions=08126,08435", "/search?q=lago",
                  "/?indicator=coverage&category=fastening_technology", "/regions/08126"):
         assert client.get(page).status_code == 200, page
+
+
+def test_search_synonyms_towns_and_short_query_page(client):
+    found = client.get("/api/search?q=Luftfahrt").json()
+    assert "aerospace" in {c["code"] for c in found["categories"]}
+    town = client.get("/api/search?q=Friedrichshafen").json()
+    assert town["initiatives"]
+    assert "08435" in {r["code"] for r in town["regions"]}
+    assert client.get("/api/search?q=8435").json()["regions"][0]["code"] == "08435"
+    short = client.get("/search?q=x")
+    assert short.status_code == 200
+    assert "mindestens 2 Zeichen" in short.text
+    assert "at least 2 characters" in client.get("/search?q=x&lang=en").text
+
+
+def test_region_code_without_leading_zero(client):
+    r = client.get("/regions/8435?lang=en", follow_redirects=False)
+    assert r.status_code == 308
+    assert r.headers["location"] == "/regions/08435?lang=en"
+    assert client.get("/regions/8435").status_code == 200
+    api = client.get("/api/regions/8435")
+    assert api.status_code == 200
+    assert api.json()["region"]["code"] == "08435"
+    assert client.get("/regions/99999").status_code == 404

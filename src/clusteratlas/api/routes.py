@@ -58,8 +58,9 @@ def region(
     lang: Lang = "de",
     format: Format = "json",
 ) -> Any:
-    profile = regions_.region_profile(_atlas(request), code, year=year, lang=lang,
-                                      actor=actor)
+    atlas = _atlas(request)
+    profile = regions_.region_profile(atlas, explore.canonical_region_code(atlas, code),
+                                      year=year, lang=lang, actor=actor)
     if format == "csv":
         return table_response(profile["categories"],
                               f"{profile['region']['code']}-{profile['year']}.csv")

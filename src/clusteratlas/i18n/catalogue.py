@@ -312,6 +312,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "District, category or initiative",
     },
     "hits": {"de": "Treffer", "en": "results"},
+    "search_too_short": {
+        "de": "Bitte mindestens {n} Zeichen eingeben.",
+        "en": "Please enter at least {n} characters.",
+    },
     "regions": {"de": "Kreise", "en": "Districts"},
     "categories": {"de": "Clusterkategorien", "en": "Cluster categories"},
     "download_svg": {"de": "Grafik als SVG", "en": "Chart as SVG"},

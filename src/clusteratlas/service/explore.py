@@ -3,15 +3,23 @@ side by side, trends and search.  Plain data for the pages and their JSON twins.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
+import yaml
+
 from clusteratlas.core.concentration import hoover_localisation, locational_gini
-from clusteratlas.errors import InputError
+from clusteratlas.errors import ClusteratlasError, InputError
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
 
-__all__ = ["MAX_COMPARE", "category_profile", "compare", "list_categories", "search", "trends"]
+__all__ = [
+    "MAX_COMPARE", "MIN_QUERY", "canonical_region_code", "category_profile", "compare",
+    "list_categories", "search", "trends",
+]
 
 MAX_COMPARE = 5
 
@@ -112,19 +120,66 @@ def trends(atlas: Atlas, code: str, categories: Sequence[str]) -> list[dict[str,
     return out
 
 
+#: the shortest search text: one letter would match nearly everything
+MIN_QUERY = 2
+
+
+def _fold(text: str) -> str:
+    """``text`` for matching: lower case, accents dropped ("Müller" ~ "muller"), ß as ss."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@cache
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    """Search words of the default categories by code (data/categories/synonyms.yaml)."""
+    raw = yaml.safe_load(files("clusteratlas.data.categories").joinpath(
+        "synonyms.yaml").read_text(encoding="utf-8"))
+    return {str(code): tuple(str(w) for w in words) for code, words in raw.items()}
+
+
+def canonical_region_code(atlas: Atlas, code: str) -> str:
+    """The register code of the region ``code`` names in any written form (AGS without
+    its leading zero as spreadsheets keep it, NUTS, ...); ``code`` itself if none does,
+    so that the caller's lookup reports it."""
+    try:
+        return atlas.regions.lookup(code).code
+    except ClusteratlasError:
+        return code
+
+
 def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> dict[str, Any]:
-    """Regions (name or code), categories (name, code or an industry code) and, with
-    ``registry``, initiatives (the registry's own text search) matching ``q``."""
-    text = q.strip().lower()
-    if len(text) < 2:
-        raise InputError("search for at least 2 characters")
+    """Regions, categories and initiatives matching ``q``, case- and accent-insensitively.
+
+    Regions by name, code (also without its leading zero), NUTS code or the town of an
+    initiative seated there; categories by German or English name, synonym, code or an
+    industry code; initiatives by name or seat town (and, with ``registry``, the
+    registry's own text search).
+    """
+    text = _fold(q.strip())
+    if len(text) < MIN_QUERY:
+        raise InputError(f"search for at least {MIN_QUERY} characters")
+    # "8435" is how a spreadsheet writes AGS 08435
+    padded = text.zfill(5) if text.isdigit() and len(text) == 4 else text
     found = registry.find(text=q.strip(), per_page=20).items if registry is not None else []
     initiatives = [{"id": i["id"], "name": i["name"], "sector": i["sector"]} for i in found]
+    seen = {i["id"] for i in initiatives}
+    seat_regions: set[str] = set()
+    for rec in atlas.shown():
+        by_town = text in _fold(rec.seat_town or "")
+        if by_town and rec.seat_region:
+            seat_regions.add(rec.seat_region)
+        if (by_town or text in _fold(rec.name)) and rec.id not in seen:
+            seen.add(rec.id)
+            initiatives.append({"id": rec.id, "name": rec.name, "sector": rec.sector})
     regions = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions
-               if text in r.display_name.lower() or text in r.code.lower()
-               or text in (r.alt_codes.get("nuts") or "").lower()]
+               if text in _fold(r.display_name) or text in _fold(r.name)
+               or text in r.code.lower() or padded == r.code
+               or text in _fold(r.alt_codes.get("nuts") or "") or r.code in seat_regions]
+    synonyms = _synonyms()
     cats = [{"code": c.code, "name": c.name(lang)} for c in atlas.categories.categories
-            if text in c.name_de.lower() or text in c.name_en.lower()
-            or text in c.code.lower() or any(text == i.lower() for i in c.include)]
+            if any(text in _fold(word) for word in
+                   (c.name_de, c.name_en, c.code, *synonyms.get(c.code, ())))
+            or any(text == i.lower() for i in c.include)]
     return {"q": q, "regions": regions, "categories": cats, "initiatives": initiatives,
             "count": len(regions) + len(cats) + len(initiatives)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clusteratlas.errors import ClusteratlasError
 from clusteratlas.http.deps import session_actor
@@ -91,6 +91,10 @@ def region_page(
     lang: Lang = "de",
 ) -> Response:
     atlas: Atlas = request.app.state.atlas
+    canonical = explore.canonical_region_code(atlas, code)
+    if canonical != code:  # "8435" as a spreadsheet kept it: the page has one address
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/regions/{canonical}{query}", status_code=308)
     profile = regions.region_profile(atlas, code, year=year, lang=lang,
                                      actor=session_actor(request))
     rcode, y = profile["region"]["code"], profile["year"]
@@ -155,9 +159,12 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                 lang: Lang = "de") -> Response:
     atlas: Atlas = request.app.state.atlas
     result = None
-    if q.strip():
+    # a one-letter query gets the form again with a hint, not an error page
+    too_short = 0 < len(q.strip()) < explore.MIN_QUERY
+    if q.strip() and not too_short:
         result = explore.search(atlas, q, lang=lang, registry=request.app.state.registry)
-    return _render(request, "search.html", lang, q=q, result=result,
+    return _render(request, "search.html", lang, q=q, result=result, too_short=too_short,
+                   min_query=explore.MIN_QUERY,
                    json_url=f"/api/search?q={q}&lang={lang}")
 
 
