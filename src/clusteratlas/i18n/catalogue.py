@@ -180,6 +180,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No report is waiting for review.",
     },
     "sign_in": {"de": "Anmelden", "en": "Sign in"},
+    "login_accounts": {
+        "de": ("Zugänge vergibt die Administration der Clusteragentur (Rolle Admin); "
+               "eine Selbstregistrierung gibt es nicht."),
+        "en": ("Accounts are given by the cluster agency's administrator (admin role); "
+               "there is no self-registration."),
+    },
     "sign_out": {"de": "Abmelden", "en": "Sign out"},
     "user_name": {"de": "Benutzername", "en": "User name"},
     "password": {"de": "Passwort", "en": "Password"},
@@ -307,6 +313,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "compare_title": {"de": "Vergleich", "en": "Compare"},
     "compare_pick": {"de": "Kreise wählen, bis zu", "en": "Pick districts, up to"},
     "compare_hint": {"de": "Wählen Sie bis zu fünf Kreise.", "en": "Pick up to five districts."},
+    "compare_how": {
+        "de": ("Höchstens {n} Kreise. Mehrere wählen: Strg (Mac: ⌘) gedrückt halten und "
+               "klicken; Umschalt wählt einen Bereich."),
+        "en": ("At most {n} districts. To pick several, hold Ctrl (Mac: ⌘) while clicking; "
+               "Shift picks a range."),
+    },
+    "compare_too_many": {
+        "de": "{given} Kreise gewählt – höchstens {n} sind möglich; gezeigt werden die ersten {n}.",
+        "en": "{given} districts picked – at most {n} are possible; the first {n} are shown.",
+    },
     "search_label": {
         "de": "Kreis, Kategorie oder Initiative",
         "en": "District, category or initiative",

@@ -27,7 +27,7 @@ from clusteratlas.service.maps import state_map
 from clusteratlas.service.regions import neighbours, region_profile
 
 __all__ = ["Block", "Briefing", "Chart", "build", "district_briefing", "fmt_number",
-           "initiative_briefing", "state_briefing"]
+           "initiative_briefing", "seat_text", "state_briefing"]
 
 
 @dataclass(frozen=True)
@@ -242,6 +242,29 @@ def _latest_public_report(registry: Any, initiative_id: str) -> dict[str, Any] |
     return max(accepted, key=lambda r: r["year"]) if accepted else None
 
 
+def seat_text(town: str | None, region_name: str | None) -> str:
+    """An initiative's seat with its district, the town named once.
+
+    Parameters
+    ----------
+    town : str or None
+        The seat's town.
+    region_name : str or None
+        The display name of the seat's district.
+
+    Returns
+    -------
+    str
+        "Karlsruhe (Stadtkreis)" where the district is named for the town,
+        "Friedrichshafen (Bodenseekreis)" where it is not, "–" for neither.
+    """
+    if not region_name:
+        return town or "–"
+    if not town or region_name == town or region_name.startswith(f"{town} ("):
+        return region_name
+    return f"{town} ({region_name})"
+
+
 def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
                         lang: str = "de") -> Briefing:
     item = registry.get(initiative_id, ANONYMOUS)
@@ -251,7 +274,7 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
     blocks = [Block("heading", _t("profile", lang)), Block("figures", figures=[
         (_t("sector", lang), item["sector"] or "–"),
         (_t("category", lang), ", ".join(cats.get(c, c) for c in item["categories"]) or "–"),
-        (_t("seat", lang), f"{item['seat_town']} ({names.get(item['seat_region'] or '', '–')})"),
+        (_t("seat", lang), seat_text(item["seat_town"], names.get(item["seat_region"] or ""))),
         (_t("district", lang), ", ".join(names.get(c, c) for c in item["regions_served"]) or "–"),
         (_t("f_managing_organisation", lang), item["managing_organisation"] or "–"),
         (_t("founded", lang), str(item["founded_on"] or item["founded"]

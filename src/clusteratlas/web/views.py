@@ -146,11 +146,14 @@ def compare_page(request: Request,
     # the form sends the picked regions (pick=…); shared links carry regions=a,b,c
     chosen = list(dict.fromkeys(pick or [c.strip() for c in regions.split(",")
                                          if c.strip()]))
+    # more than the limit: the first ones and a notice, not a dead-end error page
+    too_many = len(chosen) if len(chosen) > explore.MAX_COMPARE else 0
+    chosen = chosen[:explore.MAX_COMPARE]
     data = explore.compare(atlas, chosen, year=year, lang=lang) if chosen else None
     options = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions]
     q = f"regions={','.join(chosen)}&year={data['year'] if data else ''}&lang={lang}"
     return _render(request, "compare.html", lang, data=data, options=options, chosen=chosen,
-                   max_regions=explore.MAX_COMPARE, json_url=f"/api/compare?{q}",
+                   max_regions=explore.MAX_COMPARE, too_many=too_many, json_url=f"/api/compare?{q}",
                    csv_url=f"/api/compare?{q}&format=csv")
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from clusteratlas.core.collation import collation_key
 from clusteratlas.errors import ConflictError, InputError, NotFoundError, UnknownCodeError
 from clusteratlas.registry import tables as m
 from clusteratlas.registry.access import require, require_visible, visible_view
@@ -88,12 +89,17 @@ class Initiatives:
                 if not actor.reads_all:
                     # a hidden label group must not be found through the filter either
                     stmt = stmt.where(~m.Initiative.visibility.like('%"labels": false%'))
-            total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-            rows = s.scalars(stmt.order_by(m.Initiative.name, m.Initiative.id)
-                             .offset((page - 1) * per_page).limit(per_page)
-                             .options(*EVERYTHING)).all()
-            items = [visible_view(aggregate(r), actor) for r in rows]
-        return Page(items, int(total), page, per_page)
+            # the database's collation is case-sensitive (and differs between SQLite
+            # and PostgreSQL): order the matching names here, then load one page
+            found = sorted(s.execute(stmt.with_only_columns(m.Initiative.id,
+                                                            m.Initiative.name)).all(),
+                           key=lambda r: (collation_key(r.name), r.id))
+            wanted = [r.id for r in found[(page - 1) * per_page:page * per_page]]
+            rows = {r.id: r for r in s.scalars(
+                select(m.Initiative).where(m.Initiative.id.in_(wanted))
+                .options(*EVERYTHING)).all()}
+            items = [visible_view(aggregate(rows[i]), actor) for i in wanted]
+        return Page(items, len(found), page, per_page)
 
     # ------------------------------------------------------------------ writes
     def check_codes(self, data: InitiativePatch) -> None:
