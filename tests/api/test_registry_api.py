@@ -354,3 +354,41 @@ def test_a_zip_bomb_upload_is_a_one_line_400(api):
     assert bad.status_code == 400
     assert api.post("/api/registry/import?format=csv", content=buffer.getvalue(),
                     headers=api.headers_for["manager"]).status_code == 403
+
+
+def test_an_import_runs_off_the_event_loop(api, monkeypatch):
+    """A long import must not hold up other requests (issue 14.5): the reading and
+    writing run in a worker thread, not on the server's event loop."""
+    import threading
+    import time
+
+    from clusteratlas.service.registry import transfer
+
+    exported = api.get("/api/registry/export?format=json",
+                       headers=api.headers_for["admin"]).content
+    started = threading.Event()
+    real = transfer.import_registry
+
+    def slow_import(*args, **kwargs):
+        started.set()
+        time.sleep(2.0)  # blocking, as a large import's parsing and writing are
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(transfer, "import_registry", slow_import)
+    answers = {}
+
+    def run_import():
+        answers["import"] = api.post("/api/registry/import?format=json", content=exported,
+                                     headers=api.headers_for["admin"]
+                                     | {"Content-Type": "application/json"})
+
+    worker = threading.Thread(target=run_import)
+    worker.start()
+    assert started.wait(10)
+    t0 = time.perf_counter()
+    other = api.get("/api/initiatives/cyberforum")
+    waited = time.perf_counter() - t0
+    worker.join(30)
+    assert other.status_code == 200
+    assert answers["import"].status_code == 200, answers["import"].text
+    assert waited < 1.0, f"a read waited {waited:.2f} s behind the import"
