@@ -129,13 +129,17 @@ def token_revoke(
     typer.echo(f"Revoked token {t['id']} ({t['user']}/{t['name']}).")
 
 
+# the export/import format, shared by both registry commands
+FormatOption = Annotated[str | None, typer.Option(
+    "--format", metavar="json|csv|xlsx", callback=one_of("json", "csv", "xlsx"),
+    help="Default: from the file name.")]
+
+
 @registry_app.command("export", cls=Command)
 def registry_export(
     out: Annotated[Path, typer.Argument(metavar="OUT", help="Output file (.json, .zip of "
                                         "CSVs, .xlsx).")],
-    fmt: Annotated[str | None, typer.Option("--format", metavar="json|csv|xlsx",
-                                            callback=one_of("json", "csv", "xlsx"),
-                                            help="Default: from the file name.")] = None,
+    fmt: FormatOption = None,
     initiative: Annotated[list[str] | None, typer.Option(
         "--initiative", metavar="ID", help="Only this initiative (repeat for several).")] = None,
     data_dir: DataDirOption = None,
@@ -154,9 +158,7 @@ def registry_export(
 def registry_import(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="An export (.json, .zip of "
                                          "CSVs, .xlsx).")],
-    fmt: Annotated[str | None, typer.Option("--format", metavar="json|csv|xlsx",
-                                            callback=one_of("json", "csv", "xlsx"),
-                                            help="Default: from the file name.")] = None,
+    fmt: FormatOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Import initiatives (new ones added, existing ones replaced; all audited)."""

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
+
+from clusteratlas.http.security import ResponseHeaders
 
 __all__ = ["PROVENANCE", "SyntheticHeader"]
 
@@ -16,23 +18,14 @@ PROVENANCE: list[dict[str, Any]] = [
                "initiatives' own reports", "synthetic": False}]
 
 
-class SyntheticHeader:
+def _mark_synthetic(headers: MutableHeaders, scope: Scope) -> None:
+    atlas = getattr(scope["app"].state, "atlas", None)
+    if atlas is not None:
+        headers["X-Clusteratlas-Synthetic"] = "true" if atlas.is_synthetic else "false"
+
+
+class SyntheticHeader(ResponseHeaders):
     """ASGI middleware: ``X-Clusteratlas-Synthetic: true|false`` once the atlas is open."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_marked(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                atlas = getattr(scope["app"].state, "atlas", None)
-                if atlas is not None:
-                    MutableHeaders(scope=message)["X-Clusteratlas-Synthetic"] = (
-                        "true" if atlas.is_synthetic else "false")
-            await send(message)
-
-        await self.app(scope, receive, send_marked)
+        super().__init__(app, _mark_synthetic)

@@ -4,10 +4,13 @@ party), no MIME sniffing, no framing, and a same-origin referrer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BRIEFING_POLICY", "PAGE_POLICY", "SecurityHeaders", "add_security_headers"]
+__all__ = ["BRIEFING_POLICY", "PAGE_POLICY", "ResponseHeaders", "SecurityHeaders",
+           "add_security_headers"]
 
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                # PNG downloads draw the chart from a data: URL onto a canvas
@@ -33,11 +36,13 @@ def add_security_headers(headers: MutableHeaders, path: str) -> None:
         headers.setdefault(name, value)
 
 
-class SecurityHeaders:
-    """ASGI middleware adding the headers (a header a route set itself is kept)."""
+class ResponseHeaders:
+    """ASGI middleware that lets ``add(headers, scope)`` set headers on every HTTP
+    response as it starts (the one mechanism behind the app's header middleware)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, add: Callable[[MutableHeaders, Scope], None]) -> None:
         self.app = app
+        self.add = add
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,7 +51,14 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                add_security_headers(MutableHeaders(scope=message), scope["path"])
+                self.add(MutableHeaders(scope=message), scope)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SecurityHeaders(ResponseHeaders):
+    """ASGI middleware adding the headers (a header a route set itself is kept)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app, lambda headers, scope: add_security_headers(headers, scope["path"]))
