@@ -16,6 +16,7 @@ from typing import Any
 
 from clusteratlas.errors import ClusteratlasError, InputError, NotFoundError
 from clusteratlas.i18n import text
+from clusteratlas.i18n.formats import format_number
 from clusteratlas.registry.auth import ANONYMOUS
 from clusteratlas.service import explore
 from clusteratlas.service.atlas import Atlas
@@ -83,22 +84,8 @@ class Briefing:
 
 
 def fmt_number(value: Any, lang: str, digits: int = 0) -> str:
-    """A number as the language writes it: 45.018 and 1,77 in German, 45,018 and 1.77
-    in English; – for missing."""
-    if value is None:
-        return "–"
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if v != v:  # NaN
-        return "–"
-    out = f"{v:,.{digits}f}"
-    if lang == "de":
-        out = out.replace(",", "§").replace(".", ",").replace("§", ".")
-    return out
-
-
+    """A number as the language writes it (:func:`~clusteratlas.i18n.formats.format_number`)."""
+    return format_number(value, lang, digits)
 
 
 def _formatter(lang: str) -> Any:
