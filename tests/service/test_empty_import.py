@@ -41,7 +41,8 @@ def test_table_into_an_empty_directory(shared, tmp_path):
     # Berlin's Land row also stands for its one Kreis, with the same values
     berlin = _one(store, "SELECT region, employment FROM observations WHERE region IN "
                   "('11', '11000') AND industry = 'C' AND dims = '' ORDER BY region")
-    assert [r[0] for r in berlin] == ["11", "11000"] and berlin[0][1] == berlin[1][1]
+    assert [r[0] for r in berlin] == ["11", "11000"]
+    assert berlin[0][1] == berlin[1][1]
     assert _one(store, "SELECT count(*) FROM observations WHERE length(region) >= 8") == [(0,)]
 
 
