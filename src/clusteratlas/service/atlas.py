@@ -20,6 +20,7 @@ from clusteratlas.registry.access import visible_record
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
 from clusteratlas.service.mapping import MappingOptions, map_panel
+from clusteratlas.service.sections import section_panel
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
@@ -97,6 +98,9 @@ class Atlas:
     membership: dict[str, list[str]] = field(default_factory=dict)
     #: how :attr:`indicators` were mapped (reference area, rules, span)
     options: MappingOptions = field(default_factory=MappingOptions)
+    #: cluster categories the panel cannot measure, with the data they need
+    #: (``{"automotive": "not computable: needs WZ class (4-digit) data"}``)
+    unsupported_categories: dict[str, str] = field(default_factory=dict)
     #: answers derived from this snapshot (see :meth:`remember`); shared only with the
     #: snapshots :meth:`with_initiatives` makes, which is why answers that read the
     #: initiatives are keyed by the registry's state
@@ -268,14 +272,20 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None) -> Atla
         raise NotFoundError(f"{data_dir.path}: the active panel has no data for the register's "
                             "districts")
     classification = reference.wz2008()
+    sections = section_panel(obs)  # a table of WZ sections: its finest partition
+    if sections is not None:
+        obs = sections.observations
     mapped = obs[obs["region"] != options.reference]
     industries = sorted(i for i in mapped["industry"].unique() if i != TOTAL_CODE)
     panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
-    categories = _categories_for(industries, classification, panel_sets)
-    if categories.name == "table-sections":
-        membership = {i: [_slugify(i)] for i in industries}
+    if sections is not None:
+        categories, membership = sections.categories, sections.membership
     else:
-        membership = categories.membership(classification, industries)
+        categories = _categories_for(industries, classification, panel_sets)
+        if categories.name == "table-sections":
+            membership = {i: [_slugify(i)] for i in industries}
+        else:
+            membership = categories.membership(classification, industries)
     if "wages" in obs and obs["wages"].isna().all():
         obs = obs.drop(columns="wages")  # none known: no column of zeros
     panel = Panel.from_frame(obs.reset_index(drop=True), source=f"{data_dir.path} (active panel)")
@@ -307,6 +317,7 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None) -> Atla
         observations=obs.reset_index(drop=True),
         membership=membership,
         options=options,
+        unsupported_categories=sections.unsupported if sections is not None else {},
     )
 
 
