@@ -27,6 +27,7 @@ from clusteratlas.http.security import SecurityHeaders
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import Atlas, open_atlas
 from clusteratlas.service.registry import RegistryService
+from clusteratlas.service.sections import initiative_categories
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.web.i18n import translator
 from clusteratlas.web.registry_views import router as registry_web_router
@@ -66,7 +67,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
         current = app.state.atlas
         app.state.registry = RegistryService(
             store, regions=list(current.regions),
-            categories=[c.code for c in current.categories.categories])
+            categories=initiative_categories(current.categories))
 
         def changed() -> None:
             with lock:

@@ -20,7 +20,7 @@ from clusteratlas.core.partition import apply_partition, finest_partition
 from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.panel import TOTAL_CODE
 
-__all__ = ["SectionPanel", "section_panel", "unsupported_categories"]
+__all__ = ["SectionPanel", "initiative_categories", "section_panel", "unsupported_categories"]
 
 #: WZ 2008 levels by the number of digits of their codes
 _LEVEL_NAMES = {"division": "WZ division (2-digit)", "group": "WZ group (3-digit)",
@@ -79,3 +79,17 @@ def section_panel(observations: pd.DataFrame) -> SectionPanel | None:
                              source=shipped.source)
     membership = {i: ([i] if i in categories else []) for i in present if i != TOTAL_CODE}
     return SectionPanel(partitioned, categories, membership, unsupported_categories())
+
+
+def initiative_categories(categories: CategorySet) -> list[str]:
+    """The cluster categories an initiative may name, whatever table is loaded.
+
+    Categories of initiatives and the statistics table are separate concerns: the
+    shipped cluster categories are always valid, and so are those of the atlas's own
+    set when it is a cluster category set (a user's or the US Cluster Mapping's), but
+    not the WZ sections of a section-level table.
+    """
+    codes = [c.code for c in reference.default_categories().categories]
+    if categories.name not in (reference.wz_sections().name, "table-sections"):
+        codes += [c.code for c in categories.categories if c.code not in codes]
+    return codes
