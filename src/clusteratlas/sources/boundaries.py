@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +100,9 @@ def read_boundaries(path: Path, known: set[str], alternatives: Mapping[str, str]
     if not path.exists():
         raise SourceError(f"{path}: file not found")
     try:
-        frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+        with warnings.catch_warnings():  # several layers: the first is read, the error says so
+            warnings.filterwarnings("ignore", message="More than one layer found")
+            frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own DataSourceError family
         raise SourceError(f"{path}: cannot be read as a boundary file ({exc})") from None
     if frame.crs is None:

@@ -166,11 +166,14 @@ def _layout(p: Path) -> _Layout:
             if not raw:
                 break
             raw_lines.append(raw)
+    if head.startswith(b"PK\x03\x04"):
+        raise _fail(p, 1, "an Excel workbook or ZIP archive, not a GENESIS table CSV; "
+                    "export the table as CSV")
     lines = [_latin1(r).rstrip("\r\n") for r in raw_lines]
-    _check_not_utf8(p, "\n".join(lines))
     if not lines or not lines[0].startswith("GENESIS-Tabelle:"):
         found = snippet(lines[0]) if lines else "an empty file"
         raise _fail(p, 1, f"expected 'GENESIS-Tabelle: <code>', found {found}")
+    _check_not_utf8(p, "\n".join(lines))
     code = lines[0].split(":", 1)[1].strip()
     mark = re.search(rb"(?:^|\n)__________\r?\n", tail)
     if mark is None:
