@@ -185,3 +185,29 @@ def test_registry_keeps_working_after_the_import(germany):
         back = client.post("/api/registry/import?format=json", content=backup.content,
                            headers=admin)
         assert back.json() == {"ok": True, "created": 0, "replaced": 1}
+
+
+def test_provenance_one_line_per_table_without_paths(germany):
+    from clusteratlas.service.setup import describe_store
+
+    store, _, _, _ = germany
+    entries = open_atlas(store).meta()["provenance"]
+    tables = [e for e in entries if e["kind"] == "panel"]
+    assert len(tables) == 1  # four yearly files, one table
+    assert len(tables[0]["ids"]) == 4
+    assert tables[0]["line"].startswith("13111-07-05-4 (")
+    assert tables[0]["line"].endswith(
+        ", 2015–2018, © Statistische Ämter des Bundes und der Länder, Deutschland, 2021, "
+        "dl-de/by-2.0, www.govdata.de/dl-de/by-2-0")
+    shapes = next(e for e in entries if e["kind"] == "boundaries")
+    assert shapes["line"] == ("BKG Verwaltungsgebiete VG5000 2021: Kreise, © GeoBasis-DE / "
+                              "BKG 2021 (Daten verändert), dl-de/by-2.0, www.bkg.bund.de")
+    info = describe_store(store)
+    text = "\n".join(str(v) for e in entries for v in e.values()) + "\n".join(info[5:])
+    assert str(store.path) not in text
+    assert "/work/" not in text
+    assert sum(line.startswith("  13111-07-05-4") for line in info) == 1
+    with TestClient(create_app(store)) as client:
+        page = client.get("/regions/08327").text
+    assert page.count("13111-07-05-4 (") == 1
+    assert "www.bkg.bund.de" in page

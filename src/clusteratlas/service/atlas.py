@@ -20,6 +20,7 @@ from clusteratlas.registry.access import visible_record
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
 from clusteratlas.service.mapping import MappingOptions, map_panel
+from clusteratlas.service.provenance import provenance_entries
 from clusteratlas.service.sections import section_panel
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
@@ -166,7 +167,8 @@ class Atlas:
         return {
             "synthetic": self.is_synthetic,
             "synthetic_notice": self.panel_dataset.attribution if self.is_synthetic else None,
-            "provenance": [d.to_dict() for d in shown],
+            "provenance": provenance_entries(
+                shown, {d.id: self.years for d in self.panel_datasets}),
         }
 
     # -- lookups ------------------------------------------------------------------

@@ -378,7 +378,7 @@ def import_firms(data_dir: DataDir, path: str | Path, *, crs: str | None = None,
         con.execute("BEGIN TRANSACTION")
         try:
             StatsStore._insert_datasets(con, [DatasetInfo(
-                id=ds_id, kind="firms", title=f"Firm locations from {p.name}", source=str(p),
+                id=ds_id, kind="firms", title=f"Firm locations from {p.name}", source=p.name,
                 licence=licence, attribution=attribution or f"Firm locations: {p.name}",
                 is_synthetic=False, content_hash=digest, imported_at=datetime.now(UTC),
                 table_key=f"firms:{p.stem}")])

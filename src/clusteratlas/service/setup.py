@@ -12,6 +12,7 @@ import pandas as pd
 from clusteratlas import reference
 from clusteratlas.errors import StoreError
 from clusteratlas.registry.store import RegistryStore
+from clusteratlas.service.provenance import provenance_entries
 from clusteratlas.sources.boundaries import read_boundaries
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
@@ -44,9 +45,10 @@ def _register_dataset() -> DatasetInfo:
         title="Region registers: Germany (Kreise as of 01.07.2021, Regierungsbezirke, Länder) "
         "and the United States (states, counties of the Census 2020 set)",
         source=f"{reference.DE_REGIONS_SOURCE}; {reference.US_REGIONS_SOURCE}",
-        licence="dl-de/by-2.0; US Census data public domain",
+        licence="dl-de/by-2.0; public domain",
         attribution="© GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2.0, www.bkg.bund.de; "
-        "© Statistisches Bundesamt (Destatis), 2021; US Census Bureau (FIPS codes)",
+        "© Statistisches Bundesamt (Destatis), 2021, dl-de/by-2.0, "
+        "www.govdata.de/dl-de/by-2-0; US Census Bureau (FIPS codes), public domain",
         is_synthetic=False, imported_at=datetime.now(UTC),
     )
 
@@ -136,11 +138,19 @@ def describe_store(data_dir: DataDir) -> list[str]:
         f"Panel cells: {len(snap['observations']):,}",
         "Datasets:",
     ]
-    for d in snap["datasets"]:
-        mark = "  [SYNTHETIC] " if d.is_synthetic else "  "
-        lines.append(f"{mark}{d.id}: {d.title}")
-        lines.append(f"      source: {d.source}")
-        lines.append(f"      licence: {d.licence}; attribution: {d.attribution}")
+    with stats.connect(read_only=True) as con:
+        years: dict[str, list[int]] = {}
+        for ds, year in con.execute("SELECT DISTINCT dataset_id, year FROM observations"
+                                    ).fetchall():
+            years.setdefault(ds, []).append(int(year))
+    shown = [d for d in snap["datasets"] if d.status == "active"]
+    for entry in provenance_entries(shown, years):
+        mark = "[SYNTHETIC] " if entry["synthetic"] else ""
+        lines.append(f"  {mark}{entry['line']}")
+        lines.append(f"      {', '.join(entry['ids'])}; {entry['kind']}; {entry['title']}")
+    superseded = [d.id for d in snap["datasets"] if d.status != "active"]
+    if superseded:
+        lines.append(f"Superseded (restore with 'clusteratlas restore ID'): {', '.join(superseded)}")
     return lines
 
 

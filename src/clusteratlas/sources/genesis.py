@@ -32,6 +32,9 @@ from clusteratlas.sources.streaming import (
 
 __all__ = ["GenesisTable", "read_table_csv"]
 
+#: where the Datenlizenz Deutschland – Namensnennung – 2.0 is published (its §3 asks
+#: for a reference to the licence text)
+DL_DE_BY_LINK = "www.govdata.de/dl-de/by-2-0"
 SPECIAL = {"-": "zero", ".": "secret", "x": "not_meaningful", "/": "unreliable",
            "...": "not_yet_available"}
 #: Row labels without a WZ code in parentheses (the three merged section groups).
@@ -139,12 +142,18 @@ def read_table_csv(path: str | Path) -> GenesisTable:
         raise SourceError(f"{p}: no data lines between the header and the footer")
     foot = layout.footer
     attribution = _find(r"(©[^\n\"]*)", foot) or "© Statistische Ämter des Bundes und der Länder"
-    licence = ("dl-de/by-2.0" if "Datenlizenz Deutschland" in foot.replace("\n", " ")
-               else "see source")
+    # the statistical offices publish under the Datenlizenz Deutschland 2.0 (Destatis'
+    # terms of use), also where a footer only names the copyright (12411-0018)
+    official = "Datenlizenz Deutschland" in foot.replace("\n", " ") or bool(
+        re.search(r"Statistische[sn]? (?:Ämter|Bundesamt)", foot))
+    licence = "dl-de/by-2.0" if official else "see source"
     stand = _find(r"Stand:\s*([^\n]*)", foot) or ""
     labels = {_industry(t): t.strip() for t in out.codes("industry_label").values}
+    attribution = attribution.strip().rstrip(".")
+    if official:  # the attribution the licence asks for: licence name and its link
+        attribution += f", {licence}, {DL_DE_BY_LINK}"
     return GenesisTable(code=layout.code, title=layout.title, measure=layout.measure,
-                        frame=out.frame(), attribution=attribution.strip().rstrip("."),
+                        frame=out.frame(), attribution=attribution,
                         licence=licence, stand=stand.strip(), source=str(p), labels=labels)
 
 
