@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from clusteratlas import reference
@@ -69,6 +70,8 @@ def category_indicators(panel: Panel, categories: CategorySet,
     """
     result = map_panel(panel, categories, options)
     cells = result.cells
+    if "establishments" not in cells:  # none in the panel: unknown, not a missing column
+        cells = cells.assign(establishments=np.nan)
     return cells.assign(region=cells["region"].astype(str),
                         category=cells["category"].astype(str),
                         year=cells["year"].astype(int),

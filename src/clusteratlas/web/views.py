@@ -204,13 +204,13 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
 def briefing(request: Request, kind: Literal["district", "initiative", "state"],
              fmt: Literal["pdf", "html"], target: str | None = None,
              year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
-             lang: Lang = "de") -> Response:
-    """The briefing of a district, an initiative or the state, to download."""
+             lang: Lang = "de", scope: Scope = None, reference: Scope = None) -> Response:
+    """The briefing of a district, an initiative or the scope, to download."""
     from clusteratlas.reports import render_briefing
     from clusteratlas.service.briefings import build
 
     b = build(request.app.state.atlas, request.app.state.registry, kind, target, lang=lang,
-              year=year)
+              year=year, scope=scope, reference=reference)
     data = render_briefing(b, fmt)
     name = f"clusteratlas-{kind}{'-' + target if target else ''}-{lang}.{fmt}"
     if fmt == "html":
