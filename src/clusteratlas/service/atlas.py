@@ -438,8 +438,8 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
         mapped[mapped["industry"] != TOTAL_CODE].assign(s=lambda f: f["flag"] == "suppressed")
         .groupby("year")["s"].mean().to_dict()
     )
-    panel_districts = tuple(r.code for r in regions.values()
-                            if r.code in set(mapped["region"].unique()))
+    held = {str(c) for c in mapped["region"].unique()}
+    panel_districts = tuple(code for code in regions if code in held)
     base = Atlas(
         regions=regions,
         datasets=snap["datasets"],
