@@ -78,8 +78,10 @@ def test_us_atlas_counties() -> None:
     ring = np.array(denver["coordinates"][0] if denver["type"] == "Polygon"
                     else denver["coordinates"][0][0])
     # Denver lies at about 105.0° W, 39.7° N
-    assert -105.2 < ring[:, 0].mean() < -104.7 and 39.6 < ring[:, 1].mean() < 39.9
+    assert -105.2 < ring[:, 0].mean() < -104.7
+    assert 39.6 < ring[:, 1].mean() < 39.9
     # the Aleutians West census area lies west of 180° with no longitude east of it
     _, aleutians = counties["02016"]
     xs = [p[0] for poly in aleutians["coordinates"] for ring in poly for p in ring]
-    assert max(xs) < -160 and min(xs) < -180
+    assert max(xs) < -160
+    assert min(xs) < -180
