@@ -102,10 +102,8 @@ def county_rows(rng: random.Random, state: str, county: str,
                 codes: list[str]) -> list[dict[str, object]]:
     """The rows of one county: 6-digit cells drawn, every level above summed; the
     total also counts the county's industries outside ``codes``."""
-    if county == "999":
-        size = rng.uniform(200, 2_000)
-    else:
-        size = ANCHORS.get(state + county) or rng.lognormvariate(8.3, 1.3)
+    size = (rng.uniform(200, 2_000) if county == "999"
+            else ANCHORS.get(state + county) or rng.lognormvariate(8.3, 1.3))
     emp: dict[str, int] = {}
     est: dict[str, int] = {}
     presence = min(0.85, 0.04 + size / 150_000)
