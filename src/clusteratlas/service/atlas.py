@@ -264,7 +264,7 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None) -> Atla
     regions = _regions_from_frame(snap["regions"])
     # map the register's districts; an official table also carries the nation, the
     # states and districts elsewhere, which must not enter the reference area twice
-    districts = {r.code for r in regions.at_level("district")}
+    districts = {r.code for level in ("district", "county") for r in regions.at_level(level)}
     if districts:
         obs = obs[obs["region"].isin(districts | {options.reference})]
     if obs.empty:
