@@ -79,7 +79,7 @@ def state_map(
     atlas = _atlas(request)
     statuses = statuses_for(atlas, category, year) if indicator == "coverage" else None
     data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
-                                    indicator=indicator, statuses=statuses))
+                                    indicator=indicator, statuses=statuses), lang)
     if format != "json":
         rows = [{k: v for k, v in r.items() if k not in ("colour", "text_colour", "class")}
                 for r in data["regions"]]

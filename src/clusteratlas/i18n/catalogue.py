@@ -465,4 +465,5 @@ STRINGS: dict[str, dict[str, str]] = {
     "export_attribution": {"de": "Namensnennung", "en": "Attribution"},
     "export_licence": {"de": "Lizenz", "en": "Licence"},
     "export_synthetic": {"de": "synthetisch", "en": "synthetic"},
+    "range_to": {"de": "bis", "en": "to"},
 }

@@ -73,7 +73,7 @@ def map_page(
     statuses = (coverage.statuses_for(atlas, category, year) if indicator == "coverage"
                 else None)
     data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
-                                    indicator=indicator, statuses=statuses))
+                                    indicator=indicator, statuses=statuses), lang)
     ranking = sorted(data["regions"], key=lambda f: -(f["lq"] if f["lq"] is not None else -1))
     query = f"category={data['category']['code']}&year={data['year']}&indicator={indicator}"
     return _render(request, "map.html", lang, data=data, ranking=ranking,
@@ -105,7 +105,7 @@ def region_page(
     mine = cov[cov["region"] == rcode]
     status = dict(zip(mine["category"], mine["status"], strict=True))
     series = explore.trends(atlas, rcode, [c["category"] for c in top[:3]])
-    chart = line_chart(series) if top else None
+    chart = line_chart(series, lang=lang) if top else None
     near = regions.neighbours(atlas, rcode)
     compared = explore.compare(atlas, [rcode, *near[:4]], year=y, lang=lang) if near else None
     try:
@@ -127,9 +127,10 @@ def category_page(request: Request, code: str,
     atlas: Atlas = request.app.state.atlas
     data = explore.category_profile(atlas, code, year=year, lang=lang)
     mapped = paint_map(maps.state_map(atlas, category=data["category"]["code"],
-                                      year=data["year"], lang=lang))
+                                      year=data["year"], lang=lang), lang)
     chart = line_chart([{"category": data["category"]["code"], "points": [
-        {"year": t["year"], "employment": t["employment"]} for t in data["trend"]]}])
+        {"year": t["year"], "employment": t["employment"]} for t in data["trend"]]}],
+        lang=lang)
     q = f"{data['category']['code']}?year={data['year']}&lang={lang}"
     return _render(request, "category.html", lang, data=data, mapped=mapped, chart=chart,
                    markers=_markers(atlas, mapped["seats"], lang),
