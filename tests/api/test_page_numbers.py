@@ -135,3 +135,13 @@ def test_xlsx_link_beside_every_csv_link(client, path):
         got = client.get(html.unescape(url))
         assert got.status_code == 200
         assert got.content[:2] == b"PK"  # a ZIP container: the workbook
+
+
+def test_menus_in_collation_order(client):
+    page = client.get("/compare?lang=de").text
+    names = [html.unescape(n) for n in re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', page)]
+    assert len(names) == 44
+    # "Böblingen" beside "Bodenseekreis" (ö with its o), not after "Zollernalbkreis"
+    assert names.index("Böblingen") < names.index("Bodenseekreis")
+    assert names == sorted(names, key=lambda n: n.casefold().replace("ö", "o")
+                           .replace("ä", "a").replace("ü", "u"))

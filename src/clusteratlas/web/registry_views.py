@@ -26,7 +26,7 @@ from clusteratlas.registry.schemas import (
     InitiativePatch,
     KpiReportIn,
 )
-from clusteratlas.service.explore import list_categories
+from clusteratlas.service.explore import by_name, list_categories
 from clusteratlas.service.registry import parse
 
 __all__ = ["router"]
@@ -87,9 +87,9 @@ def initiatives_page(
     return _render(request, "initiatives.html", lang, actor, result=result,
                    filters={"q": q or "", "category": category or "", "region": region or "",
                             "label": label or "", "status": status or ""},
-                   categories=list_categories(atlas, lang),
-                   regions=[{"code": c, "name": atlas.regions[c].display_name}
-                            for c in atlas.regions if len(c) == 5])
+                   categories=by_name(list_categories(atlas, lang)),
+                   regions=by_name([{"code": c, "name": atlas.regions[c].display_name}
+                                    for c in atlas.regions if len(c) == 5]))
 
 
 @router.get("/initiatives/{initiative_id}", response_class=HTMLResponse)

@@ -77,7 +77,7 @@ def map_page(
     ranking = sorted(data["regions"], key=lambda f: -(f["lq"] if f["lq"] is not None else -1))
     query = f"category={data['category']['code']}&year={data['year']}&indicator={indicator}"
     return _render(request, "map.html", lang, data=data, ranking=ranking,
-                   categories=explore.list_categories(atlas, lang),
+                   categories=explore.by_name(explore.list_categories(atlas, lang)),
                    markers=_markers(atlas, data["seats"], lang),
                    json_url=f"/api/map?{query}&lang={lang}",
                    csv_url=f"/api/map?{query}&lang={lang}&format=csv")
@@ -151,7 +151,8 @@ def compare_page(request: Request,
     too_many = len(chosen) if len(chosen) > explore.MAX_COMPARE else 0
     chosen = chosen[:explore.MAX_COMPARE]
     data = explore.compare(atlas, chosen, year=year, lang=lang) if chosen else None
-    options = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions]
+    options = explore.by_name([{"code": r.code, "name": r.display_name}
+                               for r in atlas.mapped_regions])
     q = f"regions={','.join(chosen)}&year={data['year'] if data else ''}&lang={lang}"
     return _render(request, "compare.html", lang, data=data, options=options, chosen=chosen,
                    max_regions=explore.MAX_COMPARE, too_many=too_many, json_url=f"/api/compare?{q}",
