@@ -485,4 +485,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "Hier gibt es nach der gewählten Regel kein starkes Cluster.",
         "en": "There is no strong cluster here under the chosen rule.",
     },
+    # --- locale and downloads (issue 16, helper "locale"): the XLSX beside every CSV
+    "download_xlsx": {"de": "Tabelle als Excel-Datei (XLSX)", "en": "Table as Excel file (XLSX)"},
+    "export_sheet_data": {"de": "Daten", "en": "Data"},
+    "export_sheet_source": {"de": "Quelle", "en": "Source"},
+    "export_created": {"de": "Erstellt am", "en": "Created on"},
+    "export_title": {"de": "Datensatz", "en": "Dataset"},
+    "export_source": {"de": "Herkunft", "en": "Origin"},
+    "export_attribution": {"de": "Namensnennung", "en": "Attribution"},
+    "export_licence": {"de": "Lizenz", "en": "Licence"},
+    "export_synthetic": {"de": "synthetisch", "en": "synthetic"},
+    "range_to": {"de": "bis", "en": "to"},
 }
