@@ -28,7 +28,7 @@ from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import Atlas, open_atlas
 from clusteratlas.service.registry import RegistryService
 from clusteratlas.store.datadir import DataDir
-from clusteratlas.web.i18n import translator
+from clusteratlas.web.i18n import translator, variant
 from clusteratlas.web.registry_views import router as registry_web_router
 from clusteratlas.web.views import router as web_router
 
@@ -115,6 +115,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     web_root = Path(str(resources.files("clusteratlas.web")))
     app.state.templates = Jinja2Templates(directory=str(web_root / "templates"))
     app.state.translate = translator
+    app.state.templates.env.globals["variant"] = variant
     app.mount("/static", StaticFiles(directory=str(web_root / "static")), name="static")
     app.include_router(api_router)
     app.include_router(registry_router)

@@ -58,6 +58,8 @@ class InitiativeRecord:
     managing_organisation_en: str | None = None
     members_en: str | None = None
     staff_en: str | None = None
+    #: the English wording of each fact (None where a fact has none), beside ``facts``
+    facts_en: tuple[str | None, ...] = field(default=())
     #: (field group, public?) for every group, in the order of the schema
     visibility: tuple[tuple[str, bool], ...] = field(default=())
     #: the groups a projection left out (empty for a full record)
@@ -75,6 +77,7 @@ class InitiativeRecord:
             "sector_en": self.sector_en,
             "managing_organisation_en": self.managing_organisation_en,
             "members_en": self.members_en, "staff_en": self.staff_en,
+            "facts_en": list(self.facts_en),
         }
 
 
@@ -92,6 +95,7 @@ def _record(i: Initiative) -> InitiativeRecord:
         visibility=tuple((g, bool(v)) for g, v in visibility.items()),
         sector_en=i.sector_en, managing_organisation_en=i.managing_organisation_en,
         members_en=i.members_text_en, staff_en=i.staff_text_en,
+        facts_en=tuple(f.text_en for f in i.facts),
     )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from markupsafe import Markup, escape
+
 from clusteratlas.i18n import STRINGS, language
 
-__all__ = ["translator"]
+__all__ = ["translator", "variant"]
 
 
 def translator(lang: str) -> Callable[[str], str]:
@@ -24,3 +26,20 @@ def translator(lang: str) -> Callable[[str], str]:
         return entry[chosen] if entry else key
 
     return t
+
+
+def variant(german: str | None, english: str | None, lang: str) -> Markup:
+    """A registry text in the page's language: the ``lang`` variant if it has one, else
+    the other, marked with its ``lang`` attribute so that a screen reader pronounces it
+    (and a reader sees why it is in the other language); ``–`` when neither exists.
+
+    Both texts are escaped: they come from editors and import files.
+    """
+    chosen = language(lang)
+    own, other = (german, english) if chosen == "de" else (english, german)
+    if own:
+        return Markup(escape(own))
+    if other:
+        return Markup('<span lang="{}">{}</span>').format(
+            "en" if chosen == "de" else "de", other)
+    return Markup("–")
