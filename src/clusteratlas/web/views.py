@@ -201,6 +201,21 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                    json_url=f"/api/search?q={q}&lang={lang}")
 
 
+#: the glossary's entries: anchor and catalogue key stem (``gl_<stem>_term``, ``_text``,
+#: ``_formula``); the explanations beside the indicators link to these anchors
+GLOSSARY = (("cluster", "cluster"), ("lq", "lq"), ("stars", "stars"), ("strong", "strong"),
+            ("rca", "rca"), ("density", "density"), ("complexity", "complexity"),
+            ("cog", "cog"), ("impact", "impact"))
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary_page(request: Request, lang: Lang = "de") -> Response:
+    entries = [{"anchor": anchor, "term": f"gl_{stem}_term", "text": f"gl_{stem}_text",
+                "formula": f"gl_{stem}_formula" if stem != "cluster" else None}
+               for anchor, stem in GLOSSARY]
+    return _render(request, "glossary.html", lang, entries=entries)
+
+
 @router.get("/briefing/{kind}/{target}.{fmt}")
 @router.get("/briefing/{kind}.{fmt}")
 def briefing(request: Request, kind: Literal["district", "initiative", "state"],
