@@ -234,14 +234,18 @@ def test_cbp_layout(tmp_path):
     path.write_text('fipstate,fipscty,naics,emp_nf,emp,qp1_nf,qp1,ap_nf,ap,est\n'
                     '"01","001","------","G",10453,"G",1,"G",1,817\n'
                     '"01","001","31----","D",0,"D",0,"D",0,12\n'
-                    '"01","001","3361//","H",250,"H",1,"H",1,3\n', encoding="utf-8")
+                    '"01","001","3361//","H",250,"H",1,"H",1,3\n'
+                    '"01","001","336111","D",0,"D",0,"D",0,2\n'
+                    '"01","001","336112","H",250,"H",1,"H",1,1\n', encoding="utf-8")
     parsed = read_cbp(path)
     f = parsed.frame.set_index("industry")
-    assert parsed.frame["region"].iloc[0] == "01001"
+    assert parsed.frame["region"].iloc[0] == "US-01001"
+    # the 6-digit industries and the total; the sector and 4-digit rows would count twice
+    assert sorted(f.index) == ["336111", "336112", "TOTAL"]
     assert f.loc["TOTAL", "value"] == 10453
-    assert np.isnan(f.loc["31", "value"])
-    assert f.loc["31", "status"] == "secret"
-    assert f.loc["3361", "establishments"] == 3
+    assert np.isnan(f.loc["336111", "value"])
+    assert f.loc["336111", "status"] == "secret"
+    assert f.loc["336112", "establishments"] == 1
     bad = tmp_path / "cbp18co_bad.txt"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(SourceError, match="needs columns"):

@@ -327,7 +327,8 @@ def import_files(
                 info = DatasetInfo(
                     id=ds_id, kind="panel", title=p.title or p.table_code,
                     source=f"{p.source} table {p.table_code}, file {path.name}", licence=p.licence,
-                    attribution=p.attribution, is_synthetic=False, classification="wz2008",
+                    attribution=p.attribution, is_synthetic=False,
+                    classification="naics2017" if p.source == "cbp" else "wz2008",
                     content_hash=digest, imported_at=now, notes=f"vintage {p.vintage}".strip(),
                     table_key=key, labels=json.dumps(p.labels, ensure_ascii=False),
                 )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from clusteratlas._optional import import_optional
 from clusteratlas.errors import InputError, SchemaError, SourceError
+from clusteratlas.sources.topojson import is_topojson, read_topojson_frame
 
 __all__ = ["BoundaryFile", "read_boundaries"]
 
@@ -100,9 +101,10 @@ def read_boundaries(path: Path, known: set[str], alternatives: Mapping[str, str]
     if not path.exists():
         raise SourceError(f"{path}: file not found")
     try:
-        with warnings.catch_warnings():  # several layers: the first is read, the error says so
+        with warnings.catch_warnings():  # several layers: the first is read
             warnings.filterwarnings("ignore", message="More than one layer found")
-            frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+            frame = (read_topojson_frame(path, layer=layer) if is_topojson(path)
+                     else gpd.read_file(path, layer=layer) if layer else gpd.read_file(path))
     except Exception as exc:  # pyogrio raises its own DataSourceError family
         raise SourceError(f"{path}: cannot be read as a boundary file ({exc})") from None
     if frame.crs is None:
