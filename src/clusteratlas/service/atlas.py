@@ -397,7 +397,9 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     settings = snap["settings"]
     panel_id = settings.get("active_panel")
     if panel_id is None:
-        raise NotFoundError(f"{data_dir.path} holds no employment panel; run 'clusteratlas demo'")
+        raise NotFoundError(f"{data_dir.path} holds no employment panel; import an employment "
+                            "table ('clusteratlas import genesis-table FILE') or run "
+                            "'clusteratlas demo'")
     obs = snap["observations"]
     if "dims" in obs.columns:  # imported tables: the all-total combination of sex, …
         obs = obs[obs["dims"] == ""]

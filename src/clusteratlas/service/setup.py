@@ -15,15 +15,11 @@ from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.provenance import provenance_entries
 from clusteratlas.sources.boundaries import read_boundaries
 from clusteratlas.store.datadir import DataDir
-from clusteratlas.store.stats import DatasetInfo, StatsStore
+from clusteratlas.store.stats import HOME_SCOPE, DatasetInfo, StatsStore
 
 __all__ = ["HOME_SCOPE", "REGISTER_DATASET_ID", "build_demo_store", "describe_store",
            "ensure_store", "home_scope", "import_boundaries", "initialise_store"]
 
-#: the settings key of the data directory's home scope (the region whose districts the
-#: atlas shows unless asked otherwise): ``"08"`` for the demo, the data's country
-#: (``"DG"``, ``"US"``) for imports unless set
-HOME_SCOPE = "home_scope"
 #: the dataset id of the shipped region registers in an initialised store
 REGISTER_DATASET_ID = "register-de-us"
 
