@@ -352,6 +352,9 @@ def _categories_for(industries: list[str], classification: Any,
                     datasets: list[DatasetInfo]) -> CategorySet:
     """The default categories where the panel resolves them; otherwise the panel's own
     industry codes (e.g. the WZ section groups of a regional table) as categories."""
+    if classification.name == "naics2017":
+        # CBP lists every 6-digit industry a county has; one it lacks has no employees
+        return reference.us_categories()
     default = reference.default_categories()
     if industries and all(i in classification for i in industries) and not default.unresolved(
             classification, industries):
@@ -404,9 +407,11 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     if mapped.empty:
         raise NotFoundError(f"{data_dir.path}: the active panel has no data for the register's "
                             "districts")
-    classification = reference.wz2008()
     industries = sorted(i for i in mapped["industry"].unique() if i != TOTAL_CODE)
     panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
+    # a NAICS panel (County Business Patterns) is mapped on the US Cluster Mapping's set
+    is_naics = any(d.classification == "naics2017" for d in panel_sets)
+    classification = reference.naics2017() if is_naics else reference.wz2008()
     categories = _categories_for(industries, classification, panel_sets)
     if categories.name == "table-sections":
         membership = {i: [_slugify(i)] for i in industries}

@@ -113,13 +113,16 @@ def initiative_summary(atlas: Atlas, i: InitiativeRecord, lang: str) -> dict[str
     """What a region's profile shows of an initiative serving it: ``i`` as the atlas
     shows it to the caller (:meth:`Atlas.shown`), its hidden groups named."""
     return {
-        "id": i.id, "name": i.name, "sector": i.sector, "scope": i.scope,
-        "seat_region": i.seat_region, "seat_town": i.seat_town,
-        "managing_organisation": i.managing_organisation, "founded": i.founded,
-        "members": i.members, "staff": i.staff,
+        "id": i.id, "name": i.name, "sector": i.sector, "sector_en": i.sector_en,
+        "scope": i.scope, "seat_region": i.seat_region, "seat_town": i.seat_town,
+        "managing_organisation": i.managing_organisation,
+        "managing_organisation_en": i.managing_organisation_en, "founded": i.founded,
+        "members": i.members, "members_en": i.members_en, "staff": i.staff,
+        "staff_en": i.staff_en,
         "categories": [{"code": c, "name": atlas.categories[c].name(lang)}
                        for c in i.categories if c in atlas.categories],
-        "regions_served": list(i.regions), "facts": list(i.facts), "sources": list(i.sources),
+        "regions_served": list(i.regions), "facts": list(i.facts),
+        "facts_en": list(i.facts_en), "sources": list(i.sources),
         "hidden_groups": list(i.hidden_groups),
     }
 

@@ -91,14 +91,14 @@ def map_page(
     statuses = (coverage.statuses_for(atlas, category, year) if indicator == "coverage"
                 else None)
     data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
-                                    indicator=indicator, statuses=statuses))
+                                    indicator=indicator, statuses=statuses), lang)
     ranking = sorted(data["regions"], key=lambda f: -(f["lq"] if f["lq"] is not None else -1))
     keep = _keep(scope, reference, comparison)
     query = (f"category={data['category']['code']}&year={data['year']}&indicator={indicator}"
              f"{keep}")
     return _render(request, "map.html", lang, atlas=atlas, data=data, ranking=ranking,
                    keep=keep, scopes=regions.scopes(atlas),
-                   categories=explore.list_categories(atlas, lang),
+                   categories=explore.by_name(explore.list_categories(atlas, lang)),
                    markers=_markers(atlas, data["seats"], lang),
                    json_url=f"/api/map?{query}&lang={lang}",
                    csv_url=f"/api/map?{query}&lang={lang}&format=csv")
@@ -132,7 +132,7 @@ def region_page(
     mine = cov[cov["region"] == rcode]
     status = dict(zip(mine["category"], mine["status"], strict=True))
     series = explore.trends(atlas, rcode, [c["category"] for c in top[:3]])
-    chart = line_chart(series) if top else None
+    chart = line_chart(series, lang=lang) if top else None
     near = regions.neighbours(atlas, rcode)
     compared = explore.compare(atlas, [rcode, *near[:4]], year=y, lang=lang) if near else None
     try:
@@ -155,9 +155,10 @@ def category_page(request: Request, code: str,
     atlas: Atlas = request.app.state.atlas
     data = explore.category_profile(atlas, code, year=year, lang=lang)
     mapped = paint_map(maps.state_map(atlas, category=data["category"]["code"],
-                                      year=data["year"], lang=lang))
+                                      year=data["year"], lang=lang), lang)
     chart = line_chart([{"category": data["category"]["code"], "points": [
-        {"year": t["year"], "employment": t["employment"]} for t in data["trend"]]}])
+        {"year": t["year"], "employment": t["employment"]} for t in data["trend"]]}],
+        lang=lang)
     q = f"{data['category']['code']}?year={data['year']}&lang={lang}"
     return _render(request, "category.html", lang, data=data, mapped=mapped, chart=chart,
                    markers=_markers(atlas, mapped["seats"], lang),
@@ -178,7 +179,8 @@ def compare_page(request: Request,
     too_many = len(chosen) if len(chosen) > explore.MAX_COMPARE else 0
     chosen = chosen[:explore.MAX_COMPARE]
     data = explore.compare(atlas, chosen, year=year, lang=lang) if chosen else None
-    options = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions]
+    options = explore.by_name([{"code": r.code, "name": r.display_name}
+                               for r in atlas.mapped_regions])
     q = f"regions={','.join(chosen)}&year={data['year'] if data else ''}&lang={lang}"
     return _render(request, "compare.html", lang, data=data, options=options, chosen=chosen,
                    max_regions=explore.MAX_COMPARE, too_many=too_many, json_url=f"/api/compare?{q}",
@@ -197,6 +199,21 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
     return _render(request, "search.html", lang, q=q, result=result, too_short=too_short,
                    min_query=explore.MIN_QUERY,
                    json_url=f"/api/search?q={q}&lang={lang}")
+
+
+#: the glossary's entries: anchor and catalogue key stem (``gl_<stem>_term``, ``_text``,
+#: ``_formula``); the explanations beside the indicators link to these anchors
+GLOSSARY = (("cluster", "cluster"), ("lq", "lq"), ("stars", "stars"), ("strong", "strong"),
+            ("rca", "rca"), ("density", "density"), ("complexity", "complexity"),
+            ("cog", "cog"), ("impact", "impact"))
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary_page(request: Request, lang: Lang = "de") -> Response:
+    entries = [{"anchor": anchor, "term": f"gl_{stem}_term", "text": f"gl_{stem}_text",
+                "formula": f"gl_{stem}_formula" if stem != "cluster" else None}
+               for anchor, stem in GLOSSARY]
+    return _render(request, "glossary.html", lang, entries=entries)
 
 
 @router.get("/briefing/{kind}/{target}.{fmt}")
