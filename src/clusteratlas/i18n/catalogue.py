@@ -254,7 +254,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ind_employment": {"de": "Beschäftigte", "en": "Employees"},
     "ind_stars": {"de": "Sterne (Cluster-Observatorium)", "en": "Stars (Cluster Observatory)"},
     "ind_strong": {"de": "Starkes Cluster", "en": "Strong cluster"},
-    "ind_growth": {"de": "Wachstum pro Jahr (5 Jahre)", "en": "Growth per year (5 years)"},
+    "ind_growth": {"de": "Wachstum pro Jahr", "en": "Growth per year"},
     "ind_coverage": {"de": "Abdeckung durch Initiativen", "en": "Coverage by initiatives"},
     "status_covered": {"de": "abgedeckt", "en": "covered"},
     "status_gap": {
