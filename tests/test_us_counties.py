@@ -115,6 +115,9 @@ def test_county_page_renders(us_client: TestClient, lang: str, word: str) -> Non
     assert page.status_code == 200
     assert word in page.text
     assert f'lang="{lang}"' in page.text
+    # a county has a FIPS code, no AGS or NUTS code
+    assert "<dt>FIPS</dt><dd>08031</dd>" in page.text
+    assert "<dt>AGS</dt>" not in page.text
 
 
 def test_county_briefing_is_a_pdf(us_dir: DataDir, tmp_path: Path) -> None:
