@@ -169,6 +169,7 @@ def category_page(request: Request, code: str,
         lang=lang)
     q = f"{data['category']['code']}?year={data['year']}&lang={lang}"
     return _render(request, "category.html", lang, data=data, mapped=mapped, chart=chart,
+                   ranking=data["ranking"][:RANKED], ranked_of=len(data["ranking"]),
                    markers=_markers(atlas, mapped["seats"], lang),
                    json_url=f"/api/categories/{q}", csv_url=f"/api/categories/{q}&format=csv")
 
