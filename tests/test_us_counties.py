@@ -102,6 +102,9 @@ def test_county_shapes_are_stored_in_one_piece(us_dir: DataDir) -> None:
 
     geoms = StatsStore(us_dir.stats_file).read_snapshot()["geometries"]
     shapes = dict(zip(geoms["region"], geoms["geojson"], strict=True))
+    # FIPS 01001 is Autauga County, Alabama, not the Kreis Flensburg (AGS 01001)
+    assert "US-01001" in shapes
+    assert "01001" not in shapes
     denver = json.loads(shapes["US-08031"])
     ring = denver["coordinates"][0] if denver["type"] == "Polygon" else \
         denver["coordinates"][0][0]
