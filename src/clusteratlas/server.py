@@ -24,6 +24,7 @@ from clusteratlas.http.errors import install_error_handlers
 from clusteratlas.http.limits import BodyLimit
 from clusteratlas.http.provenance import SyntheticHeader
 from clusteratlas.http.security import SecurityHeaders
+from clusteratlas.presentation.svgmap import svg_regions
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import Atlas, open_atlas
 from clusteratlas.service.registry import RegistryService
@@ -119,7 +120,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     install_filters(app.state.templates.env)
     app.state.translate = translator
     app.state.templates.env.globals.update(variant=variant, error_detail=error_detail,
-                                           dataset_text=dataset_text)
+                                           dataset_text=dataset_text, svg_regions=svg_regions)
     app.mount("/static", StaticFiles(directory=str(web_root / "static")), name="static")
     app.include_router(api_router)
     app.include_router(registry_router)

@@ -862,4 +862,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "Mitglieder (Text aus Quellen, englisch)", "en": "Members (as the sources say, English)"},
     "f_staff_text_en": {
         "de": "Personal (Text aus Quellen, englisch)", "en": "Staff (as the sources say, English)"},
+    # scale of the pages (issue 15, point 8)
+    "ranking_first": {
+        "de": "Die ersten {n} von {total} Gebieten; die Downloads enthalten alle.",
+        "en": "The first {n} of {total} areas; the downloads hold all of them.",
+    },
 }
