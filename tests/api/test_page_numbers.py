@@ -145,3 +145,22 @@ def test_menus_in_collation_order(client):
     assert names.index("Böblingen") < names.index("Bodenseekreis")
     assert names == sorted(names, key=lambda n: n.casefold().replace("ö", "o")
                            .replace("ä", "a").replace("ü", "u"))
+
+
+def test_filters_sign_and_dates():
+    from jinja2 import Environment
+
+    from clusteratlas.web.formatting import install_filters, signed_number
+
+    assert signed_number(1234, "de") == "+1.234"
+    assert signed_number(-56.4, "en") == "\u221256"
+    assert signed_number(0.2, "de") == "0"
+    assert signed_number(None, "de") == "–"
+    env = Environment(autoescape=True)
+    install_filters(env)
+    page = env.from_string("{{ d|date }} {{ y|date }} {{ s|pct }} {{ g|signed_pct }} {{ q|lq }}")
+    values = {"d": "2020-12-31", "y": "2014-02", "s": 0.061, "g": -0.042, "q": 1.9634}
+    assert page.render(lang="de", **values) == "31.12.2020 2014-02 6,1\u00a0% \u22124,2\u00a0% 1,96"
+    assert page.render(lang="en", **values) == "31 Dec 2020 2014-02 6.1% \u22124.2% 1.96"
+    with pytest.raises(RuntimeError, match="with context"):
+        env.from_string("{{ 5|num }}").render()
