@@ -24,6 +24,15 @@ Format = Annotated[Literal["json", "csv", "xlsx"],
                    Query(description="json, or csv/xlsx for the table (marked synthetic "
                                      "or not, with its provenance, inside the file)")]
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Scope = Annotated[str | None, Query(max_length=32, description=(
+    "Region whose districts are shown and ranked (a country DG/US, a Land 09, a "
+    "Regierungsbezirk 081, a US state US-06); default: the data directory's home scope"))]
+Reference = Annotated[str | None, Query(max_length=32, description=(
+    "Region whose structure is the LQ benchmark; default: the country when the data hold "
+    "its row, else the scope's total"))]
+Comparison = Annotated[str | None, Query(max_length=8, description=(
+    "Regions the star and strong percentiles are taken over: all (every district of the "
+    "data, default) or scope"))]
 _CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "text/csv": {}, _XLSX: {}}}}
 
@@ -39,9 +48,10 @@ def table_response(rows: list[dict[str, Any]], name: str, meta: dict[str, Any],
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
-@router.get("/regions", summary="All regions of the atlas with their codes")
-def regions(request: Request) -> dict[str, Any]:
-    atlas = _atlas(request)
+@router.get("/regions", summary="The districts of a scope with their codes")
+def regions(request: Request, scope: Scope = None, reference: Reference = None,
+            comparison: Comparison = None) -> dict[str, Any]:
+    atlas = _atlas(request).view(scope, reference, comparison)
     items = regions_.list_regions(atlas)
     return {"ok": True, "count": len(items), "regions": items, **atlas.meta()}
 
@@ -55,10 +65,15 @@ def region(
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     lang: Lang = "de",
     format: Format = "json",
+    scope: Scope = None,
+    reference: Reference = None,
+    comparison: Comparison = None,
 ) -> Any:
-    atlas = _atlas(request)
-    profile = regions_.region_profile(atlas, explore.canonical_region_code(atlas, code),
-                                      year=year, lang=lang, actor=actor)
+    whole = _atlas(request)
+    canonical = explore.canonical_region_code(whole, code)
+    atlas = regions_.region_view(whole, canonical, scope=scope, reference=reference,
+                                 comparison=comparison)
+    profile = regions_.region_profile(atlas, canonical, year=year, lang=lang, actor=actor)
     if format != "json":
         return table_response(profile["categories"],
                               f"{profile['region']['code']}-{profile['year']}", profile,
@@ -75,8 +90,11 @@ def state_map(
     lang: Lang = "de",
     indicator: Literal["lq", "employment", "stars", "strong", "growth", "coverage"] = "lq",
     format: Format = "json",
+    scope: Scope = None,
+    reference: Reference = None,
+    comparison: Comparison = None,
 ) -> Any:
-    atlas = _atlas(request)
+    atlas = _atlas(request).view(scope, reference, comparison)
     statuses = statuses_for(atlas, category, year) if indicator == "coverage" else None
     data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
                                     indicator=indicator, statuses=statuses), lang)

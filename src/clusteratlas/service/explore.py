@@ -163,7 +163,8 @@ def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> d
     # "8435" is how a spreadsheet writes AGS 08435
     padded = text.zfill(5) if text.isdigit() and len(text) == 4 else text
     found = registry.find(text=q.strip(), per_page=20).items if registry is not None else []
-    initiatives = [{"id": i["id"], "name": i["name"], "sector": i["sector"]} for i in found]
+    initiatives = [{"id": i["id"], "name": i["name"], "sector": i["sector"],
+                    "sector_en": i.get("sector_en")} for i in found]
     seen = {i["id"] for i in initiatives}
     seat_regions: set[str] = set()
     for rec in atlas.shown():
@@ -172,7 +173,8 @@ def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> d
             seat_regions.add(rec.seat_region)
         if (by_town or text in _fold(rec.name)) and rec.id not in seen:
             seen.add(rec.id)
-            initiatives.append({"id": rec.id, "name": rec.name, "sector": rec.sector})
+            initiatives.append({"id": rec.id, "name": rec.name, "sector": rec.sector,
+                                "sector_en": rec.sector_en})
     regions = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions
                if text in _fold(r.display_name) or text in _fold(r.name)
                or text in r.code.lower() or padded == r.code

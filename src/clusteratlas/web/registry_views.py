@@ -35,9 +35,13 @@ router = APIRouter(include_in_schema=False)
 #: the sign-in form's CSRF token (double-submit cookie)
 LOGIN_COOKIE = "clusteratlas_login"
 Lang = Annotated[Literal["de", "en"], Query()]
-_TEXT_FIELDS = ("name", "short_name", "sector", "seat_town", "managing_organisation",
+# each free text beside its English variant (the unsuffixed field is German)
+_TEXT_FIELDS = ("name", "short_name", "sector", "sector_en", "seat_town",
+                "managing_organisation", "managing_organisation_en",
                 "legal_form", "website", "founded_on", "status_since", "successor_id")
-_AREA_FIELDS = ("founding_occasion", "goals", "services", "members_text", "staff_text")
+_AREA_FIELDS = ("founding_occasion", "founding_occasion_en", "goals", "goals_en", "services",
+                "services_en", "members_text", "members_text_en", "staff_text",
+                "staff_text_en")
 
 
 def _registry_meta(atlas: Any = None) -> dict[str, Any]:
