@@ -164,3 +164,32 @@ def test_filters_sign_and_dates():
     assert page.render(lang="en", **values) == "31 Dec 2020 2014-02 6.1% \u22124.2% 1.96"
     with pytest.raises(RuntimeError, match="with context"):
         env.from_string("{{ 5|num }}").render()
+
+
+_NOT_CRAWLED = re.compile(r"^/(api|briefing|static|login|logout|admin|review)\b"
+                          r"|/(edit|history|kpis)\b")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_linked_page_writes_numbers_in_its_language(client, lang):
+    """The whole demo site, followed by its links (without the year and indicator
+    variants of the same page): no number in the other language's format anywhere."""
+    seen: set[str] = set()
+    todo = [f"/?lang={lang}", f"/initiatives?lang={lang}", f"/regions/08435?lang={lang}"]
+    wrong: dict[str, list[str]] = {}
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        page = client.get(url)
+        assert page.status_code == 200, url
+        if found := wrong_numbers(page.text, lang):
+            wrong[url] = found
+        for href in re.findall(r'href="(/[^"#]*)"', page.text):
+            href = html.unescape(href)
+            if (not _NOT_CRAWLED.search(href.split("?")[0]) and f"lang={lang}" in href
+                    and "year=" not in href and "indicator=" not in href):
+                todo.append(href)
+    assert len(seen) > 100
+    assert wrong == {}
