@@ -162,6 +162,11 @@ def test_filters_sign_and_dates():
     values = {"d": "2020-12-31", "y": "2014-02", "s": 0.061, "g": -0.042, "q": 1.9634}
     assert page.render(lang="de", **values) == "31.12.2020 2014-02 6,1\u00a0% \u22124,2\u00a0% 1,96"
     assert page.render(lang="en", **values) == "31 Dec 2020 2014-02 6.1% \u22124.2% 1.96"
+    from clusteratlas.web.formatting import field_value
+
+    assert [field_value(v, "de") for v in (2.5, 1234, 0.125, None, "x")] == \
+        ["2,5", "1234", "0,125", "", "x"]
+    assert field_value(2.5, "en") == "2.5"
     with pytest.raises(RuntimeError, match="with context"):
         env.from_string("{{ 5|num }}").render()
 
