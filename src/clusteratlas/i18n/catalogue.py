@@ -622,6 +622,12 @@ STRINGS: dict[str, dict[str, str]] = {
                "already specialised. Today: how strong the industry already is in the district "
                "(1 = average). Demand: how complex the industry is (PCI)."),
     },
+    "ex_complexity": {
+        "de": ("ECI über 0: Der Kreis hat mehr anspruchsvolle, seltene Branchen als der "
+               "Durchschnitt; unter 0: weniger."),
+        "en": ("ECI above 0: the district has more demanding, rare industries than average; "
+               "below 0: fewer."),
+    },
     "opt_title": {
         "de": "Verwandte Branchen, in denen der Kreis noch nicht spezialisiert ist",
         "en": "Related industries in which the district is not yet specialised",
