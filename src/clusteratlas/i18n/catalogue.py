@@ -455,6 +455,47 @@ STRINGS: dict[str, dict[str, str]] = {
     "emerging": {"de": "im Entstehen", "en": "emerging"},
     "no_base": {"de": "Initiative ohne Clusterbasis", "en": "initiative without base"},
     "none": {"de": "kein Cluster", "en": "no cluster"},
+    # -- scope, reference and comparison; what the mapping rules leave out (helper scope)
+    "scope": {"de": "Gebiet", "en": "Area"},
+    "reference_line": {"de": "LQ relativ zu {name}", "en": "LQ relative to {name}"},
+    "reference_sum": {"de": "Summe seiner {n} Kreise in den Daten",
+                      "en": "the sum of its {n} districts in the data"},
+    "comparison_all": {
+        "de": "Sterne und starke Cluster: Perzentile über alle {n} Kreise der Daten",
+        "en": "Stars and strong clusters: percentiles over all {n} districts in the data",
+    },
+    "comparison_scope": {
+        "de": "Sterne und starke Cluster: Perzentile über die {n} Kreise von {name}",
+        "en": "Stars and strong clusters: percentiles over the {n} districts of {name}",
+    },
+    "strong_without_establishments": {
+        "de": ("Die Daten enthalten keine Betriebszahlen: die Regel für starke Cluster prüft "
+               "hier nur LQ und Beschäftigung, nicht die Zahl der Betriebe."),
+        "en": ("The data hold no establishment counts: the strong-cluster rule checks only "
+               "LQ and employment here, not the number of establishments."),
+    },
+    "growth_span": {"de": "Wachstum pro Jahr {start}–{end}",
+                    "en": "Annual growth {start}–{end}"},
+    "growth_none": {
+        "de": "{year} ist das erste Jahr der Daten: Wachstum braucht ein früheres Jahr.",
+        "en": "{year} is the first year of the data: growth needs an earlier year.",
+    },
+    "scope_of_region": {"de": "Karte des Gebiets:", "en": "Map of the area:"},
+    "no_strong_here": {
+        "de": "Hier gibt es nach der gewählten Regel kein starkes Cluster.",
+        "en": "There is no strong cluster here under the chosen rule.",
+    },
+    # --- locale and downloads (issue 16, helper "locale"): the XLSX beside every CSV
+    "download_xlsx": {"de": "Tabelle als Excel-Datei (XLSX)", "en": "Table as Excel file (XLSX)"},
+    "export_sheet_data": {"de": "Daten", "en": "Data"},
+    "export_sheet_source": {"de": "Quelle", "en": "Source"},
+    "export_created": {"de": "Erstellt am", "en": "Created on"},
+    "export_title": {"de": "Datensatz", "en": "Dataset"},
+    "export_source": {"de": "Herkunft", "en": "Origin"},
+    "export_attribution": {"de": "Namensnennung", "en": "Attribution"},
+    "export_licence": {"de": "Lizenz", "en": "Licence"},
+    "export_synthetic": {"de": "synthetisch", "en": "synthetic"},
+    "range_to": {"de": "bis", "en": "to"},
     # --- lang: glossary, explanations next to indicators, diversification in plain words,
     # error pages, impact notes and dataset notes in both languages (issue 16, points 3, 8)
     "glossary": {"de": "Glossar", "en": "Glossary"},

@@ -17,13 +17,19 @@ from clusteratlas.service.atlas import Atlas
 __all__ = ["complexity_by_year", "industry_title", "opportunities"]
 
 
-def industry_title(code: str, lang: str) -> str:
-    """The official title of a WZ 2008 code in ``lang``: the German WZ title, or in
-    English the NACE Rev. 2 title (Eurostat), which is the official English wording of
-    the same code at section, division, group and class level; the WZ file's English
-    title for the German subclasses NACE lacks; the code itself if unknown."""
-    from clusteratlas.reference import nace_rev2, wz2008
+def industry_title(code: str, lang: str, classification: str = "wz2008") -> str:
+    """The official title of an industry code in ``lang``.
 
+    WZ 2008: the German WZ title, or in English the NACE Rev. 2 title (Eurostat), the
+    official English wording of the same code at section, division, group and class
+    level; the WZ file's English title for the German subclasses NACE lacks.  NAICS 2017
+    has English titles only.  The code itself if the classification lacks it.
+    """
+    from clusteratlas.reference import nace_rev2, naics2017, wz2008
+
+    if classification == "naics2017":
+        naics = naics2017()
+        return naics[code].title_en if code in naics else code
     wz, nace = wz2008(), nace_rev2()
     if lang == "en" and code in nace:
         return nace[code].title_en
@@ -82,7 +88,8 @@ def _build_space(atlas: Atlas, y: int, lang: str) -> _Space:
     wide = part.pivot_table(index="region", columns="industry", values="employment",
                             aggfunc="sum").fillna(0.0)
     res = complexity(wide.to_numpy())
-    names = {code: industry_title(code, lang) for code in wide.columns}
+    classification = atlas.categories.classification
+    names = {code: industry_title(code, lang, classification) for code in wide.columns}
     return _Space(list(wide.index), list(wide.columns), res, wide.to_numpy(), y, names)
 
 

@@ -11,13 +11,14 @@ from typing import Any
 
 import yaml
 
+from clusteratlas.core.collation import collation_key
 from clusteratlas.core.concentration import hoover_localisation, locational_gini
 from clusteratlas.errors import ClusteratlasError, InputError
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
 
 __all__ = [
-    "MAX_COMPARE", "MIN_QUERY", "canonical_region_code", "category_profile", "compare",
+    "MAX_COMPARE", "MIN_QUERY", "by_name", "canonical_region_code", "category_profile", "compare",
     "list_categories", "search", "trends",
 ]
 
@@ -185,3 +186,10 @@ def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> d
             or any(text == i.lower() for i in c.include)]
     return {"q": q, "regions": regions, "categories": cats, "initiatives": initiatives,
             "count": len(regions) + len(cats) + len(initiatives)}
+
+
+def by_name(items: Sequence[dict[str, Any]], field: str = "name") -> list[dict[str, Any]]:
+    """``items`` in the reader's alphabetical order of ``field`` (case-insensitive,
+    umlauts beside their base letter: :func:`clusteratlas.core.collation.collation_key`),
+    for the lists and menus of names the pages show."""
+    return sorted(items, key=lambda item: collation_key(str(item[field])))

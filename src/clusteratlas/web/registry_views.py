@@ -26,7 +26,7 @@ from clusteratlas.registry.schemas import (
     InitiativePatch,
     KpiReportIn,
 )
-from clusteratlas.service.explore import list_categories
+from clusteratlas.service.explore import by_name, list_categories
 from clusteratlas.service.registry import parse
 
 __all__ = ["router"]
@@ -44,6 +44,17 @@ _AREA_FIELDS = ("founding_occasion", "founding_occasion_en", "goals", "goals_en"
                 "staff_text_en")
 
 
+def _registry_meta(atlas: Any = None) -> dict[str, Any]:
+    """The provenance of a registry page; with ``atlas``, the page also shows the atlas'
+    numbers (employment, impact), and says so when they are synthetic."""
+    registry = [p | {"attribution": "Clusteratlas registry", "licence": "facts with their sources"}
+                for p in PROVENANCE]
+    if atlas is None:
+        return {"synthetic": False, "provenance": registry}
+    meta: dict[str, Any] = atlas.meta()
+    return meta | {"provenance": [*meta["provenance"], *registry]}
+
+
 def _render(request: Request, template: str, lang: str, actor: Actor, *,
             status: int = 200, **context: Any) -> Response:
     t = request.app.state.translate(lang)
@@ -52,10 +63,7 @@ def _render(request: Request, template: str, lang: str, actor: Actor, *,
     response: Response = request.app.state.templates.TemplateResponse(
         request, template,
         {"t": t, "lang": lang, "switch_url": request.url.path + "?" + urlencode(params),
-         "meta": {"synthetic": False, "provenance": [
-             p | {"attribution": "Clusteratlas registry", "licence": "facts with their sources"}
-             for p in PROVENANCE]},
-         "actor": actor, "labels": LABELS, **context},
+         "meta": _registry_meta(), "actor": actor, "labels": LABELS, **context},
         status_code=status)
     return response
 
@@ -83,9 +91,9 @@ def initiatives_page(
     return _render(request, "initiatives.html", lang, actor, result=result,
                    filters={"q": q or "", "category": category or "", "region": region or "",
                             "label": label or "", "status": status or ""},
-                   categories=list_categories(atlas, lang),
-                   regions=[{"code": c, "name": atlas.regions[c].display_name}
-                            for c in atlas.regions if len(c) == 5])
+                   categories=by_name(list_categories(atlas, lang)),
+                   regions=by_name([{"code": c, "name": atlas.regions[c].display_name}
+                                    for c in atlas.regions if len(c) == 5]))
 
 
 @router.get("/initiatives/{initiative_id}", response_class=HTMLResponse)
@@ -110,7 +118,10 @@ def initiative_page(request: Request, initiative_id: str, lang: Lang = "de") -> 
     return _render(request, "initiative.html", lang, actor, i=item, category_names=names,
                    region_names=regions, kpi_fields=KPI_FIELDS, bench=bench, impact=impact,
                    partners=partner, accepted=accepted,
-                   keeps=actor.keeps(initiative_id), json_url=f"/api/initiatives/{initiative_id}")
+                   keeps=actor.keeps(initiative_id), json_url=f"/api/initiatives/{initiative_id}",
+                   # the impact table and the partners come from the atlas' panel
+                   meta=_registry_meta(atlas if impact is not None or partner is not None
+                                       else None))
 
 
 @router.get("/initiatives/{initiative_id}/history", response_class=HTMLResponse)
