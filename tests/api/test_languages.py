@@ -60,6 +60,9 @@ def test_a_text_without_english_shows_the_german_marked(web):
     assert re.search(r'<dd[^>]*><span lang="de">CyberForum e\.V\.</span></dd>', page)
     german = _main(web.get("/initiatives/cyberforum?lang=de").text)
     assert re.search(r"<dd[^>]*>CyberForum e\.V\.</dd>", german)
+    # cooperations and projects are kept in German only: marked on the English page
+    assert ': <span lang="de">Kooperation mit der Stadt Baden-Baden' in page
+    assert ": Kooperation mit der Stadt Baden-Baden" in german
 
 
 def test_list_region_and_search_pages_show_the_sector_in_their_language(web):
