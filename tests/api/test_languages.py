@@ -159,7 +159,7 @@ def test_impact_note_in_the_page_language(web, atlas):
     assert "Die Daten beginnen 2015, die Initiative wurde 1997 gegründet" in german
     assert STRINGS["impact_caveat"]["de"] in german
     english = web.get("/initiatives/cyberforum?lang=en").text
-    assert "the panel starts 2015; the initiative was founded 1997" in english
+    assert "The panel starts 2015; the initiative was founded 1997" in english
 
 
 def test_glossary_in_both_languages_with_every_indicator(client):
@@ -185,8 +185,9 @@ def test_every_page_links_the_glossary_and_explains_its_indicators(web, path):
     for anchor in anchors:
         assert f'id="{anchor}"' in glossary
     # folded, with a summary a screen reader can tell apart
-    assert re.search(r'<details class="explain small"><summary><span aria-hidden="true">ⓘ'
-                     r'</span> Was heißt das\?<span class="visually-hidden"> \(', page)
+    assert re.search(r'<details class="explain small"><summary><span class="info" '
+                     r'aria-hidden="true">i</span> Was heißt das\?<span class="visually-hidden"> '
+                     r'\(', page)
 
 
 def test_region_page_explains_the_options(client):

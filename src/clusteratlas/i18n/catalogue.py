@@ -847,9 +847,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "ds_registry_attribution": {"de": "Register des Clusteratlas", "en": "Clusteratlas registry"},
     "ds_registry_licence": {"de": "Fakten mit ihren Quellen", "en": "facts with their sources"},
     "ds_registry_source": {
-        "de": ("öffentliche Webseiten (jede Initiative nennt ihre Quellen) und die eigenen "
+        "de": ("Öffentliche Webseiten (jede Initiative nennt ihre Quellen) und die eigenen "
                "Berichte der Initiativen"),
-        "en": ("public web pages (each initiative lists its sources) and the initiatives' own "
+        "en": ("Public web pages (each initiative lists its sources) and the initiatives' own "
                "reports"),
     },
     "bilingual_note": {
