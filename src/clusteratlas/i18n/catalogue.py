@@ -663,6 +663,12 @@ STRINGS: dict[str, dict[str, str]] = {
                "already specialised. Today: how strong the industry already is in the district "
                "(1 = average). Demand: how complex the industry is (PCI)."),
     },
+    "ex_complexity": {
+        "de": ("ECI über 0: Der Kreis hat mehr anspruchsvolle, seltene Branchen als der "
+               "Durchschnitt; unter 0: weniger."),
+        "en": ("ECI above 0: the district has more demanding, rare industries than average; "
+               "below 0: fewer."),
+    },
     "opt_title": {
         "de": "Verwandte Branchen, in denen der Kreis noch nicht spezialisiert ist",
         "en": "Related industries in which the district is not yet specialised",
@@ -841,9 +847,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "ds_registry_attribution": {"de": "Register des Clusteratlas", "en": "Clusteratlas registry"},
     "ds_registry_licence": {"de": "Fakten mit ihren Quellen", "en": "facts with their sources"},
     "ds_registry_source": {
-        "de": ("öffentliche Webseiten (jede Initiative nennt ihre Quellen) und die eigenen "
+        "de": ("Öffentliche Webseiten (jede Initiative nennt ihre Quellen) und die eigenen "
                "Berichte der Initiativen"),
-        "en": ("public web pages (each initiative lists its sources) and the initiatives' own "
+        "en": ("Public web pages (each initiative lists its sources) and the initiatives' own "
                "reports"),
     },
     "bilingual_note": {
