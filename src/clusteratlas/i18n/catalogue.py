@@ -470,11 +470,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": ("Jeder Kreis ist ein Cluster (Kreis × Kategorie mit Status): rechts der Linie "
                "LQ = 1 spezialisiert, oberhalb der Nulllinie gewachsen; die Fläche entspricht "
                "den Beschäftigten {end}, die Farbe dem Abdeckungsstatus. Beschriftet sind die "
-               "{n} größten."),
+               "größten, soweit Platz ist."),
         "en": ("Each circle is a cluster (a district × category with a status): right of the "
                "line LQ = 1 specialised, above the zero line grown; the area is the number of "
-               "employees in {end}, the colour the coverage status. The {n} largest are "
-               "labelled."),
+               "employees in {end}, the colour the coverage status. The largest are labelled "
+               "where there is room."),
     },
     "brief_total_employment": {"de": "Beschäftigte insgesamt (alle Branchen)",
                                "en": "Employees, all industries"},
@@ -570,4 +570,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No comparable uncovered region.",
     },
     "brief_did": {"de": "Differenz der Differenzen", "en": "Difference in differences"},
+    "brief_ds_de-bw-districts": {
+        "de": ("Baden-Württemberg: 44 Stadt- und Landkreise (Schlüssel, Namen, Einwohner). "
+               "Quelle: BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (Daten verändert); "
+               "Einwohner: © Statistisches Bundesamt (Destatis), 2019"),
+        "en": ("Baden-Württemberg: 44 urban and rural districts (codes, names, population). "
+               "Source: BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (data changed); "
+               "population: © Statistisches Bundesamt (Destatis), 2019"),
+    },
+    "brief_by_category": {"de": "Nach Clusterkategorie", "en": "By cluster category"},
 }

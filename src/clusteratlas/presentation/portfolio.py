@@ -49,7 +49,7 @@ def portfolio_layout(points: Sequence[dict[str, Any]], *, max_area: float = 900.
     pad = max(0.12, 0.08 * (hi - lo))  # room for the bubbles at the edges
     x_limits = (10 ** (lo - pad), 10 ** (hi + pad))
     x_ticks = [t for t in LQ_TICKS if x_limits[0] <= t <= x_limits[1]]
-    y_ticks = nice_ticks(min(min(changes), 0.0), max(max(changes), 0.0), 6)
+    y_ticks = nice_ticks(min(min(changes), 0.0), max(max(changes), 0.0), 8)
     span = (y_ticks[-1] - y_ticks[0]) or 1.0
     y_limits = (y_ticks[0] - 0.04 * span, y_ticks[-1] + 0.04 * span)
     biggest = max(float(p["employment"]) for p in points) or 1.0
@@ -60,36 +60,43 @@ def portfolio_layout(points: Sequence[dict[str, Any]], *, max_area: float = 900.
 
 def label_positions(points: Sequence[dict[str, Any]], layout: dict[str, Any], *,
                     axes_size: tuple[float, float],
-                    font_pt: float = 6.0) -> list[tuple[int, float]]:
-    """Which points carry their label, and how far (inches) each label is shifted
-    sideways to stay inside the axes: the largest first, each only where its label
-    (centred above the bubble) overlaps no label already placed, so no two names print
-    over each other.
+                    font_pt: float = 6.0) -> list[tuple[int, float, float]]:
+    """Which points carry their label and where: the largest first, each label set
+    above, below, right or left of its bubble (the first place that is free), never over
+    a label already placed, so no two names print over each other.
 
-    ``axes_size`` is the plot area in inches; a character is taken as 0.6 em wide (DejaVu
-    Sans averages about 0.55 em), a line as 1.25 em high.
+    ``axes_size`` is the plot area in inches; a character is taken as 0.62 em wide
+    (DejaVu Sans averages about 0.55 em), a line as 1.6 em high (the text and its white
+    backing).  Returns ``(index, dx, dy)``: the label's centre relative to the point, in
+    points.
     """
     w_in, h_in = axes_size
     (x0, x1), (y0, y1) = layout["x_limits"], layout["y_limits"]
     lx0, lx1 = math.log10(x0), math.log10(x1)
     boxes: list[tuple[float, float, float, float]] = []
-    chosen: list[tuple[int, float]] = []
+    chosen: list[tuple[int, float, float]] = []
+    half_h = 0.8 * font_pt / 72
     for i in sorted(range(len(points)), key=lambda i: -float(points[i]["employment"])):
         label = str(points[i].get("label") or "")
         if not label:
             continue
         cx = (math.log10(float(points[i]["lq"])) - lx0) / (lx1 - lx0) * w_in
         cy = (float(points[i]["change"]) - y0) / (y1 - y0) * h_in
-        radius = math.sqrt(layout["areas"][i] / math.pi) / 72  # scatter area is in pt²
-        half = 0.6 * font_pt * len(label) / 72 / 2
-        bottom = cy + radius + 2 / 72
-        shift = max(0.0, half - cx) - max(0.0, cx + half - w_in)
-        box = (cx + shift - half, bottom, cx + shift + half, bottom + 1.25 * font_pt / 72)
-        if 2 * half > w_in or box[3] > h_in:
+        gap = math.sqrt(layout["areas"][i] / math.pi) / 72 + 2 / 72  # radius + 2 pt
+        half_w = 0.62 * font_pt * len(label) / 72 / 2
+        if 2 * half_w > w_in:
             continue
-        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
-               for b in boxes):
-            continue
-        boxes.append(box)
-        chosen.append((i, shift))
+        for dx, dy in ((0.0, gap + half_h), (0.0, -gap - half_h), (gap + half_w, 0.0),
+                       (-gap - half_w, 0.0)):
+            x = min(max(cx + dx, half_w), w_in - half_w)  # inside the axes
+            y = cy + dy
+            box = (x - half_w, y - half_h, x + half_w, y + half_h)
+            if box[1] < 0 or box[3] > h_in:
+                continue
+            if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                   for b in boxes):
+                continue
+            boxes.append(box)
+            chosen.append((i, 72 * (x - cx), 72 * dy))
+            break
     return sorted(chosen)

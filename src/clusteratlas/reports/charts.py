@@ -219,11 +219,12 @@ def _portfolio(ax: Any, d: Mapping[str, Any]) -> None:
     ax.minorticks_off()
     ax.set_yticks(layout["y_ticks"], labels=[format_percent_share(t, lang, 0)
                                              for t in layout["y_ticks"]])
-    # offset: scatter's area is in pt², so the radius is sqrt(area / pi) points
-    for i, shift in label_positions(points, layout, axes_size=_axes_inches(ax)):
+    for i, dx, dy in label_positions(points, layout, axes_size=_axes_inches(ax)):
         ax.annotate(points[i]["label"], (points[i]["lq"], points[i]["change"]), fontsize=6,
-                    xytext=(72 * shift, math.sqrt(layout["areas"][i] / math.pi) + 2),
-                    textcoords="offset points", ha="center", va="bottom", zorder=4)
+                    xytext=(dx, dy), textcoords="offset points", ha="center",
+                    va="center", zorder=4,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                          "edgecolor": "none", "alpha": 0.8})
     ax.set_xlabel(d.get("x_label", "LQ"), fontsize=7)
     ax.set_ylabel(d.get("y_label", ""), fontsize=7)
     ax.grid(color="#eeeeee", zorder=0)

@@ -11,7 +11,7 @@ from typing import Any
 from clusteratlas.reports.charts import render
 from clusteratlas.service.briefings import Briefing
 
-__all__ = ["MIN_FILL", "OVERSHOOT_PT", "Layout", "layout_pdf", "to_pdf"]
+__all__ = ["MIN_FILL", "RESERVE_PT", "Layout", "layout_pdf", "to_pdf"]
 
 _FONTS: list[str] = []
 
@@ -38,10 +38,10 @@ def _escape(text: Any) -> str:
 
 #: the smallest share of a page's frame a page before the last must fill
 MIN_FILL = 0.6
-#: a line may measure this much (points) wider than its box: ReportLab's line fitting
-#: leaves up to ~1 pt with DejaVu Sans even without hyphenation, inside the 3 pt cell
-#: and 6 pt frame padding, so no ink crosses a border
-OVERSHOOT_PT = 1.0
+#: every paragraph keeps this much (points) free on its right: ReportLab's line fitting
+#: sets lines up to ~2 pt wider than asked with DejaVu Sans (measured, even without
+#: hyphenation); with this reserve no line reaches past its box
+RESERVE_PT = 2.5
 
 
 @dataclass
@@ -65,10 +65,14 @@ def _column_widths(rows: list[list[str]], width: float, font: str, size: float) 
     cell (at least their longest word at two thirds, which hyphenation can break)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    pad = 6.0
+    pad = 8.0  # 2 × 3 pt cell padding and a little air
+
+    def measure(i: int, cell: str) -> float:  # the header row is set in bold
+        return stringWidth(cell, f"{font}-Bold" if i == 0 else font, size)
+
     n = len(rows[0])
-    natural = [max(stringWidth(str(r[j]), font, size) for r in rows) + pad for j in range(n)]
-    word = [max((stringWidth(w, font, size) for r in rows for w in str(r[j]).split()),
+    natural = [max(measure(i, str(r[j])) for i, r in enumerate(rows)) + pad for j in range(n)]
+    word = [max((measure(i, w) for i, r in enumerate(rows) for w in str(r[j]).split()),
                 default=0.0) + pad for j in range(n)]
     if sum(natural) <= width:  # everything fits on one line: share the rest evenly
         extra = (width - sum(natural)) / n
@@ -119,14 +123,15 @@ def layout_pdf(b: Briefing) -> tuple[bytes, Layout]:
             result = super().wrap(avail_width, avail_height)
             for line in getattr(self.blPara, "lines", []):
                 extra = line[0] if isinstance(line, tuple) else getattr(line, "extraSpace", 0)
-                if extra < -OVERSHOOT_PT:
-                    found.overflows.append((self.getPlainText()[:60], -extra))
+                if -extra > RESERVE_PT:  # past the reserve, i.e. past the box itself
+                    found.overflows.append((self.getPlainText()[:60], -extra - RESERVE_PT))
             return result
 
     # long German compounds break at syllables, with a hyphen (pyphen's dictionaries)
     hyphens = {"hyphenationLang": "de_DE" if b.lang == "de" else "en_GB",
                "embeddedHyphenation": 1, "uriWasteReduce": 0.3}
-    base = ParagraphStyle("base", fontName="DejaVu", fontSize=9, leading=12, **hyphens)
+    base = ParagraphStyle("base", fontName="DejaVu", fontSize=9, leading=12,
+                          rightIndent=RESERVE_PT, **hyphens)
     styles = {
         "title": ParagraphStyle("title", parent=base, fontName="DejaVu-Bold", fontSize=17,
                                 leading=21, textColor=colors.HexColor("#8a3b00")),
@@ -175,6 +180,10 @@ def layout_pdf(b: Briefing) -> tuple[bytes, Layout]:
     for block in b.blocks:
         if block.kind == "heading":
             pending.append(Checked(_escape(block.text), styles["heading"]))
+        elif block.kind == "note" and story and isinstance(story[-1], KeepTogether) \
+                and isinstance(story[-1]._content[-1], Image):
+            # a figure's caption stays with it
+            story[-1]._content.append(Checked(_escape(block.text), styles["note"]))
         elif block.kind in ("text", "note"):
             add(Checked(_escape(block.text), styles[block.kind]))
         elif block.kind == "figures":
@@ -205,7 +214,10 @@ def layout_pdf(b: Briefing) -> tuple[bytes, Layout]:
             img = Image(io.BytesIO(png))
             scale = width / img.drawWidth
             img.drawWidth, img.drawHeight = width, img.drawHeight * scale
-            add(img)
+            if pending:
+                add(img)
+            else:
+                story.append(KeepTogether([img]))
 
     def page(canvas: Any, doc: Any) -> None:
         canvas.saveState()

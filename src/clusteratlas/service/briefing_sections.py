@@ -93,7 +93,7 @@ def glossary_rows(atlas: Atlas, lang: str, year: int, *, area: str) -> list[list
         [text("strong", lang), text("brief_g_strong", lang, lq=n(strong.min_lq),
                                     lq_top=pct(1 - strong.lq_quantile),
                                     size=pct(strong.size_quantile))],
-        [text("gap", lang), text("brief_g_gap", lang)],
+        [text("gap", lang).capitalize(), text("brief_g_gap", lang)],
         [text("brief_growth_span", lang), text("brief_g_span", lang, start=atlas.years[0],
                                                end=year)],
         [text("brief_reference", lang), text("brief_g_reference", lang, area=area)],

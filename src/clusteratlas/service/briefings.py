@@ -27,7 +27,6 @@ from clusteratlas.service import explore
 from clusteratlas.service.atlas import Atlas
 from clusteratlas.service.benchmarks import derived_indicators, initiative_benchmark
 from clusteratlas.service.briefing_sections import (
-    dataset_title,
     glossary_rows,
     has_published_totals,
     portfolio_points,
@@ -115,10 +114,7 @@ def _t(key: str, lang: str, **kw: Any) -> str:
 
 def _common(atlas: Atlas, lang: str, year: int) -> dict[str, Any]:
     meta = atlas.meta()
-    panel = atlas.panel_dataset
-    title = dataset_title(panel.id, panel.title, lang, atlas)
-    vintage = title if str(atlas.years[0]) in title else (
-        f"{title}, {atlas.years[0]}–{atlas.years[-1]}")
+    vintage = f"{atlas.years[0]}–{atlas.years[-1]}"
     return {"lang": lang, "synthetic": bool(meta["synthetic"]),
             "synthetic_notice": _t("synthetic", lang).upper() if meta["synthetic"] else "",
             "generated": format_date(date.today(), lang), "vintage": vintage,
@@ -418,13 +414,7 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
         (_t("agglomerations", lang), f(by["covered"]["cells"] + by["gap"]["cells"])),
         (_t("covered", lang), f(by["covered"]["cells"])),
         (_t("gap", lang), f(by["gap"]["cells"])),
-        (_t("covered_share", lang), format_percent_share(p["covered_share"] or 0, lang, 0))]),
-        Block("table", columns=[_t("category", lang), _t("employment", lang),
-                                _t("agglomerations", lang), _t("covered", lang),
-                                _t("gap", lang), _t("initiatives", lang)],
-              rows=[[cats[c["category"]], f(c["employment"]), f(c["agglomerations"]),
-                     f(c["covered"]), f(c["gaps"]), f(len(c["initiatives"]))]
-                    for c in p["categories"]])]
+        (_t("covered_share", lang), format_percent_share(p["covered_share"] or 0, lang, 0))])]
     # the state's clusters in one portfolio chart, the largest labelled
     clusters = cov[cov["status"].isin(["covered", "gap", "emerging"])]
     labelled = clusters.sort_values("employment", ascending=False).head(_LABELLED)
@@ -437,8 +427,14 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
                    Block("chart", chart=_portfolio_chart(
                        atlas, lang, y, _t("brief_portfolio_title", lang,
                                           start=atlas.years[0], end=y), points)),
-                   Block("note", _t("brief_portfolio_state_note", lang, end=y,
-                                    n=len(labels)))]
+                   Block("note", _t("brief_portfolio_state_note", lang, end=y))]
+    blocks += [Block("heading", _t("brief_by_category", lang)),
+               Block("table", columns=[_t("category", lang), _t("employment", lang),
+                                       _t("agglomerations", lang), _t("covered", lang),
+                                       _t("gap", lang), _t("initiatives", lang)],
+                     rows=[[cats[c["category"]], f(c["employment"]), f(c["agglomerations"]),
+                            f(c["covered"]), f(c["gaps"]), f(len(c["initiatives"]))]
+                           for c in p["categories"]])]
     regions = sorted(str(r) for r in cov["region"].unique())
     short = {r: (atlas.regions[r].abbreviation or atlas.regions[r].display_name[:6])
              for r in regions}
