@@ -548,7 +548,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": ("Schematic hexagon tile map (one equal tile per district), not official "
                "boundaries; positions © GeoBasis-DE / BKG 2021 (data changed)"),
     },
-    "brief_impact_caveat": {
+    "impact_caveat": {
         "de": ("Ein Zusammenhang, kein Beleg für eine Wirkung: Die Vergleichsregionen gleichen "
                "den betreuten in Größe und Entwicklung vor der Gründung, nicht in allem, was "
                "sich sonst verändert hat."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,13 +60,17 @@ def to_pdf(b: Briefing) -> bytes:
     return layout_pdf(b)[0]
 
 
+#: a cell never broken: a number (any locale), a percentage, stars, a dash, a short code
+_SHORT = re.compile(r"[\d\s.,%+\-−–★]*|\S{1,6}")
+
+
 def _column_widths(rows: list[list[str]], width: float, font: str, size: float) -> list[float]:
-    """Widths for a table's columns: numbers and short words as wide as they need,
+    """Widths for a table's columns: numbers and single words as wide as they need,
     the rest of ``width`` shared by the text columns in proportion to their longest
     cell (at least their longest word at two thirds, which hyphenation can break)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    pad = 8.0  # 2 × 3 pt cell padding and a little air
+    pad = 2 * 3.0 + RESERVE_PT + 1.0  # cell padding, the paragraph's reserve, air
 
     def measure(i: int, cell: str) -> float:  # the header row is set in bold
         return stringWidth(cell, f"{font}-Bold" if i == 0 else font, size)
@@ -77,11 +82,14 @@ def _column_widths(rows: list[list[str]], width: float, font: str, size: float) 
     if sum(natural) <= width:  # everything fits on one line: share the rest evenly
         extra = (width - sum(natural)) / n
         return [w + extra for w in natural]
-    narrow = [j for j in range(n) if natural[j] <= max(word[j], 1.0) + 0.5 and
-              natural[j] < width / (2 * n)]
+    # columns of numbers, stars and short codes are never broken
+    narrow = [j for j in range(n) if all(_SHORT.fullmatch(str(r[j])) for r in rows[1:])
+              and natural[j] < width / 3]
     fixed = sum(natural[j] for j in narrow)
     wide = [j for j in range(n) if j not in narrow]
-    room = max(width - fixed, 0.0)
+    room = width - fixed
+    if room < 0.1 * width or not wide:  # too many columns: every one in proportion
+        return [width * w / sum(natural) for w in natural]
     weights = {j: natural[j] ** 0.5 for j in wide}
     total = sum(weights.values()) or 1.0
     widths = [natural[j] if j in narrow else room * weights[j] / total for j in range(n)]

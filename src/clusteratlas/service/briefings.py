@@ -253,16 +253,23 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
                Block("table", columns=[_t("category", lang), _t("share_of_region", lang),
                                        _t("share_state", lang), "LQ",
                                        _t("share_of_category", lang)],
-                     rows=[[c["name"], format_percent_share(c["share_of_region"], lang),
-                            format_percent_share(state[state["category"] == c["category"]]
-                                                 ["employment"].sum() / total_state, lang),
-                            f(c["lq"], 2), format_percent_share(c["share_of_category"], lang)]
+                     rows=[[c["name"], _share(c["share_of_region"], lang),
+                            _share(state[state["category"] == c["category"]]["employment"]
+                                   .sum() / total_state, lang),
+                            f(c["lq"], 2), _share(c["share_of_category"], lang)]
                            for c in top])]
     common = _common(atlas, lang, y)
     return Briefing(kind="district", title=_t("district_title", lang, name=name),
                     subtitle=_t("district_sub", lang, year=y),
                     blocks=blocks + _footer(atlas, lang, common, y, area=_state_name(atlas)),
                     **common)
+
+
+def _share(value: float | None, lang: str) -> str:
+    """A share as a percentage, with two decimals below 1 % (0,14 % rather than 0,1 %,
+    so the LQ can be read off the table)."""
+    return format_percent_share(value, lang, 2 if value is not None and abs(value) < 0.01
+                                else 1)
 
 
 def _members(report: dict[str, Any]) -> float:
@@ -375,7 +382,7 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
                                         f"{format_signed_percent(did['ci_high'], lang)})"))
         else:
             blocks.append(Block("note", _impact_status(impact["status"], atlas, item, lang)))
-        blocks.append(Block("note", _t("brief_impact_caveat", lang)))
+        blocks.append(Block("note", _t("impact_caveat", lang)))
     if item.get("cooperations"):
         blocks += [Block("heading", _t("cooperations", lang)),
                    *[Block("text", f"{c['partner_name'] or c['partner_initiative_id'] or c['partner_region']}"
