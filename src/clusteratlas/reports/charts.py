@@ -69,7 +69,8 @@ def _figure(chart: Chart) -> Any:
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        handles = [Rectangle((0, 0), 1, 1, color=c) for c in STATUS_COLOURS.values()]
+        handles = [Rectangle((0, 0), 1, 1, facecolor=c, edgecolor="#999999", linewidth=0.4)
+                   for c in STATUS_COLOURS.values()]
         ax.legend(handles, [d["legend"][k] for k in STATUS_COLOURS], frameon=False, fontsize=7,
                   ncol=5,
                   loc="upper center", bbox_to_anchor=(0.5, -0.12))

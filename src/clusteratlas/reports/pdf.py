@@ -73,7 +73,7 @@ def _column_widths(rows: list[list[str]], width: float, font: str, size: float) 
     pad = 2 * 3.0 + RESERVE_PT + 1.0  # cell padding, the paragraph's reserve, air
 
     def measure(i: int, cell: str) -> float:  # the header row is set in bold
-        return stringWidth(cell, f"{font}-Bold" if i == 0 else font, size)
+        return float(stringWidth(cell, f"{font}-Bold" if i == 0 else font, size))
 
     n = len(rows[0])
     natural = [max(measure(i, str(r[j])) for i, r in enumerate(rows)) + pad for j in range(n)]
@@ -128,12 +128,12 @@ def layout_pdf(b: Briefing) -> tuple[bytes, Layout]:
         """A paragraph that records any line wider than the box it is set in."""
 
         def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-            result = super().wrap(avail_width, avail_height)
+            w, h = super().wrap(avail_width, avail_height)
             for line in getattr(self.blPara, "lines", []):
                 extra = line[0] if isinstance(line, tuple) else getattr(line, "extraSpace", 0)
                 if -extra > RESERVE_PT:  # past the reserve, i.e. past the box itself
                     found.overflows.append((self.getPlainText()[:60], -extra - RESERVE_PT))
-            return result
+            return float(w), float(h)
 
     # long German compounds break at syllables, with a hyphen (pyphen's dictionaries)
     hyphens = {"hyphenationLang": "de_DE" if b.lang == "de" else "en_GB",

@@ -48,7 +48,7 @@ def portfolio_points(atlas: Atlas, year: int, cells: pd.DataFrame,
         key = (str(cell.region), str(cell.category))
         if key not in now.index:
             continue
-        row = now.loc[key]
+        row: Any = now.loc[key]
         lq, emp = _num(row["lq"]), _num(row["employment"])
         e0 = _num(first.get(key))
         if not lq or not emp or not e0:
@@ -71,7 +71,9 @@ def has_published_totals(atlas: Atlas) -> bool:
     from clusteratlas.model.panel import TOTAL_CODE
 
     obs = atlas.observations
-    return "industry" in obs and bool((obs["industry"] == TOTAL_CODE).any())
+    if obs is None or "industry" not in obs:
+        return False
+    return bool((obs["industry"] == TOTAL_CODE).any())
 
 
 def glossary_rows(atlas: Atlas, lang: str, year: int, *, area: str) -> list[list[str]]:

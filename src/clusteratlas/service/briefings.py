@@ -426,7 +426,7 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
     clusters = cov[cov["status"].isin(["covered", "gap", "emerging"])]
     labelled = clusters.sort_values("employment", ascending=False).head(_LABELLED)
     labels = {(str(r.region), str(r.category)):
-              f"{atlas.regions[str(r.region)].abbreviation or r.region_name} · "
+              f"{atlas.regions[str(r.region)].abbreviation or str(r.region_name)} · "
               f"{cats[str(r.category)]}" for r in labelled.itertuples()}
     points = portfolio_points(atlas, y, clusters, labels)
     if points:
