@@ -16,6 +16,7 @@ import pytest
 from clusteratlas.i18n import STRINGS, text
 from clusteratlas.i18n.formats import format_number
 from clusteratlas.model.panel import TOTAL_CODE
+from clusteratlas.presentation.colours import legend
 from clusteratlas.registry.auth import ANONYMOUS
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.reports.pdf import MIN_FILL, layout_pdf
@@ -218,7 +219,8 @@ def test_methods_inside_and_one_language(atlas, registry, kind, target):
             assert {s for s in other if _has(shown, s)} == set(), chart.kind
             if chart.kind == "map":
                 assert text("no_data", lang) in shown
-                assert ("0,5 – 0,8" if lang == "de" else "0.5 – 0.8") in shown
+                assert ("0,5" if lang == "de" else "0.5") in legend("lq", lang)[1]["label"]
+                assert legend("lq", lang)[1]["label"] in shown
             if chart.kind == "lines" and lang == "de":  # German thousands: 4.000
                 assert re.search(r"\d\.000", shown)
                 assert not re.search(r"\d,000", shown)

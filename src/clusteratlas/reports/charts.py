@@ -143,34 +143,17 @@ def _map(ax: Any, d: Mapping[str, Any]) -> None:
     ax.axis("off")
     from matplotlib.patches import Rectangle
 
-    entries = legend(d["indicator"])
+    # the classes in the briefing's language (0,5 – 0,8), the no-data entry too
+    entries = legend(d["indicator"], str(d.get("lang", "de")))
+    entries[-1]["label"] = d.get("no_data", entries[-1]["label"])
     handles = [Rectangle((0, 0), 1, 1, color=e["colour"]) for e in entries]
-    ax.legend(handles, [_class_label(e, lang=str(d.get("lang", "de")),
-                                     no_data=str(d.get("no_data", e["label"])))
-                        for e in entries], frameon=False, fontsize=6,
+    ax.legend(handles, [e["label"] for e in entries], frameon=False, fontsize=6,
               loc="upper left", bbox_to_anchor=(1.0, 1.0), title=d.get("legend_title"),
               title_fontsize=7)
 
 
 def _decimals(v: float) -> int:
     return 0 if float(v).is_integer() else len(repr(float(v)).split(".")[1])
-
-
-def _class_label(entry: dict[str, Any], *, lang: str, no_data: str) -> str:
-    """A legend entry in the briefing's language: its bounds written as the language
-    writes numbers ("0,5 – 0,8"), the no-data entry from the catalogue."""
-    if "lower" not in entry:
-        return no_data if entry["label"] == legend("lq")[-1]["label"] else str(entry["label"])
-    lower, upper = entry["lower"], entry["upper"]
-
-    def n(v: float) -> str:
-        return format_number(v, lang, _decimals(v))
-
-    if lower is None or lower == 0:
-        return f"< {n(upper)}"
-    if upper is None:
-        return f"≥ {n(lower)}"
-    return f"{n(lower)} – {n(upper)}"
 
 
 def _number_axis(axis: Any, values: list[float], lang: str) -> None:

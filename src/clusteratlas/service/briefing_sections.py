@@ -98,7 +98,9 @@ def glossary_rows(atlas: Atlas, lang: str, year: int, *, area: str) -> list[list
         [text("gap", lang).capitalize(), text("brief_g_gap", lang)],
         [text("brief_growth_span", lang), text("brief_g_span", lang, start=atlas.years[0],
                                                end=year)],
-        [text("brief_reference", lang), text("brief_g_reference", lang, area=area)],
+        [text("brief_reference", lang),
+         text("brief_g_reference", lang, area=area) if atlas.choice is None
+         else text("reference_line", lang, name=atlas.choice.reference.display_name)],
         [text("brief_data_source", lang), dataset_title(source.id, source.title, lang,
                                                          atlas)],
     ]

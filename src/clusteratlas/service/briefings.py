@@ -10,7 +10,7 @@ HTML.  Only public registry fields appear: a briefing is made to be handed out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -138,6 +138,9 @@ _LABELLED = 10
 
 
 def _state_name(atlas: Atlas) -> str:
+    """The area the briefing compares with: the chosen scope, else the state."""
+    if atlas.choice is not None:
+        return str(atlas.choice.scope.display_name)
     state = next((r for r in atlas.regions.values() if r.level == "state"), None)
     return state.display_name if state else "—"
 
@@ -311,19 +314,6 @@ def seat_text(town: str | None, region_name: str | None) -> str:
     return f"{town} ({region_name})"
 
 
-def _impact_status(status: str, atlas: Atlas, item: Mapping[str, Any], lang: str) -> str:
-    """The impact estimate's reason for giving no estimate, in the briefing's language
-    (:func:`~clusteratlas.service.impact.impact` words it in English for the API)."""
-    founded = item.get("founded") or str(item.get("founded_on") or "")[:4] or "–"
-    if status.startswith("the panel starts"):
-        return _t("brief_impact_early", lang, start=atlas.years[0], founded=founded)
-    if status.startswith("no year after"):
-        return _t("brief_impact_late", lang, founded=founded)
-    if status.startswith("no comparable"):
-        return _t("brief_impact_no_peer", lang)
-    return status
-
-
 def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
                         lang: str = "de") -> Briefing:
     item = registry.get(initiative_id, ANONYMOUS)
@@ -381,7 +371,10 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
                                         f"({format_signed_percent(did['ci_low'], lang)} … "
                                         f"{format_signed_percent(did['ci_high'], lang)})"))
         else:
-            blocks.append(Block("note", _impact_status(impact["status"], atlas, item, lang)))
+            # the reason in the briefing's language (the API words it in English)
+            blocks.append(Block("note", _t(impact["status_key"], lang,
+                                           **impact.get("status_fields", {}))
+                                if impact.get("status_key") else impact["status"]))
         blocks.append(Block("note", _t("impact_caveat", lang)))
     if item.get("cooperations"):
         blocks += [Block("heading", _t("cooperations", lang)),
@@ -494,18 +487,43 @@ def _display_name(atlas: Atlas, code: str | None) -> str | None:
 
 
 def build(atlas: Atlas, registry: Any, kind: str, target: str | None, *, lang: str = "de",
-          year: int | None = None) -> Briefing:
-    """``kind`` district (``target`` a region code), initiative (an id) or state."""
+          year: int | None = None, scope: str | None = None,
+          reference: str | None = None) -> Briefing:
+    """``kind`` district (``target`` a region code), initiative (an id) or state (the
+    portfolio of the ``scope``), with the LQ against ``reference``
+    (:meth:`Atlas.view`); the briefing states the reference and the comparison set."""
     if lang not in ("de", "en"):
         raise InputError(f"--lang {lang!r}: expected de or en")
     if kind == "district":
         if not target:
             raise InputError("brief district needs a region code")
-        return district_briefing(atlas, target, lang=lang, year=year, registry=registry)
+        from clusteratlas.service.regions import region_view
+
+        view = region_view(atlas, target, scope=scope, reference=reference)
+        return _stated(district_briefing(view, target, lang=lang, year=year,
+                                         registry=registry), view, lang)
+    view = atlas.view(scope, reference)
     if kind == "initiative":
         if not target:
             raise InputError("brief initiative needs an initiative id")
-        return initiative_briefing(atlas, registry, target, lang=lang)
+        return _stated(initiative_briefing(view, registry, target, lang=lang), view, lang)
     if kind == "state":
-        return state_briefing(atlas, registry, lang=lang, year=year)
+        return _stated(state_briefing(view, registry, lang=lang, year=year), view, lang)
     raise InputError(f"brief {kind!r}: expected district, initiative or state")
+
+
+def _stated(briefing: Briefing, atlas: Atlas, lang: str) -> Briefing:
+    """The briefing with a note of its scope, LQ reference and comparison set, after
+    its methods (at the end where it has none)."""
+    if atlas.choice is None:
+        return briefing
+    c = atlas.choice
+    words = [_t("reference_line", lang, name=c.reference.display_name),
+             _t(f"comparison_{c.comparison}", lang, n=c.compared, name=c.scope.display_name)]
+    if atlas.rule_notes.get("strong_without_establishments"):
+        words.append(_t("strong_without_establishments", lang))
+    note = Block("note", ". ".join(w.rstrip(".") for w in words) + ".")
+    blocks = list(briefing.blocks)
+    at = next((i + 2 for i, b in enumerate(blocks)
+               if b.kind == "heading" and b.text == _t("methods", lang)), len(blocks))
+    return replace(briefing, blocks=[*blocks[:at], note, *blocks[at:]])
