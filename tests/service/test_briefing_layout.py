@@ -270,3 +270,13 @@ def test_map_fits_on_real_boundaries(shared, tmp_path, registry):
     assert atlas.layer != "schematic"
     for code in ("08435", "08111"):
         _check_map(atlas, registry, code)
+
+
+def test_seat_named_once_even_with_a_note():
+    from clusteratlas.service.briefings import seat_text
+
+    # was "Stuttgart (+ Tübingen office) (Stuttgart (Stadtkreis))"
+    assert seat_text("Stuttgart (+ Tübingen office)", "Stuttgart (Stadtkreis)") == \
+        "Stuttgart (+ Tübingen office)"
+    assert seat_text("Tuttlingen", "Tuttlingen") == "Tuttlingen"
+    assert seat_text("Fellbach", "Rems-Murr-Kreis") == "Fellbach (Rems-Murr-Kreis)"

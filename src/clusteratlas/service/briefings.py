@@ -311,6 +311,9 @@ def seat_text(town: str | None, region_name: str | None) -> str:
         return town or "–"
     if not town or region_name == town or region_name.startswith(f"{town} ("):
         return region_name
+    base = town.split(" (")[0]  # "Stuttgart (+ Tübingen office)"
+    if region_name == base or region_name.startswith(f"{base} ("):
+        return town  # the town already names the district's city: no second bracket
     return f"{town} ({region_name})"
 
 
