@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["svg_map", "svg_paths"]
+__all__ = ["marker_point", "svg_map", "svg_paths"]
 
 
 def _rings(geometry: Mapping[str, Any]) -> list[list[tuple[float, float]]]:
@@ -76,3 +76,21 @@ def svg_map(geojson_by_region: Mapping[str, str], *, geographic: bool = True) ->
     region code, ``width`` and ``height`` (:func:`svg_paths`)."""
     paths, size, labels = svg_paths(geojson_by_region, geographic=geographic)
     return {"paths": paths, "width": size[0], "height": size[1], "labels": labels}
+
+
+#: the map's label font size (atlas.css ``svg.map text.label``) and marker radius
+LABEL_SIZE = 11.0
+MARKER_RADIUS = 5.0
+
+
+def marker_point(label: tuple[float, float], index: int, count: int) -> tuple[float, float]:
+    """Where the ``index``-th of ``count`` seat markers of a region goes: in a row
+    centred below the region's label, so that no marker covers the label's letters.
+
+    The label's text stands on its baseline at ``label[1] + 4`` and is ``LABEL_SIZE``
+    high; the markers' row starts one marker radius plus a gap below that baseline.
+    """
+    step = 2 * MARKER_RADIUS + 1.0
+    x = label[0] + (index - (count - 1) / 2) * step
+    y = label[1] + 4 + 3 + MARKER_RADIUS
+    return (x, y)

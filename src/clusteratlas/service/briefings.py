@@ -339,8 +339,8 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
     by = p["by_status"]
     blocks = [Block("heading", _t("portfolio", lang)), Block("figures", figures=[
         (_t("employment", lang), f(p["total_employment"])),
-        (_t("agglomerations", lang), f(by["covered"]["cells"] + by["gap"]["cells"])),
-        (_t("covered", lang), f(by["covered"]["cells"])),
+        (_t("agglomerations", lang), f(p["agglomerations"])),
+        (_t("covered", lang), f(p["covered"])),
         (_t("gap", lang), f(by["gap"]["cells"])),
         (_t("covered_share", lang), f(100 * (p["covered_share"] or 0), 0) + " %")]),
         Block("table", columns=[_t("category", lang), _t("employment", lang),
