@@ -157,9 +157,8 @@ def ranked(regions: Sequence[Mapping[str, Any]], indicator: str) -> list[Mapping
         by_lq = -lq if isinstance(lq, (int, float)) and math.isfinite(lq) else math.inf
         if indicator == "coverage":
             return (float(order.index(v)) if v in order else math.inf, by_lq)
-        if isinstance(v, bool):
-            v = float(v)
-        ok = isinstance(v, (int, float)) and math.isfinite(v)
-        return (-float(v) if ok else math.inf, by_lq)
+        if isinstance(v, (bool, int, float)) and math.isfinite(v):
+            return (-float(v), by_lq)
+        return (math.inf, by_lq)
 
     return sorted(regions, key=key)
