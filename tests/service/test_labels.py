@@ -225,3 +225,24 @@ def test_population_is_the_newest_with_its_date(client):
     assert "Einwohner (31.12.2020)" in text
     assert f"{expected:,}".replace(",", ".") in text
     assert "2018" not in text.split("Einwohner")[1][:30]
+
+
+# ---- search knows the district capitals -----------------------------------------------
+
+
+def test_search_finds_districts_by_their_seat_town(atlas):
+    from clusteratlas.service.explore import district_seats, search
+
+    # towns no initiative is seated in: only the seat list can find them
+    for town, district in (("Künzelsau", "Hohenlohekreis"), ("Tauberbischofsheim",
+                                                             "Main-Tauber-Kreis"),
+                           ("villingen", "Schwarzwald-Baar-Kreis"), ("Balingen",
+                                                                     "Zollernalbkreis")):
+        assert district in [r["name"] for r in search(atlas, town)["regions"]], town
+    assert [r["name"] for r in search(atlas, "Friedrichshafen")["regions"]] == ["Bodenseekreis"]
+    seats = district_seats()
+    districts = reference.bw_regions().at_level("district")
+    assert {r.code for r in districts} == set(seats)
+    for r in districts:  # a Stadtkreis is its own seat
+        if r.kind == "Stadtkreis":
+            assert seats[r.code].startswith(r.name.split(" (")[0]), r.code
