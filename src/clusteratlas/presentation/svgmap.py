@@ -88,9 +88,10 @@ def marker_point(label: tuple[float, float], index: int, count: int) -> tuple[fl
     centred below the region's label, so that no marker covers the label's letters.
 
     The label's text stands on its baseline at ``label[1] + 4`` and is ``LABEL_SIZE``
-    high; the markers' row starts one marker radius plus a gap below that baseline.
+    high; the markers' row starts a gap of 5 (the halo and the stroke) and one marker
+    radius below that baseline.
     """
     step = 2 * MARKER_RADIUS + 1.0
     x = label[0] + (index - (count - 1) / 2) * step
-    y = label[1] + 4 + 3 + MARKER_RADIUS
+    y = label[1] + 4 + 5 + MARKER_RADIUS
     return (x, y)
