@@ -67,7 +67,8 @@ def align(
     fmt: FormatOption = "csv",
     data_dir: DataDirOption = None,
 ) -> None:
-    """Coverage of every region × category: covered, gap, no_base, emerging, none."""
+    """Coverage of every region × category: covered (regionally, statewide, within a
+    coarser category), gap, emerging, no_base, statewide_network, within_section, none."""
     from clusteratlas.service.coverage import CoverageRule, coverage, portfolio
 
     atlas, registry = atlas_and_registry(data_dir)
@@ -80,7 +81,7 @@ def align(
         for r in cov.astype(object).where(cov.notna(), None).to_dict("records")]
     emit(rows, fmt, whole={"portfolio": summary, "cells": rows}, out=out)
     share = summary["covered_share"]
-    typer.echo(f"{summary['year']}: {summary['by_status']['covered']['cells']} covered, "
+    typer.echo(f"{summary['year']}: {summary['covered']} covered, "
                f"{summary['by_status']['gap']['cells']} gaps; "
                f"{share:.0%} of agglomeration employment covered" if share is not None
                else "no agglomeration under this rule")
