@@ -80,7 +80,7 @@ def serve(
         store = settings.directory()
         if ensure_store(store):
             typer.echo(f"Built the demo in {settings.data_dir} (synthetic demo data).")
-        atlas = open_atlas(store)
+        atlas = open_atlas(store, scope=settings.scope)
         bound = sock.getsockname()[1]
         host_part = f"[{settings.host}]" if ":" in settings.host else settings.host
         typer.echo(f"Clusteratlas is running at http://{host_part}:{bound}/  (Ctrl+C stops it)")

@@ -26,6 +26,7 @@ from clusteratlas.registry.auth import Actor
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.registry import RegistryService
 from clusteratlas.service.registry.transfer import import_registry
+from clusteratlas.service.setup import HOME_SCOPE
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
@@ -112,7 +113,7 @@ def build_demo(data_dir: DataDir) -> dict[str, int]:
         geometries=schematic_geometries("schematic-tiles"),
         observations=observations,
         settings={"active_panel": DEMO_PANEL_ID, "active_layer": "schematic",
-                  "category_set": categories.name},
+                  "category_set": categories.name, HOME_SCOPE: "08"},
     )
     registry = RegistryStore(data_dir.registry_url)
     try:
