@@ -141,7 +141,7 @@ def test_coverage_on_section_data_is_shown_as_within(atlas):
 
 
 def test_coverage_legend_lists_present_statuses_in_one_order():
-    entries = [e["label"] for e in legend("coverage", ["statewide_network", "gap"])]
+    entries = [e["label"] for e in legend("coverage", present=["statewide_network", "gap"])]
     assert entries == ["covered", "gap", "statewide_network", "none", "no data / suppressed"]
     assert [e["label"] for e in legend("coverage")][:-1] == list(STATUS_COLOURS)
     assert list(STATUS_COLOURS) == list(coverage.STATUSES)
