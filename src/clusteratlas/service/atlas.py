@@ -19,6 +19,7 @@ from clusteratlas.model.regions import Region, Regions
 from clusteratlas.registry.access import visible_record
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
+from clusteratlas.service import snapshot
 from clusteratlas.service.mapping import MappingOptions, map_panel
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
@@ -278,8 +279,11 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None) -> Atla
         membership = categories.membership(classification, industries)
     if "wages" in obs and obs["wages"].isna().all():
         obs = obs.drop(columns="wages")  # none known: no column of zeros
-    panel = Panel.from_frame(obs.reset_index(drop=True), source=f"{data_dir.path} (active panel)")
-    indicators = category_indicators(panel, categories, options)
+    obs = obs.reset_index(drop=True)
+    indicators = snapshot.indicators(
+        data_dir, snapshot.key(obs, membership, categories, options),
+        lambda: category_indicators(Panel.from_frame(obs, source=f"{data_dir.path} (active panel)"),
+                                    categories, options))
     layer = settings.get("active_layer", "schematic")
     geoms = snap["geometries"]
     geoms = geoms[geoms["layer"] == layer]
