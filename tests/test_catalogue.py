@@ -7,6 +7,7 @@ import html
 import re
 import string
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
@@ -77,45 +78,142 @@ def test_page_translator_shows_unknown_keys_as_themselves():
 
 def _text_nodes(page: str) -> set[str]:
     """The page's visible text pieces between tags, and its attribute texts (titles,
-    labels, placeholders), as a catalogue string would appear: whole."""
+    labels, placeholders), as a catalogue string would appear: whole.  Text marked as
+    being in another language (``<span lang="en">`` on a German page: a registry text
+    that has no German variant) is left out: it says which language it is in."""
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r'<(?!html\b)(\w+)[^>]*\slang="[a-z]{2}"[^>]*>.*?</\1>', " ", page,
+                  flags=re.S)
     pieces = re.findall(r'(?:title|aria-label|placeholder|alt)="([^"]*)"', page)
     pieces += re.split(r"<[^>]+>", page)
     out = set()
     for piece in pieces:
-        piece = " ".join(html.unescape(piece).split()).strip(" :·–(),")
+        piece = " ".join(html.unescape(piece).split()).strip(" :·–(),.")
         if piece:
             out.add(piece)
     return out
 
 
-# English wordings that are also German words or names
-_SAME_IN_BOTH = {"Label", "Status", "Cluster", "Clusteratlas", "Start"}
+# wordings that are the same words in both languages, or names
+_SAME_IN_BOTH = {"Label", "Status", "Cluster", "Clusteratlas", "Start", "Management", "Web",
+                 "Name", "Cluster Atlas", "Deutsch", "English", "Rang", "Code", "PDF", "CSV",
+                 "XLSX", "JSON", "SVG", "Login"}
 
 
-def _english_only() -> dict[str, str]:
-    german = {e["de"] for e in STRINGS.values()}
-    return {key: entry["en"] for key, entry in STRINGS.items()
-            if "{" not in entry["en"] and entry["en"] not in german | _SAME_IN_BOTH}
+def _foreign(lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The other language's catalogue wordings a ``lang`` page must not show: those
+    to match as a whole text piece, and the sentences (four words or more, the longest
+    literal part of a wording with fields) to look for anywhere in the page's text."""
+    other = "en" if lang == "de" else "de"
+    own = {e[lang] for e in STRINGS.values()}
+    whole: dict[str, str] = {}
+    anywhere: dict[str, str] = {}
+    for key, entry in STRINGS.items():
+        wording = entry[other]
+        if entry["de"] == entry["en"] or wording in own or wording in _SAME_IN_BOTH:
+            continue
+        parts = [p.strip(" :·–(),.") for p, *_ in string.Formatter().parse(wording)]
+        longest = max(parts, key=len)
+        if len(longest.split()) >= 4 and all(longest not in w for w in own):
+            anywhere[key] = longest
+        if "{" not in wording and len(wording) >= 3:
+            whole[key] = wording.strip(" :·–(),.")
+    return whole, anywhere
 
 
-@pytest.mark.parametrize("path", [
-    "/", "/?indicator=coverage", "/regions/08111", "/categories/medical_technology",
-    "/compare?regions=08111&regions=08212", "/search?q=Ulm", "/initiatives",
-    "/initiatives/bioregio-stern", "/login", "/no/such/page",
-])
-def test_german_pages_show_no_english_catalogue_string(client, path):
-    r = client.get(path)
-    assert r.status_code in (200, 404)
-    shown = _text_nodes(r.text)
-    assert "Legende" in shown or "Anmelden" in shown or r.status_code == 404
-    english = _english_only()
-    assert len(english) > 200
-    assert {key: en for key, en in english.items() if en.strip(" :·–(),") in shown} == {}
+def _shown_foreign(page: str, lang: str) -> dict[str, str]:
+    shown = _text_nodes(page)
+    text_only = " ".join(sorted(shown))
+    whole, anywhere = _foreign(lang)
+    found = {k: w for k, w in whole.items() if w in shown}
+    found |= {k: w for k, w in anywhere.items() if w in text_only}
+    return found
+
+
+_NOT_CRAWLED = re.compile(r"^/(api|static|briefing|logout)|\.(csv|xlsx|pdf|svg|json|zip)$")
+# query parameters whose values only change numbers or selections, not the wording
+_SAME_WORDING = {"next", "regions", "year", "page", "version", "q", "region", "since"}
+
+
+def _crawl(client, lang: str, seeds: list[str]) -> dict[str, str]:
+    """Every page reachable from ``seeds`` by the links of the site, in ``lang``: one
+    page per path and distinct wording parameters (``{url: html}``)."""
+    def norm(href: str) -> tuple[str, str] | None:
+        parts = urlsplit(html.unescape(href))
+        if parts.scheme or parts.netloc or not parts.path.startswith("/") \
+                or _NOT_CRAWLED.search(parts.path):
+            return None
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "lang"]
+        shape = parts.path + "?" + urlencode(sorted(
+            (k, v if k not in _SAME_WORDING else "") for k, v in query))
+        return shape, parts.path + "?" + urlencode([*query, ("lang", lang)])
+
+    todo = [n for n in map(norm, seeds) if n]
+    seen = {shape for shape, _ in todo}
+    pages: dict[str, str] = {}
+    while todo:
+        _, url = todo.pop()
+        page = client.get(url).text
+        pages[url] = page
+        for href in re.findall(r'href="([^"#]+)"', page):
+            found = norm(href)
+            if found and found[0] not in seen:
+                seen.add(found[0])
+                todo.append(found)
+    return pages
+
+
+_SEEDS = ["/", "/initiatives", "/login", "/glossary", "/search?q=Ulm", "/search?q=U",
+          "/no/such/page", "/regions/99999", "/initiatives/no-such-initiative",
+          "/compare?regions=08111&regions=08212&regions=08221&regions=08222&regions=08231"
+          "&regions=08235", "/review", "/admin/users", "/initiatives/metalldialog/edit"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, demo_dir, atlas):
+    """The demo site crawled in both languages, once signed out and once as the agency's
+    administrator (edit, KPI, history, review and user pages)."""
+    from fastapi.testclient import TestClient
+
+    from conftest import seeded_app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('crawl') / 'registry.sqlite'}"
+    app = seeded_app(url, demo_dir, atlas)
+    pages: dict[str, dict[str, str]] = {"de": {}, "en": {}}
+    with TestClient(app) as client:
+        app.state.registry.add_user("agency", "admin", "agency password 1")
+        for lang in LANGUAGES:
+            pages[lang] |= _crawl(client, lang, _SEEDS)
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)[1]
+        client.post("/login", data={"name": "agency", "password": "agency password 1",
+                                    "csrf": token}, follow_redirects=False)
+        for lang in LANGUAGES:
+            signed_in = _crawl(client, lang, _SEEDS + ["/initiatives/metalldialog/history",
+                                                       "/initiatives/metalldialog/kpis/2024"])
+            pages[lang] |= {f"{u} (signed in)": p for u, p in signed_in.items()}
+    return pages
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_page_shows_a_catalogue_string_of_the_other_language(site, lang):
+    pages = site[lang]
+    paths = {urlsplit(u).path for u in pages}
+    # the crawl reached every kind of page
+    assert {"/", "/initiatives", "/login", "/glossary", "/search", "/no/such/page",
+            "/initiatives/cyberforum", "/regions/08435", "/compare", "/review",
+            "/admin/users", "/initiatives/metalldialog/edit"} <= paths
+    assert sum(p.startswith("/categories/") for p in paths) >= 10
+    whole, anywhere = _foreign(lang)
+    assert len(whole) > 200 and len(anywhere) > 20
+    found = {url: _shown_foreign(page, lang) for url, page in pages.items()}
+    assert {url: f for url, f in found.items() if f} == {}
 
 
 def test_the_check_sees_an_english_label():
-    page = '<p>Legende</p><th scope="col">Employees</th><a title="Chart as SVG">x</a>'
-    shown = _text_nodes(page)
-    english = _english_only()
-    assert {k for k, en in english.items() if en in shown} >= {"employment", "download_svg"}
+    page = ('<p>Legende</p><th scope="col">Employees</th><a title="Chart as SVG">x</a>'
+            '<p>Text <span lang="en">Employees</span></p>')
+    assert set(_shown_foreign(page, "de")) >= {"employment", "download_svg"}
+    assert _shown_foreign('<p>Text <span lang="en">Employees</span></p>', "de") == {}
+    assert "employment" in _shown_foreign('<html lang="de"><p>Employees</p></html>', "de")
+    sentence = "<p>Note: " + STRINGS["none_here"]["en"] + " More.</p>"
+    assert "none_here" in _shown_foreign(sentence, "de")

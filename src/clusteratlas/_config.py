@@ -31,6 +31,9 @@ SETTINGS_HELP = {
     "(sc://host:15002) of the spark engine. Default: an already active session (a "
     "notebook's, spark-submit's), else local[*].",
     "spark_driver_memory": "Memory of the Spark driver in local mode, e.g. 4g. Default 4g.",
+    "scope": "Region whose districts the atlas shows and ranks (a country DG/US, a Land "
+    "09, a Regierungsbezirk 081, a US state US-06). Default: the data directory's home "
+    "scope (08 for the demo, the country for an import).",
     "genesis_user": "User name of the GENESIS web service for 'clusteratlas get'; its "
     "password is the setting genesis_password (CLUSTERATLAS_GENESIS_PASSWORD), never shown.",
 }
@@ -56,6 +59,7 @@ class Settings:
     spark_url: str | None = None
     spark_driver_memory: str = "4g"
     genesis_user: str | None = None
+    scope: str | None = None
     genesis_password: str | None = field(default=None, repr=False)
 
     def directory(self) -> Any:

@@ -27,11 +27,13 @@ __all__ = [
     "de_regions",
     "default_categories",
     "nace_rev2",
+    "naics2017",
     "read_categories",
     "read_classification",
     "read_concordance",
     "read_regions",
     "regions_for",
+    "us_categories",
     "us_regions",
     "wz2008",
 ]
@@ -40,6 +42,8 @@ WZ2008_SOURCE = (
     "Statistisches Bundesamt (Destatis), Klassifikation der Wirtschaftszweige, Ausgabe 2008 "
     "(WZ 2008); © Statistisches Bundesamt (Destatis)"
 )
+NAICS_SOURCE = ("US Census Bureau, North American Industry Classification System 2017 "
+                "(NAICS 2017), public domain")
 NACE_SOURCE = "Eurostat, NACE Rev. 2 (Regulation (EC) No 1893/2006); Source: Eurostat"
 BW_REGIONS_SOURCE = (
     "BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2.0; "
@@ -120,6 +124,16 @@ def nace_rev2() -> Classification:
     return _classification_from_csv(
         _package_text("classifications", "nace_rev2.csv"), "nace_rev2", NACE_SOURCE,
         "nace_rev2.csv",
+    )
+
+
+@functools.cache
+def naics2017() -> Classification:
+    """NAICS 2017 with its five levels (sector … national industry); sectors keep the
+    Census range form (``31-33``)."""
+    return _classification_from_csv(
+        _package_text("classifications", "naics2017.csv"), "naics2017", NAICS_SOURCE,
+        "naics2017.csv",
     )
 
 
@@ -399,6 +413,16 @@ def default_categories() -> CategorySet:
     data = yaml.safe_load(_package_text("categories", "clusteratlas_wz2008.yaml"))
     cats = _categories_from_mapping(data, "clusteratlas_wz2008.yaml")
     cats.validate_against(wz2008())
+    return cats
+
+
+@functools.cache
+def us_categories() -> CategorySet:
+    """The US Cluster Mapping's 51 traded (codes 1-51) and 16 local clusters (101-116)
+    over NAICS 2017 (``tools/make_us_categories.py`` says how the crosswalk was built)."""
+    data = yaml.safe_load(_package_text("categories", "us_cluster_mapping.yaml"))
+    cats = _categories_from_mapping(data, "us_cluster_mapping.yaml")
+    cats.validate_against(naics2017())
     return cats
 
 

@@ -29,7 +29,8 @@ from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import Atlas, open_atlas
 from clusteratlas.service.registry import RegistryService
 from clusteratlas.store.datadir import DataDir
-from clusteratlas.web.i18n import translator
+from clusteratlas.web.formatting import install_filters
+from clusteratlas.web.i18n import dataset_text, error_detail, translator, variant
 from clusteratlas.web.registry_views import router as registry_web_router
 from clusteratlas.web.views import router as web_router
 
@@ -115,7 +116,10 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
         app.state.atlas = atlas
     web_root = Path(str(resources.files("clusteratlas.web")))
     app.state.templates = Jinja2Templates(directory=str(web_root / "templates"))
+    install_filters(app.state.templates.env)
     app.state.translate = translator
+    app.state.templates.env.globals.update(variant=variant, error_detail=error_detail,
+                                           dataset_text=dataset_text)
     app.mount("/static", StaticFiles(directory=str(web_root / "static")), name="static")
     app.include_router(api_router)
     app.include_router(registry_router)
@@ -145,9 +149,11 @@ def _data_state(app: FastAPI) -> object:
 def app_from_settings() -> FastAPI:
     """The application of one worker process of ``clusteratlas serve --workers N``
     (uvicorn's factory): over the data directory of the settings, which ``serve`` passes
-    on in ``CLUSTERATLAS_DATA_DIR`` (and ``CLUSTERATLAS_REGISTRY_URL``).  The atlas is
+    on in ``CLUSTERATLAS_DATA_DIR`` (and ``CLUSTERATLAS_REGISTRY_URL``, ``CLUSTERATLAS_SCOPE``).  The atlas is
     read at start-up from the indicator table the data directory keeps
     (:mod:`clusteratlas.service.snapshot`), so a worker starts in about a second."""
     from clusteratlas._config import load_settings
 
-    return create_app(load_settings().directory())
+    settings = load_settings()
+    directory = settings.directory()
+    return create_app(directory, atlas=open_atlas(directory, scope=settings.scope))

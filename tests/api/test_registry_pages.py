@@ -38,8 +38,12 @@ def test_public_profile_shows_facts_with_sources(web):
     assert 'href="https://bnn.de/karlsruhe/' in page.text
     assert "Stadt Baden-Baden" in page.text
     assert "Not public" in page.text  # KPIs, budget, member list
-    assert "Synthetic demo data" not in page.text  # the registry is real facts
+    # the facts are real; the impact table's employment comes from the demo panel, so
+    # the page carries the notice (issue 16) and names both sources
+    assert 'data-synthetic="true"' in page.text
+    assert "Cluster initiative registry" in page.text
     listing = web.get("/initiatives?lang=en&q=lago")
+    assert "Synthetic demo data" not in listing.text  # names and seats only
     assert listing.text.count('data-initiative="') == 3
     assert web.get("/initiatives?label=go-cluster").status_code == 200
 

@@ -216,7 +216,10 @@ def test_import_convert_restore_commands(tmp_path, shared, capsys):
     capsys.readouterr()
     assert main(["import", "genesis-table", str(table), "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "45,192 values written in one transaction" in out
+    # 45,192 cells less 15 sub-Kreis units, plus Berlin and Hamburg as their Kreis (14 × 6 each)
+    assert "44,100 values written in one transaction" in out
+    assert "02 → 02000 Hamburg; 11 → 11000 Berlin" in out
+    assert "synthetic demo statistics (demo-synthetic-panel) were removed" in out
     assert "Validation report" in out
     assert main(["import", "genesis-table", str(table), "--data-dir", str(tmp_path)]) == 0
     assert "already imported" in capsys.readouterr().out

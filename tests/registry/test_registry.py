@@ -14,7 +14,7 @@ from clusteratlas.registry import RegistryStore
 from clusteratlas.service.demo import seed_registry
 from clusteratlas.service.registry import RegistryService
 
-REVISIONS = ["0001", "0002", "0003"]
+REVISIONS = ["0001", "0002", "0003", "0004"]
 
 
 def _alembic(store, target):
@@ -62,8 +62,11 @@ def test_upgrade_from_0001_keeps_the_data(store):
     item = RegistryService(store).get("bodenseeairea")
     assert (item["name"], item["founded"], item["regions_served"]) == (
         "BodenseeAIRea", 2012, ["08435"])
-    assert item["facts"] == [{"text": "Founded 2012 (launch at AERO)", "source_url": None,
-                              "as_of": None}]
+    assert item["facts"] == [{"text": "Founded 2012 (launch at AERO)", "text_en": None,
+                              "source_url": None, "as_of": None}]
+    # 0004: the texts stay where they were; no English variant is invented
+    assert (item["sector"], item["sector_en"], item["members_text_en"]) == (
+        "Aerospace", None, None)
     assert item["sources"] == [{"url": "https://example.org/a", "accessed": None}]
     assert item["visibility"]["facts"] is True
     assert item["archived"] is False
@@ -89,7 +92,7 @@ def test_upgrade_from_0002_keeps_tokens_valid(store):
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at, revoked) "
             "SELECT id, 'old', :h, '2026-01-01T00:00:00+00:00', false FROM users"),
             {"h": __import__("hashlib").sha256(b"cat_old").hexdigest()})
-    assert store.migrate() == "0003"
+    assert store.migrate() == REVISIONS[-1]
     assert service.actor_for_token("cat_old").name == "ministry"
     [token] = service.tokens("ministry")
     assert (token["name"], token["expires_at"], token["valid"]) == ("old", None, True)

@@ -124,6 +124,6 @@ def test_classes_and_colours():
 def test_svg_projection_keeps_aspect():
     square = '{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}'
     paths, (w, h), labels = svg_paths({"a": square}, width=100, margin=0, geographic=False)
-    assert paths["a"].startswith("M0.0,100.0L100.0,100.0")
+    assert paths["a"] == "M0,100l100,0 0-100-100,0z"  # relative moves, as few digits as drawn
     assert (w, h) == (100, 100)
     assert labels["a"] == (50, 50)

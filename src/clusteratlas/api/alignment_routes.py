@@ -45,7 +45,15 @@ RuleDep = Annotated[CoverageRule, Depends(rule_params)]
             "initiative without base, emerging, none")
 def alignment(atlas: AtlasDep, rule: RuleDep, year: Year = None,
               status: Annotated[Literal["covered", "gap", "no_base", "emerging", "none"]
-                                | None, Query()] = None) -> dict[str, Any]:
+                                | None, Query()] = None,
+              scope: Annotated[str | None, Query(max_length=32, description=(
+                  "Region whose districts are covered (default: the home scope)"))] = None,
+              reference: Annotated[str | None, Query(max_length=32, description=(
+                  "Region whose structure is the LQ benchmark"))] = None,
+              comparison: Annotated[str | None, Query(max_length=8, description=(
+                  "Percentiles over all districts of the data (default) or the scope"))]
+              = None) -> dict[str, Any]:
+    atlas = atlas.view(scope, reference, comparison)
     cov = coverage_of(atlas, year=year, rule=rule)
     if status is not None:
         cov = cov[cov["status"] == status]

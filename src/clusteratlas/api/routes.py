@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -16,34 +14,44 @@ from clusteratlas.presentation.colours import paint_map
 from clusteratlas.service import explore, maps
 from clusteratlas.service import regions as regions_
 from clusteratlas.service.coverage import statuses_for
+from clusteratlas.service.exports import table_csv, table_xlsx
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["atlas"])
 Lang = Annotated[Literal["de", "en"], Query(description="Language of names")]
-Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for the table")]
+Format = Annotated[Literal["json", "csv", "xlsx"],
+                   Query(description="json, or csv/xlsx for the table (marked synthetic "
+                                     "or not, with its provenance, inside the file)")]
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Scope = Annotated[str | None, Query(max_length=32, description=(
+    "Region whose districts are shown and ranked (a country DG/US, a Land 09, a "
+    "Regierungsbezirk 081, a US state US-06); default: the data directory's home scope"))]
+Reference = Annotated[str | None, Query(max_length=32, description=(
+    "Region whose structure is the LQ benchmark; default: the country when the data hold "
+    "its row, else the scope's total"))]
+Comparison = Annotated[str | None, Query(max_length=8, description=(
+    "Regions the star and strong percentiles are taken over: all (every district of the "
+    "data, default) or scope"))]
 _CSV: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {}, "text/csv": {}}}}
+    200: {"content": {"application/json": {}, "text/csv": {}, _XLSX: {}}}}
 
 
-def table_response(rows: list[dict[str, Any]], filename: str) -> Response:
-    """A table as a CSV download (UTF-8 with BOM, so that spreadsheet programs read
-    umlauts right); lists become ';'-joined text."""
-    buffer = io.StringIO()
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ";".join(str(x.get("name", x) if isinstance(x, dict) else x)
-                                     for x in v) if isinstance(v, list) else v
-                         for k, v in row.items()})
-    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def table_response(rows: list[dict[str, Any]], name: str, meta: dict[str, Any],
+                   fmt: str, lang: str) -> Response:
+    """A table as a download, ``name.csv`` or ``name.xlsx``, with the synthetic marker
+    and the provenance inside the file (:mod:`clusteratlas.service.exports`)."""
+    if fmt == "xlsx":
+        return Response(table_xlsx(rows, meta, lang, title=name), media_type=_XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return Response(table_csv(rows, meta), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
-@router.get("/regions", summary="All regions of the atlas with their codes")
-def regions(request: Request) -> dict[str, Any]:
-    atlas = _atlas(request)
+@router.get("/regions", summary="The districts of a scope with their codes")
+def regions(request: Request, scope: Scope = None, reference: Reference = None,
+            comparison: Comparison = None) -> dict[str, Any]:
+    atlas = _atlas(request).view(scope, reference, comparison)
     items = regions_.list_regions(atlas)
     return {"ok": True, "count": len(items), "regions": items, **atlas.meta()}
 
@@ -57,13 +65,19 @@ def region(
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     lang: Lang = "de",
     format: Format = "json",
+    scope: Scope = None,
+    reference: Reference = None,
+    comparison: Comparison = None,
 ) -> Any:
-    atlas = _atlas(request)
-    profile = regions_.region_profile(atlas, explore.canonical_region_code(atlas, code),
-                                      year=year, lang=lang, actor=actor)
-    if format == "csv":
+    whole = _atlas(request)
+    canonical = explore.canonical_region_code(whole, code)
+    atlas = regions_.region_view(whole, canonical, scope=scope, reference=reference,
+                                 comparison=comparison)
+    profile = regions_.region_profile(atlas, canonical, year=year, lang=lang, actor=actor)
+    if format != "json":
         return table_response(profile["categories"],
-                              f"{profile['region']['code']}-{profile['year']}.csv")
+                              f"{profile['region']['code']}-{profile['year']}", profile,
+                              format, lang)
     return {"ok": True, **profile}
 
 
@@ -76,15 +90,19 @@ def state_map(
     lang: Lang = "de",
     indicator: Literal["lq", "employment", "stars", "strong", "growth", "coverage"] = "lq",
     format: Format = "json",
+    scope: Scope = None,
+    reference: Reference = None,
+    comparison: Comparison = None,
 ) -> Any:
-    atlas = _atlas(request)
+    atlas = _atlas(request).view(scope, reference, comparison)
     statuses = statuses_for(atlas, category, year) if indicator == "coverage" else None
     data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
-                                    indicator=indicator, statuses=statuses))
-    if format == "csv":
+                                    indicator=indicator, statuses=statuses), lang)
+    if format != "json":
         rows = [{k: v for k, v in r.items() if k not in ("colour", "text_colour", "class")}
                 for r in data["regions"]]
-        return table_response(rows, f"{data['category']['code']}-{data['year']}.csv")
+        return table_response(rows, f"{data['category']['code']}-{data['year']}", data,
+                              format, lang)
     return {"ok": True, **data}
 
 
@@ -94,8 +112,8 @@ def category(request: Request, code: str,
              year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
              lang: Lang = "de", format: Format = "json") -> Any:
     data = explore.category_profile(_atlas(request), code, year=year, lang=lang)
-    if format == "csv":
-        return table_response(data["ranking"], f"{code}-{data['year']}.csv")
+    if format != "json":
+        return table_response(data["ranking"], f"{code}-{data['year']}", data, format, lang)
     return {"ok": True, **data}
 
 
@@ -105,8 +123,8 @@ def compare(request: Request,
             year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
             lang: Lang = "de", format: Format = "json") -> Any:
     data = explore.compare(_atlas(request), regions.split(","), year=year, lang=lang)
-    if format == "csv":
-        return table_response(data["rows"], f"compare-{data['year']}.csv")
+    if format != "json":
+        return table_response(data["rows"], f"compare-{data['year']}", data, format, lang)
     return {"ok": True, **data}
 
 

@@ -13,6 +13,8 @@ from clusteratlas.cli.app import (
     Command,
     DataDirOption,
     FormatOption,
+    ReferenceOption,
+    ScopeOption,
     app,
     atlas_and_registry,
     settings_for,
@@ -65,12 +67,15 @@ def align(
     min_lq: Annotated[float, typer.Option("--min-lq", metavar="LQ", help="LQ for the lq "
                                           "rule.")] = 1.5,
     fmt: FormatOption = "csv",
+    scope: ScopeOption = None,
+    reference: ReferenceOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Coverage of every region × category: covered, gap, no_base, emerging, none."""
+    """Coverage of every district × category of the scope: covered, gap, no_base,
+    emerging, none."""
     from clusteratlas.service.coverage import CoverageRule, coverage, portfolio
 
-    atlas, registry = atlas_and_registry(data_dir)
+    atlas, registry = atlas_and_registry(data_dir, scope=scope, reference=reference)
     registry.store.close()
     cov_rule = CoverageRule(agglomeration=rule, min_stars=min_stars, min_lq=min_lq)
     cov = coverage(atlas, year=year, rule=cov_rule)
@@ -78,7 +83,14 @@ def align(
     rows: list[dict[str, Any]] = [
         {str(k): v for k, v in r.items()}
         for r in cov.astype(object).where(cov.notna(), None).to_dict("records")]
-    emit(rows, fmt, whole={"portfolio": summary, "cells": rows}, out=out)
+    stated = atlas.meta()
+    emit(rows, fmt, whole={"portfolio": summary, "cells": rows,
+                           **{k: stated[k] for k in ("scope", "reference", "comparison",
+                                                     "mapping_rules") if k in stated}},
+         out=out)
+    if "scope" in stated:
+        typer.echo(f"{stated['scope']['name']}: {stated['scope']['districts']} districts; "
+                   f"{stated['reference']['label']}; {stated['comparison']['label']}")
     share = summary["covered_share"]
     typer.echo(f"{summary['year']}: {summary['by_status']['covered']['cells']} covered, "
                f"{summary['by_status']['gap']['cells']} gaps; "

@@ -230,13 +230,25 @@ def open_registry(data_dir: Path | None, *, atlas: Any = None,
                         check_codes=check_codes or atlas is not None)
 
 
-def atlas_and_registry(data_dir: Path | None) -> tuple[Any, RegistryService]:
-    """The atlas of the data directory (the demo built first if it is empty) and its
-    registry."""
+def atlas_and_registry(data_dir: Path | None, *, scope: str | None = None,
+                       reference: str | None = None) -> tuple[Any, RegistryService]:
+    """The atlas of the data directory (the demo built first if it is empty), seen from
+    ``scope`` (default: the setting scope, else the home scope) with the LQ against
+    ``reference`` (:meth:`~clusteratlas.service.atlas.Atlas.view`), and its registry."""
     from clusteratlas.service.atlas import open_atlas
     from clusteratlas.service.setup import ensure_store
 
-    directory = settings_for(data_dir).directory()
+    settings = settings_for(data_dir)
+    directory = settings.directory()
     ensure_store(directory)
-    atlas = open_atlas(directory)
-    return atlas, open_registry(data_dir, atlas=atlas)
+    atlas = open_atlas(directory, scope=settings.scope)
+    view = atlas.view(scope, reference)
+    return view, open_registry(data_dir, atlas=atlas)
+
+
+ScopeOption = Annotated[str | None, typer.Option(
+    "--scope", metavar="REGION", help="Region whose districts are shown and ranked (DG, "
+    "09, 081, US-06). Default: the setting scope, else the data directory's home scope.")]
+ReferenceOption = Annotated[str | None, typer.Option(
+    "--reference", metavar="REGION", help="Region whose structure is the LQ benchmark. "
+    "Default: the country when the data hold its row, else the scope's total.")]

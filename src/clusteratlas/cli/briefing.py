@@ -11,6 +11,8 @@ from clusteratlas._files import write_atomically
 from clusteratlas.cli.app import (
     Command,
     DataDirOption,
+    ReferenceOption,
+    ScopeOption,
     app,
     atlas_and_registry,
     one_of,
@@ -36,16 +38,19 @@ def brief(
         "de", "en"), help="Language (default: the setting lang).")] = None,
     year: Annotated[int | None, typer.Option("--year", metavar="YEAR", help="Default: the "
                                              "latest.")] = None,
+    scope: ScopeOption = None,
+    reference: ReferenceOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """A briefing (district, initiative or state portfolio) as PDF or HTML."""
+    """A briefing (district, initiative or scope portfolio) as PDF or HTML."""
     from clusteratlas.reports import render_briefing
     from clusteratlas.service.briefings import build
 
     atlas, registry = atlas_and_registry(data_dir)
     with registry:
         briefing = build(atlas, registry, kind, target,
-                         lang=lang or settings_for(data_dir).lang, year=year)
+                         lang=lang or settings_for(data_dir).lang, year=year, scope=scope,
+                         reference=reference)
         data = render_briefing(briefing, out.suffix.lower().lstrip("."))
     write_atomically(out, data)
     synthetic = " – synthetic demo data" if briefing.synthetic else ""

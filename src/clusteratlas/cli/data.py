@@ -73,9 +73,12 @@ def import_boundaries(
     report = run(settings_for(data_dir).directory(), file, key=key, attribution=attribution,
                  licence=licence, layer=layer)
     typer.echo(
-        f"Imported {report['matched']} region shapes from {file} (key {report['key']}); "
-        f"{report['skipped']} features outside the register skipped."
+        f"Imported {report['matched']} region shapes from {report['features']} features of "
+        f"{file.name} (key {report['key']}); {report['skipped']} features outside the "
+        "register skipped."
     )
+    for line in report["dissolved"]:
+        typer.echo(f"Dissolved into its successor: {line}")
     if report["missing"]:
         typer.echo(f"Regions without a shape: {', '.join(report['missing'])}", err=True)
 
@@ -93,6 +96,8 @@ def _import_command(source: str) -> None:
 
         report = import_files(settings_for(data_dir).directory(), source, files,
                               replace=replace, validate=validate_parsed)
+        for line in report.setup:
+            typer.echo(line)
         for name in report.imported:
             typer.echo(f"Imported {name}")
         for name in report.skipped:
@@ -100,6 +105,10 @@ def _import_command(source: str) -> None:
         for name in report.replaced:
             typer.echo(f"Superseded {name} (restore with: clusteratlas restore {name})")
         typer.echo(f"{report.rows:,} values written in one transaction.")
+        if report.regions:
+            typer.echo("Region codes:")
+            for line in report.regions:
+                typer.echo(f"  - {line}")
         if report.checks:
             typer.echo("Validation report:")
             for line in report.checks:

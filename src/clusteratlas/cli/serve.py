@@ -101,7 +101,7 @@ def serve(
             typer.echo(f"Built the demo in {settings.data_dir} (synthetic demo data).")
         # read here also with several workers: a broken store fails once, in one line,
         # and the indicator table is stored before the workers read it
-        atlas = open_atlas(store)
+        atlas = open_atlas(store, scope=settings.scope)
         bound = sock.getsockname()[1]
         host_part = f"[{settings.host}]" if ":" in settings.host else settings.host
         typer.echo(f"Clusteratlas is running at http://{host_part}:{bound}/  (Ctrl+C stops it)")
@@ -121,6 +121,8 @@ def serve(
         os.environ["CLUSTERATLAS_DATA_DIR"] = str(settings.data_dir)
         if settings.registry_url:
             os.environ["CLUSTERATLAS_REGISTRY_URL"] = settings.registry_url
+        if settings.scope:
+            os.environ["CLUSTERATLAS_SCOPE"] = settings.scope
         config = uvicorn.Config("clusteratlas.server:app_from_settings", factory=True,
                                 workers=n_workers, **options)
         Multiprocess(config, sockets=[sock]).run()

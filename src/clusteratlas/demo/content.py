@@ -62,18 +62,30 @@ def schematic_geometries(dataset_id: str) -> pd.DataFrame:
     )
 
 
+def _fact(fact: str | dict[str, str]) -> dict[str, str | None]:
+    """A fact of the file: ``{de: …, en: …}`` or one German text."""
+    if isinstance(fact, dict):
+        return {"text": str(fact.get("de") or fact["en"]), "text_en": fact.get("en")}
+    return {"text": str(fact), "text_en": None}
+
+
 def demo_aggregate(item: dict[str, Any]) -> dict[str, Any]:
-    """One transcribed initiative in the registry's import form."""
+    """One transcribed initiative in the registry's import form (German texts in the
+    fields, English ones in their ``*_en`` variants)."""
     return {
         "id": item["id"], "name": item["name"], "kind": item.get("kind") or "initiative",
-        "sector": item.get("sector") or "", "seat_town": item.get("seat_town") or "",
+        "sector": item.get("sector") or "", "sector_en": item.get("sector_en"),
+        "seat_town": item.get("seat_town") or "",
         "seat_region": item.get("seat"), "scope": item.get("scope") or "regional",
         "managing_organisation": item.get("managing_organisation") or "",
+        "managing_organisation_en": item.get("managing_organisation_en"),
         "founded": item.get("founded"), "members_text": item.get("members"),
-        "staff_text": item.get("staff"), "status": "active",
+        "members_text_en": item.get("members_en"),
+        "staff_text": item.get("staff"), "staff_text_en": item.get("staff_en"),
+        "status": "active",
         "regions_served": list(item.get("serves") or []),
         "categories": list(item.get("categories") or []),
-        "facts": [{"text": str(f)} for f in item.get("facts") or []],
+        "facts": [_fact(f) for f in item.get("facts") or []],
         "sources": [{"url": str(u)} for u in item.get("sources") or []],
         "labels": item.get("labels") or [], "projects": item.get("projects") or [],
         "cooperations": item.get("cooperations") or [],

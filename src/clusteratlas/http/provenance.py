@@ -13,7 +13,7 @@ from clusteratlas.http.security import ResponseHeaders
 __all__ = ["PROVENANCE", "SyntheticHeader"]
 
 PROVENANCE: list[dict[str, Any]] = [
-    {"title": "Cluster initiative registry",
+    {"id": "registry", "title": "Cluster initiative registry",
      "source": "public web pages (each initiative lists its sources) and the "
                "initiatives' own reports", "synthetic": False}]
 

@@ -455,4 +455,411 @@ STRINGS: dict[str, dict[str, str]] = {
     "emerging": {"de": "im Entstehen", "en": "emerging"},
     "no_base": {"de": "Initiative ohne Clusterbasis", "en": "initiative without base"},
     "none": {"de": "kein Cluster", "en": "no cluster"},
+    # -- scope, reference and comparison; what the mapping rules leave out (helper scope)
+    "scope": {"de": "Gebiet", "en": "Area"},
+    "reference_line": {"de": "LQ relativ zu {name}", "en": "LQ relative to {name}"},
+    "reference_sum": {"de": "Summe seiner {n} Kreise in den Daten",
+                      "en": "the sum of its {n} districts in the data"},
+    "comparison_all": {
+        "de": "Sterne und starke Cluster: Perzentile über alle {n} Kreise der Daten",
+        "en": "Stars and strong clusters: percentiles over all {n} districts in the data",
+    },
+    "comparison_scope": {
+        "de": "Sterne und starke Cluster: Perzentile über die {n} Kreise von {name}",
+        "en": "Stars and strong clusters: percentiles over the {n} districts of {name}",
+    },
+    "strong_without_establishments": {
+        "de": ("Die Daten enthalten keine Betriebszahlen: die Regel für starke Cluster prüft "
+               "hier nur LQ und Beschäftigung, nicht die Zahl der Betriebe."),
+        "en": ("The data hold no establishment counts: the strong-cluster rule checks only "
+               "LQ and employment here, not the number of establishments."),
+    },
+    "growth_span": {"de": "Wachstum pro Jahr {start}–{end}",
+                    "en": "Annual growth {start}–{end}"},
+    "growth_none": {
+        "de": "{year} ist das erste Jahr der Daten: Wachstum braucht ein früheres Jahr.",
+        "en": "{year} is the first year of the data: growth needs an earlier year.",
+    },
+    "scope_of_region": {"de": "Karte des Gebiets:", "en": "Map of the area:"},
+    "no_strong_here": {
+        "de": "Hier gibt es nach der gewählten Regel kein starkes Cluster.",
+        "en": "There is no strong cluster here under the chosen rule.",
+    },
+    # --- locale and downloads (issue 16, helper "locale"): the XLSX beside every CSV
+    "download_xlsx": {"de": "Tabelle als Excel-Datei (XLSX)", "en": "Table as Excel file (XLSX)"},
+    "export_sheet_data": {"de": "Daten", "en": "Data"},
+    "export_sheet_source": {"de": "Quelle", "en": "Source"},
+    "export_created": {"de": "Erstellt am", "en": "Created on"},
+    "export_title": {"de": "Datensatz", "en": "Dataset"},
+    "export_source": {"de": "Herkunft", "en": "Origin"},
+    "export_attribution": {"de": "Namensnennung", "en": "Attribution"},
+    "export_licence": {"de": "Lizenz", "en": "Licence"},
+    "export_synthetic": {"de": "synthetisch", "en": "synthetic"},
+    "range_to": {"de": "bis", "en": "to"},
+    # --- lang: glossary, explanations next to indicators, diversification in plain words,
+    # error pages, impact notes and dataset notes in both languages (issue 16, points 3, 8)
+    "glossary": {"de": "Glossar", "en": "Glossary"},
+    "glossary_intro": {
+        "de": ("Was die Kennzahlen des Atlas bedeuten, in einfachen Worten. Die Formeln und "
+               "Quellen stehen jeweils darunter."),
+        "en": ("What the atlas's indicators mean, in plain words. Formulas and references "
+               "follow each entry."),
+    },
+    "explain": {"de": "Was heißt das?", "en": "What does this mean?"},
+    "explain_more": {"de": "Mehr im Glossar", "en": "More in the glossary"},
+    "formula": {"de": "Formel und Quelle", "en": "Formula and reference"},
+    "gl_cluster_term": {"de": "Cluster und Clusterinitiative", "en": "Cluster and cluster initiative"},
+    "gl_cluster_text": {
+        "de": ("Ein Cluster ist eine statistische Ballung: viele Beschäftigte einer Branchengruppe "
+               "in einem Kreis. Eine Clusterinitiative ist eine Organisation (Verein, GmbH, "
+               "Netzwerk), die Unternehmen und Forschung einer Branche zusammenbringt. Der Atlas "
+               "hält beides auseinander und zeigt, wo sie sich decken."),
+        "en": ("A cluster is a statistical concentration: many employees of a group of industries "
+               "in one district. A cluster initiative is an organisation (association, company, "
+               "network) that brings an industry's firms and research together. The atlas keeps "
+               "the two apart and shows where they meet."),
+    },
+    "gl_lq_term": {"de": "Lokalisationsquotient (LQ)", "en": "Location quotient (LQ)"},
+    "gl_lq_text": {
+        "de": ("Wie stark eine Branche im Kreis vertreten ist, verglichen mit dem Land. LQ 1: so "
+               "stark wie im Landesdurchschnitt; LQ 2: doppelt so stark; unter 1: schwächer. Ein "
+               "hoher LQ bei wenigen Beschäftigten heißt noch nicht viel."),
+        "en": ("How strongly an industry is represented in the district compared with the state. "
+               "LQ 1: as strong as the state average; LQ 2: twice as strong; below 1: weaker. A "
+               "high LQ with few employees does not mean much yet."),
+    },
+    "gl_lq_formula": {
+        "de": ("LQ = (Beschäftigte der Kategorie im Kreis / alle Beschäftigten im Kreis) / "
+               "(Beschäftigte der Kategorie im Land / alle Beschäftigten im Land)."),
+        "en": ("LQ = (category employees in the district / all employees in the district) / "
+               "(category employees in the state / all employees in the state)."),
+    },
+    "gl_stars_term": {"de": "Sterne", "en": "Stars"},
+    "gl_stars_text": {
+        "de": ("Bis zu drei Sterne, einer für jede Stärke: Größe (der Kreis gehört bei den "
+               "Beschäftigten der Kategorie zu den obersten 10 %), Spezialisierung (LQ mindestens "
+               "2) und Fokus (die Kategorie hat am Kreis einen Anteil wie in den obersten 10 % der "
+               "Kreise). Sehr kleine Bestände erhalten keinen Stern; die Mindestgröße nennt die "
+               "Legende."),
+        "en": ("Up to three stars, one for each strength: size (the district is among the top "
+               "10 % by the category's employees), specialisation (LQ at least 2) and focus (the "
+               "category's share of the district is as high as in the top 10 % of districts). "
+               "Very small clusters get no star; the legend gives the minimum size."),
+    },
+    "gl_stars_formula": {
+        "de": "European Cluster Observatory (2008), Methodik der Clusterkartierung.",
+        "en": "European Cluster Observatory (2008), cluster mapping methodology.",
+    },
+    "gl_strong_term": {"de": "Starkes Cluster", "en": "Strong cluster"},
+    "gl_strong_text": {
+        "de": ("Ein Cluster, das in vier Dingen zugleich vorne liegt: Der LQ gehört zum obersten "
+               "Viertel der Kreise und ist mindestens 1, und Beschäftigte wie Betriebe liegen über "
+               "dem untersten Viertel. Es ist also spezialisiert und nicht bloß klein."),
+        "en": ("A cluster that is ahead on four counts at once: its LQ is in the top quarter of "
+               "districts and at least 1, and both its employees and its establishments are "
+               "above the bottom quarter. It is specialised, not merely small."),
+    },
+    "gl_strong_formula": {
+        "de": "Delgado, Porter und Stern (2014); US Cluster Mapping, „Strong clusters“.",
+        "en": "Delgado, Porter and Stern (2014); US Cluster Mapping, “strong clusters”.",
+    },
+    "gl_rca_term": {"de": "Spezialisierung (RCA)", "en": "Specialisation (RCA)"},
+    "gl_rca_text": {
+        "de": ("Dieselbe Idee wie der LQ, für einzelne Branchen (WZ-Klassen): RCA 1 heißt so stark "
+               "wie im Durchschnitt aller Kreise. Ab 1 gilt der Kreis als in der Branche "
+               "spezialisiert. RCA 0 heißt: keine Beschäftigten im Kreis."),
+        "en": ("The same idea as the LQ, for single industries (WZ classes): RCA 1 means as strong "
+               "as the average of all districts. From 1 on, the district counts as specialised "
+               "in the industry. RCA 0 means: no employees in the district."),
+    },
+    "gl_rca_formula": {
+        "de": "RCA (Balassa 1965) = Anteil der Branche im Kreis / Anteil der Branche insgesamt.",
+        "en": "RCA (Balassa 1965) = the industry's share in the district / its overall share.",
+    },
+    "gl_density_term": {"de": "Verwandtschaftsdichte", "en": "Relatedness density"},
+    "gl_density_text": {
+        "de": ("Wie viel der Kreis schon von dem kann, was eine Branche braucht. Zwei Branchen "
+               "gelten als verwandt, wenn sie oft in denselben Kreisen stark sind. Die Dichte ist "
+               "der Anteil dieser verwandten Branchen, in denen der Kreis schon spezialisiert ist: "
+               "40 % heißt, vier von zehn Anknüpfungspunkten sind vor Ort."),
+        "en": ("How much of what an industry needs the district can already do. Two industries "
+               "count as related when they are often strong in the same districts. The density "
+               "is the share of these related industries in which the district is already "
+               "specialised: 40 % means four in ten points of contact are there."),
+    },
+    "gl_density_formula": {
+        "de": ("Dichte = Summe der Nähe zu den spezialisierten Branchen / Summe der Nähe zu allen "
+               "Branchen (Hidalgo u. a. 2007)."),
+        "en": ("density = sum of proximities to the specialised industries / sum of proximities "
+               "to all industries (Hidalgo et al. 2007)."),
+    },
+    "gl_complexity_term": {"de": "Komplexität (PCI, ECI)", "en": "Complexity (PCI, ECI)"},
+    "gl_complexity_text": {
+        "de": ("Der PCI sagt, wie anspruchsvoll eine Branche ist: Sie kommt nur in wenigen, "
+               "vielseitigen Kreisen vor. Der ECI sagt dasselbe über einen Kreis: Er hat viele "
+               "anspruchsvolle Branchen. Beide sind um 0 gemittelt; über 0 heißt "
+               "überdurchschnittlich komplex."),
+        "en": ("The PCI says how demanding an industry is: it occurs only in few, diverse "
+               "districts. The ECI says the same of a district: it has many demanding industries. "
+               "Both are centred on 0; above 0 means more complex than average."),
+    },
+    "gl_complexity_formula": {
+        "de": "Hidalgo und Hausmann (2009), Methode der Reflexionen als Eigenvektor.",
+        "en": "Hidalgo and Hausmann (2009), the method of reflections as an eigenvector.",
+    },
+    "gl_cog_term": {"de": "Ausblicksgewinn (COG)", "en": "Outlook gain (COG)"},
+    "gl_cog_text": {
+        "de": ("Wie sehr eine neue Branche dem Kreis weitere Wege öffnet: Ein hoher Wert heißt, "
+               "sie bringt ihn nahe an viele weitere anspruchsvolle Branchen."),
+        "en": ("How far a new industry would open further paths for the district: a high value "
+               "means it brings the district close to many more demanding industries."),
+    },
+    "gl_cog_formula": {
+        "de": "Hausmann u. a. (2014), Atlas of Economic Complexity.",
+        "en": "Hausmann et al. (2014), The Atlas of Economic Complexity.",
+    },
+    "gl_impact_term": {"de": "Wirkungsschätzung", "en": "Impact estimate"},
+    "gl_impact_text": {
+        "de": ("Hat sich das betreute Cluster nach der Gründung der Initiative besser entwickelt "
+               "als erwartet? Der Standorteffekt (Shift-Share) ist das Wachstum über oder unter "
+               "dem Landestrend der Branche, in Beschäftigten. Der Vorher-nachher-Vergleich stellt "
+               "das Cluster vergleichbaren Kreisen ohne Initiative gegenüber. Beides zeigt einen "
+               "Zusammenhang, keinen Beweis der Ursache."),
+        "en": ("Did the covered cluster do better than expected after the initiative was "
+               "founded? The competitive effect (shift-share) is the growth above or below the "
+               "industry's state trend, in employees. The before/after comparison sets the "
+               "cluster against comparable districts without an initiative. Both show an "
+               "association, not proof of cause."),
+    },
+    "gl_impact_formula": {
+        "de": ("Standorteffekt = Beschäftigte am Anfang × (eigenes Wachstum − Wachstum der "
+               "Kategorie im Land); Differenz-von-Differenzen mit gematchten Vergleichskreisen."),
+        "en": ("competitive effect = employees at the start × (own growth − the category's "
+               "growth in the state); difference in differences with matched comparison districts."),
+    },
+    "ex_lq": {
+        "de": "LQ 1 = so stark wie im Land, 2 = doppelt so stark, unter 1 = schwächer.",
+        "en": "LQ 1 = as strong as in the state, 2 = twice as strong, below 1 = weaker.",
+    },
+    "ex_stars": {
+        "de": "Ein Stern je Stärke: Größe, Spezialisierung (LQ ≥ 2), Fokus; höchstens drei.",
+        "en": "One star per strength: size, specialisation (LQ ≥ 2), focus; three at most.",
+    },
+    "ex_strong": {
+        "de": "Spezialisiert (LQ im obersten Viertel, mindestens 1) und nicht bloß klein.",
+        "en": "Specialised (LQ in the top quarter, at least 1) and not merely small.",
+    },
+    "ex_impact": {
+        "de": ("Standorteffekt: Beschäftigte über (+) oder unter (−) dem Landestrend der Branche "
+               "seit der Gründung. Ein Zusammenhang, kein Beweis der Wirkung."),
+        "en": ("Competitive effect: employees above (+) or below (−) the industry's state trend "
+               "since the founding. An association, not proof of effect."),
+    },
+    "ex_options": {
+        "de": ("Anknüpfungspunkte: Anteil der verwandten Branchen, in denen der Kreis schon "
+               "spezialisiert ist. Heute: wie stark die Branche im Kreis schon ist (1 = "
+               "Durchschnitt). Anspruch: wie komplex die Branche ist (PCI)."),
+        "en": ("Points of contact: the share of related industries in which the district is "
+               "already specialised. Today: how strong the industry already is in the district "
+               "(1 = average). Demand: how complex the industry is (PCI)."),
+    },
+    "opt_title": {
+        "de": "Verwandte Branchen, in denen der Kreis noch nicht spezialisiert ist",
+        "en": "Related industries in which the district is not yet specialised",
+    },
+    "opt_intro": {
+        "de": ("Branchen, die im Kreis schon vertreten, aber noch schwächer als im Durchschnitt "
+               "sind, und die zu seinen Stärken passen: Sie kommen anderswo oft zusammen mit den "
+               "Branchen vor, in denen der Kreis stark ist. Branchen ohne Beschäftigte im Kreis "
+               "schlägt der Atlas nicht vor."),
+        "en": ("Industries that already exist in the district, but weaker than on average, and "
+               "that fit its strengths: elsewhere they often occur together with the industries "
+               "in which the district is strong. Industries without employees in the district are "
+               "not suggested."),
+    },
+    "opt_contact": {"de": "Anknüpfungspunkte im Kreis", "en": "Points of contact in the district"},
+    "opt_contact_share": {
+        "de": "{share} der verwandten Branchen schon stark",
+        "en": "{share} of the related industries already strong",
+    },
+    "opt_today": {"de": "Heute (RCA)", "en": "Today (RCA)"},
+    "opt_demand": {"de": "Anspruch", "en": "Demand"},
+    "opt_demand_high": {"de": "hoch", "en": "high"},
+    "opt_demand_mid": {"de": "mittel", "en": "medium"},
+    "opt_demand_low": {"de": "gering", "en": "low"},
+    "opt_eci": {
+        "de": "Wirtschaftliche Komplexität des Kreises (ECI): {eci}, {level}.",
+        "en": "Economic complexity of the district (ECI): {eci}, {level}.",
+    },
+    "opt_eci_above": {"de": "über dem Durchschnitt", "en": "above average"},
+    "opt_eci_below": {"de": "unter dem Durchschnitt", "en": "below average"},
+    "opt_none": {
+        "de": "Keine verwandte Branche mit Beschäftigten im Kreis, in der er noch nicht spezialisiert ist.",
+        "en": "No related industry with employees in the district in which it is not yet specialised.",
+    },
+    "impact_caveat": {
+        "de": ("Ein Zusammenhang, kein Beweis der Ursache: Die Vergleichskreise gleichen den "
+               "betreuten in Größe und Entwicklung vor der Gründung, nicht in allem anderen, was "
+               "sich verändert hat."),
+        "en": ("An association, not proof of cause: the comparison regions match the covered "
+               "ones in size and pre-founding trend, not in everything else that changed."),
+    },
+    "impact_statewide": {
+        "de": ("Kein Vergleich möglich: Ein landesweites Netzwerk betreut alle Kreise, es bleibt "
+               "keiner zum Vergleich."),
+        "en": ("no comparison possible: a statewide network covers every region, so none is left "
+               "to compare with"),
+    },
+    "impact_founding_unknown": {"de": "Gründungsjahr unbekannt", "en": "founding year unknown"},
+    "impact_short_panel": {
+        "de": ("Die Daten beginnen {first}, die Initiative wurde {founded} gegründet: Der "
+               "Vorher-nachher-Vergleich braucht mindestens 2 Jahre vor der Gründung."),
+        "en": ("the panel starts {first}; the initiative was founded {founded}: the before/after "
+               "comparison needs at least 2 years before the founding"),
+    },
+    "impact_no_post_year": {
+        "de": "Kein Jahr nach der Gründung ({founded}) in den Daten.",
+        "en": "no year after the founding ({founded}) in the panel",
+    },
+    "impact_no_comparison": {
+        "de": "Kein vergleichbarer Kreis ohne Initiative.",
+        "en": "no comparable uncovered region",
+    },
+    "error_400": {
+        "de": "Die Anfrage enthält eine ungültige Angabe.",
+        "en": "The request contains an invalid value.",
+    },
+    "error_401": {"de": "Bitte melden Sie sich zuerst an.", "en": "Please sign in first."},
+    "error_403": {"de": "Dafür fehlt Ihnen die Berechtigung.", "en": "You may not do this."},
+    "error_404": {
+        "de": "Diese Seite oder dieser Eintrag existiert nicht.",
+        "en": "This page or entry does not exist.",
+    },
+    "error_409": {
+        "de": "Der Eintrag wurde inzwischen geändert; bitte laden Sie die Seite neu.",
+        "en": "The entry has changed in the meantime; please reload the page.",
+    },
+    "error_413": {"de": "Die Datei ist zu groß.", "en": "The file is too large."},
+    "error_429": {
+        "de": "Zu viele Versuche; bitte warten Sie einen Moment.",
+        "en": "Too many attempts; please wait a moment.",
+    },
+    "error_500": {
+        "de": "Ein interner Fehler ist aufgetreten; er steht im Protokoll des Servers.",
+        "en": "An internal error occurred; it is in the server's log.",
+    },
+    "error_503": {
+        "de": "Der Dienst ist gerade nicht erreichbar; bitte versuchen Sie es später.",
+        "en": "The service is not available right now; please try again later.",
+    },
+    "error_detail": {"de": "Genauer", "en": "Details"},
+    "err_no_page": {"de": "Keine Seite unter {path}.", "en": "No page at {path}."},
+    "err_unknown_region": {
+        "de": "Die Region „{code}“ ist nicht im Verzeichnis.",
+        "en": "The region “{code}” is not in the register.",
+    },
+    "err_region_no_data": {
+        "de": "Für die Region „{code}“ hat der Atlas keine Daten.",
+        "en": "The atlas has no data for the region “{code}”.",
+    },
+    "err_unknown_initiative": {
+        "de": "Die Initiative „{id}“ ist nicht im Register.",
+        "en": "The initiative “{id}” is not in the registry.",
+    },
+    "err_search_short": {
+        "de": "Bitte suchen Sie nach mindestens {n} Zeichen.",
+        "en": "Please search for at least {n} characters.",
+    },
+    "err_sign_in": {
+        "de": "Zum Ändern des Registers bitte anmelden.",
+        "en": "Sign in to change the registry.",
+    },
+    "err_sign_in_first": {"de": "Bitte zuerst anmelden.", "en": "Please sign in first."},
+    "err_wrong_password": {"de": "Name oder Passwort falsch.", "en": "Wrong name or password."},
+    "err_form_expired": {
+        "de": "Das Formular ist abgelaufen; bitte laden Sie die Seite neu.",
+        "en": "The form has expired; please reload the page.",
+    },
+    "err_review_queue": {
+        "de": "Die Prüfliste führt die Clusteragentur.",
+        "en": "The review queue is the agency's.",
+    },
+    "err_admins_only": {
+        "de": "Nur die Clusteragentur (Administration) verwaltet Benutzer.",
+        "en": "Only admins manage users.",
+    },
+    "err_invalid_params": {"de": "Ungültige Angaben in der Adresse.", "en": "Invalid request parameters."},
+    "err_compare_max": {
+        "de": "Höchstens {n} Kreise auf einmal vergleichen.",
+        "en": "Compare at most {n} regions at once.",
+    },
+    "err_year": {
+        "de": "Das Jahr {year} ist nicht in den Daten.",
+        "en": "The year {year} is not in the panel.",
+    },
+    "ds_demo_synthetic_panel_title": {
+        "de": "Beschäftigte nach Kreis und WZ-2008-Branche, 2015–2024 (synthetisch)",
+        "en": "Employment by district and WZ 2008 industry, 2015–2024 (synthetic)",
+    },
+    "ds_demo_synthetic_panel_attribution": {
+        "de": "Synthetische Demodaten – erfundene Zahlen, keine amtliche Statistik",
+        "en": "Synthetic demo data – invented numbers, not official statistics",
+    },
+    "ds_demo_synthetic_panel_source": {
+        "de": ("Von Clusteratlas erzeugt (fester Startwert); kalibriert auf rund 4,7 Millionen "
+               "Beschäftigte in Baden-Württemberg 2018, mit eingebauten Clustern"),
+        "en": ("Generated by Clusteratlas (fixed seed); calibrated to about 4.7 million employees "
+               "in Baden-Württemberg 2018, with planted agglomerations"),
+    },
+    "ds_de_bw_districts_title": {
+        "de": "Baden-Württemberg: 44 Stadt- und Landkreise (Schlüssel, Namen, Einwohner)",
+        "en": "Baden-Württemberg: 44 Stadt- und Landkreise (codes, names, population)",
+    },
+    "ds_de_bw_districts_source": {
+        "de": ("BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (Daten verändert), "
+               "dl-de/by-2.0; Einwohner: © Statistisches Bundesamt (Destatis), 2019"),
+        "en": ("BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (data modified), dl-de/by-2.0; "
+               "population: © Statistisches Bundesamt (Destatis), 2019"),
+    },
+    "ds_schematic_tiles_title": {
+        "de": "Schematische Sechseck-Kachelkarte (eine gleich große Kachel je Kreis)",
+        "en": "Schematic hexagon tile map (one equal tile per district)",
+    },
+    "ds_schematic_tiles_attribution": {
+        "de": ("Schematische Karte, keine amtlichen Grenzen; Lagen © GeoBasis-DE / BKG 2021 "
+               "(Daten verändert)"),
+        "en": ("Schematic map, not official boundaries; positions © GeoBasis-DE / BKG 2021 "
+               "(data modified)"),
+    },
+    "ds_schematic_tiles_source": {
+        "de": ("Von Clusteratlas aus den Kreismittelpunkten erzeugt (© GeoBasis-DE / BKG 2021, "
+               "Daten verändert)"),
+        "en": ("Built by Clusteratlas from district centre points (© GeoBasis-DE / BKG 2021, "
+               "data modified)"),
+    },
+    "ds_registry_title": {"de": "Register der Clusterinitiativen", "en": "Cluster initiative registry"},
+    "ds_registry_attribution": {"de": "Register des Clusteratlas", "en": "Clusteratlas registry"},
+    "ds_registry_licence": {"de": "Fakten mit ihren Quellen", "en": "facts with their sources"},
+    "ds_registry_source": {
+        "de": ("öffentliche Webseiten (jede Initiative nennt ihre Quellen) und die eigenen "
+               "Berichte der Initiativen"),
+        "en": ("public web pages (each initiative lists its sources) and the initiatives' own "
+               "reports"),
+    },
+    "bilingual_note": {
+        "de": ("Freitexte auf Deutsch, ihre englische Fassung im Feld darunter; leer lassen, wo "
+               "es keine gibt (die Seite zeigt dann die andere Sprache, gekennzeichnet)."),
+        "en": ("Free texts in German, their English version in the field below; leave it empty "
+               "where there is none (the page then shows the other language, marked)."),
+    },
+    "f_sector_en": {"de": "Branche / Technologiefelder (englisch)", "en": "Sector / technology fields (English)"},
+    "f_managing_organisation_en": {
+        "de": "Trägerorganisation (englisch)", "en": "Managing organisation (English)"},
+    "f_founding_occasion_en": {"de": "Gründungsanlass (englisch)", "en": "Founding occasion (English)"},
+    "f_goals_en": {"de": "Ziele und Strategie (englisch)", "en": "Goals and strategy (English)"},
+    "f_services_en": {"de": "Leistungen (englisch)", "en": "Services (English)"},
+    "f_members_text_en": {
+        "de": "Mitglieder (Text aus Quellen, englisch)", "en": "Members (as the sources say, English)"},
+    "f_staff_text_en": {
+        "de": "Personal (Text aus Quellen, englisch)", "en": "Staff (as the sources say, English)"},
 }

@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
-import numpy as np
-
 from clusteratlas.errors import NotFoundError
+from clusteratlas.i18n.formats import format_number, nice_ticks
 
-__all__ = ["line_chart"]
+__all__ = ["line_chart", "tick_digits"]
 
 
-def line_chart(series: Sequence[dict[str, Any]], *, width: int = 560, height: int = 220,
-               pad: int = 40) -> dict[str, Any]:
-    """Polylines (SVG coordinates) for a small multi-series line chart, with axis ticks."""
+def tick_digits(ticks: Sequence[float]) -> int:
+    """Decimals the labels of ``ticks`` need (0 for 0, 500, 1000; 1 for 0, 2.5, 5)."""
+    step = min((b - a for a, b in pairwise(ticks)), default=1.0)
+    for digits in range(4):
+        if abs(step * 10 ** digits - round(step * 10 ** digits)) < 1e-9:
+            return digits
+    return 3  # pragma: no cover (nice_ticks' steps are 1, 2, 2.5 or 5 × 10ⁿ)
+
+
+def line_chart(series: Sequence[dict[str, Any]], *, lang: str | None = "de",
+               width: int = 560, height: int = 220, pad: int = 40) -> dict[str, Any]:
+    """Polylines (SVG coordinates) for a small multi-series line chart, with axis ticks.
+
+    The employment axis starts at 0 and ends at a round value above the largest point;
+    its ticks fall on round values (:func:`clusteratlas.i18n.formats.nice_ticks`:
+    0 – 2.000 – 4.000 – 6.000, not 1.832 – 3.663 – 5.495) and are labelled in the
+    page's language (``lang``).
+    """
     all_x = [p["year"] for s in series for p in s["points"]]
     all_y = [p["employment"] for s in series for p in s["points"]
-             if p["employment"] is not None]
+             if p["employment"] is not None and math.isfinite(p["employment"])]
     if not all_x or not all_y:
         raise NotFoundError("no data to draw")
     x0, x1 = min(all_x), max(all_x)
-    y1 = max(all_y) * 1.05 or 1.0
+    ticks = nice_ticks(0.0, max(max(all_y), 0.0) or 1.0, 5)
+    y1 = ticks[-1]
     sx = (width - 2 * pad) / max(1, x1 - x0)
     sy = (height - 2 * pad) / y1
     lines = []
@@ -30,7 +47,8 @@ def line_chart(series: Sequence[dict[str, Any]], *, width: int = 560, height: in
                        f"{height - pad - p['employment'] * sy:.1f}"
                        for p in s["points"] if p["employment"] is not None)
         lines.append({"category": s["category"], "points": pts})
-    ticks = [float(v) for v in np.linspace(0, y1, 4)]
+    digits = tick_digits(ticks)
     return {"width": width, "height": height, "pad": pad, "lines": lines,
             "x_ticks": [{"x": pad + (x - x0) * sx, "label": str(x)} for x in range(x0, x1 + 1)],
-            "y_ticks": [{"y": height - pad - v * sy, "label": f"{v:,.0f}"} for v in ticks]}
+            "y_ticks": [{"y": height - pad - v * sy, "label": format_number(v, lang, digits)}
+                        for v in ticks]}

@@ -7,9 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clusteratlas.i18n import text
+from clusteratlas.i18n.formats import format_number, format_percent_share
+
 __all__ = ["EMPLOYMENT_CLASSES", "GROWTH_CLASSES", "INDICATOR_CLASSES", "LQ_CLASSES",
            "NO_DATA_COLOUR", "NO_DATA_LABEL", "PALETTE", "STATUS_COLOURS", "MapClass",
-           "classify", "fill", "legend", "paint_map", "text_colour"]
+           "class_label", "classify", "fill", "legend", "paint_map", "text_colour"]
 
 
 @dataclass(frozen=True)
@@ -102,13 +105,44 @@ def fill(indicator: str, value: Any) -> tuple[int | None, str]:
     return idx, classes[idx].colour if idx is not None else NO_DATA_COLOUR
 
 
-def legend(indicator: str) -> list[dict[str, Any]]:
-    """The legend of a map of ``indicator``, ending with the no-data entry."""
+def _bound(value: float, indicator: str, lang: str) -> str:
+    if indicator == "growth":  # an annual rate: a signed percentage, a true minus
+        body = format_percent_share(abs(value), lang, 0)
+        return body if value == 0 else ("+" if value > 0 else "\u2212") + body
+    # as many decimals as the break has (0.5, 1.25, 2, 1.000)
+    digits = next(d for d in range(3) if abs(value * 10 ** d - round(value * 10 ** d)) < 1e-9)
+    return format_number(value, lang, digits)
+
+
+def class_label(cls: MapClass, indicator: str, lang: str) -> str:
+    """A class of a numeric map in the page's language: ``1.000–2.500`` (German),
+    ``1,000–2,500`` (English), ``< 0,5``, ``≥ 5.000``, ``−3 % bis −1 %``."""
+    if indicator not in ("lq", "employment", "growth"):
+        return cls.label
+    if not math.isfinite(cls.lower):
+        return f"< {_bound(cls.upper, indicator, lang)}"
+    if not math.isfinite(cls.upper):
+        return f"≥ {_bound(cls.lower, indicator, lang)}"
+    if cls.lower == 0 and indicator != "growth":
+        return f"< {_bound(cls.upper, indicator, lang)}"
+    low, high = _bound(cls.lower, indicator, lang), _bound(cls.upper, indicator, lang)
+    if indicator == "growth":  # "−3–−1" would read as a subtraction
+        return f"{low} {text('range_to', lang)} {high}"
+    return f"{low}–{high}"
+
+
+def legend(indicator: str, lang: str | None = None) -> list[dict[str, Any]]:
+    """The legend of a map of ``indicator``, ending with the no-data entry.
+
+    With ``lang``, the numeric classes are labelled in that language
+    (:func:`class_label`); without, in the language-neutral labels of the classes.
+    """
     entries: list[dict[str, Any]]
     if indicator == "coverage":
         entries = [{"label": k, "colour": v} for k, v in STATUS_COLOURS.items()]
     else:
-        entries = [{"label": c.label, "colour": c.colour, "lower": _finite(c.lower),
+        entries = [{"label": class_label(c, indicator, lang) if lang else c.label,
+                    "colour": c.colour, "lower": _finite(c.lower),
                     "upper": _finite(c.upper)} for c in INDICATOR_CLASSES[indicator]]
     return [*entries, {"label": NO_DATA_LABEL, "colour": NO_DATA_COLOUR}]
 
@@ -117,9 +151,9 @@ def _finite(bound: float) -> float | None:
     return bound if math.isfinite(bound) else None
 
 
-def paint_map(data: Mapping[str, Any]) -> dict[str, Any]:
+def paint_map(data: Mapping[str, Any], lang: str | None = None) -> dict[str, Any]:
     """A state map (:func:`clusteratlas.service.maps.state_map`) with each region's
-    class, fill and text colour, and the legend."""
+    class, fill and text colour, and the legend (its classes in ``lang``)."""
     indicator = str(data["indicator"])
     regions = []
     for feature in data["regions"]:
@@ -131,6 +165,6 @@ def paint_map(data: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         if key == "layer":  # the legend's place in the answer, before the drawing
-            out["legend"] = legend(indicator)
+            out["legend"] = legend(indicator, lang)
         out[key] = regions if key == "regions" else value
     return out

@@ -1,4 +1,12 @@
-"""Region geometries (GeoJSON) as SVG path data for the pages' maps."""
+"""Region geometries (GeoJSON) as SVG path data for the pages' maps.
+
+A map of a few dozen districts and one of all 3,143 US counties are drawn the same
+way, with the detail the drawing can show: the shapes are projected to the drawing's
+pixels and simplified *as a coverage* (shared borders stay shared: no gaps, no
+slivers) with a tolerance that grows with the number of regions, and the path data
+are written with relative moves and as few digits as the drawing needs.  That keeps
+a page with every German district or every US county well under 1 MB.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +15,77 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["svg_map", "svg_paths"]
+import numpy as np
+
+__all__ = ["simplify_tolerance", "svg_map", "svg_paths"]
 
 
-def _rings(geometry: Mapping[str, Any]) -> list[list[tuple[float, float]]]:
+def _rings(geometry: Mapping[str, Any]) -> list[list[list[tuple[float, float]]]]:
+    """Polygons → rings → points (a Polygon is one polygon)."""
     coords = geometry["coordinates"]
     if geometry["type"] == "Polygon":
-        return [[(float(x), float(y)) for x, y, *_ in ring] for ring in coords]
-    if geometry["type"] == "MultiPolygon":
-        return [[(float(x), float(y)) for x, y, *_ in ring] for poly in coords for ring in poly]
-    raise ValueError(f"geometry type {geometry['type']!r} is not a polygon")
+        coords = [coords]
+    elif geometry["type"] != "MultiPolygon":
+        raise ValueError(f"geometry type {geometry['type']!r} is not a polygon")
+    return [[[(float(x), float(y)) for x, y, *_ in ring] for ring in poly] for poly in coords]
+
+
+def simplify_tolerance(n_regions: int) -> float:
+    """Tolerance in pixels of the 640-pixel drawing: a quarter pixel for a state's
+    districts, growing with the square root of the number of regions to 1.5 pixels
+    for all US counties (a county is then still some ten pixels across)."""
+    return float(min(1.5, max(0.25, 0.25 * math.sqrt(n_regions / 50))))
+
+
+def _unwrap(polys: dict[str, list[list[list[tuple[float, float]]]]]) -> None:
+    """Longitudes east of 0 move by −360° when the layer spans more than half the
+    globe (the Aleutians beside the rest of the US), in place."""
+    xs = [p[0] for rs in polys.values() for poly in rs for ring in poly for p in ring]
+    if not xs or max(xs) - min(xs) <= 180:
+        return
+    for rs in polys.values():
+        for poly in rs:
+            for ring in poly:
+                ring[:] = [(x - 360 if x > 0 else x, y) for x, y in ring]
+
+
+def _path(rings: list[np.ndarray], decimals: int) -> str:
+    """``M x,y l dx,dy … z`` per ring, relative moves rounded to ``decimals``.
+
+    Rounding is done on the absolute positions, so the error does not accumulate
+    along the ring."""
+    parts = []
+    for ring in rings:
+        pts = np.round(ring[:-1] if len(ring) > 1 and (ring[0] == ring[-1]).all() else ring,
+                       decimals)
+        if len(pts) < 3:
+            continue
+        steps = np.round(np.diff(pts, axis=0), decimals)
+        steps = steps[(steps != 0).any(axis=1)]
+        fmt = (lambda v: f"{v:.{decimals}f}".rstrip("0").rstrip(".")) if decimals else (
+            lambda v: str(int(v)))
+
+        def pair(x: float, y: float, fmt: Any = fmt) -> str:
+            sy = fmt(y)
+            return f"{fmt(x)}{'' if sy.startswith('-') else ','}{sy}"
+
+        body = "".join(s if s.startswith("-") or k == 0 else " " + s
+                       for k, s in enumerate(pair(x, y) for x, y in steps))
+        parts.append(f"M{pair(*pts[0])}l{body}z")
+    return "".join(parts)
 
 
 def svg_paths(
     geojson_by_region: Mapping[str, str], *, width: float = 640.0, margin: float = 8.0,
-    geographic: bool = True,
+    geographic: bool = True, tolerance: float | None = None,
 ) -> tuple[dict[str, str], tuple[float, float], dict[str, tuple[float, float]]]:
     """Project polygons to SVG path data.
 
     Geographic layers (WGS84) use an equirectangular projection with
     :math:`x = \\lambda \\cos\\bar\\varphi` – at the scale of a German state the
-    distortion is below a few per cent.  Schematic layers are already planar.
+    distortion is below a few per cent.  Schematic layers are already planar.  The
+    projected shapes are simplified as one coverage with ``tolerance`` pixels
+    (default :func:`simplify_tolerance`; 0 keeps every point).
 
     Returns
     -------
@@ -38,37 +96,64 @@ def svg_paths(
     label_points
         Region code → centre of its bounding box, for labels.
     """
-    rings = {code: _rings(json.loads(text)) for code, text in geojson_by_region.items()}
-    all_pts = [p for rs in rings.values() for ring in rs for p in ring]
-    if not all_pts:
+    polys = {code: _rings(json.loads(text)) for code, text in geojson_by_region.items()}
+    if geographic:
+        _unwrap(polys)
+    all_pts = np.array([p for rs in polys.values() for poly in rs for ring in poly
+                        for p in ring], dtype=float).reshape(-1, 2)
+    if not len(all_pts):
         return {}, (width, width), {}
-    mean_lat = sum(p[1] for p in all_pts) / len(all_pts)
+    mean_lat = float(all_pts[:, 1].mean())
     kx = math.cos(math.radians(mean_lat)) if geographic else 1.0
-    xs = [p[0] * kx for p in all_pts]
-    ys = [p[1] for p in all_pts]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    x0, x1 = float(all_pts[:, 0].min()) * kx, float(all_pts[:, 0].max()) * kx
+    y0, y1 = float(all_pts[:, 1].min()), float(all_pts[:, 1].max())
     scale = (width - 2 * margin) / max(x1 - x0, 1e-12)
     height = (y1 - y0) * scale + 2 * margin
 
-    def pt(x: float, y: float) -> tuple[float, float]:
-        return (margin + (x * kx - x0) * scale, margin + (y1 - y) * scale)
+    def project(ring: list[tuple[float, float]]) -> np.ndarray:
+        a = np.asarray(ring, dtype=float).reshape(-1, 2)
+        return np.column_stack([margin + (a[:, 0] * kx - x0) * scale,
+                                margin + (y1 - a[:, 1]) * scale])
 
+    projected = {code: [[project(r) for r in poly] for poly in rs] for code, rs in polys.items()}
+    tol = simplify_tolerance(len(polys)) if tolerance is None else tolerance
+    if tol > 0:
+        projected = _coverage_simplified(projected, tol)
+    decimals = 1 if len(polys) <= 500 else 0
     paths: dict[str, str] = {}
     labels: dict[str, tuple[float, float]] = {}
-    for code, rs in rings.items():
-        parts = []
-        px: list[float] = []
-        py: list[float] = []
-        for ring in rs:
-            projected = [pt(x, y) for x, y in ring]
-            px.extend(p[0] for p in projected)
-            py.extend(p[1] for p in projected)
-            parts.append(
-                "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in projected) + "Z"
-            )
-        paths[code] = "".join(parts)
-        labels[code] = ((min(px) + max(px)) / 2, (min(py) + max(py)) / 2)
+    for code, rs in projected.items():
+        rings = [ring for poly in rs for ring in poly]
+        paths[code] = _path(rings, decimals)
+        pts = np.concatenate(rings)
+        labels[code] = (float(pts[:, 0].min() + pts[:, 0].max()) / 2,
+                        float(pts[:, 1].min() + pts[:, 1].max()) / 2)
     return paths, (width, height), labels
+
+
+def _coverage_simplified(projected: dict[str, list[list[np.ndarray]]],
+                         tolerance: float) -> dict[str, list[list[np.ndarray]]]:
+    """The shapes simplified together (GEOS coverage simplification: every shared edge
+    simplified once, so neighbours keep one border).  Without shapely ≥ 2.1 the shapes
+    stay as they are."""
+    try:
+        import shapely
+    except ImportError:  # pragma: no cover - shapely is a dependency of the geo extra
+        return projected
+    if not hasattr(shapely, "coverage_simplify"):  # pragma: no cover - shapely < 2.1
+        return projected
+    codes = list(projected)
+    geoms = [shapely.MultiPolygon([shapely.Polygon(poly[0], poly[1:]) for poly in projected[c]])
+             for c in codes]
+    valid = shapely.is_valid(np.array(geoms, dtype=object))
+    if not valid.all():  # a coverage of invalid shapes cannot be simplified safely
+        return projected
+    out = {}
+    for code, geom in zip(codes, shapely.coverage_simplify(geoms, tolerance), strict=True):
+        polys = [[np.asarray(p.exterior.coords), *(np.asarray(i.coords) for i in p.interiors)]
+                 for p in shapely.get_parts(geom) if not p.is_empty]
+        out[code] = polys or projected[code]
+    return out
 
 
 def svg_map(geojson_by_region: Mapping[str, str], *, geographic: bool = True) -> dict[str, Any]:

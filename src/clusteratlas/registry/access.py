@@ -221,19 +221,24 @@ def visible_record(record: InitiativeRecord, actor: Actor) -> InitiativeRecord:
         and those groups named in ``hidden_groups``.
     """
     texts = dict.fromkeys(FACT_TEXT_FIELDS)
-    texts.update(members_text=record.members, staff_text=record.staff)
+    texts.update(members_text=record.members, staff_text=record.staff,
+                 members_text_en=record.members_en, staff_text_en=record.staff_en)
     part: dict[str, Any] = {
         **dict.fromkeys(PROFILE_FIELDS), **texts,
         "id": record.id, "regions_served": list(record.regions),
         "categories": list(record.categories), "version": 0, "archived": False,
         "updated_at": None, "updated_by": None, "visibility": dict(record.visibility),
-        "facts": [{"text": t} for t in record.facts],
+        "facts": [{"text": t, "text_en": e} for t, e in
+                  zip(record.facts, record.facts_en or [None] * len(record.facts),
+                      strict=True)],
         "sources": [{"url": u} for u in record.sources],
         # the record holds none of these: nothing to hide, nothing to show
         "members": [], "kpi_reports": [], **{name: [] for name in CHILDREN},
     }
     view = visible_view(part, actor)
     return replace(record, members=view.get("members_text"), staff=view.get("staff_text"),
+                   members_en=view.get("members_text_en"), staff_en=view.get("staff_text_en"),
                    facts=tuple(f["text"] for f in view.get("facts", ())),
+                   facts_en=tuple(f["text_en"] for f in view.get("facts", ())),
                    sources=tuple(s["url"] for s in view.get("sources", ())),
                    hidden_groups=tuple(view["hidden_groups"]))

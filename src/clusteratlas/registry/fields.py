@@ -36,6 +36,7 @@ __all__ = [
     "NULLABLE_TEXT_FIELDS",
     "PARTS",
     "PROFILE_FIELDS",
+    "TRANSLATED_FIELDS",
     "Child",
 ]
 
@@ -43,7 +44,10 @@ __all__ = [
 #: JSON), as opposed to the scalar profile fields
 PARTS = ("regions_served", "categories", "visibility", "facts", "sources", "members")
 #: free texts about members and staff: shown with the "facts" group
-FACT_TEXT_FIELDS = ("members_text", "staff_text")
+FACT_TEXT_FIELDS = ("members_text", "staff_text", "members_text_en", "staff_text_en")
+#: free texts kept in German (the field) and English (its ``_en`` variant)
+TRANSLATED_FIELDS = {k: f"{k}_en" for k in InitiativeIn.model_fields
+                     if f"{k}_en" in InitiativeIn.model_fields}
 #: the profile: always public (unless the initiative is archived)
 PROFILE_FIELDS = ("id", *(k for k in InitiativeIn.model_fields
                           if k not in (*PARTS, *FACT_TEXT_FIELDS, "id")))

@@ -105,6 +105,8 @@ class _In(BaseModel):
 
 class FactIn(_In):
     text: Annotated[str, Field(min_length=1, max_length=2000)]
+    #: the same fact in English (``text`` is German); None where there is none
+    text_en: Annotated[str, Field(max_length=2000)] | None = None
     source_url: WebUrl | None = None
     as_of: IsoDate | None = None
 
@@ -140,6 +142,15 @@ class InitiativePatch(_In):
     services: Long | None = None
     members_text: Long | None = None
     staff_text: Long | None = None
+    # English variants of the free texts (the unsuffixed field is German): a page
+    # shows its language's variant and falls back to the other
+    sector_en: Short | None = None
+    managing_organisation_en: Short | None = None
+    founding_occasion_en: Long | None = None
+    goals_en: Long | None = None
+    services_en: Long | None = None
+    members_text_en: Long | None = None
+    staff_text_en: Long | None = None
     status: Literal["active", "merged", "closed"] | None = None
     status_since: IsoDate | None = None
     successor_id: Ident | None = None

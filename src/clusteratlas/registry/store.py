@@ -54,6 +54,14 @@ class InitiativeRecord:
     categories: tuple[str, ...]
     facts: tuple[str, ...] = field(default=())
     sources: tuple[str, ...] = field(default=())
+    #: English variants of sector, managing organisation, members and staff texts
+    #: (the fields above are German); None where the registry has none
+    sector_en: str | None = None
+    managing_organisation_en: str | None = None
+    members_en: str | None = None
+    staff_en: str | None = None
+    #: the English wording of each fact (None where a fact has none), beside ``facts``
+    facts_en: tuple[str | None, ...] = field(default=())
     #: (field group, public?) for every group, in the order of the schema
     visibility: tuple[tuple[str, bool], ...] = field(default=())
     #: the groups a projection left out (empty for a full record)
@@ -68,6 +76,10 @@ class InitiativeRecord:
             "regions_served": list(self.regions), "categories": list(self.categories),
             "facts": list(self.facts), "sources": list(self.sources),
             "hidden_groups": list(self.hidden_groups),
+            "sector_en": self.sector_en,
+            "managing_organisation_en": self.managing_organisation_en,
+            "members_en": self.members_en, "staff_en": self.staff_en,
+            "facts_en": list(self.facts_en),
         }
 
 
@@ -108,6 +120,9 @@ def _record(i: Initiative) -> InitiativeRecord:
         facts=tuple(f.text for f in i.facts),
         sources=tuple(s.url for s in i.sources),
         visibility=tuple((g, bool(v)) for g, v in visibility.items()),
+        sector_en=i.sector_en, managing_organisation_en=i.managing_organisation_en,
+        members_en=i.members_text_en, staff_en=i.staff_text_en,
+        facts_en=tuple(f.text_en for f in i.facts),
     )
 
 

@@ -55,6 +55,15 @@ class Initiative(Base):
     services: Mapped[str] = mapped_column(Text, default="")
     members_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     staff_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # English variants of the free texts above (the unsuffixed column is German, the
+    # registry's working language); NULL where the sources give no English wording
+    sector_en: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    managing_organisation_en: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    founding_occasion_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    goals_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    services_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    members_text_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    staff_text_en: Mapped[str | None] = mapped_column(Text, nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="active")
     status_since: Mapped[str | None] = mapped_column(String(10), nullable=True)
     successor_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -120,6 +129,8 @@ class InitiativeFact(Base):
     initiative_id: Mapped[str] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    # the English wording of the same fact (``text`` is German), NULL if none
+    text_en: Mapped[str | None] = mapped_column(Text, nullable=True)
     source_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     as_of: Mapped[str | None] = mapped_column(String(10), nullable=True)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from clusteratlas import reference
@@ -19,8 +20,17 @@ from clusteratlas.model.regions import Region, Regions
 from clusteratlas.registry.access import visible_record
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
-from clusteratlas.service import snapshot
+from clusteratlas.service import snapshot as stored_tables
 from clusteratlas.service.mapping import MappingOptions, map_panel
+from clusteratlas.service.scopes import (
+    COMPARISONS,
+    SMALLEST_LEVELS,
+    Choice,
+    district_codes,
+    home_scope_of,
+    resolve_region,
+    summed_reference_rows,
+)
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
@@ -61,6 +71,8 @@ def category_indicators(panel: Panel, categories: CategorySet,
     """
     result = map_panel(panel, categories, options)
     cells = result.cells
+    if "establishments" not in cells:  # none in the panel: unknown, not a missing column
+        cells = cells.assign(establishments=np.nan)
     return cells.assign(region=cells["region"].astype(str),
                         category=cells["category"].astype(str),
                         year=cells["year"].astype(int),
@@ -91,6 +103,7 @@ class Atlas:
     initiatives: list[InitiativeRecord]
     geometries: dict[str, str]
     layer: str
+    panel_source: str = "active panel"
     suppressed_share: dict[int, float] = field(default_factory=dict)
     #: the industry-level panel of the mapped regions (region, industry, year,
     #: employment, establishments, wages, flag) and each industry's categories
@@ -98,6 +111,25 @@ class Atlas:
     membership: dict[str, list[str]] = field(default_factory=dict)
     #: how :attr:`indicators` were mapped (reference area, rules, span)
     options: MappingOptions = field(default_factory=MappingOptions)
+    #: this view's scope, reference and comparison set (``None``: a snapshot without a
+    #: register to scope by); see :meth:`view`
+    choice: Choice | None = None
+    #: the data directory's home scope (the default scope of :meth:`view`)
+    home_scope: str | None = None
+    #: every district of the panel (the default comparison set), in register order
+    panel_districts: tuple[str, ...] = ()
+    #: the panel's rows of the districts and of the larger regions it publishes (the
+    #: country, the Länder): what :meth:`view` maps against another reference
+    panel_rows: pd.DataFrame | None = field(default=None, repr=False)
+    #: the snapshot every view is taken from (``None``: this is it)
+    root: Atlas | None = field(default=None, repr=False, compare=False)
+    #: what the mapping rules had to leave out on this data, stated with every result:
+    #: ``strong_without_establishments`` (the panel has no establishment counts, so
+    #: the strong rule drops that condition), ``growth_span`` (the years growth spans)
+    rule_notes: dict[str, Any] = field(default_factory=dict)
+    #: where mapped indicator tables are kept between processes (``None``: nowhere);
+    #: see :mod:`clusteratlas.service.snapshot`
+    data_dir: DataDir | None = field(default=None, repr=False, compare=False)
     #: answers derived from this snapshot (see :meth:`remember`); shared only with the
     #: snapshots :meth:`with_initiatives` makes, which is why answers that read the
     #: initiatives are keyed by the registry's state
@@ -155,16 +187,121 @@ class Atlas:
         return kinds[0] if kinds else None
 
     def meta(self) -> dict[str, Any]:
-        """The marker and attribution every response carries."""
+        """The marker and attribution every response carries, with the view's scope,
+        reference and comparison set and what the mapping rules left out."""
         shown = list(self.panel_datasets)
         shown += [d for d in self.datasets if d.kind == "regions"]
         if self.layer_dataset is not None:
             shown.append(self.layer_dataset)
+        stated = self.choice.to_dict() if self.choice is not None else {}
         return {
             "synthetic": self.is_synthetic,
             "synthetic_notice": self.panel_dataset.attribution if self.is_synthetic else None,
             "provenance": [d.to_dict() for d in shown],
+            **stated,
+            "mapping_rules": dict(self.rule_notes),
         }
+
+    # -- scope, reference, comparison ----------------------------------------------
+    def view(self, scope: str | None = None, reference: str | None = None,
+             comparison: str | None = None) -> Atlas:
+        """The atlas of the districts of ``scope`` (default: the home scope), their LQ
+        against ``reference`` (default: the country when the panel holds its row, else
+        the scope's published row, else the sum of the scope's districts) and their
+        star and strong percentiles over ``comparison`` (``all`` districts of the
+        panel, the default, or those of the ``scope``).
+
+        With the default reference and comparison the indicators are those mapped
+        once at start (:func:`open_atlas`), filtered to the scope; any other choice is
+        mapped once per (reference, comparison set) and remembered.
+
+        Raises
+        ------
+        InputError
+            An unknown scope, reference or comparison (the message names the
+            parameter and what it expects).
+        """
+        root = self.root or self
+        if comparison is not None and comparison not in COMPARISONS:
+            raise InputError(f"comparison={comparison!r}: expected one of "
+                             f"{', '.join(COMPARISONS)}")
+        if root.home_scope is None:
+            if scope is None and reference is None and comparison in (None, "all"):
+                return self
+            raise InputError("scope/reference: this atlas has no region register to scope by")
+        example = f"a region of the register holding districts, e.g. {root.home_scope}"
+        sc = (resolve_region(root.regions, scope, "scope", example) if scope is not None
+              else root.regions[root.home_scope])
+        districts = district_codes(root.regions, sc.code, root.panel_districts)
+        if not districts:
+            raise InputError(f"scope={scope!r} ({sc.display_name}) has no districts in the "
+                             f"data; expected {example}")
+        ref, basis, ref_districts = root._reference(sc, reference)
+        chosen = comparison or "all"
+        compared = root.panel_districts if chosen == "all" else tuple(districts)
+        choice = Choice(scope=sc, reference=ref, reference_basis=basis, comparison=chosen,
+                        compared=len(compared), districts=len(districts))
+        if choice == root.choice:
+            return root
+
+        def build() -> Atlas:
+            full = root._indicators_for(ref.code, basis, ref_districts, compared)
+            part = full[full["region"].isin(districts)].reset_index(drop=True)
+            return replace(root, indicators=part, choice=choice, root=root,
+                           options=replace(root.options, reference=ref.code,
+                                           regions=compared))
+
+        built: Atlas = root.remember(("view", sc.code, ref.code, chosen), build,
+                                     registry=True)
+        return built
+
+    def _reference(self, scope: Region, code: str | None) -> tuple[Region, str, list[str]]:
+        """(reference region, ``row`` or ``sum``, its districts in the panel)."""
+        rows = self.panel_rows
+        held = set(rows["region"].unique()) if rows is not None else set()
+        if code is not None:
+            ref = resolve_region(self.regions, code, "reference",
+                                 "a region whose row or districts the data hold, e.g. "
+                                 f"{self.home_scope}")
+        else:
+            top = ([scope, *self.regions.ancestors(scope.code)])[-1]
+            ref = top if top.code in held else scope
+        if ref.code in held:
+            return ref, "row", []
+        inside = district_codes(self.regions, ref.code, self.panel_districts)
+        if not inside:
+            raise InputError(f"reference={code!r} ({ref.display_name}): the data hold neither "
+                             "its row nor any of its districts; expected a region whose row "
+                             f"or districts the data hold, e.g. {self.home_scope}")
+        return ref, "sum", inside
+
+    def _indicators_for(self, ref: str, basis: str, ref_districts: list[str],
+                        compared: tuple[str, ...]) -> pd.DataFrame:
+        """Every district's indicators against ``ref``, percentiles over ``compared``
+        (mapped once per choice and remembered)."""
+        def compute() -> pd.DataFrame:
+            assert self.panel_rows is not None
+            rows = self.panel_rows
+            if basis == "sum" and sorted(ref_districts) == sorted(compared):
+                # the reference is the comparison set's own sum: map_panel's default
+                options = replace(self.options, reference=None, regions=compared)
+            else:
+                if basis == "sum":
+                    rows = pd.concat([rows, summed_reference_rows(rows, ref_districts, ref)],
+                                     ignore_index=True)
+                options = replace(self.options, reference=ref, regions=compared)
+            panel = Panel.from_frame(rows.reset_index(drop=True), source=self.panel_source)
+            return category_indicators(panel, self.categories, options)
+
+        def kept() -> pd.DataFrame:  # mapped once per data state, also across processes
+            if self.data_dir is None or self.panel_rows is None:
+                return compute()
+            digest = stored_tables.key(self.panel_rows, self.membership, self.categories,
+                                       (self.options, ref, basis, tuple(ref_districts), compared))
+            return stored_tables.indicators(self.data_dir, digest, compute)
+
+        found: pd.DataFrame = self.remember(("indicators", ref, basis, compared), kept)
+        return found
 
     # -- lookups ------------------------------------------------------------------
     @cached_property
@@ -226,6 +363,9 @@ def _categories_for(industries: list[str], classification: Any,
                     datasets: list[DatasetInfo]) -> CategorySet:
     """The default categories where the panel resolves them; otherwise the panel's own
     industry codes (e.g. the WZ section groups of a regional table) as categories."""
+    if classification.name == "naics2017":
+        # CBP lists every 6-digit industry a county has; one it lacks has no employees
+        return reference.us_categories()
     default = reference.default_categories()
     if industries and all(i in classification for i in industries) and not default.unresolved(
             classification, industries):
@@ -244,12 +384,19 @@ def _slugify(code: str) -> str:
     return code.lower().replace("-", "_").replace(".", "_")
 
 
-def open_atlas(data_dir: DataDir, options: MappingOptions | None = None) -> Atlas:
-    """Read a data directory into an :class:`Atlas` snapshot.
+def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
+               scope: str | None = None) -> Atlas:
+    """Read a data directory into an :class:`Atlas` snapshot: the view of ``scope``
+    (default: the data directory's setting ``home_scope``, else the smallest region
+    enclosing every district of the panel) with the default reference and comparison
+    set (:meth:`Atlas.view`).
 
     ``options`` say how the indicators are mapped (:func:`map_panel`); with a
     ``reference`` region (e.g. the state or the nation, when the active panel holds
-    its rows) LQs are relative to it instead of to the register's districts."""
+    its rows) LQs are relative to it instead of to the default reference.  Growth
+    spans ``options.span`` years, or all the years the panel has when it has fewer;
+    without establishment counts the strong rule drops that condition.  Both are
+    stated in :attr:`Atlas.rule_notes`."""
     options = options or MappingOptions()
     snap = StatsStore(data_dir.stats_file).read_snapshot()
     settings = snap["settings"]
@@ -261,29 +408,39 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None) -> Atla
         obs = obs[obs["dims"] == ""]
     regions = _regions_from_frame(snap["regions"])
     # map the register's districts; an official table also carries the nation, the
-    # states and districts elsewhere, which must not enter the reference area twice
-    districts = {r.code for r in regions.at_level("district")}
+    # states and districts elsewhere: those rows are kept apart as possible references
+    districts = {r.code for level in SMALLEST_LEVELS for r in regions.at_level(level)}
     if districts:
-        obs = obs[obs["region"].isin(districts | {options.reference})]
-    if obs.empty:
+        obs = obs[obs["region"].isin(set(regions) | {options.reference})]
+        mapped = obs[obs["region"].isin(districts) & (obs["region"] != options.reference)]
+    else:
+        mapped = obs[obs["region"] != options.reference]
+    if mapped.empty:
         raise NotFoundError(f"{data_dir.path}: the active panel has no data for the register's "
                             "districts")
-    classification = reference.wz2008()
-    mapped = obs[obs["region"] != options.reference]
     industries = sorted(i for i in mapped["industry"].unique() if i != TOTAL_CODE)
     panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
+    # a NAICS panel (County Business Patterns) is mapped on the US Cluster Mapping's set
+    is_naics = any(d.classification == "naics2017" for d in panel_sets)
+    classification = reference.naics2017() if is_naics else reference.wz2008()
     categories = _categories_for(industries, classification, panel_sets)
     if categories.name == "table-sections":
         membership = {i: [_slugify(i)] for i in industries}
     else:
         membership = categories.membership(classification, industries)
+    notes: dict[str, Any] = {}
     if "wages" in obs and obs["wages"].isna().all():
         obs = obs.drop(columns="wages")  # none known: no column of zeros
-    obs = obs.reset_index(drop=True)
-    indicators = snapshot.indicators(
-        data_dir, snapshot.key(obs, membership, categories, options),
-        lambda: category_indicators(Panel.from_frame(obs, source=f"{data_dir.path} (active panel)"),
-                                    categories, options))
+    if "establishments" in obs and mapped["establishments"].isna().all():
+        # none known: the strong rule drops its establishment condition, and says so
+        obs = obs.drop(columns="establishments")
+        notes["strong_without_establishments"] = True
+    years = sorted(int(y) for y in mapped["year"].unique())
+    if len(years) > 1 and years[-1] - years[0] < options.span:
+        options = replace(options, span=years[-1] - years[0])
+    notes["growth_span"] = ([years[-1] - options.span, years[-1]]
+                            if years[-1] - options.span >= years[0] else None)
+    source = f"{data_dir.path} (active panel)"
     layer = settings.get("active_layer", "schematic")
     geoms = snap["geometries"]
     geoms = geoms[geoms["layer"] == layer]
@@ -293,24 +450,43 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None) -> Atla
         initiatives = registry.list()
     finally:
         registry.close()
-    obs = mapped
     suppressed = (
-        obs[obs["industry"] != TOTAL_CODE].assign(s=lambda f: f["flag"] == "suppressed")
+        mapped[mapped["industry"] != TOTAL_CODE].assign(s=lambda f: f["flag"] == "suppressed")
         .groupby("year")["s"].mean().to_dict()
     )
-    return Atlas(
+    held = {str(c) for c in mapped["region"].unique()}
+    panel_districts = tuple(code for code in regions if code in held)
+    base = Atlas(
         regions=regions,
         datasets=snap["datasets"],
         panel_id=panel_id,
-        indicators=indicators,
+        indicators=pd.DataFrame(),
         categories=categories,
         initiatives=initiatives,
         geometries=dict(zip(geoms["region"], geoms["geojson"], strict=True)),
         layer=layer,
+        panel_source=source,
         suppressed_share={int(k): float(v) for k, v in suppressed.items()},
-        observations=obs.reset_index(drop=True),
+        observations=mapped.reset_index(drop=True),
         membership=membership,
         options=options,
+        panel_districts=panel_districts,
+        panel_rows=obs.reset_index(drop=True),
+        rule_notes=notes,
+        data_dir=data_dir,
     )
-
-
+    if not districts:  # a register without districts: map every region of the panel
+        panel = Panel.from_frame(obs.reset_index(drop=True), source=source)
+        return replace(base, indicators=category_indicators(panel, categories, options))
+    home = scope or home_scope_of(regions, list(panel_districts), settings.get("home_scope"))
+    if scope is not None:
+        home = resolve_region(regions, scope, "scope", "a region of the register holding "
+                              "districts").code
+    base = replace(base, home_scope=home)
+    # the home view becomes the snapshot itself (views of other scopes derive from it)
+    view = base.view(reference=options.reference)
+    snapshot = replace(view, root=None)
+    # keep what was mapped (not the view, whose root is the unscoped base)
+    object.__setattr__(snapshot, "cache", {k: v for k, v in base.cache.items()
+                                           if k[0] == "indicators"})
+    return snapshot

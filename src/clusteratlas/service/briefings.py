@@ -10,7 +10,7 @@ HTML.  Only public registry fields appear: a briefing is made to be handed out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -335,7 +335,8 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
     cats = {c.code: c.name(lang) for c in atlas.categories.categories}
     f = _formatter(lang)
     state = next((r for r in atlas.regions.values() if r.level == "state"), None)
-    name = state.display_name if state else "—"
+    name = (atlas.choice.scope.display_name if atlas.choice is not None
+            else state.display_name if state else "—")
     by = p["by_status"]
     blocks = [Block("heading", _t("portfolio", lang)), Block("figures", figures=[
         (_t("employment", lang), f(p["total_employment"])),
@@ -396,18 +397,43 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
 
 
 def build(atlas: Atlas, registry: Any, kind: str, target: str | None, *, lang: str = "de",
-          year: int | None = None) -> Briefing:
-    """``kind`` district (``target`` a region code), initiative (an id) or state."""
+          year: int | None = None, scope: str | None = None,
+          reference: str | None = None) -> Briefing:
+    """``kind`` district (``target`` a region code), initiative (an id) or state (the
+    portfolio of the ``scope``), with the LQ against ``reference``
+    (:meth:`Atlas.view`); the briefing states the reference and the comparison set."""
     if lang not in ("de", "en"):
         raise InputError(f"--lang {lang!r}: expected de or en")
     if kind == "district":
         if not target:
             raise InputError("brief district needs a region code")
-        return district_briefing(atlas, target, lang=lang, year=year, registry=registry)
+        from clusteratlas.service.regions import region_view
+
+        view = region_view(atlas, target, scope=scope, reference=reference)
+        return _stated(district_briefing(view, target, lang=lang, year=year,
+                                         registry=registry), view, lang)
+    view = atlas.view(scope, reference)
     if kind == "initiative":
         if not target:
             raise InputError("brief initiative needs an initiative id")
-        return initiative_briefing(atlas, registry, target, lang=lang)
+        return _stated(initiative_briefing(view, registry, target, lang=lang), view, lang)
     if kind == "state":
-        return state_briefing(atlas, registry, lang=lang, year=year)
+        return _stated(state_briefing(view, registry, lang=lang, year=year), view, lang)
     raise InputError(f"brief {kind!r}: expected district, initiative or state")
+
+
+def _stated(briefing: Briefing, atlas: Atlas, lang: str) -> Briefing:
+    """The briefing with a note of its scope, LQ reference and comparison set, after
+    its methods (at the end where it has none)."""
+    if atlas.choice is None:
+        return briefing
+    c = atlas.choice
+    words = [_t("reference_line", lang, name=c.reference.display_name),
+             _t(f"comparison_{c.comparison}", lang, n=c.compared, name=c.scope.display_name)]
+    if atlas.rule_notes.get("strong_without_establishments"):
+        words.append(_t("strong_without_establishments", lang))
+    note = Block("note", ". ".join(w.rstrip(".") for w in words) + ".")
+    blocks = list(briefing.blocks)
+    at = next((i + 2 for i, b in enumerate(blocks)
+               if b.kind == "heading" and b.text == _t("methods", lang)), len(blocks))
+    return replace(briefing, blocks=[*blocks[:at], note, *blocks[at:]])

@@ -27,6 +27,7 @@ from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service import snapshot
 from clusteratlas.service.registry import RegistryService
 from clusteratlas.service.registry.transfer import import_registry
+from clusteratlas.service.setup import HOME_SCOPE
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
@@ -113,7 +114,7 @@ def build_demo(data_dir: DataDir) -> dict[str, int]:
         geometries=schematic_geometries("schematic-tiles"),
         observations=observations,
         settings={"active_panel": DEMO_PANEL_ID, "active_layer": "schematic",
-                  "category_set": categories.name},
+                  "category_set": categories.name, HOME_SCOPE: "08"},
     )
     snapshot.forget(data_dir)  # the stored indicator table is of the data before
     registry = RegistryStore(data_dir.registry_url)

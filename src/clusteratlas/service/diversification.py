@@ -59,7 +59,7 @@ def _space(atlas: Atlas, year: int | None, lang: str) -> _Space:
 
 def _build_space(atlas: Atlas, y: int, lang: str) -> _Space:
     from clusteratlas.model.panel import TOTAL_CODE
-    from clusteratlas.reference import wz2008
+    from clusteratlas.reference import naics2017, wz2008
 
     obs = atlas.observations
     if obs is None:
@@ -68,11 +68,11 @@ def _build_space(atlas: Atlas, y: int, lang: str) -> _Space:
     wide = part.pivot_table(index="region", columns="industry", values="employment",
                             aggfunc="sum").fillna(0.0)
     res = complexity(wide.to_numpy())
-    wz = wz2008()
+    wz = naics2017() if atlas.categories.classification == "naics2017" else wz2008()
     names: dict[str, str] = {}
     for code in wide.columns:
-        try:
-            title = wz[code].title_en if lang == "en" else wz[code].title_de
+        try:  # NAICS has English titles only
+            title = wz[code].title_en if lang == "en" else wz[code].title_de or wz[code].title_en
         except (KeyError, LookupError, AttributeError):
             title = None
         names[code] = str(title or code)

@@ -11,13 +11,14 @@ from typing import Any
 
 import yaml
 
+from clusteratlas.core.collation import collation_key
 from clusteratlas.core.concentration import hoover_localisation, locational_gini
 from clusteratlas.errors import ClusteratlasError, InputError
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
 
 __all__ = [
-    "MAX_COMPARE", "MIN_QUERY", "canonical_region_code", "category_profile", "compare",
+    "MAX_COMPARE", "MIN_QUERY", "by_name", "canonical_region_code", "category_profile", "compare",
     "list_categories", "search", "trends",
 ]
 
@@ -162,7 +163,8 @@ def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> d
     # "8435" is how a spreadsheet writes AGS 08435
     padded = text.zfill(5) if text.isdigit() and len(text) == 4 else text
     found = registry.find(text=q.strip(), per_page=20).items if registry is not None else []
-    initiatives = [{"id": i["id"], "name": i["name"], "sector": i["sector"]} for i in found]
+    initiatives = [{"id": i["id"], "name": i["name"], "sector": i["sector"],
+                    "sector_en": i.get("sector_en")} for i in found]
     seen = {i["id"] for i in initiatives}
     seat_regions: set[str] = set()
     for rec in atlas.shown():
@@ -171,7 +173,8 @@ def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> d
             seat_regions.add(rec.seat_region)
         if (by_town or text in _fold(rec.name)) and rec.id not in seen:
             seen.add(rec.id)
-            initiatives.append({"id": rec.id, "name": rec.name, "sector": rec.sector})
+            initiatives.append({"id": rec.id, "name": rec.name, "sector": rec.sector,
+                                "sector_en": rec.sector_en})
     regions = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions
                if text in _fold(r.display_name) or text in _fold(r.name)
                or text in r.code.lower() or padded == r.code
@@ -183,3 +186,10 @@ def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> d
             or any(text == i.lower() for i in c.include)]
     return {"q": q, "regions": regions, "categories": cats, "initiatives": initiatives,
             "count": len(regions) + len(cats) + len(initiatives)}
+
+
+def by_name(items: Sequence[dict[str, Any]], field: str = "name") -> list[dict[str, Any]]:
+    """``items`` in the reader's alphabetical order of ``field`` (case-insensitive,
+    umlauts beside their base letter: :func:`clusteratlas.core.collation.collation_key`),
+    for the lists and menus of names the pages show."""
+    return sorted(items, key=lambda item: collation_key(str(item[field])))

@@ -10,13 +10,20 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas.core.impact import matched_did
+from clusteratlas.i18n import text
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
 
 __all__ = ["CAVEAT", "impact"]
 
-CAVEAT = ("An association, not proof of cause: the comparison regions match the covered "
-          "ones in size and pre-founding trend, not in everything else that changed.")
+#: the API's and the CLI's wording; pages show ``caveat_key`` in their language
+CAVEAT = text("impact_caveat", "en")
+
+
+def _status(key: str, **fields: Any) -> dict[str, Any]:
+    """Why there is no comparison: the English ``status`` of the API and the catalogue
+    key with its fields, from which a page words it in its language."""
+    return {"status": text(key, "en", **fields), "status_key": key, "status_fields": fields}
 
 
 def impact(atlas: Atlas, initiative_id: str, *, k: int = 5) -> dict[str, Any]:
@@ -35,14 +42,13 @@ def _impact(atlas: Atlas, initiative_id: str, k: int) -> dict[str, Any]:
     years = atlas.years
     ind = atlas.indicators
     out: dict[str, Any] = {"initiative": ini.id, "name": ini.name, "founded": ini.founded,
-                           "years": [years[0], years[-1]], "caveat": CAVEAT, **atlas.meta()}
+                           "years": [years[0], years[-1]], "caveat": CAVEAT,
+                           "caveat_key": "impact_caveat", **atlas.meta()}
     treated = [(r, c) for r in ini.regions for c in ini.categories]
     if ini.scope == "statewide" or not treated:
-        return out | {"status": "no comparison possible: a statewide network covers every "
-                                "region, so none is left to compare with",
-                      "cells": [], "did": None}
+        return out | _status("impact_statewide") | {"cells": [], "did": None}
     if ini.founded is None:
-        return out | {"status": "founding year unknown", "cells": [], "did": None}
+        return out | _status("impact_founding_unknown") | {"cells": [], "did": None}
     series = {key: part.sort_values("year") for key, part in
               ind.groupby(["region", "category"], sort=False)}
     cells = []
@@ -72,12 +78,10 @@ def _impact(atlas: Atlas, initiative_id: str, k: int) -> dict[str, Any]:
     out["cells"] = cells
     first_post = sum(1 for y in years if y < ini.founded)
     if first_post < 2:
-        return out | {"status": f"the panel starts {years[0]}; the initiative was founded "
-                                f"{ini.founded}: the before/after comparison needs at least "
-                                "2 years before the founding", "did": None}
+        return out | _status("impact_short_panel", first=years[0], founded=ini.founded) \
+            | {"did": None}
     if first_post >= len(years):
-        return out | {"status": f"no year after the founding ({ini.founded}) in the panel",
-                      "did": None}
+        return out | _status("impact_no_post_year", founded=ini.founded) | {"did": None}
     ever_covered = {(r, c) for i in atlas.active_initiatives() for r in i.regions for c in i.categories}
     statewide = {c for i in atlas.active_initiatives() if i.scope == "statewide" for c in i.categories}
     wide = ind.pivot_table(index=["region", "category"], columns="year",
@@ -87,7 +91,7 @@ def _impact(atlas: Atlas, initiative_id: str, k: int) -> dict[str, Any]:
     p_keys = [key for key in wide.index if key not in ever_covered and key[1] not in
               statewide and key[1] in {c for _, c in t_keys}]
     if not t_keys or not p_keys:
-        return out | {"status": "no comparable uncovered region", "did": None}
+        return out | _status("impact_no_comparison") | {"did": None}
     res = matched_did(wide.loc[t_keys].to_numpy(), wide.loc[p_keys].to_numpy(), first_post,
                       treated_groups=[c for _, c in t_keys],
                       pool_groups=[c for _, c in p_keys], k=k)

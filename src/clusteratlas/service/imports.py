@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from clusteratlas._files import replacing
-from clusteratlas.errors import ConfigError, InputError, NotFoundError, SourceError, StoreError
+from clusteratlas.errors import ConfigError, InputError, NotFoundError, SourceError
 from clusteratlas.model.panel import Panel
 from clusteratlas.service import snapshot
 from clusteratlas.sources.parsed import Parsed, measure_kind
@@ -162,6 +163,81 @@ class ImportReport:
     replaced: list[str] = field(default_factory=list)
     rows: int = 0
     checks: list[str] = field(default_factory=list)
+    #: how the tables' region codes met the register (skipped, mapped, former, unknown)
+    regions: list[str] = field(default_factory=list)
+    #: what the store was before: "initialised" (empty directory), "demo replaced"
+    setup: list[str] = field(default_factory=list)
+
+
+#: sources whose region codes are German AGS (harmonised with the German register)
+_GERMAN_SOURCES = {"genesis-table", "genesis-ffcsv"}
+
+
+def _home_of(parsed: Sequence[Parsed]) -> str:
+    """The country of the data: ``US`` for US-namespaced region codes, else ``DG``."""
+    codes = pd.concat([p.frame["region"].astype(str) for p in parsed])
+    return "US" if codes.str.startswith("US-").mean() > 0.5 else "DG"
+
+
+def _harmonised(parsed: list[tuple[Path, Parsed]], registered: set[str] | None,
+                report: ImportReport) -> list[tuple[Path, Parsed]]:
+    from dataclasses import replace
+
+    from clusteratlas import reference
+    from clusteratlas.service.region_codes import harmonise_regions
+
+    out = []
+    said: dict[str, list[str]] = {}  # one line for what several files have in common
+    for path, p in parsed:
+        if p.source in _GERMAN_SOURCES:
+            codes = harmonise_regions(p.frame, reference.de_regions(), registered)
+            for line in codes.notes:
+                said.setdefault(line, []).append(path.name)
+            p = replace(p, frame=codes.frame)
+        out.append((path, p))
+    for line, names in said.items():
+        where = names[0] if len(names) == 1 else f"{len(names)} files ({', '.join(names)})"
+        report.regions.append(f"{where}: {line}")
+    return out
+
+
+def _store_state(stats: StatsStore) -> str:
+    """``empty``, ``demo`` (the synthetic panel is active) or ``data``."""
+    if stats.is_empty():
+        return "empty"
+    with stats.connect(read_only=True) as con:
+        row = con.execute(
+            "SELECT d.is_synthetic FROM settings s JOIN datasets d ON d.id = s.value "
+            "WHERE s.key = 'active_panel'").fetchone()
+    return "demo" if row and row[0] else "data"
+
+
+def _drop_demo(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Remove the synthetic statistics and the demo's Baden-Württemberg register; the
+    shipped registers of Germany and the US take its place (the registry of initiatives
+    is a separate file and stays as it is; ``clusteratlas demo --force`` rebuilds the demo)."""
+    from clusteratlas import reference
+    from clusteratlas.service.setup import REGISTER_DATASET_ID, _register_dataset
+
+    synthetic = [i for (i,) in con.execute(
+        "SELECT id FROM datasets WHERE is_synthetic").fetchall()]
+    for ds in synthetic:
+        con.execute("DELETE FROM observations WHERE dataset_id = ?", [ds])
+        con.execute("DELETE FROM datasets WHERE id = ?", [ds])
+    con.execute("DELETE FROM settings WHERE key = 'active_panel'")
+    has_register = con.execute("SELECT count(*) FROM datasets WHERE id = ?",
+                               [REGISTER_DATASET_ID]).fetchone()
+    if not has_register or not has_register[0]:
+        old = [i for (i,) in con.execute("SELECT DISTINCT dataset_id FROM regions").fetchall()]
+        con.execute("DELETE FROM regions")
+        for ds in old:
+            con.execute("DELETE FROM datasets WHERE id = ?", [ds])
+        StatsStore._insert_datasets(con, [_register_dataset()])
+        StatsStore._insert_regions(con, list(reference.all_regions().values()),
+                                   REGISTER_DATASET_ID)
+    return [f"the synthetic demo statistics ({', '.join(synthetic)}) were removed; the "
+            "registry of initiatives is unchanged ('clusteratlas demo --force' rebuilds "
+            "the demo)"]
 
 
 def import_files(
@@ -173,14 +249,30 @@ def import_files(
     activate: bool = True,
     validate: Callable[[Parsed], list[str]] | None = None,
 ) -> ImportReport:
-    """Parse every file first, then write them all in one transaction."""
+    """Parse every file first, then write them all in one transaction.
+
+    An empty data directory is initialised on the fly (the shipped registers of Germany
+    and the US, an empty registry, the data's country as home scope); a directory that
+    holds the synthetic demo loses the demo statistics in the same transaction, so the
+    demo and real tables are never mixed.
+    """
     stats = StatsStore(data_dir.stats_file)
-    if stats.is_empty():
-        raise StoreError(f"{data_dir.path} is empty; run 'clusteratlas demo' first")
+    state = _store_state(stats)
+    report = ImportReport()
+    registered = None
+    if state == "data":
+        with stats.connect(read_only=True) as con:
+            registered = {c for (c,) in con.execute("SELECT code FROM regions").fetchall()}
     parsed = [(Path(f), parse_file(source, f)) for f in files]
+    parsed = _harmonised(parsed, registered, report)
     for path, p in parsed:  # duplicates are refused before anything is written
         canonical_panel(p, origin=str(path))
-    report = ImportReport()
+    if state == "empty":
+        from clusteratlas.service.setup import initialise_store
+
+        initialise_store(data_dir, _home_of([p for _, p in parsed]))
+        report.setup.append(f"{data_dir.path} initialised with the shipped region registers "
+                            "of Germany and the US and an empty registry")
     with stats.connect() as con:
         existing = con.execute(
             "SELECT id, table_key, content_hash, status FROM datasets WHERE table_key IS NOT NULL"
@@ -215,7 +307,7 @@ def import_files(
             report.checks += validate(p)
             codes = set(p.frame["region"].astype(str))
             no_shape = sorted(c for c in codes & registered if c not in shaped
-                              and len(c) == len(next(iter(shaped), c)))
+                              and len(c) == len(next(iter(shaped), "")))
             if no_shape:
                 report.checks.append(f"{len(no_shape)} registered region(s) have data but no "
                                      f"shape on the map: {', '.join(no_shape[:10])}")
@@ -225,13 +317,17 @@ def import_files(
     with stats.connect() as con:
         con.execute("BEGIN TRANSACTION")
         try:
+            if state == "demo" and activate and any(
+                    (p.frame["measure"] == "employment").any() for _, p, *_ in plan):
+                report.setup += _drop_demo(con)
             for path, p, digest, key, clash in plan:
                 ds_id = f"{key}:{digest[:12]}"
                 panel = canonical_panel(p)
                 info = DatasetInfo(
                     id=ds_id, kind="panel", title=p.title or p.table_code,
                     source=f"{p.source} table {p.table_code}, file {path.name}", licence=p.licence,
-                    attribution=p.attribution, is_synthetic=False, classification="wz2008",
+                    attribution=p.attribution, is_synthetic=False,
+                    classification="naics2017" if p.source == "cbp" else "wz2008",
                     content_hash=digest, imported_at=now, notes=f"vintage {p.vintage}".strip(),
                     table_key=key, labels=json.dumps(p.labels, ensure_ascii=False),
                 )

@@ -40,7 +40,8 @@ from clusteratlas.model.panel import TOTAL_CODE, Panel
 __all__ = ["ClusterMap", "MappingOptions", "map_clusters", "map_file", "map_panel",
            "read_panel", "warm_up", "write_outputs"]
 
-_BUILTIN = {"wz2008": reference.wz2008, "nace_rev2": reference.nace_rev2}
+_BUILTIN = {"wz2008": reference.wz2008, "nace_rev2": reference.nace_rev2,
+            "naics2017": reference.naics2017}
 
 
 @dataclass(frozen=True)

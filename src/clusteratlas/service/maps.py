@@ -15,7 +15,8 @@ from clusteratlas.model.regions import Region
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
 
-__all__ = ["MAP_INDICATORS", "autocorrelation", "spatial_weights", "state_map"]
+__all__ = ["MAP_INDICATORS", "autocorrelation", "growth_over", "spatial_weights",
+           "state_map"]
 
 #: what a state map can show
 MAP_INDICATORS = ("lq", "employment", "stars", "strong", "growth", "coverage")
@@ -26,10 +27,17 @@ _COLUMNS = {"lq": "lq", "employment": "employment", "stars": "stars", "strong": 
 def state_map(atlas: Atlas, *, category: str | None = None, year: int | None = None,
               lang: str = "de", indicator: str = "lq",
               statuses: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """One category in every district: the chosen indicator (``lq``, ``employment``,
-    ``stars``, ``strong``, ``growth`` = annual growth over five years, or ``coverage``
-    with the status of each district given in ``statuses``) as each region's ``value``,
-    and the initiatives working on it."""
+    """One category in every district of the atlas's scope (:meth:`Atlas.view`): the
+    chosen indicator (``lq``, ``employment``, ``stars``, ``strong``, ``growth``, or
+    ``coverage`` with the status of each district given in ``statuses``) as each
+    region's ``value``, and the initiatives working on it.
+
+    ``growth`` is the annual growth :math:`(E_{y}/E_{y-s})^{1/s}-1` over the atlas's
+    span :math:`s` (five years, or all the panel has when it has fewer), shortened to
+    the years before ``year`` where the panel starts later; ``growth_span`` states
+    the years, ``None`` in the panel's first year.  The response states the scope,
+    reference and comparison set, and what the mapping rules left out
+    (``mapping_rules``)."""
     if indicator not in MAP_INDICATORS:
         raise InputError(f"indicator {indicator!r}: expected one of {', '.join(MAP_INDICATORS)}")
     if indicator == "coverage" and statuses is None:
@@ -38,12 +46,15 @@ def state_map(atlas: Atlas, *, category: str | None = None, year: int | None = N
     y = atlas.year_or_latest(year)
     ind = atlas.indicators
     part = ind[(ind["category"] == cat.code) & (ind["year"] == y)].set_index("region")
+    span, growth = growth_over(atlas, cat.code, y)
     features = []
     for r in atlas.mapped_regions:
         rec = part.loc[r.code] if r.code in part.index else None
         value: Any
         if indicator == "coverage":
             value = (statuses or {}).get(r.code)
+        elif indicator == "growth":
+            value = _num(growth.get(r.code))
         else:
             raw = rec[_COLUMNS[indicator]] if rec is not None else None
             value = _num(float(raw)) if raw is not None and not pd.isna(raw) else None
@@ -54,7 +65,7 @@ def state_map(atlas: Atlas, *, category: str | None = None, year: int | None = N
             "share_of_region": _num(rec["share_of_region"]) if rec is not None else None,
             "stars": int(str(rec["stars"])) if rec is not None else None,
             "strong": bool(rec["strong"]) if rec is not None else None,
-            "growth": _num(rec["cagr"]) if rec is not None else None,
+            "growth": _num(growth.get(r.code)),
             "suppressed_cells": int(str(rec["suppressed_cells"])) if rec is not None else 0,
             "initiatives": [{"id": i.id, "name": i.name} for i in atlas.serving(r.code)
                             if cat.code in i.categories],
@@ -66,13 +77,35 @@ def state_map(atlas: Atlas, *, category: str | None = None, year: int | None = N
         "category": {"code": cat.code, "name": cat.name(lang),
                      "description": cat.describe(lang)},
         "year": y, "years": atlas.years, "indicator": indicator,
-        "reference": (f"region {atlas.options.reference}" if atlas.options.reference
-                      else "all regions of the panel (state total)"),
+        "growth_span": span,
         "layer": atlas.layer,
         "regions": features,
         "seats": seats,
         **atlas.meta(),
     }
+
+
+def growth_over(atlas: Atlas, category: str, year: int) -> tuple[list[int] | None,
+                                                                 dict[str, float]]:
+    """([first, last] year, annual growth per district) of one category up to ``year``:
+    the mapped CAGR over the atlas's span where the panel reaches back that far,
+    otherwise the CAGR from the panel's first year; ``(None, {})`` in its first year."""
+    ind = atlas.indicators
+    first = atlas.years[0]
+    span = min(atlas.options.span, year - first)
+    if span < 1:
+        return None, {}
+    rows = ind[(ind["category"] == category) & (ind["year"] == year)]
+    if span == atlas.options.span:
+        values = rows.set_index("region")["cagr"]
+    else:  # the years before the span's start are not in the panel: a shorter span
+        start = ind[(ind["category"] == category) & (ind["year"] == year - span)]
+        e0 = start.set_index("region")["employment"]
+        e1 = rows.set_index("region")["employment"].reindex(e0.index)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = (e1 / e0.where(e0 > 0)).astype(float)
+            values = ratio ** (1.0 / span) - 1.0
+    return [year - span, year], {str(k): float(v) for k, v in values.items() if pd.notna(v)}
 
 
 def autocorrelation(atlas: Atlas, *, category: str | None = None, year: int | None = None,

@@ -7,13 +7,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from clusteratlas import reference
 from clusteratlas.errors import StoreError
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.sources.boundaries import read_boundaries
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
-__all__ = ["build_demo_store", "describe_store", "ensure_store", "import_boundaries"]
+__all__ = ["HOME_SCOPE", "REGISTER_DATASET_ID", "build_demo_store", "describe_store",
+           "ensure_store", "home_scope", "import_boundaries", "initialise_store"]
+
+#: the settings key of the data directory's home scope (the region whose districts the
+#: atlas shows unless asked otherwise): ``"08"`` for the demo, the data's country
+#: (``"DG"``, ``"US"``) for imports unless set
+HOME_SCOPE = "home_scope"
+#: the dataset id of the shipped region registers in an initialised store
+REGISTER_DATASET_ID = "register-de-us"
+
 
 def _imported(data_dir: DataDir) -> list[DatasetInfo]:
     if not data_dir.stats_file.exists():
@@ -24,6 +36,49 @@ def _imported(data_dir: DataDir) -> list[DatasetInfo]:
     snap = stats.read_snapshot()
     return [d for d in snap["datasets"] if d.kind in ("panel", "boundaries")
             and not d.is_synthetic and d.id != "schematic-tiles"]
+
+
+def _register_dataset() -> DatasetInfo:
+    return DatasetInfo(
+        id=REGISTER_DATASET_ID, kind="regions",
+        title="Region registers: Germany (Kreise as of 01.07.2021, Regierungsbezirke, Länder) "
+        "and the United States (states, counties of the Census 2020 set)",
+        source=f"{reference.DE_REGIONS_SOURCE}; {reference.US_REGIONS_SOURCE}",
+        licence="dl-de/by-2.0; US Census data public domain",
+        attribution="© GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2.0, www.bkg.bund.de; "
+        "© Statistisches Bundesamt (Destatis), 2021; US Census Bureau (FIPS codes)",
+        is_synthetic=False, imported_at=datetime.now(UTC),
+    )
+
+
+def initialise_store(data_dir: DataDir, home: str) -> bool:
+    """Initialise an empty data directory for imports: the shipped registers of Germany
+    and the US as its regions (one dataset of kind ``regions``), no panel, the home
+    scope ``home``, and an empty (migrated) registry – no demo.  True when it did;
+    a store that holds regions is left as it is."""
+    data_dir.ensure()
+    stats = StatsStore(data_dir.stats_file)
+    if not stats.is_empty():
+        return False
+    stats.replace_all(datasets=[_register_dataset()], regions=list(reference.all_regions().values()),
+                      region_dataset=REGISTER_DATASET_ID, geometries=pd.DataFrame(),
+                      observations=pd.DataFrame(), settings={HOME_SCOPE: home})
+    registry = RegistryStore(data_dir.registry_url)
+    try:
+        registry.migrate()
+    finally:
+        registry.close()
+    return True
+
+
+def home_scope(data_dir: DataDir) -> str | None:
+    """The stored home scope of ``data_dir`` (``None`` when not set)."""
+    stats = StatsStore(data_dir.stats_file)
+    if stats.is_empty():
+        return None
+    with stats.connect(read_only=True) as con:
+        row = con.execute("SELECT value FROM settings WHERE key = ?", [HOME_SCOPE]).fetchone()
+    return str(row[0]) if row else None
 
 
 def build_demo_store(data_dir: DataDir, *, force: bool = False) -> dict[str, int]:
@@ -105,34 +160,52 @@ def import_boundaries(
     stay shared) with ``tolerance_m`` metres in the file's projected CRS.
     """
     stats = StatsStore(data_dir.stats_file)
-    if stats.is_empty():
-        raise StoreError(f"{data_dir.path} is empty; run 'clusteratlas demo' first")
-    regions = stats.read_snapshot()["regions"]
+    fresh = stats.is_empty()
+    # an empty data directory: the shipped registers (initialised below)
+    regions = _register_frame() if fresh else stats.read_snapshot()["regions"]
     alternatives: dict[str, str] = {}
     for code, text in zip(regions["code"], regions["alt_codes"], strict=True):
         for value in json.loads(text).values():
             alternatives.setdefault(value, code)
-    shapes = read_boundaries(path, set(regions["code"]), alternatives, key=key,
-                             tolerance_m=tolerance_m, layer=layer)
+    known = set(regions["code"])
+    former = reference.all_regions().former_codes
+    merged = {code: f.successors[0] for code, f in former.items()
+              if f.change == "merged" and len(f.successors) == 1 and f.successors[0] in known}
+    shapes = read_boundaries(path, known, alternatives, key=key, tolerance_m=tolerance_m,
+                             layer=layer, merged=merged)
     out = shapes.frame
     attribution = attribution or shapes.attribution or (
         f"Boundaries from {path.name}; licence not stated – check before publishing")
     licence = licence or shapes.licence or "not stated"
     digest = shapes.content_hash
+    dissolved = [former[c].describe(reference.all_regions()) for c in sorted(shapes.dissolved)]
     dataset = DatasetInfo(
         id=f"boundaries-{digest[:12]}", kind="boundaries",
-        title=f"Boundaries from {path.name}", source=str(path.resolve()), licence=licence,
+        title=shapes.title or f"Boundaries from {path.name}", source=path.name, licence=licence,
         attribution=attribution, is_synthetic=False, content_hash=digest,
         imported_at=datetime.now(UTC),
-        notes=f"joined on field {shapes.key}; simplified {tolerance_m:g} m",
+        notes=f"joined on field {shapes.key}; simplified {tolerance_m:g} m"
+        + "".join(f"; dissolved {d}" for d in dissolved),
     )
     out["dataset_id"] = dataset.id
+    if fresh:
+        us = out["region"].str.startswith("US-").mean() > 0.5
+        initialise_store(data_dir, "US" if us else "DG")
     district_codes = set(regions.loc[regions["level"] == "district", "code"])
     stats.replace_geometries(dataset, out)
     return {
         "matched": len(out),
+        "features": len(out) + len(shapes.dissolved) + shapes.skipped,
         "skipped": shapes.skipped,
+        "dissolved": dissolved,
         "missing": sorted(district_codes - set(out["region"])),
         "key": shapes.key,
         "dataset": dataset.id,
     }
+
+
+def _register_frame() -> pd.DataFrame:
+    """The shipped registers as the store's ``regions`` rows (code, level, alt_codes)."""
+    regions = list(reference.all_regions().values())
+    return pd.DataFrame({"code": [r.code for r in regions], "level": [r.level for r in regions],
+                         "alt_codes": [json.dumps(dict(r.alt_codes)) for r in regions]})

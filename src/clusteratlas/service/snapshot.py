@@ -15,7 +15,8 @@ mapping reads:
 
 An import changes the observations, so the key changes and the next
 :func:`indicators` maps afresh; :func:`forget` also drops the stored tables at once
-(the import calls it, so that no stale file lingers).  Only the newest table is kept.
+(the import calls it, so that no stale file lingers).  The newest few tables are kept
+(one per view of the data: scope, reference and comparison set).
 Writing is atomic (a temporary file renamed into place); a data directory that cannot be
 written to simply keeps no table.
 """
@@ -39,6 +40,8 @@ __all__ = ["CACHE_FOLDER", "forget", "indicators", "key"]
 
 CACHE_FOLDER = "cache"
 _PREFIX = "indicators-"
+#: how many tables a data directory keeps (the newest; one per view that was mapped)
+_KEEP = 8
 #: bump when the stored layout changes
 _FORMAT = "1"
 # the modules whose code decides the indicators (their source is part of the key)
@@ -112,9 +115,17 @@ def _store(folder: Path, path: Path, table: pd.DataFrame) -> None:
     except OSError:  # e.g. a full disk: the table is an optimisation, never an error
         Path(tmp).unlink(missing_ok=True)
         return
-    for old in folder.glob(f"{_PREFIX}*.parquet"):
+    kept = sorted(folder.glob(f"{_PREFIX}*.parquet"), key=_mtime, reverse=True)
+    for old in kept[_KEEP:]:  # the newest few (a view per scope, reference, …) stay
         if old != path:
             old.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def forget(data_dir: DataDir) -> None:

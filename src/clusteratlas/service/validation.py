@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from clusteratlas import reference
 from clusteratlas.service.imports import Parsed, canonical_panel
 
 __all__ = ["validate_parsed"]
@@ -18,7 +17,12 @@ WZ_SUMS = {"B-F": ("B-E", "F"), "TOTAL": ("A", "B-F", "G-U"),
 def validate_parsed(parsed: Parsed, *, jump: float = 0.10) -> list[str]:
     """Findings as readable lines (an empty list when everything checks out)."""
     panel = canonical_panel(parsed)
-    panel = panel[(panel["dims"] == "") & (panel["measure"] == panel["measure"].iloc[0])]
+    if panel.empty:
+        return ["the table holds no values"]
+    total = panel[panel["dims"] == ""]
+    if total.empty:  # every row is one value of an extra dimension (sex, …): check one slice
+        total = panel[panel["dims"] == panel["dims"].iloc[0]]
+    panel = total[total["measure"] == total["measure"].iloc[0]]
     out: list[str] = []
     wide = panel.pivot_table(index=["region", "year"], columns="industry", values="employment",
                              aggfunc="first")
@@ -34,7 +38,6 @@ def validate_parsed(parsed: Parsed, *, jump: float = 0.10) -> list[str]:
                            f"region-years (largest gap {bad.abs().max():,.0f} in {worst[0]} "
                            f"{worst[1]}; the source counts persons without an industry in the "
                            f"total){'; ' + str(unknown) + ' not checkable (suppressed cells)' if unknown else ''}")
-    register = reference.bw_regions()
     # regional hierarchy: a state's value against the sum of its districts
     if "TOTAL" in wide:
         totals = wide["TOTAL"].reset_index()
@@ -49,12 +52,8 @@ def validate_parsed(parsed: Parsed, *, jump: float = 0.10) -> list[str]:
                 if abs(gap) > 0.001 * row.TOTAL:
                     out.append(f"state {row.region} {row.year}: total {row.TOTAL:,.0f} differs "
                                f"from the sum of its districts {total:,.0f} by {gap:+,.0f}")
-    codes = set(panel["region"])
-    unknown_codes = sorted(c for c in codes if c not in register and len(c) == 5)
-    if unknown_codes:
-        out.append(f"{len(unknown_codes)} district codes are not in the region register "
-                   f"(outside the register's area or another territorial vintage), e.g. "
-                   f"{', '.join(unknown_codes[:5])}")
+    # codes outside the register are reported with the import's region lines
+    # (:mod:`clusteratlas.service.region_codes`)
     years = sorted(panel["year"].unique())
     gaps = [y for y in range(years[0], years[-1] + 1) if y not in years]
     if gaps:

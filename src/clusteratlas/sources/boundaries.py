@@ -17,6 +17,7 @@ import pandas as pd
 
 from clusteratlas._optional import import_optional
 from clusteratlas.errors import InputError, SchemaError, SourceError
+from clusteratlas.sources.topojson import is_topojson, read_topojson_frame
 
 __all__ = ["BoundaryFile", "read_boundaries"]
 
@@ -28,7 +29,9 @@ class BoundaryFile:
     """The shapes of one boundary file, joined to region codes.
 
     ``frame`` has ``region, layer, geojson``; ``skipped`` counts features whose code
-    matched no region; ``attribution``/``licence`` are ``None`` unless recognised.
+    matched no region; ``dissolved`` maps a former code whose feature was dissolved
+    into its successor's shape to that successor; ``attribution``/``licence`` are
+    ``None`` unless recognised; ``title`` names a recognised layer.
     """
 
     frame: pd.DataFrame
@@ -37,17 +40,25 @@ class BoundaryFile:
     attribution: str | None
     licence: str | None
     content_hash: str
+    dissolved: dict[str, str]
+    title: str | None = None
 
 
-def _bkg_attribution(frame: pd.DataFrame) -> tuple[str, str] | None:
-    """Recognise a BKG VG250/VG5000 layer by its fields and name its attribution."""
+def _bkg_attribution(frame: pd.DataFrame, path: Path) -> tuple[str, str, str] | None:
+    """Recognise a BKG VG250/VG5000 layer by its fields: (attribution with the link the
+    licence asks for, licence, title).  The shapes are simplified, hence "Daten verändert"."""
     if not {"ARS", "AGS", "GEN", "BEZ"} <= set(frame.columns):
         return None
     year = ""
     if "BEGINN" in frame.columns:
         beginn = pd.to_datetime(frame["BEGINN"], errors="coerce").max()
         year = f" {beginn.year}" if pd.notna(beginn) else ""
-    return f"© GeoBasis-DE / BKG{year} (Daten verändert)", "dl-de/by-2.0"
+    scale = next((s for s in ("VG5000", "VG1000", "VG250") if s in path.name.upper()), "VG")
+    level = {"KRS": "Kreise", "LAN": "Länder", "RBZ": "Regierungsbezirke",
+             "GEM": "Gemeinden"}.get(path.stem.upper().rsplit("_", 1)[-1], path.stem)
+    title = f"BKG Verwaltungsgebiete {scale}{year}: {level}"
+    return (f"© GeoBasis-DE / BKG{year} (Daten verändert), dl-de/by-2.0, www.bkg.bund.de",
+            "dl-de/by-2.0", title)
 
 
 def _detect_key(frame: pd.DataFrame, known: set[str], key: str | None, path: Path) -> str:
@@ -72,32 +83,45 @@ def _detect_key(frame: pd.DataFrame, known: set[str], key: str | None, path: Pat
 
 def read_boundaries(path: Path, known: set[str], alternatives: Mapping[str, str], *,
                     key: str | None = None, tolerance_m: float = 100.0,
-                    layer: str | None = None) -> BoundaryFile:
+                    layer: str | None = None,
+                    merged: Mapping[str, str] | None = None) -> BoundaryFile:
     """Read a boundary file and join its features to the region codes ``known``.
 
-    ``alternatives`` maps other codes (ARS, NUTS, …) to known ones.  Shapes are
+    ``alternatives`` maps other codes (ARS, NUTS, …) to known ones; ``merged`` maps
+    codes of an older vintage to the region they were merged into (VG5000 of
+    01.01.2021 still has Eisenach 16056, merged into the Wartburgkreis 16063 on
+    01.07.2021): such a feature is dissolved into its successor's shape.  Shapes are
     reprojected to WGS84 and simplified as a coverage with ``tolerance_m`` metres in
     the file's projected CRS.
     """
+    merged = merged or {}
     gpd = import_optional("geopandas", extra="geo", purpose="Importing boundaries")
     shapely = import_optional("shapely", extra="geo", purpose="Importing boundaries")
     if not path.exists():
         raise SourceError(f"{path}: file not found")
     try:
-        frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+        frame = (read_topojson_frame(path, layer=layer) if is_topojson(path)
+                 else gpd.read_file(path, layer=layer) if layer else gpd.read_file(path))
     except Exception as exc:  # pyogrio raises its own DataSourceError family
         raise SourceError(f"{path}: cannot be read as a boundary file ({exc})") from None
     if frame.crs is None:
         raise SourceError(f"{path}: the file names no coordinate reference system")
     field = _detect_key(frame, known | set(alternatives), key, path)
-    codes = frame[field].astype(str).map(lambda v: v if v in known else alternatives.get(v))
+    raw = frame[field].astype(str)
+    codes = raw.map(lambda v: v if v in known else alternatives.get(v, merged.get(v)))
     matched = frame[codes.notna()].copy()
     matched["region"] = codes[codes.notna()]
-    if matched["region"].duplicated().any():
-        dup = matched.loc[matched["region"].duplicated(), "region"].iloc[0]
+    via_merge = raw[codes.notna()].isin(set(merged) - known - set(alternatives))
+    direct = matched.loc[~via_merge.to_numpy(), "region"]
+    if direct.duplicated().any():
+        dup = direct[direct.duplicated()].iloc[0]
         raise InputError(f"{path}: region {dup!r} has more than one feature in field {field!r}")
     if matched.empty:
         raise InputError(f"{path}: no feature's {field!r} matches a region of the store")
+    dissolved = dict(zip(raw[codes.notna()][via_merge.to_numpy()],
+                         matched.loc[via_merge.to_numpy(), "region"], strict=True))
+    if dissolved:  # a former district's shape becomes part of its successor's
+        matched = matched[["region", "geometry"]].dissolve(by="region", as_index=False)
     projected = matched.to_crs(matched.estimate_utm_crs()) if matched.crs.is_geographic else matched
     geoms = projected.geometry.make_valid()
     if hasattr(shapely, "coverage_simplify"):
@@ -112,10 +136,11 @@ def read_boundaries(path: Path, known: set[str], alternatives: Mapping[str, str]
         "geojson": [json.dumps(shapely.geometry.mapping(g), separators=(",", ":"))
                     for g in shapely.set_precision(wgs.values, 1e-4)],
     })
-    detected = _bkg_attribution(frame)
+    detected = _bkg_attribution(frame, path)
     return BoundaryFile(
         frame=out, key=field, skipped=int(codes.isna().sum()),
         attribution=detected[0] if detected else None,
         licence=detected[1] if detected else None,
         content_hash=hashlib.sha256(path.read_bytes()).hexdigest(),
+        dissolved=dissolved, title=detected[2] if detected else None,
     )

@@ -5,6 +5,15 @@
 industry.  ``emp_nf`` is a noise flag; ``D`` (withheld, value set to 0), ``S`` (not
 published) and ``N`` (not available) are missing, never zero.
 
+The atlas reads NAICS at one level: the file's 6-digit industries (the level the US
+Cluster Mapping's crosswalk is defined on) and each county's total (``------``, code
+``TOTAL``), the published denominator of its shares whatever industries are withheld.
+The sector, subsector, … rows (``31----``, ``311///``, ``3111//``, ``31111/``) add up
+the same employees again and are left out (after they are checked like every line),
+so no employee is counted twice.  Counties become register codes ``US-`` + 5-digit
+FIPS (``US-08031``); county ``999`` is a state's statewide (unallocated) remainder,
+which the county register does not hold.
+
 The file is streamed in blocks (:mod:`clusteratlas.sources.streaming`); a line with
 another number of fields than the header, or without its line end (a file cut
 short), is refused with its number.
@@ -91,10 +100,10 @@ def read_cbp(path: Path, *, year: int | None = None) -> Parsed:
             mask = pa.array(~blank)
             col = {k: pc.filter(v, mask) for k, v in col.items()}
             lines = lines[~blank]
-        _append_region(out, path, col["fipstate"], col["fipscty"], lines, encoding)
+        regions, region_at = _regions(path, col["fipstate"], col["fipscty"], lines, encoding)
         values, where = dictionary(col["naics"])
-        naics = decode_strict(values, encoding, path, _where(lines, where, "naics"))
-        out.codes("industry").extend_lookup([_naics(c) for c in naics], where)
+        naics = [_naics(c) for c in decode_strict(values, encoding, path,
+                                                  _where(lines, where, "naics"))]
         if "emp_nf" in col:
             flags_raw, flag_at = dictionary(col["emp_nf"])
         else:
@@ -103,12 +112,17 @@ def read_cbp(path: Path, *, year: int | None = None) -> Parsed:
         status = np.array([STATUSES.index(WITHHELD.get(f, "reported")) for f in flags],
                           dtype=np.int8)[flag_at]
         emp = numbers(path, "emp", col["emp"], lines)
+        est = numbers(path, "est", col["est"], lines)
         emp[status != 0] = np.nan
-        out.numbers("year", "h").extend(np.full(len(emp), year, dtype=np.int16))
-        out.numbers("value").extend(emp)
-        out.codes("status").extend_lookup(list(STATUSES), status)
-        out.numbers("establishments").extend(numbers(path, "est", col["est"], lines))
-        out.codes("noise_flag").extend_lookup(flags, flag_at)
+        # the finest level and the total: coarser rows would count the same employees again
+        keep = np.array([c == "TOTAL" or len(c) == 6 for c in naics], dtype=bool)[where]
+        out.codes("region").extend_lookup(regions, region_at[keep])
+        out.codes("industry").extend_lookup(naics, where[keep])
+        out.numbers("year", "h").extend(np.full(int(keep.sum()), year, dtype=np.int16))
+        out.numbers("value").extend(emp[keep])
+        out.codes("status").extend_lookup(list(STATUSES), status[keep])
+        out.numbers("establishments").extend(est[keep])
+        out.codes("noise_flag").extend_lookup(flags, flag_at[keep])
     check_line_end(path, line=last)
     if not len(out):
         raise SourceError(f"{path}: no data rows")
@@ -125,9 +139,10 @@ def _where(lines: np.ndarray, where: np.ndarray, field: str) -> Callable[[int], 
     return name
 
 
-def _append_region(out: Table, path: Path, state: pa.Array, county: pa.Array,
-                   lines: np.ndarray, encoding: str) -> None:
-    """``fipstate`` + ``fipscty``, zero-padded to 2 + 3 digits, as one region code."""
+def _regions(path: Path, state: pa.Array, county: pa.Array, lines: np.ndarray,
+             encoding: str) -> tuple[list[str], np.ndarray]:
+    """``US-`` + ``fipstate`` + ``fipscty``, zero-padded to 2 + 3 digits (a register
+    code): the distinct codes and each row's index into them."""
     values, where = dictionary(pc.binary_join_element_wise(state, county, b"|"))
     texts = decode_strict(values, encoding, path, _where(lines, where, "fipstate"))
     regions = []
@@ -138,5 +153,5 @@ def _append_region(out: Table, path: Path, state: pa.Array, county: pa.Array,
         if not (s.isdigit() and c.isdigit()):
             raise SourceError(f"{path}, line {first_line(lines, where, k)}: FIPS "
                               f"{snippet(s, 20)}/{snippet(c, 20)} is not numeric")
-        regions.append(s + c)
-    out.codes("region").extend_lookup(regions, where)
+        regions.append(f"US-{s}{c}")
+    return regions, where

@@ -26,7 +26,7 @@ from clusteratlas.registry.schemas import (
     InitiativePatch,
     KpiReportIn,
 )
-from clusteratlas.service.explore import list_categories
+from clusteratlas.service.explore import by_name, list_categories
 from clusteratlas.service.registry import parse
 
 __all__ = ["router"]
@@ -35,9 +35,24 @@ router = APIRouter(include_in_schema=False)
 #: the sign-in form's CSRF token (double-submit cookie)
 LOGIN_COOKIE = "clusteratlas_login"
 Lang = Annotated[Literal["de", "en"], Query()]
-_TEXT_FIELDS = ("name", "short_name", "sector", "seat_town", "managing_organisation",
+# each free text beside its English variant (the unsuffixed field is German)
+_TEXT_FIELDS = ("name", "short_name", "sector", "sector_en", "seat_town",
+                "managing_organisation", "managing_organisation_en",
                 "legal_form", "website", "founded_on", "status_since", "successor_id")
-_AREA_FIELDS = ("founding_occasion", "goals", "services", "members_text", "staff_text")
+_AREA_FIELDS = ("founding_occasion", "founding_occasion_en", "goals", "goals_en", "services",
+                "services_en", "members_text", "members_text_en", "staff_text",
+                "staff_text_en")
+
+
+def _registry_meta(atlas: Any = None) -> dict[str, Any]:
+    """The provenance of a registry page; with ``atlas``, the page also shows the atlas'
+    numbers (employment, impact), and says so when they are synthetic."""
+    registry = [p | {"attribution": "Clusteratlas registry", "licence": "facts with their sources"}
+                for p in PROVENANCE]
+    if atlas is None:
+        return {"synthetic": False, "provenance": registry}
+    meta: dict[str, Any] = atlas.meta()
+    return meta | {"provenance": [*meta["provenance"], *registry]}
 
 
 def _render(request: Request, template: str, lang: str, actor: Actor, *,
@@ -48,10 +63,7 @@ def _render(request: Request, template: str, lang: str, actor: Actor, *,
     response: Response = request.app.state.templates.TemplateResponse(
         request, template,
         {"t": t, "lang": lang, "switch_url": request.url.path + "?" + urlencode(params),
-         "meta": {"synthetic": False, "provenance": [
-             p | {"attribution": "Clusteratlas registry", "licence": "facts with their sources"}
-             for p in PROVENANCE]},
-         "actor": actor, "labels": LABELS, **context},
+         "meta": _registry_meta(), "actor": actor, "labels": LABELS, **context},
         status_code=status)
     return response
 
@@ -79,9 +91,9 @@ def initiatives_page(
     return _render(request, "initiatives.html", lang, actor, result=result,
                    filters={"q": q or "", "category": category or "", "region": region or "",
                             "label": label or "", "status": status or ""},
-                   categories=list_categories(atlas, lang),
-                   regions=[{"code": c, "name": atlas.regions[c].display_name}
-                            for c in atlas.regions if len(c) == 5])
+                   categories=by_name(list_categories(atlas, lang)),
+                   regions=by_name([{"code": c, "name": atlas.regions[c].display_name}
+                                    for c in atlas.regions if len(c) == 5]))
 
 
 @router.get("/initiatives/{initiative_id}", response_class=HTMLResponse)
@@ -106,7 +118,10 @@ def initiative_page(request: Request, initiative_id: str, lang: Lang = "de") -> 
     return _render(request, "initiative.html", lang, actor, i=item, category_names=names,
                    region_names=regions, kpi_fields=KPI_FIELDS, bench=bench, impact=impact,
                    partners=partner, accepted=accepted,
-                   keeps=actor.keeps(initiative_id), json_url=f"/api/initiatives/{initiative_id}")
+                   keeps=actor.keeps(initiative_id), json_url=f"/api/initiatives/{initiative_id}",
+                   # the impact table and the partners come from the atlas' panel
+                   meta=_registry_meta(atlas if impact is not None or partner is not None
+                                       else None))
 
 
 @router.get("/initiatives/{initiative_id}/history", response_class=HTMLResponse)

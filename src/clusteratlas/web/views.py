@@ -4,6 +4,7 @@ never core or the stores."""
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,8 +23,9 @@ router = APIRouter(include_in_schema=False)
 Lang = Annotated[Literal["de", "en"], Query()]
 
 
-def _render(request: Request, template: str, lang: str, **context: Any) -> Response:
-    atlas: Atlas = request.app.state.atlas
+def _render(request: Request, template: str, lang: str, *, atlas: Atlas | None = None,
+            **context: Any) -> Response:
+    atlas = atlas or request.app.state.atlas
     t = request.app.state.translate(lang)
     other = "en" if lang == "de" else "de"
     params = dict(request.query_params) | {"lang": other}
@@ -37,10 +39,23 @@ def _render(request: Request, template: str, lang: str, **context: Any) -> Respo
 
 
 def _svg(atlas: Atlas) -> dict[str, Any]:
-    """The snapshot's regions as SVG paths (drawn once per snapshot)."""
+    """The regions of the view's scope as SVG paths, the drawing fitted to them (drawn
+    once per view)."""
+    shown = {r.code for r in atlas.mapped_regions} if atlas.choice is not None else None
     svg: dict[str, Any] = atlas.remember(("svg",), lambda: svg_map(
-        atlas.geometries, geographic=atlas.layer != "schematic"))
+        {k: v for k, v in atlas.geometries.items() if shown is None or k in shown},
+        geographic=atlas.layer != "schematic"))
     return svg
+
+
+Scope = Annotated[str | None, Query(max_length=32)]
+Comparison = Annotated[str | None, Query(max_length=8)]
+
+
+def _keep(scope: str | None, reference: str | None, comparison: str | None) -> str:
+    """The query part that keeps a page's scope, reference and comparison in its links."""
+    given = {"scope": scope, "reference": reference, "comparison": comparison}
+    return "".join(f"&{k}={quote(v)}" for k, v in given.items() if v)
 
 
 Indicator = Literal["lq", "employment", "stars", "strong", "growth", "coverage"]
@@ -68,16 +83,22 @@ def map_page(
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     indicator: Indicator = "lq",
     lang: Lang = "de",
+    scope: Scope = None,
+    reference: Scope = None,
+    comparison: Comparison = None,
 ) -> Response:
-    atlas: Atlas = request.app.state.atlas
+    atlas: Atlas = request.app.state.atlas.view(scope, reference, comparison)
     statuses = (coverage.statuses_for(atlas, category, year) if indicator == "coverage"
                 else None)
     data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
-                                    indicator=indicator, statuses=statuses))
+                                    indicator=indicator, statuses=statuses), lang)
     ranking = sorted(data["regions"], key=lambda f: -(f["lq"] if f["lq"] is not None else -1))
-    query = f"category={data['category']['code']}&year={data['year']}&indicator={indicator}"
-    return _render(request, "map.html", lang, data=data, ranking=ranking,
-                   categories=explore.list_categories(atlas, lang),
+    keep = _keep(scope, reference, comparison)
+    query = (f"category={data['category']['code']}&year={data['year']}&indicator={indicator}"
+             f"{keep}")
+    return _render(request, "map.html", lang, atlas=atlas, data=data, ranking=ranking,
+                   keep=keep, scopes=regions.scopes(atlas),
+                   categories=explore.by_name(explore.list_categories(atlas, lang)),
                    markers=_markers(atlas, data["seats"], lang),
                    json_url=f"/api/map?{query}&lang={lang}",
                    csv_url=f"/api/map?{query}&lang={lang}&format=csv")
@@ -89,12 +110,18 @@ def region_page(
     code: str,
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     lang: Lang = "de",
+    scope: Scope = None,
+    reference: Scope = None,
+    comparison: Comparison = None,
 ) -> Response:
-    atlas: Atlas = request.app.state.atlas
-    canonical = explore.canonical_region_code(atlas, code)
+    whole: Atlas = request.app.state.atlas
+    canonical = explore.canonical_region_code(whole, code)
     if canonical != code:  # "8435" as a spreadsheet kept it: the page has one address
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/regions/{canonical}{query}", status_code=308)
+    atlas = regions.region_view(whole, code, scope=scope, reference=reference,
+                                comparison=comparison)
+    keep = _keep(scope, reference, comparison)
     profile = regions.region_profile(atlas, code, year=year, lang=lang,
                                      actor=session_actor(request))
     rcode, y = profile["region"]["code"], profile["year"]
@@ -105,7 +132,7 @@ def region_page(
     mine = cov[cov["region"] == rcode]
     status = dict(zip(mine["category"], mine["status"], strict=True))
     series = explore.trends(atlas, rcode, [c["category"] for c in top[:3]])
-    chart = line_chart(series) if top else None
+    chart = line_chart(series, lang=lang) if top else None
     near = regions.neighbours(atlas, rcode)
     compared = explore.compare(atlas, [rcode, *near[:4]], year=y, lang=lang) if near else None
     try:
@@ -113,11 +140,12 @@ def region_page(
     except ClusteratlasError:
         options = None
     gaps = [c for c in profile["categories"] if status.get(c["category"]) == "gap"]
-    return _render(request, "region.html", lang, p=profile, top=top, status=status, gaps=gaps,
-                   chart=chart, series=series, names=names, compared=compared,
-                   options=options,
-                   json_url=f"/api/regions/{rcode}?year={y}&lang={lang}",
-                   csv_url=f"/api/regions/{rcode}?year={y}&lang={lang}&format=csv")
+    return _render(request, "region.html", lang, atlas=atlas, p=profile, top=top,
+                   status=status, gaps=gaps, chart=chart, series=series, names=names,
+                   compared=compared, options=options, keep=keep,
+                   scopes=regions.scopes(atlas, region=rcode),
+                   json_url=f"/api/regions/{rcode}?year={y}&lang={lang}{keep}",
+                   csv_url=f"/api/regions/{rcode}?year={y}&lang={lang}{keep}&format=csv")
 
 
 @router.get("/categories/{code}", response_class=HTMLResponse)
@@ -127,9 +155,10 @@ def category_page(request: Request, code: str,
     atlas: Atlas = request.app.state.atlas
     data = explore.category_profile(atlas, code, year=year, lang=lang)
     mapped = paint_map(maps.state_map(atlas, category=data["category"]["code"],
-                                      year=data["year"], lang=lang))
+                                      year=data["year"], lang=lang), lang)
     chart = line_chart([{"category": data["category"]["code"], "points": [
-        {"year": t["year"], "employment": t["employment"]} for t in data["trend"]]}])
+        {"year": t["year"], "employment": t["employment"]} for t in data["trend"]]}],
+        lang=lang)
     q = f"{data['category']['code']}?year={data['year']}&lang={lang}"
     return _render(request, "category.html", lang, data=data, mapped=mapped, chart=chart,
                    markers=_markers(atlas, mapped["seats"], lang),
@@ -150,7 +179,8 @@ def compare_page(request: Request,
     too_many = len(chosen) if len(chosen) > explore.MAX_COMPARE else 0
     chosen = chosen[:explore.MAX_COMPARE]
     data = explore.compare(atlas, chosen, year=year, lang=lang) if chosen else None
-    options = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions]
+    options = explore.by_name([{"code": r.code, "name": r.display_name}
+                               for r in atlas.mapped_regions])
     q = f"regions={','.join(chosen)}&year={data['year'] if data else ''}&lang={lang}"
     return _render(request, "compare.html", lang, data=data, options=options, chosen=chosen,
                    max_regions=explore.MAX_COMPARE, too_many=too_many, json_url=f"/api/compare?{q}",
@@ -171,18 +201,33 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "",
                    json_url=f"/api/search?q={q}&lang={lang}")
 
 
+#: the glossary's entries: anchor and catalogue key stem (``gl_<stem>_term``, ``_text``,
+#: ``_formula``); the explanations beside the indicators link to these anchors
+GLOSSARY = (("cluster", "cluster"), ("lq", "lq"), ("stars", "stars"), ("strong", "strong"),
+            ("rca", "rca"), ("density", "density"), ("complexity", "complexity"),
+            ("cog", "cog"), ("impact", "impact"))
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary_page(request: Request, lang: Lang = "de") -> Response:
+    entries = [{"anchor": anchor, "term": f"gl_{stem}_term", "text": f"gl_{stem}_text",
+                "formula": f"gl_{stem}_formula" if stem != "cluster" else None}
+               for anchor, stem in GLOSSARY]
+    return _render(request, "glossary.html", lang, entries=entries)
+
+
 @router.get("/briefing/{kind}/{target}.{fmt}")
 @router.get("/briefing/{kind}.{fmt}")
 def briefing(request: Request, kind: Literal["district", "initiative", "state"],
              fmt: Literal["pdf", "html"], target: str | None = None,
              year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
-             lang: Lang = "de") -> Response:
-    """The briefing of a district, an initiative or the state, to download."""
+             lang: Lang = "de", scope: Scope = None, reference: Scope = None) -> Response:
+    """The briefing of a district, an initiative or the scope, to download."""
     from clusteratlas.reports import render_briefing
     from clusteratlas.service.briefings import build
 
     b = build(request.app.state.atlas, request.app.state.registry, kind, target, lang=lang,
-              year=year)
+              year=year, scope=scope, reference=reference)
     data = render_briefing(b, fmt)
     name = f"clusteratlas-{kind}{'-' + target if target else ''}-{lang}.{fmt}"
     if fmt == "html":

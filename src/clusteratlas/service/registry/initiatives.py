@@ -30,7 +30,7 @@ __all__ = ["Initiatives", "Page"]
 
 #: the columns a free-text search looks in
 _SEARCHED = ("name", "short_name", "sector", "managing_organisation", "goals", "services",
-             "seat_town")
+             "seat_town", "sector_en", "managing_organisation_en", "goals_en", "services_en")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,9 @@ class Initiatives:
                 stmt = stmt.where(or_(*(func.lower(getattr(m.Initiative, c)).like(like)
                                         for c in _SEARCHED)))
             if sector:
-                stmt = stmt.where(func.lower(m.Initiative.sector).like(f"%{sector.lower()}%"))
+                like = f"%{sector.lower()}%"
+                stmt = stmt.where(or_(func.lower(m.Initiative.sector).like(like),
+                                      func.lower(m.Initiative.sector_en).like(like)))
             if status:
                 stmt = stmt.where(m.Initiative.status == status)
             if kind:

@@ -19,7 +19,12 @@ from clusteratlas.errors import ConflictError, FindingsError, NotFoundError
 from clusteratlas.registry import tables as m
 from clusteratlas.registry.access import require
 from clusteratlas.registry.auth import Actor
-from clusteratlas.registry.fields import CHILDREN, FACT_TEXT_FIELDS, PROFILE_FIELDS
+from clusteratlas.registry.fields import (
+    CHILDREN,
+    FACT_TEXT_FIELDS,
+    PROFILE_FIELDS,
+    TRANSLATED_FIELDS,
+)
 from clusteratlas.registry.schemas import DEFAULT_VISIBILITY
 from clusteratlas.registry.store import RegistryStore
 
@@ -63,8 +68,8 @@ def aggregate(i: m.Initiative) -> dict[str, Any]:
     out["visibility"] = DEFAULT_VISIBILITY | json.loads(i.visibility or "{}")
     out["regions_served"] = [r.region_code for r in i.regions]
     out["categories"] = [c.category_code for c in i.categories]
-    out["facts"] = [{"text": f.text, "source_url": f.source_url, "as_of": f.as_of}
-                    for f in i.facts]
+    out["facts"] = [{"text": f.text, "text_en": f.text_en, "source_url": f.source_url,
+                     "as_of": f.as_of} for f in i.facts]
     out["sources"] = [{"url": s.url, "accessed": s.accessed} for s in i.sources]
     out["members"] = [{"name": x.name, "member_type": x.member_type, "since": x.since}
                       for x in i.members]
@@ -90,9 +95,11 @@ def same_content(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 
 def apply_state(s: Session, i: m.Initiative, state: Mapping[str, Any]) -> None:
     """Write a saved aggregate back onto the initiative (children with their ids)."""
+    english = set(TRANSLATED_FIELDS.values())
     for key in (*PROFILE_FIELDS, *FACT_TEXT_FIELDS, "archived"):
         if key != "id":
-            setattr(i, key, state[key])
+            # a state saved before the English variants existed has none of them
+            setattr(i, key, state.get(key) if key in english else state[key])
     i.visibility = json.dumps(state["visibility"], sort_keys=True)
     i.regions = [m.InitiativeRegion(region_code=c) for c in state["regions_served"]]
     i.categories = [m.InitiativeCategory(category_code=c) for c in state["categories"]]
