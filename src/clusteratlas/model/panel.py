@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from clusteratlas.core._aggregate import first_duplicate
 from clusteratlas.errors import InputError, SchemaError, UnknownCodeError
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.regions import Regions
@@ -167,6 +166,8 @@ class Panel:
                   if aggregated else np.zeros(0, np.int64))
         y0 = int(year.min()) if len(year) else 0
         n_t = int(year.max()) - y0 + 1 if len(year) else 1
+        from clusteratlas.core._aggregate import first_duplicate  # numba: when needed
+
         first = first_duplicate(region_idx, industry_idx, year - y0, len(industry_codes), n_t,
                                 n_rows)
         if first >= 0:

@@ -20,6 +20,7 @@ from clusteratlas.model.regions import Region, Regions
 from clusteratlas.registry.access import visible_record
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
+from clusteratlas.service import snapshot as stored_tables
 from clusteratlas.service.mapping import MappingOptions, map_panel
 from clusteratlas.service.provenance import provenance_entries
 from clusteratlas.service.scopes import (
@@ -131,6 +132,9 @@ class Atlas:
     #: ``strong_without_establishments`` (the panel has no establishment counts, so
     #: the strong rule drops that condition), ``growth_span`` (the years growth spans)
     rule_notes: dict[str, Any] = field(default_factory=dict)
+    #: where mapped indicator tables are kept between processes (``None``: nowhere);
+    #: see :mod:`clusteratlas.service.snapshot`
+    data_dir: DataDir | None = field(default=None, repr=False, compare=False)
     #: answers derived from this snapshot (see :meth:`remember`); shared only with the
     #: snapshots :meth:`with_initiatives` makes, which is why answers that read the
     #: initiatives are keyed by the registry's state
@@ -295,7 +299,14 @@ class Atlas:
             panel = Panel.from_frame(rows.reset_index(drop=True), source=self.panel_source)
             return category_indicators(panel, self.categories, options)
 
-        found: pd.DataFrame = self.remember(("indicators", ref, basis, compared), compute)
+        def kept() -> pd.DataFrame:  # mapped once per data state, also across processes
+            if self.data_dir is None or self.panel_rows is None:
+                return compute()
+            digest = stored_tables.key(self.panel_rows, self.membership, self.categories,
+                                       (self.options, ref, basis, tuple(ref_districts), compared))
+            return stored_tables.indicators(self.data_dir, digest, compute)
+
+        found: pd.DataFrame = self.remember(("indicators", ref, basis, compared), kept)
         return found
 
     # -- lookups ------------------------------------------------------------------
@@ -480,6 +491,7 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
         panel_districts=panel_districts,
         panel_rows=obs.reset_index(drop=True),
         rule_notes=notes,
+        data_dir=data_dir,
     )
     if not districts:  # a register without districts: map every region of the panel
         panel = Panel.from_frame(obs.reset_index(drop=True), source=source)

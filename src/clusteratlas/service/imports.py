@@ -23,6 +23,7 @@ import pyarrow as pa
 from clusteratlas._files import replacing
 from clusteratlas.errors import ConfigError, InputError, NotFoundError, SourceError
 from clusteratlas.model.panel import Panel
+from clusteratlas.service import snapshot
 from clusteratlas.sources.parsed import Parsed, measure_kind
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
@@ -353,6 +354,7 @@ def import_files(
         except BaseException:
             con.execute("ROLLBACK")
             raise
+    snapshot.forget(data_dir)  # the stored indicator table is of the data before
     return report
 
 

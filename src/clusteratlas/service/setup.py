@@ -170,10 +170,10 @@ def import_boundaries(
     fresh = stats.is_empty()
     # an empty data directory: the shipped registers (initialised below)
     regions = _register_frame() if fresh else stats.read_snapshot()["regions"]
-    alternatives: dict[str, str] = {}
+    alternatives: dict[str, list[str]] = {}  # FIPS 01001 and AGS 01001: both kept
     for code, text in zip(regions["code"], regions["alt_codes"], strict=True):
         for value in json.loads(text).values():
-            alternatives.setdefault(value, code)
+            alternatives.setdefault(value, []).append(code)
     known = set(regions["code"])
     former = reference.all_regions().former_codes
     merged = {code: f.successors[0] for code, f in former.items()
