@@ -105,7 +105,7 @@ def build(scope: str, data: str, env: dict[str, str]) -> str:
     _cli(env, "import", "cbp", str(cbp))
     _cli(env, "import", "boundaries", str(SHARED / "us" / "us-atlas" / "counties-10m.json"))
     return (f"us-atlas counties and a CBP-layout file of {rows:,} rows for all "
-            f"{len(states)} states and DC")
+            f"{len(states) - 1} states and DC")
 
 
 def _us_counties() -> list[str]:
