@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -124,8 +125,10 @@ def read_boundaries(path: Path, known: set[str],
     if not path.exists():
         raise SourceError(f"{path}: file not found")
     try:
-        frame = (read_topojson_frame(path, layer=layer) if is_topojson(path)
-                 else gpd.read_file(path, layer=layer) if layer else gpd.read_file(path))
+        with warnings.catch_warnings():  # several layers: the first is read
+            warnings.filterwarnings("ignore", message="More than one layer found")
+            frame = (read_topojson_frame(path, layer=layer) if is_topojson(path)
+                     else gpd.read_file(path, layer=layer) if layer else gpd.read_file(path))
     except Exception as exc:  # pyogrio raises its own DataSourceError family
         raise SourceError(f"{path}: cannot be read as a boundary file ({exc})") from None
     if frame.crs is None:
