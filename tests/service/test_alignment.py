@@ -29,12 +29,13 @@ def test_portfolio_adds_up_to_the_mapping_totals(atlas):
     by_status = sum(v["employment"] for v in p["by_status"].values())
     assert by_status == pytest.approx(mapped)
     assert p["total_employment"] == pytest.approx(mapped)
-    agglo = (p["by_status"]["covered"]["employment"] + p["by_status"]["gap"]["employment"])
+    agglo = sum(p["by_status"][s]["employment"] for s in coverage.AGGLOMERATION_STATUSES)
     assert agglo == pytest.approx(p["agglomeration_employment"])
-    assert p["covered_share"] == pytest.approx(
-        p["by_status"]["covered"]["employment"] / p["agglomeration_employment"])
-    assert sum(c["agglomerations"] for c in p["categories"]) == (
-        p["by_status"]["covered"]["cells"] + p["by_status"]["gap"]["cells"])
+    covered = sum(p["by_status"][s]["employment"] for s in coverage.COVERED_STATUSES)
+    assert p["covered_share"] == pytest.approx(covered / p["agglomeration_employment"])
+    assert sum(c["agglomerations"] for c in p["categories"]) == p["agglomerations"] == sum(
+        p["by_status"][s]["cells"] for s in coverage.AGGLOMERATION_STATUSES)
+    assert sum(c["covered"] for c in p["categories"]) == p["covered"]
     employments = [g["employment"] for g in p["gaps"]]
     assert employments == sorted(employments, reverse=True)
     assert all(len(o["initiatives"].split(";")) >= 2 for o in p["overlaps"])
