@@ -15,9 +15,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from clusteratlas.core._aggregate import aggregate_rows, sum_by_region_year
-from clusteratlas.core._cells import cell_indicators, detail_columns, summaries
-from clusteratlas.core._columns import column_statistics
 from clusteratlas.core.stars import StarRules, StrongRule
 from clusteratlas.errors import InputError
 
@@ -98,6 +95,8 @@ def aggregate_to_cube(
     observed
         (T, R) region-years the panel has rows for (see :class:`ClusterCube`).
     """
+    from clusteratlas.core._aggregate import aggregate_rows, sum_by_region_year  # numba: here
+
     n_r, n_c, n_t = len(regions), len(categories), len(years)
     pair_ind, pair_cat = category_pairs
     if region_totals is None:
@@ -164,6 +163,8 @@ class _Details:
 
     def column(self, name: str) -> NDArray[np.float64]:
         if self._args is not None:
+            from clusteratlas.core._cells import detail_columns
+
             self._columns = detail_columns(*self._args)
             self._args = None
         key = "employment_before" if name.endswith("y_before") else name
@@ -233,6 +234,7 @@ def map_indicators(
     strong: StrongRule | None = None,
     strong_variant: StrongRule | None = None,
     plant_herfindahl: F64 | None = None,
+    min_employment: float = 0.0,
 ) -> MappingResult:
     r"""Compute every mapping indicator of ``cube``.
 
@@ -253,6 +255,12 @@ def map_indicators(
     Percentiles are taken over the mapped regions with employment in the
     category-year; localisation measures use the mapped regions as the reference
     area, the LQ uses the reference area of the cube.
+
+    ``min_employment`` is an absolute floor on top of the relative rules: a cell with
+    fewer employees earns no star and is no strong cluster, whatever its percentiles
+    (in a small category the 25th percentile of employment can be a few dozen
+    people, and one plant decides the LQ).  0 (the default here) applies the rules as
+    published; the atlas applies :data:`clusteratlas.service.mapping.MIN_EMPLOYMENT`.
     """
     stars = stars or StarRules()
     strong = strong or StrongRule()
@@ -277,6 +285,9 @@ def map_indicators(
     q_s = np.array([strong.size_quantile])
     flat = np.flatnonzero(cube.present.ravel())
     emp_flat = emp.ravel()
+    from clusteratlas.core._cells import cell_indicators, summaries
+    from clusteratlas.core._columns import column_statistics
+
     stat_e, stat_f, stat_s, gini = column_statistics(
         flat, emp_flat, est_flat, totals, n_c, n_t, q_e, q_f, q_s
     )
@@ -286,6 +297,11 @@ def map_indicators(
         stat_e, stat_f, stat_s, observed, n_c, n_t, span, float(stars.min_lq),
         float(strong.min_lq),
     )
+    if min_employment < 0:
+        raise InputError(f"min_employment={min_employment!r} must not be negative")
+    if min_employment > 0:
+        # stars and the strong label need a minimum size (suppressed cells: NaN, no flag)
+        flags[:5] &= ~(e < min_employment)[None, :]
     krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2 = summaries(
         flat, emp_flat, est_flat, totals, cat_totals, ref_share, flags[3], n_c, n_t, n_r,
     )

@@ -72,7 +72,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "error": {"de": "Fehler", "en": "Error"},
     "regierungsbezirk": {"de": "Regierungsbezirk", "en": "Administrative region"},
     "planning_region": {"de": "Region", "en": "Planning region"},
-    "population": {"de": "Einwohner (31.12.2018)", "en": "Population (31 Dec 2018)"},
+    "population": {"de": "Einwohner (31.12.2020)", "en": "Population (31 Dec 2020)"},
     "language": {"de": "English", "en": "Deutsch"},
     "stars": {"de": "Sterne", "en": "Stars"},
     "stars_help": {
@@ -254,7 +254,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ind_employment": {"de": "Beschäftigte", "en": "Employees"},
     "ind_stars": {"de": "Sterne (Cluster-Observatorium)", "en": "Stars (Cluster Observatory)"},
     "ind_strong": {"de": "Starkes Cluster", "en": "Strong cluster"},
-    "ind_growth": {"de": "Wachstum pro Jahr (5 Jahre)", "en": "Growth per year (5 years)"},
+    "ind_growth": {"de": "Wachstum pro Jahr", "en": "Growth per year"},
     "ind_coverage": {"de": "Abdeckung durch Initiativen", "en": "Coverage by initiatives"},
     "status_covered": {"de": "abgedeckt", "en": "covered"},
     "status_gap": {
@@ -558,6 +558,94 @@ STRINGS: dict[str, dict[str, str]] = {
                "population: © Statistisches Bundesamt (Destatis), 2019"),
     },
     "brief_by_category": {"de": "Nach Clusterkategorie", "en": "By cluster category"},
+    # --- labels: coverage statuses, legends that explain their classes (issue 16.9/16.10)
+    "status_covered_statewide": {
+        "de": "abgedeckt durch ein landesweites Netzwerk",
+        "en": "covered by a statewide network",
+    },
+    "status_covered_within": {
+        "de": "abgedeckt innerhalb des Abschnitts",
+        "en": "covered within the section",
+    },
+    "status_statewide_network": {
+        "de": "landesweites Netzwerk, hier kein Cluster",
+        "en": "statewide network, no cluster here",
+    },
+    "status_within_section": {
+        "de": "Initiative in einem Teilfeld, Abschnitt hier kein Cluster",
+        "en": "initiative in a field within, section no cluster here",
+    },
+    "covered_statewide": {
+        "de": "abgedeckt durch ein landesweites Netzwerk",
+        "en": "covered by a statewide network",
+    },
+    "covered_within": {
+        "de": "abgedeckt innerhalb des Abschnitts",
+        "en": "covered within the section",
+    },
+    "statewide_network": {
+        "de": "landesweites Netzwerk, hier kein Cluster",
+        "en": "statewide network, no cluster here",
+    },
+    "within_section": {
+        "de": "Initiative in einem Teilfeld, Abschnitt hier kein Cluster",
+        "en": "initiative in a field within, section no cluster here",
+    },
+    "within_fields": {"de": "Felder der Initiativen", "en": "initiatives' fields"},
+    "strong_yes": {"de": "starkes Cluster", "en": "strong cluster"},
+    "strong_no": {"de": "kein starkes Cluster", "en": "not a strong cluster"},
+    "districts_by": {"de": "Kreise nach", "en": "districts by"},
+    "legend_lq": {
+        "de": ("Klassen symmetrisch um 1: unter 0,8 schwächer vertreten als im Land, "
+               "0,8 bis 1,25 etwa wie im Land, ab 1,25 spezialisiert, ab 2 stark spezialisiert."),
+        "en": ("Classes symmetric around 1: below 0.8 less present than in the state, 0.8 to "
+               "1.25 about as in the state, from 1.25 specialised, from 2 highly specialised."),
+    },
+    "legend_employment": {
+        "de": "Beschäftigte der Kategorie im Kreis, in festen Größenklassen.",
+        "en": "Employees of the category in the district, in fixed size classes.",
+    },
+    "legend_stars": {
+        "de": ("Ein Stern je erfülltem Kriterium des Europäischen Cluster-Observatoriums: "
+               "Größe (Beschäftigte unter den oberen 10 % der Kreise), Spezialisierung "
+               "(LQ ≥ 2), Fokus (Anteil an der Beschäftigung des Kreises unter den oberen "
+               "10 %). Größe und Fokus verlangen keinen LQ über 1: ein großer Kreis kann einen "
+               "Stern bei einem LQ unter 1 haben."),
+        "en": ("One star for each criterion of the European Cluster Observatory met: size "
+               "(employees in the top 10 % of districts), specialisation (LQ ≥ 2), focus "
+               "(share of the district's employment in the top 10 %). Size and focus do not "
+               "require an LQ above 1: a large district can earn a star at an LQ below 1."),
+    },
+    "legend_strong": {
+        "de": ("Starkes Cluster (Regel der US Cluster Mapping): LQ mindestens beim 75. "
+               "Perzentil der Kreise und mindestens 1, Beschäftigte und Betriebe über dem "
+               "25. Perzentil."),
+        "en": ("Strong cluster (US Cluster Mapping rule): LQ at or above the 75th percentile "
+               "of the districts and at least 1, employees and establishments above the "
+               "25th percentile."),
+    },
+    "legend_min_employment": {
+        "de": "Sterne und „starkes Cluster“ erst ab {n} Beschäftigten in der Kategorie.",
+        "en": "Stars and “strong cluster” only from {n} employees in the category.",
+    },
+    "legend_growth": {
+        "de": ("Durchschnittliche jährliche Veränderung der Beschäftigten (CAGR); zwischen "
+               "−1 % und +1 % gilt als stabil."),
+        "en": ("Average yearly change in employment (CAGR); between −1 % and +1 % counts as "
+               "stable."),
+    },
+    "legend_coverage": {
+        "de": ("Cluster = starkes Cluster. Landesweite Netzwerke zählen als landesweite "
+               "Abdeckung, nicht als Initiative ohne Clusterbasis in jedem Kreis."),
+        "en": ("Cluster = strong cluster. Statewide networks count as statewide coverage, "
+               "not as an initiative without base in every district."),
+    },
+    "legend_coverage_within": {
+        "de": ("Die Daten sind gröber als die Felder der Initiativen (WZ-Abschnitte): "
+               "„innerhalb des Abschnitts“ heißt, das Feld einer Initiative liegt im Abschnitt."),
+        "en": ("The data are coarser than the initiatives' fields (WZ sections): “within the "
+               "section” means an initiative's field lies in the section."),
+    },
     # -- scope, reference and comparison; what the mapping rules leave out (helper scope)
     "scope": {"de": "Gebiet", "en": "Area"},
     "reference_line": {"de": "LQ relativ zu {name}", "en": "LQ relative to {name}"},
@@ -766,6 +854,12 @@ STRINGS: dict[str, dict[str, str]] = {
                "already specialised. Today: how strong the industry already is in the district "
                "(1 = average). Demand: how complex the industry is (PCI)."),
     },
+    "ex_complexity": {
+        "de": ("ECI über 0: Der Kreis hat mehr anspruchsvolle, seltene Branchen als der "
+               "Durchschnitt; unter 0: weniger."),
+        "en": ("ECI above 0: the district has more demanding, rare industries than average; "
+               "below 0: fewer."),
+    },
     "opt_title": {
         "de": "Verwandte Branchen, in denen der Kreis noch nicht spezialisiert ist",
         "en": "Related industries in which the district is not yet specialised",
@@ -944,9 +1038,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "ds_registry_attribution": {"de": "Register des Clusteratlas", "en": "Clusteratlas registry"},
     "ds_registry_licence": {"de": "Fakten mit ihren Quellen", "en": "facts with their sources"},
     "ds_registry_source": {
-        "de": ("öffentliche Webseiten (jede Initiative nennt ihre Quellen) und die eigenen "
+        "de": ("Öffentliche Webseiten (jede Initiative nennt ihre Quellen) und die eigenen "
                "Berichte der Initiativen"),
-        "en": ("public web pages (each initiative lists its sources) and the initiatives' own "
+        "en": ("Public web pages (each initiative lists its sources) and the initiatives' own "
                "reports"),
     },
     "bilingual_note": {
@@ -965,4 +1059,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "Mitglieder (Text aus Quellen, englisch)", "en": "Members (as the sources say, English)"},
     "f_staff_text_en": {
         "de": "Personal (Text aus Quellen, englisch)", "en": "Staff (as the sources say, English)"},
+    # scale of the pages (issue 15, point 8)
+    "ranking_first": {
+        "de": "Die ersten {n} von {total} Gebieten; die Downloads enthalten alle.",
+        "en": "The first {n} of {total} areas; the downloads hold all of them.",
+    },
 }

@@ -414,8 +414,8 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
     blocks = [Block("heading", _t("portfolio", lang)), Block("figures", figures=[
         (_t(total_key, lang), f(state_total(atlas, y))),
         (_t("brief_cluster_employment", lang), f(p["total_employment"])),
-        (_t("agglomerations", lang), f(by["covered"]["cells"] + by["gap"]["cells"])),
-        (_t("covered", lang), f(by["covered"]["cells"])),
+        (_t("agglomerations", lang), f(p["agglomerations"])),
+        (_t("covered", lang), f(p["covered"])),
         (_t("gap", lang), f(by["gap"]["cells"])),
         (_t("covered_share", lang), format_percent_share(p["covered_share"] or 0, lang, 0))])]
     # the state's clusters in one portfolio chart, the largest labelled
