@@ -37,6 +37,7 @@ __all__ = [
     "us_categories",
     "us_regions",
     "wz2008",
+    "wz_sections",
 ]
 
 WZ2008_SOURCE = (
@@ -416,6 +417,14 @@ def _categories_from_mapping(data: object, origin: str) -> CategorySet:
         )
     except InputError as exc:
         raise InputError(f"{origin}: {exc}") from None
+
+
+@functools.cache
+def wz_sections() -> CategorySet:
+    """WZ 2008 sections and the section groups of the regional tables (``C``, ``G-I``,
+    ``M-N``, the derived ``B_D_E`` …): the category set for section-level data."""
+    data = yaml.safe_load(_package_text("categories", "wz_sections.yaml"))
+    return _categories_from_mapping(data, "wz_sections.yaml")
 
 
 @functools.cache

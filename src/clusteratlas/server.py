@@ -19,21 +19,24 @@ from clusteratlas.api.alignment_routes import router as alignment_router
 from clusteratlas.api.registry_routes import router as registry_router
 from clusteratlas.api.routes import router as api_router
 from clusteratlas.errors import StoreError
+from clusteratlas.http.cache import ResponseCache
 from clusteratlas.http.deps import follow_registry
 from clusteratlas.http.errors import install_error_handlers
 from clusteratlas.http.limits import BodyLimit
 from clusteratlas.http.provenance import SyntheticHeader
 from clusteratlas.http.security import SecurityHeaders
+from clusteratlas.presentation.svgmap import svg_regions
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import Atlas, open_atlas
 from clusteratlas.service.registry import RegistryService
+from clusteratlas.service.sections import initiative_categories
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.web.formatting import install_filters
 from clusteratlas.web.i18n import dataset_text, error_detail, translator, variant
 from clusteratlas.web.registry_views import router as registry_web_router
 from clusteratlas.web.views import router as web_router
 
-__all__ = ["create_app"]
+__all__ = ["app_from_settings", "create_app"]
 
 _log = logging.getLogger("clusteratlas.server")
 
@@ -67,7 +70,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
         current = app.state.atlas
         app.state.registry = RegistryService(
             store, regions=list(current.regions),
-            categories=[c.code for c in current.categories.categories])
+            categories=initiative_categories(current.categories))
 
         def changed() -> None:
             with lock:
@@ -118,7 +121,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     install_filters(app.state.templates.env)
     app.state.translate = translator
     app.state.templates.env.globals.update(variant=variant, error_detail=error_detail,
-                                           dataset_text=dataset_text)
+                                           dataset_text=dataset_text, svg_regions=svg_regions)
     app.mount("/static", StaticFiles(directory=str(web_root / "static")), name="static")
     app.include_router(api_router)
     app.include_router(registry_router)
@@ -131,4 +134,28 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     app.add_middleware(SyntheticHeader)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    # outermost: a kept answer is replayed with every header the layers inside added
+    app.add_middleware(ResponseCache, state=_data_state)
     return app
+
+
+def _data_state(app: FastAPI) -> object:
+    """The data state answers are kept for: the atlas snapshot, which the server
+    replaces whenever the registry's state changes (brought up to date here first)."""
+    follow = getattr(app.state, "registry_follow", None)
+    if follow is not None:
+        follow()
+    return getattr(app.state, "atlas", None)
+
+
+def app_from_settings() -> FastAPI:
+    """The application of one worker process of ``clusteratlas serve --workers N``
+    (uvicorn's factory): over the data directory of the settings, which ``serve`` passes
+    on in ``CLUSTERATLAS_DATA_DIR`` (and ``CLUSTERATLAS_REGISTRY_URL``, ``CLUSTERATLAS_SCOPE``).  The atlas is
+    read at start-up from the indicator table the data directory keeps
+    (:mod:`clusteratlas.service.snapshot`), so a worker starts in about a second."""
+    from clusteratlas._config import load_settings
+
+    settings = load_settings()
+    directory = settings.directory()
+    return create_app(directory, atlas=open_atlas(directory, scope=settings.scope))

@@ -50,3 +50,26 @@ def test_import_clusteratlas_is_light_and_re_exports_lazily():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          timeout=120, check=True).stdout.split()
     assert out == ["False", "True", "clusteratlas.model.panel"]
+
+
+def test_brief_over_a_stored_indicator_table_loads_no_numba_scipy_or_alembic(demo_dir, tmp_path):
+    """``brief`` needs matplotlib, ReportLab, DuckDB and pandas; the mapping kernels
+    (numba), SciPy and the migration tool are only for what the stored table and an
+    up-to-date registry make unnecessary (issue 17.1)."""
+    import shutil
+
+    from clusteratlas.service.atlas import open_atlas
+    from clusteratlas.store.datadir import DataDir
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir.path, data)
+    open_atlas(DataDir(data))  # stores the indicator table, as any first command does
+    probe = ("import json, sys\nfrom clusteratlas.cli.main import main\n"
+             f"code = main(['brief', 'district', '08435', '--out', {str(tmp_path / 'b.pdf')!r}, "
+             f"'--data-dir', {str(data)!r}])\n"
+             "print(json.dumps([code, [m for m in ('numba', 'scipy', 'alembic') "
+             "if m in sys.modules]]))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=300, check=True).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == [0, []]
+    assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF")

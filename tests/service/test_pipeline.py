@@ -194,7 +194,7 @@ def golden_panels(folder: Path) -> dict[str, tuple[Path, list[str]]]:
             "small": (folder / "small.csv", ["--details", "--min-employment", "0"])}
 
 
-def output_digests(folder: Path) -> dict[str, str]:
+def output_digests(folder: Path, only: set[str] | None = None) -> dict[str, str]:
     """sha256 of every file ``map`` writes for the golden panels, CSV and Parquet.
 
     CSV files are hashed as bytes.  Parquet files are hashed by their decoded content
@@ -208,6 +208,8 @@ def output_digests(folder: Path) -> dict[str, str]:
 
     digests = {}
     for name, (panel, options) in golden_panels(folder).items():
+        if only is not None and name not in only:
+            continue
         for ext in ("csv", "parquet"):
             out = folder / f"{name}-out.{ext}"
             assert main(["map", str(panel), "--out", str(out), *options]) == 0
@@ -247,3 +249,33 @@ def test_map_output_is_byte_identical_to_the_original_pipeline(tmp_path, capsys)
                 if same_writer or not k.endswith("#bytes")}
     assert {k: got[k] for k in expected} == expected
     assert len(expected) >= 12
+
+
+def test_the_kernels_python_twins_write_the_same_bytes(tmp_path, capsys, monkeypatch):
+    """On a fresh install small panels run the kernels' Python twins instead of
+    compiling them (core/_jit.py, issue 17.4): the output is the golden one, bit for bit."""
+    import json
+
+    import pyarrow
+
+    from clusteratlas.core import _jit
+
+    used: list[str] = []
+    twin = _jit.python_twin
+
+    def recording_twin(kernel):
+        used.append(kernel.py_func.__name__)
+        return twin(kernel)
+
+    monkeypatch.setattr(_jit, "_warm", lambda kernel: False)  # as with an empty cache
+    monkeypatch.setattr(_jit, "python_twin", recording_twin)
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    got = output_digests(tmp_path, only={"small"})
+    capsys.readouterr()
+    same_writer = (golden["versions"] == {"pyarrow": pyarrow.__version__,
+                                          "pandas": pd.__version__})
+    expected = {k: v for k, v in golden["digests"].items() if k.startswith("small/")
+                and (same_writer or not k.endswith("#bytes"))}
+    assert len(expected) >= 4
+    assert {k: got[k] for k in expected} == expected
+    assert {"_aggregate_rows", "_cells", "_columns", "_summaries"} <= set(used)

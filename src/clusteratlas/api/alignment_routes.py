@@ -97,8 +97,9 @@ def impact(atlas: AtlasDep, initiative_id: InitiativeId,
 def partners(atlas: AtlasDep, initiative_id: InitiativeId, year: Year = None,
              max_km: Annotated[float, Query(gt=0, le=20000)] = 100.0,
              min_proximity: Annotated[float, Query(ge=0, le=1)] = 0.3) -> dict[str, Any]:
+    # relatedness comes from the atlas' panel: the answer says whether it is demo data
     return {"ok": True, **partners_.partners(atlas, initiative_id, max_km=max_km, year=year,
-                                             min_proximity=min_proximity)}
+                                             min_proximity=min_proximity), **atlas.meta()}
 
 
 @router.get("/regions/{code}/opportunities",

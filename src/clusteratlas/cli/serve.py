@@ -4,15 +4,16 @@ factory in :mod:`clusteratlas.server`, never a route module)."""
 from __future__ import annotations
 
 import errno
+import os
 import socket
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from clusteratlas.cli.app import Command, DataDirOption, app, settings_for
 from clusteratlas.errors import ConfigError
 
-__all__ = ["get", "listen", "serve"]
+__all__ = ["default_workers", "get", "listen", "serve"]
 
 
 def _free_port(host: str, after: int) -> int | None:
@@ -53,6 +54,18 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def default_workers() -> int:
+    """One worker process per core (at most 8): each answers its requests on its own
+    core; more would only compete for them."""
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _workers(value: str) -> int:
+    if not (value.isdigit() and 1 <= int(value) <= 64):
+        raise typer.BadParameter(f"{value!r} is not a number of workers (1 to 64)")
+    return int(value)
+
+
 def _port(value: str) -> int:
     if not (value.isdigit() and 1 <= int(value) <= 65535):
         raise typer.BadParameter(f"{value!r} is not a port number (1 to 65535)")
@@ -66,9 +79,15 @@ def serve(
                     "Address to listen on (default: the setting host, 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option(metavar="PORT", parser=_port, help=  # noqa: UP045
                     "Port (default: the setting port, 8000).")] = None,
+    workers: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        metavar="N", parser=_workers,
+        help="Worker processes answering requests (default: one per core, at most 8). "
+             "Each reads the atlas from the indicator table stored in the data directory; "
+             "the sign-in limit counts per worker.")] = None,
 ) -> None:
     """Start the web atlas (builds the demo first if the store is empty)."""
     settings = settings_for(data_dir, host=host, port=port)
+    n_workers = workers or default_workers()
     sock = listen(settings.host, settings.port)
     try:
         import uvicorn
@@ -80,16 +99,33 @@ def serve(
         store = settings.directory()
         if ensure_store(store):
             typer.echo(f"Built the demo in {settings.data_dir} (synthetic demo data).")
+        # read here also with several workers: a broken store fails once, in one line,
+        # and the indicator table is stored before the workers read it
         atlas = open_atlas(store, scope=settings.scope)
         bound = sock.getsockname()[1]
         host_part = f"[{settings.host}]" if ":" in settings.host else settings.host
         typer.echo(f"Clusteratlas is running at http://{host_part}:{bound}/  (Ctrl+C stops it)")
         # behind a TLS proxy the app must see the client's scheme and address (Secure
         # cookies, the sign-in limit per client): only from the proxies named here
-        server = uvicorn.Server(uvicorn.Config(
-            create_app(store, atlas=atlas), log_level="warning", proxy_headers=True,
-            forwarded_allow_ips=settings.forwarded_allow_ips))
-        server.run(sockets=[sock])
+        options: dict[str, Any] = {"log_level": "warning", "proxy_headers": True,
+                                   "forwarded_allow_ips": settings.forwarded_allow_ips}
+        if n_workers == 1:
+            server = uvicorn.Server(uvicorn.Config(create_app(store, atlas=atlas), **options))
+            server.run(sockets=[sock])
+            return
+        from uvicorn.supervisors.multiprocess import Multiprocess
+
+        del atlas  # each worker reads its own
+        # the workers are fresh interpreters (spawned): they find the data directory
+        # and the registry in the environment, as the settings would
+        os.environ["CLUSTERATLAS_DATA_DIR"] = str(settings.data_dir)
+        if settings.registry_url:
+            os.environ["CLUSTERATLAS_REGISTRY_URL"] = settings.registry_url
+        if settings.scope:
+            os.environ["CLUSTERATLAS_SCOPE"] = settings.scope
+        config = uvicorn.Config("clusteratlas.server:app_from_settings", factory=True,
+                                workers=n_workers, **options)
+        Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
 

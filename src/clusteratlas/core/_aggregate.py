@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from clusteratlas.core._jit import pick
+
 __all__ = ["aggregate_rows", "first_duplicate", "sum_by_region_year"]
 
 
@@ -39,10 +41,10 @@ def aggregate_rows(
     est = np.zeros(size if establishments.size == region_idx.size else 0)
     wag = np.zeros(size if wages.size == region_idx.size else 0)
     cat_totals = np.zeros((n_c, n_t))
-    _aggregate_rows(_frozen(region_idx), _frozen(year_idx), _frozen(industry_idx),
-                    _frozen(cat_of), _frozen(employment), _frozen(suppressed),
-                    _frozen(establishments), _frozen(wages), n_c, n_t, emp, present, known,
-                    sup, est, wag, cat_totals)
+    pick(_aggregate_rows, region_idx, employment)(
+        _frozen(region_idx), _frozen(year_idx), _frozen(industry_idx), _frozen(cat_of),
+        _frozen(employment), _frozen(suppressed), _frozen(establishments), _frozen(wages),
+        n_c, n_t, emp, present, known, sup, est, wag, cat_totals)
     return emp, present, sup, est, wag, cat_totals
 
 
@@ -50,7 +52,7 @@ def sum_by_region_year(region_idx: np.ndarray, year_idx: np.ndarray, values: np.
                        mask: np.ndarray, n_t: int, n_r: int) -> np.ndarray:
     """(T, R) sums of the known (not NaN) ``values`` of the rows in ``mask``."""
     out = np.zeros((n_t, n_r))
-    _sum_by_region_year(_frozen(region_idx), _frozen(year_idx), _frozen(values),
+    pick(_sum_by_region_year, values)(_frozen(region_idx), _frozen(year_idx), _frozen(values),
                         _frozen(mask), out)
     return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from clusteratlas.core._jit import pick
 from clusteratlas.core._threads import run_ranges
 
 __all__ = ["cell_indicators", "detail_columns", "summaries"]
@@ -184,7 +185,7 @@ def summaries(
     out = (np.zeros((n_t, n_r)), np.zeros((n_t, n_r)), np.zeros((n_t, n_r)),
            np.zeros((n_t, n_r), np.int64), np.zeros((n_c, n_t)), np.zeros((n_c, n_t)),
            np.zeros((n_c, n_t)), np.zeros((n_c, n_t), np.int64), np.zeros(n_t))
-    _summaries(flat, emp, est, totals, cat_totals, ref_share, strong, n_c, n_t, n_r,
+    pick(_summaries, flat, emp)(flat, emp, est, totals, cat_totals, ref_share, strong, n_c, n_t, n_r,
                np.zeros(n_t), np.zeros(n_t), *out)
     return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from clusteratlas.core._jit import pick
 from clusteratlas.core._threads import run_ranges
 
 __all__ = ["column_statistics"]
@@ -57,13 +58,13 @@ def _group_by_column(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols:
     region order within a column; the values travel with it, so that the per-column
     work reads contiguous memory instead of gathering from the cube."""
     counts = np.zeros(n_cols + 1, np.int64)
-    _count_columns(flat, emp, n_cols, counts)
+    pick(_count_columns, flat, emp)(flat, emp, n_cols, counts)
     offsets = np.cumsum(counts)
     n = int(offsets[-1])
     vals = np.empty(n)
     regions = np.empty(n, np.int64)
     ests = np.empty(n if has_est else 0)
-    _scatter_columns(flat, emp, est, n_cols, offsets[:-1].copy(), vals, regions, ests)
+    pick(_scatter_columns, flat, emp)(flat, emp, est, n_cols, offsets[:-1].copy(), vals, regions, ests)
     return offsets, vals, regions, ests
 
 
@@ -267,7 +268,7 @@ def column_statistics(
     offsets, col_vals, col_regions, col_ests = _group_by_column(flat, emp, est, n_cols,
                                                                 has_est)
     grand = np.zeros(n_t)
-    _grand_totals(totals, grand)
+    pick(_grand_totals, totals)(totals, grand)
     longest = int(np.diff(offsets).max(initial=0))
     out_e = np.full((n_cols, quantiles_e.size), np.nan)
     out_f = np.full((n_cols, quantiles_focus.size), np.nan)

@@ -30,6 +30,9 @@ def run_ranges(kernel: Callable[..., Any], n: int, *args: Any, per_thread: int =
     ``per_thread`` ranges per thread even out ranges of unequal cost; ``scratch``
     makes each range's own working arrays (allocated here, so that the kernels
     compile no allocation code)."""
+    from clusteratlas.core._jit import pick
+
+    kernel = pick(kernel, *args)  # small and not compiled yet: its Python twin
     threads = n_threads()
     parts = min(n, threads * per_thread) if threads > 1 else 1
 

@@ -165,18 +165,26 @@ def complexity(employment: ArrayLike, *, threshold: float = 1.0,
                       proximity=phi, density=density, eci=eci, pci=pci, coi=coi, cog=cog)
 
 
+# up to this many industries the full decomposition costs milliseconds; above it SciPy
+# computes only the two eigenvectors needed
+_FULL_EIGH = 600
+
+
 def _eigen(m: F64, k: NDArray[np.int64], u: NDArray[np.int64]) -> tuple[F64, F64]:
     """Raw (unscaled, sign-fixed) ECI and PCI from the second eigenvector."""
-    from scipy.linalg import eigh
-
     n = m.shape[1]
     if n < 2:
         raise InputError("complexity needs at least 2 industries present somewhere")
     su = 1.0 / np.sqrt(u.astype(np.float64))
     left = m * (1.0 / np.sqrt(k.astype(np.float64)))[:, None] * su[None, :]
     sym = left.T @ left  # U^-1/2 Mᵀ D^-1 M U^-1/2
-    _, vecs = eigh(sym, subset_by_index=[n - 2, n - 1])
-    kp = su * vecs[:, 0]  # back to an eigenvector of M̃ = U^-1 Mᵀ D^-1 M
+    if n <= _FULL_EIGH:  # small: numpy's full decomposition, without importing SciPy
+        second = np.linalg.eigh(sym)[1][:, n - 2]
+    else:
+        from scipy.linalg import eigh
+
+        second = eigh(sym, subset_by_index=[n - 2, n - 1])[1][:, 0]
+    kp = su * second  # back to an eigenvector of M̃ = U^-1 Mᵀ D^-1 M
     kc = (m @ kp) / k
     if np.ptp(kc) < 1e-12 * max(1.0, float(np.abs(kc).max())):
         raise InputError("complexity: ECI does not vary (every region has the same mix)")

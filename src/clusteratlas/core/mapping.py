@@ -15,9 +15,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from clusteratlas.core._aggregate import aggregate_rows, sum_by_region_year
-from clusteratlas.core._cells import cell_indicators, detail_columns, summaries
-from clusteratlas.core._columns import column_statistics
 from clusteratlas.core.stars import StarRules, StrongRule
 from clusteratlas.errors import InputError
 
@@ -98,6 +95,8 @@ def aggregate_to_cube(
     observed
         (T, R) region-years the panel has rows for (see :class:`ClusterCube`).
     """
+    from clusteratlas.core._aggregate import aggregate_rows, sum_by_region_year  # numba: here
+
     n_r, n_c, n_t = len(regions), len(categories), len(years)
     pair_ind, pair_cat = category_pairs
     if region_totals is None:
@@ -164,6 +163,8 @@ class _Details:
 
     def column(self, name: str) -> NDArray[np.float64]:
         if self._args is not None:
+            from clusteratlas.core._cells import detail_columns
+
             self._columns = detail_columns(*self._args)
             self._args = None
         key = "employment_before" if name.endswith("y_before") else name
@@ -284,6 +285,9 @@ def map_indicators(
     q_s = np.array([strong.size_quantile])
     flat = np.flatnonzero(cube.present.ravel())
     emp_flat = emp.ravel()
+    from clusteratlas.core._cells import cell_indicators, summaries
+    from clusteratlas.core._columns import column_statistics
+
     stat_e, stat_f, stat_s, gini = column_statistics(
         flat, emp_flat, est_flat, totals, n_c, n_t, q_e, q_f, q_s
     )

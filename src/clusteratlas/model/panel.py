@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from clusteratlas.core._aggregate import first_duplicate
 from clusteratlas.errors import InputError, SchemaError, UnknownCodeError
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.regions import Regions
@@ -27,7 +26,7 @@ KEY: Final = ("region", "industry", "year")
 VALUE_COLUMNS: Final = ("employment", "establishments", "wages")
 #: Per-cell status.  ``suppressed`` cells are *missing*, never zero; ``estimated``
 #: cells hold a value that was not published but derived (e.g. parent minus children).
-FLAGS: Final = ("reported", "suppressed", "estimated")
+FLAGS: Final = ("reported", "suppressed", "estimated", "derived")
 #: Industry code of a region's all-industry total, as published ("Insgesamt").
 TOTAL_CODE: Final = "TOTAL"
 #: The years a panel (and a request for one of its years) may name.
@@ -167,6 +166,8 @@ class Panel:
                   if aggregated else np.zeros(0, np.int64))
         y0 = int(year.min()) if len(year) else 0
         n_t = int(year.max()) - y0 + 1 if len(year) else 1
+        from clusteratlas.core._aggregate import first_duplicate  # numba: when needed
+
         first = first_duplicate(region_idx, industry_idx, year - y0, len(industry_codes), n_t,
                                 n_rows)
         if first >= 0:

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from markupsafe import Markup, escape
 
-__all__ = ["marker_point", "simplify_tolerance", "svg_map", "svg_paths"]
+__all__ = ["marker_point", "simplify_tolerance", "svg_map", "svg_paths", "svg_regions"]
 
 
 def _rings(geometry: Mapping[str, Any]) -> list[list[list[tuple[float, float]]]]:
@@ -154,6 +155,22 @@ def _coverage_simplified(projected: dict[str, list[list[np.ndarray]]],
                  for p in shapely.get_parts(geom) if not p.is_empty]
         out[code] = polys or projected[code]
     return out
+
+
+def svg_regions(paths: Mapping[str, str], fills: Mapping[str, str], links: Mapping[str, str],
+                titles: Mapping[str, str], highlight: str | None = None) -> Markup:
+    """The regions of a map as SVG markup: one link with its path and title each.
+
+    Written here rather than in a template loop: a map of all US counties has 3,143
+    of them, which a Jinja loop renders in about half a second, this in a few
+    milliseconds.  Every text is escaped."""
+    out = []
+    for code, d in paths.items():
+        cls = "region highlight" if code == highlight else "region"
+        out.append(f'<a href="{escape(links[code])}" class="{cls}" data-region="{escape(code)}">'
+                   f'<path d="{d}" fill="{escape(fills.get(code, "#d0d0d0"))}">'
+                   f"<title>{escape(titles.get(code, code))}</title></path></a>")
+    return Markup("\n".join(out))
 
 
 def svg_map(geojson_by_region: Mapping[str, str], *, geographic: bool = True) -> dict[str, Any]:

@@ -12,6 +12,7 @@ session ids are random 256-bit secrets of which only the SHA-256 is stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import threading
@@ -26,9 +27,14 @@ __all__ = ["ANONYMOUS", "Actor", "LoginLimiter", "hash_password", "hash_secret",
            "new_secret", "verify_password"]
 
 _HASHER = PasswordHasher()
-# verified against when the user does not exist, so that the time taken does not say
-# whether an account exists
-_DUMMY = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy() -> str:
+    """Verified against when the user does not exist, so that the time taken does not
+    say whether an account exists; hashed on first use (an Argon2 hash takes about
+    0.4 s, which every process that imports this module would otherwise pay)."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(stored or _DUMMY, password) and stored is not None
+        return _HASHER.verify(stored or _dummy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

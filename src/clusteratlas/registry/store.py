@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -79,6 +81,31 @@ class InitiativeRecord:
             "members_en": self.members_en, "staff_en": self.staff_en,
             "facts_en": list(self.facts_en),
         }
+
+
+_STATE_QUERY = select(select(func.max(AuditEntry.id)).scalar_subquery(),
+                      func.count(Initiative.id), func.coalesce(func.sum(Initiative.version), 0))
+
+
+@functools.cache
+def _head_revision() -> str | None:
+    """The newest revision of ``migrations/versions`` (the one no other revision
+    follows), read from the scripts' ``revision``/``down_revision`` lines; None when
+    that is not a single revision (then Alembic decides)."""
+    revisions: set[str] = set()
+    follows: set[str] = set()
+    for script in (resources.files("clusteratlas.registry") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py"):
+            continue
+        text = script.read_text(encoding="utf-8")
+        rev = re.search(r"^revision\b[^=]*=\s*[\"']([^\"']+)[\"']", text, re.M)
+        down = re.search(r"^down_revision\b[^=]*=\s*(.+)$", text, re.M)
+        if rev is None or down is None:
+            return None
+        revisions.add(rev.group(1))
+        follows.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    heads = revisions - follows
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _record(i: Initiative) -> InitiativeRecord:
@@ -227,6 +254,11 @@ class RegistryStore:
 
     def migrate(self) -> str:
         """Upgrade the schema to the newest Alembic revision; returns it."""
+        head = _head_revision()
+        if head is not None and self._current_revision() == head:
+            # already there: no need to import Alembic (about 0.3 s for every process)
+            self._check_identity()
+            return head
         from alembic import command
         from alembic.config import Config
         from alembic.runtime.migration import MigrationContext
@@ -260,6 +292,17 @@ class RegistryStore:
         self._check_identity()
         return str(revision)
 
+    def _current_revision(self) -> str | None:
+        """The stored revision read with plain SQL (None if there is none yet)."""
+        try:
+            with self.engine.connect() as conn:
+                if not inspect(conn).has_table("alembic_version"):
+                    return None
+                rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+        except SQLAlchemyError:
+            return None  # the full migration reports what is wrong
+        return str(rows[0][0]) if len(rows) == 1 else None
+
     def revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
 
@@ -292,10 +335,13 @@ class RegistryStore:
         them (this process, a CLI import, another server): the newest audit entry (every
         change of an initiative is audited), the number of initiatives and the sum of
         their versions (each write bumps one).  One small query."""
-        with self.session() as s:
-            audit = select(func.max(AuditEntry.id)).scalar_subquery()
-            row = s.execute(select(audit, func.count(Initiative.id),
-                                   func.coalesce(func.sum(Initiative.version), 0))).one()
+        try:
+            # a plain connection, not an ORM session: this runs before every request
+            # of the server, and a session's set-up costs ten times the query
+            with self.engine.connect() as conn:
+                row = conn.execute(_STATE_QUERY).one()
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
         return tuple(row)
 
     def get(self, initiative_id: str) -> InitiativeRecord:

@@ -20,7 +20,9 @@ from clusteratlas.model.regions import Region, Regions
 from clusteratlas.registry.access import visible_record
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
+from clusteratlas.service import snapshot as stored_tables
 from clusteratlas.service.mapping import MappingOptions, map_panel
+from clusteratlas.service.provenance import provenance_entries
 from clusteratlas.service.scopes import (
     COMPARISONS,
     SMALLEST_LEVELS,
@@ -30,6 +32,7 @@ from clusteratlas.service.scopes import (
     resolve_region,
     summed_reference_rows,
 )
+from clusteratlas.service.sections import section_panel
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
@@ -110,6 +113,9 @@ class Atlas:
     membership: dict[str, list[str]] = field(default_factory=dict)
     #: how :attr:`indicators` were mapped (reference area, rules, span)
     options: MappingOptions = field(default_factory=MappingOptions)
+    #: cluster categories the panel cannot measure, with the data they need
+    #: (``{"automotive": "not computable: needs WZ class (4-digit) data"}``)
+    unsupported_categories: dict[str, str] = field(default_factory=dict)
     #: this view's scope, reference and comparison set (``None``: a snapshot without a
     #: register to scope by); see :meth:`view`
     choice: Choice | None = None
@@ -126,6 +132,9 @@ class Atlas:
     #: ``strong_without_establishments`` (the panel has no establishment counts, so
     #: the strong rule drops that condition), ``growth_span`` (the years growth spans)
     rule_notes: dict[str, Any] = field(default_factory=dict)
+    #: where mapped indicator tables are kept between processes (``None``: nowhere);
+    #: see :mod:`clusteratlas.service.snapshot`
+    data_dir: DataDir | None = field(default=None, repr=False, compare=False)
     #: answers derived from this snapshot (see :meth:`remember`); shared only with the
     #: snapshots :meth:`with_initiatives` makes, which is why answers that read the
     #: initiatives are keyed by the registry's state
@@ -193,7 +202,8 @@ class Atlas:
         return {
             "synthetic": self.is_synthetic,
             "synthetic_notice": self.panel_dataset.attribution if self.is_synthetic else None,
-            "provenance": [d.to_dict() for d in shown],
+            "provenance": provenance_entries(
+                shown, {d.id: self.years for d in self.panel_datasets}),
             **stated,
             "mapping_rules": dict(self.rule_notes),
         }
@@ -289,7 +299,14 @@ class Atlas:
             panel = Panel.from_frame(rows.reset_index(drop=True), source=self.panel_source)
             return category_indicators(panel, self.categories, options)
 
-        found: pd.DataFrame = self.remember(("indicators", ref, basis, compared), compute)
+        def kept() -> pd.DataFrame:  # mapped once per data state, also across processes
+            if self.data_dir is None or self.panel_rows is None:
+                return compute()
+            digest = stored_tables.key(self.panel_rows, self.membership, self.categories,
+                                       (self.options, ref, basis, tuple(ref_districts), compared))
+            return stored_tables.indicators(self.data_dir, digest, compute)
+
+        found: pd.DataFrame = self.remember(("indicators", ref, basis, compared), kept)
         return found
 
     # -- lookups ------------------------------------------------------------------
@@ -391,7 +408,9 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     settings = snap["settings"]
     panel_id = settings.get("active_panel")
     if panel_id is None:
-        raise NotFoundError(f"{data_dir.path} holds no employment panel; run 'clusteratlas demo'")
+        raise NotFoundError(f"{data_dir.path} holds no employment panel; import an employment "
+                            "table ('clusteratlas import genesis-table FILE') or run "
+                            "'clusteratlas demo'")
     obs = snap["observations"]
     if "dims" in obs.columns:  # imported tables: the all-total combination of sex, …
         obs = obs[obs["dims"] == ""]
@@ -407,16 +426,25 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     if mapped.empty:
         raise NotFoundError(f"{data_dir.path}: the active panel has no data for the register's "
                             "districts")
-    industries = sorted(i for i in mapped["industry"].unique() if i != TOTAL_CODE)
     panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
     # a NAICS panel (County Business Patterns) is mapped on the US Cluster Mapping's set
     is_naics = any(d.classification == "naics2017" for d in panel_sets)
     classification = reference.naics2017() if is_naics else reference.wz2008()
-    categories = _categories_for(industries, classification, panel_sets)
-    if categories.name == "table-sections":
-        membership = {i: [_slugify(i)] for i in industries}
+    # a table of WZ sections and section groups: its finest non-overlapping partition
+    sections = None if is_naics else section_panel(obs)
+    if sections is not None:
+        obs = sections.observations
+        mapped = obs[obs["region"].isin(districts) & (obs["region"] != options.reference)
+                     if districts else obs["region"] != options.reference]
+    industries = sorted(i for i in mapped["industry"].unique() if i != TOTAL_CODE)
+    if sections is not None:
+        categories, membership = sections.categories, sections.membership
     else:
-        membership = categories.membership(classification, industries)
+        categories = _categories_for(industries, classification, panel_sets)
+        if categories.name == "table-sections":
+            membership = {i: [_slugify(i)] for i in industries}
+        else:
+            membership = categories.membership(classification, industries)
     notes: dict[str, Any] = {}
     if "wages" in obs and obs["wages"].isna().all():
         obs = obs.drop(columns="wages")  # none known: no column of zeros
@@ -459,9 +487,11 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
         observations=mapped.reset_index(drop=True),
         membership=membership,
         options=options,
+        unsupported_categories=sections.unsupported if sections is not None else {},
         panel_districts=panel_districts,
         panel_rows=obs.reset_index(drop=True),
         rule_notes=notes,
+        data_dir=data_dir,
     )
     if not districts:  # a register without districts: map every region of the panel
         panel = Panel.from_frame(obs.reset_index(drop=True), source=source)

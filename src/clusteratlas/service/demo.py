@@ -24,11 +24,11 @@ from clusteratlas.demo.content import (
 from clusteratlas.demo.synthetic import SEED
 from clusteratlas.registry.auth import Actor
 from clusteratlas.registry.store import RegistryStore
+from clusteratlas.service import snapshot
 from clusteratlas.service.registry import RegistryService
 from clusteratlas.service.registry.transfer import import_registry
-from clusteratlas.service.setup import HOME_SCOPE
 from clusteratlas.store.datadir import DataDir
-from clusteratlas.store.stats import DatasetInfo, StatsStore
+from clusteratlas.store.stats import HOME_SCOPE, DatasetInfo, StatsStore
 
 __all__ = ["build_demo", "seed_registry", "seed_registry_if_empty"]
 
@@ -115,6 +115,7 @@ def build_demo(data_dir: DataDir) -> dict[str, int]:
         settings={"active_panel": DEMO_PANEL_ID, "active_layer": "schematic",
                   "category_set": categories.name, HOME_SCOPE: "08"},
     )
+    snapshot.forget(data_dir)  # the stored indicator table is of the data before
     registry = RegistryStore(data_dir.registry_url)
     try:
         n_init = seed_registry_if_empty(registry, initiatives)

@@ -23,6 +23,7 @@ import pyarrow as pa
 from clusteratlas._files import replacing
 from clusteratlas.errors import ConfigError, InputError, NotFoundError, SourceError
 from clusteratlas.model.panel import Panel
+from clusteratlas.service import snapshot
 from clusteratlas.sources.parsed import Parsed, measure_kind
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
@@ -166,6 +167,8 @@ class ImportReport:
     regions: list[str] = field(default_factory=list)
     #: what the store was before: "initialised" (empty directory), "demo replaced"
     setup: list[str] = field(default_factory=list)
+    #: tables of other measures (population, unemployment): stored, never the panel
+    measures: list[str] = field(default_factory=list)
 
 
 #: sources whose region codes are German AGS (harmonised with the German register)
@@ -340,12 +343,18 @@ def import_files(
                      "employment", "flag", "status"]])
                 report.imported.append(ds_id)
                 report.rows += len(panel)
+                kinds = sorted(set(panel["measure"]))
+                if "employment" not in kinds:
+                    report.measures.append(
+                        f"{p.table_code} ({path.name}): {', '.join(kinds)} values, kept in the "
+                        "store; not an employment table, so the atlas's panel is unchanged")
                 if activate and (panel["measure"] == "employment").any():
                     con.execute("INSERT OR REPLACE INTO settings VALUES ('active_panel', ?)", [key])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+    snapshot.forget(data_dir)  # the stored indicator table is of the data before
     return report
 
 
@@ -372,7 +381,7 @@ def import_firms(data_dir: DataDir, path: str | Path, *, crs: str | None = None,
         con.execute("BEGIN TRANSACTION")
         try:
             StatsStore._insert_datasets(con, [DatasetInfo(
-                id=ds_id, kind="firms", title=f"Firm locations from {p.name}", source=str(p),
+                id=ds_id, kind="firms", title=f"Firm locations from {p.name}", source=p.name,
                 licence=licence, attribution=attribution or f"Firm locations: {p.name}",
                 is_synthetic=False, content_hash=digest, imported_at=datetime.now(UTC),
                 table_key=f"firms:{p.stem}")])

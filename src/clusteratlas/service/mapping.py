@@ -19,7 +19,6 @@ import pyarrow as pa
 
 from clusteratlas import reference
 from clusteratlas._files import replacing
-from clusteratlas.core._aggregate import sum_by_region_year
 from clusteratlas.core.mapping import (
     ClusterCube,
     MappingResult,
@@ -491,6 +490,8 @@ def _region_totals(employment: np.ndarray, is_total: np.ndarray, region_new: np.
                    year_idx: np.ndarray, n_regions: int, n_years: int,
                    rows: np.ndarray) -> np.ndarray:
     """(T, R) totals: published TOTAL rows where present, else the sum of known cells."""
+    from clusteratlas.core._aggregate import sum_by_region_year  # numba: when needed
+
     summed = sum_by_region_year(region_new, year_idx, employment, rows, n_years, n_regions)
     published = np.full((n_years, n_regions), np.nan)
     sel = is_total & (region_new >= 0)

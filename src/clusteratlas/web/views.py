@@ -20,6 +20,9 @@ from clusteratlas.service.atlas import Atlas
 
 __all__ = ["router"]
 
+#: rows of the map page's ranking table
+RANKED = 100
+
 router = APIRouter(include_in_schema=False)
 Lang = Annotated[Literal["de", "en"], Query()]
 
@@ -98,10 +101,15 @@ def map_page(
     data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
                                     indicator=indicator, statuses=statuses), lang)
     ranking = ranked(data["regions"], indicator)
+    # the first RANKED rows of a large scope (all US counties: 3,143 rows were 0.8 MB
+    # of HTML); the CSV and XLSX downloads have every region
+    ranked_of = len(ranking)
+    ranking = ranking[:RANKED]
     keep = _keep(scope, reference, comparison)
     query = (f"category={data['category']['code']}&year={data['year']}&indicator={indicator}"
              f"{keep}")
     return _render(request, "map.html", lang, atlas=atlas, data=data, ranking=ranking,
+                   ranked_of=ranked_of,
                    keep=keep, scopes=regions.scopes(atlas),
                    categories=explore.by_name(explore.list_categories(atlas, lang)),
                    markers=_markers(atlas, data["seats"], lang),
@@ -169,6 +177,7 @@ def category_page(request: Request, code: str,
         lang=lang)
     q = f"{data['category']['code']}?year={data['year']}&lang={lang}"
     return _render(request, "category.html", lang, data=data, mapped=mapped, chart=chart,
+                   ranking=data["ranking"][:RANKED], ranked_of=len(data["ranking"]),
                    markers=_markers(atlas, mapped["seats"], lang),
                    json_url=f"/api/categories/{q}", csv_url=f"/api/categories/{q}&format=csv")
 

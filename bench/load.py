@@ -1,0 +1,235 @@
+"""Benchmark: many users at once (issue 17.3).
+
+Starts ``clusteratlas serve --workers N`` on a data directory (a fresh demo unless
+``--data-dir`` names one, e.g. the all-Germany import), on the loopback interface only,
+warms every URL once, then lets ``--clients`` concurrent clients (one async httpx pool,
+each client one request after the other, over the main pages and APIs in turn) run for
+``--duration`` seconds.  The resident memory of the server (the supervisor and its
+workers together, from ``/proc``) is sampled every second.  Reports requests per
+second, p50/p95/p99 overall and per URL, errors (anything but 200, and transport errors)
+and the memory at the start and the end; writes its section of ``docs/benchmarks.md``
+(``--section`` names it, so that the demo and the all-Germany runs sit side by side).
+
+Bounded: at most 600 s and 200 clients, 127.0.0.1 only.
+
+    python bench/load.py [--clients 50] [--duration 60] [--workers N] [--data-dir DIR]
+                         [--region 08435] [--section load-demo] [--no-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+from _docs import update_section
+
+HOST = "127.0.0.1"
+
+
+def urls(region: str, category: str, regions: list[str]) -> dict[str, str]:
+    """The main pages and APIs, with codes that exist in the data directory."""
+    compare = ",".join(regions[:5])
+    return {
+        "map": f"/?category={category}",
+        "map, coverage layer": f"/?category={category}&indicator=coverage",
+        "district page": f"/regions/{region}",
+        "category page": f"/categories/{category}",
+        "compare": f"/compare?regions={compare}",
+        "initiatives": "/initiatives",
+        "search": "/search?q=a",
+        "API: map": f"/api/map?category={category}",
+        "API: district": f"/api/regions/{region}",
+        "API: regions": "/api/regions",
+        "API: alignment": f"/api/alignment?category={category}",
+        "API: portfolio": "/api/alignment/portfolio",
+        "API: opportunities": f"/api/regions/{region}/opportunities",
+        "static file": "/static/atlas.css",
+    }
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants (MB)."""
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{p}/task").iterdir():
+                children = (task / "children").read_text().split()
+                todo += [int(c) for c in children]
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+async def load(base: str, paths: dict[str, str], clients: int, duration: float,
+               pid: int) -> dict[str, object]:
+    times: dict[str, list[float]] = {name: [] for name in paths}
+    errors: dict[str, int] = {}
+    memory: list[tuple[float, float]] = []
+    names = list(paths)
+    stop = time.monotonic() + duration
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+
+        async def one(i: int) -> None:
+            k = i  # each client starts at another URL and goes round them all
+            while time.monotonic() < stop:
+                name = names[k % len(names)]
+                k += 1
+                t0 = time.perf_counter()
+                try:
+                    r = await client.get(paths[name])
+                    await r.aread()
+                    ok = r.status_code == 200
+                    why = str(r.status_code)
+                except httpx.HTTPError as exc:
+                    ok, why = False, type(exc).__name__
+                times[name].append(time.perf_counter() - t0)
+                if not ok:
+                    errors[f"{name}: {why}"] = errors.get(f"{name}: {why}", 0) + 1
+
+        async def sample() -> None:
+            start = time.monotonic()
+            while time.monotonic() < stop:
+                memory.append((time.monotonic() - start, rss_mb(pid)))
+                await asyncio.sleep(1.0)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(sample(), *(one(i) for i in range(clients)))
+        wall = time.perf_counter() - t0
+    return {"times": times, "errors": errors, "memory": memory, "wall": wall}
+
+
+def ms(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values) * 1000, q)) if values else float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--duration", type=float, default=60.0)
+    ap.add_argument("--workers", type=int, default=None, help="default: serve's (the cores)")
+    ap.add_argument("--data-dir", help="an existing data directory (default: a fresh demo)")
+    ap.add_argument("--region", default="08435")
+    ap.add_argument("--section", default="load-demo")
+    ap.add_argument("--title", default="the demo (44 districts of Baden-Württemberg)")
+    ap.add_argument("--no-docs", action="store_true")
+    args = ap.parse_args()
+    if not (1 <= args.clients <= 200 and 1 <= args.duration <= 600):
+        raise SystemExit("--clients 1–200 and --duration 1–600 s")
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        port = s.getsockname()[1]
+    data = args.data_dir or tempfile.mkdtemp(prefix="clusteratlas-load-")
+    cmd = [sys.executable, "-m", "clusteratlas", "serve", "--data-dir", data, "--host", HOST,
+           "--port", str(port)]
+    if args.workers:
+        cmd += ["--workers", str(args.workers)]
+    started = time.perf_counter()
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://{HOST}:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=60) as warm:
+            deadline = time.monotonic() + 300
+            while True:
+                try:
+                    if warm.get("/static/atlas.css").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("the server did not start:\n"
+                                     + (server.stderr.read().decode() if server.stderr else ""))
+                time.sleep(0.2)
+            start_s = time.perf_counter() - started
+            listing = warm.get("/api/regions").json()
+            codes = [r["code"] for r in listing.get("regions", listing.get("items", []))]
+            cats = warm.get("/api/categories").json()
+            category = next(iter(c["code"] for c in cats.get("categories", cats.get("items", []))))
+            paths = urls(args.region if args.region in codes else codes[0], category, codes)
+            for name, path in paths.items():  # each worker reads and caches on its own:
+                for _ in range(8):             # several rounds reach every worker
+                    r = warm.get(path)
+                    if r.status_code != 200:
+                        raise SystemExit(f"{name} ({path}): HTTP {r.status_code}")
+        load_avg = os.getloadavg()
+        result = asyncio.run(load(base, paths, args.clients, args.duration, server.pid))
+        load_after = os.getloadavg()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    times: dict[str, list[float]] = result["times"]  # type: ignore[assignment]
+    every = [t for v in times.values() for t in v]
+    memory: list[tuple[float, float]] = result["memory"]  # type: ignore[assignment]
+    errors: dict[str, int] = result["errors"]  # type: ignore[assignment]
+    n_errors = sum(errors.values())
+    summary = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "load_before": load_avg, "load_after": load_after,
+        "clients": args.clients, "duration": result["wall"],
+        "workers": args.workers or "default (cores)", "start_s": start_s,
+        "requests": len(every), "rps": len(every) / float(result["wall"]),  # type: ignore[arg-type]
+        "p50": ms(every, 50), "p95": ms(every, 95), "p99": ms(every, 99),
+        "errors": n_errors, "error_kinds": errors,
+        "rss_start": memory[0][1] if memory else float("nan"),
+        "rss_max": max(m for _, m in memory) if memory else float("nan"),
+        "rss_end": memory[-1][1] if memory else float("nan"),
+        "per_url": {name: {"n": len(v), "p50": ms(v, 50), "p95": ms(v, 95), "p99": ms(v, 99)}
+                    for name, v in times.items()},
+    }
+    print(json.dumps(summary, indent=1))
+    if not args.no_docs:
+        write_docs(summary, args.section, args.title, paths)
+
+
+def write_docs(s: dict, section: str, title: str, paths: dict[str, str]) -> None:  # type: ignore[type-arg]
+    rows = "\n".join(
+        f"| {name} (`{paths[name]}`) | {v['n']:,} | {v['p50']:.0f} ms | {v['p95']:.0f} ms | "
+        f"{v['p99']:.0f} ms |" for name, v in s["per_url"].items())
+    met = s["p95"] < 250 and s["errors"] == 0
+    growth = s["rss_end"] - s["rss_start"]
+    update_section(section, f"""
+## Many users: {title} (`bench/load.py`)
+
+{s['date']}, {s['machine']} (load average {s['load_before'][0]:.1f} before,
+{s['load_after'][0]:.1f} after; the machine is shared with other sessions).
+`clusteratlas serve`, workers: {s['workers']}, started and answering in {s['start_s']:.1f} s;
+{s['clients']} concurrent clients (one async httpx pool on 127.0.0.1, each client one
+request after the other over the URLs below in turn) for {s['duration']:.0f} s, after
+warming every URL.
+
+| requests | req/s | p50 | p95 | p99 | errors | server memory (RSS, all processes) start → max → end |
+|---:|---:|---:|---:|---:|---:|---|
+| {s['requests']:,} | {s['rps']:.1f} | {s['p50']:.0f} ms | **{s['p95']:.0f} ms** | {s['p99']:.0f} ms | {s['errors']} | {s['rss_start']:,.0f} → {s['rss_max']:,.0f} → {s['rss_end']:,.0f} MB ({growth:+,.0f} MB) |
+
+Target: p95 under 250 ms, no errors, flat memory — **{"met" if met else "not met"}**
+{("(errors: " + ", ".join(f"{k} ×{v}" for k, v in s["error_kinds"].items()) + ")") if s["errors"] else ""}
+
+| URL | requests | p50 | p95 | p99 |
+|---|---:|---:|---:|---:|
+{rows}
+""")
+
+
+if __name__ == "__main__":
+    main()

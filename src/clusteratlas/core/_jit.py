@@ -1,0 +1,71 @@
+"""Small inputs on a fresh install: run a kernel's Python source instead of compiling it.
+
+The mapping kernels are numba functions cached on disk (``cache=True``).  On a fresh
+install the cache is empty and the first call compiles every kernel – tens of seconds
+on a small machine, far longer than the kernels' own Python code needs for a small
+panel such as the demo (issue 17.4: the first page of a new data directory).  So
+:func:`pick` hands out the compiled kernel when its cache is filled or the input is
+large, and otherwise the *Python twin*: the kernel's own function, with every kernel it
+calls replaced by that one's twin.  The twin runs the very same code, operation by
+operation, on the same float64 values (the kernels use neither ``fastmath`` nor
+parallel reductions), so both give the same numbers; tests/core/test_kernels.py checks
+that they are bitwise equal.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["SMALL", "pick", "python_twin"]
+
+#: up to this many elements in the largest input array, a kernel whose cache is empty
+#: runs as Python (about the size where compiling costs more than interpreting)
+SMALL = 200_000
+
+_TWINS: dict[int, Callable[..., Any]] = {}
+
+
+def _is_kernel(value: Any) -> bool:
+    return hasattr(value, "py_func") and hasattr(value, "signatures")
+
+
+def python_twin(kernel: Any) -> Callable[..., Any]:
+    """``kernel``'s Python function, calling the twins of the kernels it calls."""
+    if not _is_kernel(kernel):  # NUMBA_DISABLE_JIT: already plain Python
+        return kernel  # type: ignore[no-any-return]
+    twin = _TWINS.get(id(kernel))
+    if twin is None:
+        fn = kernel.py_func
+        namespace = dict(fn.__globals__)
+        twin = types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__,
+                                  fn.__closure__)
+        _TWINS[id(kernel)] = twin
+        for name, value in list(namespace.items()):
+            if _is_kernel(value):
+                namespace[name] = python_twin(value)
+    return twin
+
+
+def _warm(kernel: Any) -> bool:
+    """Compiled in this process, or found in numba's cache on disk."""
+    if kernel.signatures:
+        return True
+    cache = getattr(kernel, "_cache", None)
+    index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
+    return isinstance(index, str) and os.path.exists(index)
+
+
+def pick(kernel: Any, *args: Any) -> Callable[..., Any]:
+    """The compiled ``kernel``, or its Python twin for small ``args`` while its cache
+    is empty (``CLUSTERATLAS_KERNELS=compiled`` always compiles)."""
+    if not _is_kernel(kernel) or os.environ.get("CLUSTERATLAS_KERNELS") == "compiled":
+        return kernel  # type: ignore[no-any-return]
+    size = max((a.size for a in args if isinstance(a, np.ndarray)), default=0)
+    if size > SMALL or _warm(kernel):
+        return kernel  # type: ignore[no-any-return]
+    return python_twin(kernel)

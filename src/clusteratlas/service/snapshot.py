@@ -1,0 +1,136 @@
+"""The mapped indicators of a data directory, kept beside its data between processes.
+
+Mapping the active panel (:func:`~clusteratlas.service.atlas.category_indicators`) is
+the costly part of opening an atlas: the panel built, the numba kernels loaded, every
+indicator computed.  Its result depends only on what goes in, so each process that
+opens the same data directory would compute the same table again – every command of
+the command line, every worker of the server.  This module stores the table once, as a
+Parquet file in ``<data dir>/cache/``, under a key that is a hash of *everything* the
+mapping reads:
+
+- the observations that enter the panel (their values, not file dates or dataset
+  names), the category definitions and their membership, the mapping options;
+- the source of the modules that compute it (so that a changed rule is never answered
+  from an older table) and the installed versions of pandas, numpy and numba.
+
+An import changes the observations, so the key changes and the next
+:func:`indicators` maps afresh; :func:`forget` also drops the stored tables at once
+(the import calls it, so that no stale file lingers).  The newest few tables are kept
+(one per view of the data: scope, reference and comparison set).
+Writing is atomic (a temporary file renamed into place); a data directory that cannot be
+written to simply keeps no table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from clusteratlas.store.datadir import DataDir
+
+__all__ = ["CACHE_FOLDER", "forget", "indicators", "key"]
+
+CACHE_FOLDER = "cache"
+_PREFIX = "indicators-"
+#: how many tables a data directory keeps (the newest; one per view that was mapped)
+_KEEP = 8
+#: bump when the stored layout changes
+_FORMAT = "1"
+# the modules whose code decides the indicators (their source is part of the key)
+_CODE = ("service/mapping.py", "service/atlas.py", "service/snapshot.py", "core",
+         "model/panel.py", "model/categories.py", "model/classification.py")
+
+
+def _code_hash() -> str:
+    import numpy
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(f"{_FORMAT} {pd.__version__} {numpy.__version__}".encode())
+    with contextlib.suppress(PackageNotFoundError):  # numba's version: a part of the key
+        digest.update(version("numba").encode())
+    for name in _CODE:
+        path = root / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.name.encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+_CODE_HASH: str | None = None
+
+
+def key(observations: pd.DataFrame, membership: dict[str, list[str]], categories: Any,
+        options: Any) -> str:
+    """The hash of everything the mapped indicators are computed from.
+
+    ``observations`` are hashed by value (:func:`pandas.util.hash_pandas_object`, row
+    order included), the categories, membership and options through their ``repr``
+    (dataclasses: every field)."""
+    global _CODE_HASH
+    if _CODE_HASH is None:
+        _CODE_HASH = _code_hash()
+    digest = hashlib.sha256(_CODE_HASH.encode())
+    digest.update(repr(list(observations.columns)).encode())
+    digest.update(repr([str(t) for t in observations.dtypes]).encode())
+    digest.update(pd.util.hash_pandas_object(observations, index=False).to_numpy().tobytes())
+    digest.update(repr(sorted(membership.items())).encode())
+    digest.update(repr(categories).encode())
+    digest.update(repr(options).encode())
+    return digest.hexdigest()[:32]
+
+
+def indicators(data_dir: DataDir, digest: str,
+               compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The indicator table stored under ``digest``, or ``compute()`` stored there."""
+    folder = data_dir.path / CACHE_FOLDER
+    path = folder / f"{_PREFIX}{digest}.parquet"
+    if path.is_file():
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError):  # unreadable (e.g. cut short): mapped afresh
+            pass
+    table = compute()
+    _store(folder, path, table)
+    return table
+
+
+def _store(folder: Path, path: Path, table: pd.DataFrame) -> None:
+    try:
+        folder.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".parquet")
+    except OSError:  # a read-only data directory keeps no table
+        return
+    try:
+        with os.fdopen(fd, "wb") as out:
+            table.to_parquet(out, index=False)
+        os.chmod(tmp, 0o644)  # as the data directory's other files (mkstemp makes 0600)
+        os.replace(tmp, path)
+    except OSError:  # e.g. a full disk: the table is an optimisation, never an error
+        Path(tmp).unlink(missing_ok=True)
+        return
+    kept = sorted(folder.glob(f"{_PREFIX}*.parquet"), key=_mtime, reverse=True)
+    for old in kept[_KEEP:]:  # the newest few (a view per scope, reference, …) stay
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def forget(data_dir: DataDir) -> None:
+    """Drop every stored indicator table of ``data_dir`` (after its data changed)."""
+    folder = data_dir.path / CACHE_FOLDER
+    if folder.is_dir():
+        for old in folder.glob(f"{_PREFIX}*.parquet"):
+            old.unlink(missing_ok=True)
