@@ -26,9 +26,9 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "lq_explain": {
         "de": ("LQ = Anteil der Kategorie an der Beschäftigung des Kreises, geteilt durch ihren "
-               "Anteil im Land. Über 1: überdurchschnittlich spezialisiert."),
+               "Anteil im Bezugsgebiet (unten genannt). Über 1: überdurchschnittlich spezialisiert."),
         "en": ("LQ = the category's share of the district's employment divided by its share in the"
-               " state. Above 1: more specialised than average."),
+               " reference area (named below). Above 1: more specialised than average."),
     },
     "schematic": {
         "de": ("Schematische Kachelkarte: ein gleich großes Sechseck je Kreis, nahe seiner Lage – "
@@ -602,10 +602,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "strong_no": {"de": "kein starkes Cluster", "en": "not a strong cluster"},
     "districts_by": {"de": "Kreise nach", "en": "districts by"},
     "legend_lq": {
-        "de": ("Klassen symmetrisch um 1: unter 0,8 schwächer vertreten als im Land, "
-               "0,8 bis 1,25 etwa wie im Land, ab 1,25 spezialisiert, ab 2 stark spezialisiert."),
-        "en": ("Classes symmetric around 1: below 0.8 less present than in the state, 0.8 to "
-               "1.25 about as in the state, from 1.25 specialised, from 2 highly specialised."),
+        "de": ("Klassen symmetrisch um 1: unter 0,8 schwächer vertreten als im Bezugsgebiet, "
+               "0,8 bis 1,25 etwa wie dort, ab 1,25 spezialisiert, ab 2 stark spezialisiert."),
+        "en": ("Classes symmetric around 1: below 0.8 less present than in the reference area, "
+               "0.8 to 1.25 about as there, from 1.25 specialised, from 2 highly specialised."),
     },
     "legend_employment": {
         "de": "Beschäftigte der Kategorie im Kreis, in festen Größenklassen.",

@@ -1,0 +1,37 @@
+"""Faults seen in the tour's screenshots (docs/tour.md): chart labels cut mid-word, an
+English count word capitalised inside a sentence, and an LQ legend naming "the state"
+when the reference is Germany or a chosen area."""
+
+import re
+
+from clusteratlas.i18n.catalogue import STRINGS
+
+LONG = "Öffentliche Verwaltung, Erziehung, Gesundheit"
+
+
+def test_bar_chart_cuts_a_long_label_at_a_word_and_keeps_the_full_name(client):
+    env = client.app.state.templates.env
+    chart = env.from_string(
+        "{% from '_charts.html' import bar_chart with context %}"
+        "{{ bar_chart(rows, 'name', 'lq', 'T', 'c', 2) }}"
+    ).render(rows=[{"name": LONG, "lq": 0.55}, {"name": "Baugewerbe", "lq": 0.83}],
+             lang="de")
+    labels = re.findall(r'text-anchor="end"[^>]*><title>([^<]+)</title>([^<]+)</text>', chart)
+    assert labels[0] == (LONG, "Öffentliche Verwaltung,…")
+    assert labels[1] == ("Baugewerbe", "Baugewerbe")
+
+
+def test_english_region_page_writes_employees_in_lower_case_in_running_text(client):
+    page = client.get("/regions/08126?lang=en").text
+    assert re.search(r"LQ [\d.]+, [\d,]+ employees", page)
+    assert not re.search(r"LQ [\d.]+, [\d,]+ Employees", page)
+    german = client.get("/regions/08126").text
+    assert re.search(r"LQ [\d,]+, [\d.]+ Beschäftigte", german)
+
+
+def test_lq_legend_names_no_fixed_reference():
+    for key in ("lq_explain", "legend_lq"):
+        assert "im Land" not in STRINGS[key]["de"]
+        assert "in the state" not in STRINGS[key]["en"]
+        assert "Bezugsgebiet" in STRINGS[key]["de"]
+        assert "reference area" in STRINGS[key]["en"]
