@@ -35,3 +35,9 @@ def test_lq_legend_names_no_fixed_reference():
         assert "in the state" not in STRINGS[key]["en"]
         assert "Bezugsgebiet" in STRINGS[key]["de"]
         assert "reference area" in STRINGS[key]["en"]
+
+
+def test_initiative_profile_labels_start_with_a_capital(client):
+    for lang, label in (("de", "Arbeitet an"), ("en", "Works on")):
+        page = client.get(f"/initiatives/metalldialog?lang={lang}").text
+        assert f"<dt>{label}</dt>" in page
