@@ -41,3 +41,8 @@ def test_initiative_profile_labels_start_with_a_capital(client):
     for lang, label in (("de", "Arbeitet an"), ("en", "Works on")):
         page = client.get(f"/initiatives/metalldialog?lang={lang}").text
         assert f"<dt>{label}</dt>" in page
+
+
+def test_compare_label_puts_the_limit_in_its_sentence(client):
+    assert "Kreise wählen (bis zu 5)" in client.get("/compare").text
+    assert "Pick districts (up to 5)" in client.get("/compare?lang=en").text

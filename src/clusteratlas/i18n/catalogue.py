@@ -311,7 +311,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "growth": {"de": "Wachstum p. a.", "en": "Growth p.a."},
     "compare_title": {"de": "Vergleich", "en": "Compare"},
-    "compare_pick": {"de": "Kreise wählen, bis zu", "en": "Pick districts, up to"},
+    "compare_pick": {"de": "Kreise wählen (bis zu {n})", "en": "Pick districts (up to {n})"},
     "compare_hint": {"de": "Wählen Sie bis zu fünf Kreise.", "en": "Pick up to five districts."},
     "compare_how": {
         "de": ("Höchstens {n} Kreise. Mehrere wählen: Strg (Mac: ⌘) gedrückt halten und "
