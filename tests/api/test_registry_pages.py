@@ -108,6 +108,9 @@ def test_kpi_report_submit_review_accept(web):
     admin_csrf = _login(web, "agency", "agency password 1")
     queue = web.get("/review")
     assert 'data-initiative="metalldialog" data-year="2024"' in queue.text
+    # the submission date as the page's language writes it, not an ISO timestamp
+    assert re.search(r"Eingereicht \d{2}\.\d{2}\.\d{4} \(hn\)", queue.text)
+    assert not re.search(r"T\d\d:\d\d:\d\d", queue.text)
     accepted = web.post("/review/metalldialog/2024", data={
         "csrf": admin_csrf, "version": _version(queue.text), "decision": "accept",
         "comment": "Thank you"}, follow_redirects=False)
