@@ -46,3 +46,17 @@ def test_initiative_profile_labels_start_with_a_capital(client):
 def test_compare_label_puts_the_limit_in_its_sentence(client):
     assert "Kreise wählen (bis zu 5)" in client.get("/compare").text
     assert "Pick districts (up to 5)" in client.get("/compare?lang=en").text
+
+
+def _ranking_head(page):
+    table = page[page.index('id="ranking"'):]
+    return re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', table[:table.index("</thead>")])
+
+
+def test_map_ranking_shows_lq_and_employees_once(client):
+    assert _ranking_head(client.get("/?category=aerospace&lang=en").text) == [
+        "District", "LQ", "Employees", "Share of district", "Initiative"]
+    assert "Employees" not in _ranking_head(
+        client.get("/?category=aerospace&indicator=employment&lang=en").text)[3:]
+    stars = _ranking_head(client.get("/?category=aerospace&indicator=stars&lang=en").text)
+    assert stars[4].startswith("Stars")
