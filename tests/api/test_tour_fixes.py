@@ -60,3 +60,20 @@ def test_map_ranking_shows_lq_and_employees_once(client):
         client.get("/?category=aerospace&indicator=employment&lang=en").text)[3:]
     stars = _ranking_head(client.get("/?category=aerospace&indicator=stars&lang=en").text)
     assert stars[4].startswith("Stars")
+
+
+def test_region_page_says_when_the_registry_is_empty(tmp_path, demo_dir, atlas, client):
+    import copy
+
+    from fastapi.testclient import TestClient
+
+    from clusteratlas.server import create_app
+
+    empty = create_app(demo_dir, atlas=copy.copy(atlas),
+                       registry_url=f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    with TestClient(empty) as bare:
+        page = bare.get("/regions/08126").text
+    assert 'data-field="registry-empty"' in page
+    assert "keine erfasst" in page
+    # with the demo's initiatives the note is not there
+    assert 'data-field="registry-empty"' not in client.get("/regions/08126").text

@@ -1070,4 +1070,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "Die ersten {n} von {total} Gebieten; die Downloads enthalten alle.",
         "en": "The first {n} of {total} areas; the downloads hold all of them.",
     },
+    # tour: a data directory whose registry holds no initiative yet
+    "registry_empty": {
+        "de": ("Das Register dieses Atlas enthält noch keine Clusterinitiative: „ohne "
+               "Initiative“ heißt hier nur, dass keine erfasst ist."),
+        "en": ("This atlas's registry holds no cluster initiative yet: \u201cno initiative\u201d "
+               "here only means that none is recorded."),
+    },
 }

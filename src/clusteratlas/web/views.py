@@ -159,6 +159,7 @@ def region_page(
     return _render(request, "region.html", lang, atlas=atlas, p=profile, top=top,
                    status=status, gaps=gaps, within=within, chart=chart, series=series, names=names,
                    compared=compared, options=options, keep=keep,
+                   registry_empty=not atlas.initiatives,
                    scopes=regions.scopes(atlas, region=rcode),
                    json_url=f"/api/regions/{rcode}?year={y}&lang={lang}{keep}",
                    csv_url=f"/api/regions/{rcode}?year={y}&lang={lang}{keep}&format=csv")
