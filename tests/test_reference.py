@@ -44,7 +44,9 @@ def test_bw_districts_match_official_district_table(shared):
     for d in districts:
         row = official[d.code]
         assert d.alt_codes["nuts"] == row["NUTS3"]
-        assert d.population == int(row["population"])
+        # the official table is of 31.12.2018: the demo's seed; the register shows 2020
+        assert reference.bw_population_2018()[d.code] == int(row["population"])
+        assert d.population == reference.de_regions()[d.code].population
         assert d.code.startswith("08")
     assert {d.alt_codes["nuts"] for d in districts} == {
         r["NUTS3"] for a, r in official.items() if a.startswith("08")}
@@ -56,7 +58,9 @@ def test_bw_register_structure():
     planning = {r.groupings["planning_region"] for r in regs.at_level("district")}
     assert len(planning) == 12
     assert regs.resolve("DE147").name == "Bodenseekreis"
-    assert sum(r.population or 0 for r in regs.at_level("district")) == 11_069_533
+    # Baden-Württemberg at 31.12.2020 (Destatis: 11,103,043); 31.12.2018 seeded the demo
+    assert sum(r.population or 0 for r in regs.at_level("district")) == 11_103_043
+    assert sum(reference.bw_population_2018().values()) == 11_069_533
 
 
 def test_default_categories_cover_initiative_fields():

@@ -102,6 +102,9 @@ def test_county_shapes_are_stored_in_one_piece(us_dir: DataDir) -> None:
 
     geoms = StatsStore(us_dir.stats_file).read_snapshot()["geometries"]
     shapes = dict(zip(geoms["region"], geoms["geojson"], strict=True))
+    # FIPS 01001 is Autauga County, Alabama, not the Kreis Flensburg (AGS 01001)
+    assert "US-01001" in shapes
+    assert "01001" not in shapes
     denver = json.loads(shapes["US-08031"])
     ring = denver["coordinates"][0] if denver["type"] == "Polygon" else \
         denver["coordinates"][0][0]
@@ -115,6 +118,9 @@ def test_county_page_renders(us_client: TestClient, lang: str, word: str) -> Non
     assert page.status_code == 200
     assert word in page.text
     assert f'lang="{lang}"' in page.text
+    # a county has a FIPS code, no AGS or NUTS code
+    assert "<dt>FIPS</dt><dd>08031</dd>" in page.text
+    assert "<dt>AGS</dt>" not in page.text
 
 
 def test_county_briefing_is_a_pdf(us_dir: DataDir, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "DE_REGIONS_SOURCE",
     "US_REGIONS_SOURCE",
     "all_regions",
+    "bw_population_2018",
     "bw_regions",
     "de_regions",
     "default_categories",
@@ -36,6 +37,7 @@ __all__ = [
     "us_categories",
     "us_regions",
     "wz2008",
+    "wz_sections",
 ]
 
 WZ2008_SOURCE = (
@@ -47,7 +49,7 @@ NAICS_SOURCE = ("US Census Bureau, North American Industry Classification System
 NACE_SOURCE = "Eurostat, NACE Rev. 2 (Regulation (EC) No 1893/2006); Source: Eurostat"
 BW_REGIONS_SOURCE = (
     "BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2.0; "
-    "population: © Statistisches Bundesamt (Destatis), 2019"
+    "population 31.12.2020: © Statistisches Bundesamt (Destatis), 2021, GENESIS 12411-0018"
 )
 DE_REGIONS_SOURCE = (
     "BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (Daten verändert: Eisenach merged "
@@ -181,9 +183,19 @@ def read_concordance(path: str | Path, *, source: str, target: str) -> Concordan
 
 
 @functools.cache
+def bw_population_2018() -> dict[str, int]:
+    """Population of BW's 44 Kreise at 31.12.2018: the seed of the synthetic demo panel
+    (kept so that the demo's numbers stay those its tests were computed on)."""
+    rows = csv.DictReader(io.StringIO(_package_text("regions", "de_bw_districts.csv")))
+    return {row["ags"]: int(row["population_2018"]) for row in rows}
+
+
+@functools.cache
 def bw_regions() -> Regions:
-    """Germany, Baden-Württemberg, its 4 Regierungsbezirke and 44 Stadt- und Landkreise."""
+    """Germany, Baden-Württemberg, its 4 Regierungsbezirke and 44 Stadt- und Landkreise;
+    population at 31.12.2020 (:data:`DE_POPULATION_DATE`, as :func:`de_regions`)."""
     rows = list(csv.DictReader(io.StringIO(_package_text("regions", "de_bw_districts.csv"))))
+    newest = {r.code: r.population for r in _de_records() if r.population is not None}
     regions = [
         Region("DE", "Deutschland", "country", alt_codes={"nuts": "DE"}),
         Region("08", "Baden-Württemberg", "state", parent="DE",
@@ -204,7 +216,7 @@ def bw_regions() -> Regions:
                 vintage=2021,
                 alt_codes={"ags": row["ags"], "ars": row["ags"], "nuts": row["nuts3"]},
                 kind=row["kind"],
-                population=int(row["population_2018"]),
+                population=newest.get(row["ags"], int(row["population_2018"])),
                 groupings={"planning_region": row["planning_region"]},
                 lon=float(row["lon"]),
                 lat=float(row["lat"]),
@@ -405,6 +417,14 @@ def _categories_from_mapping(data: object, origin: str) -> CategorySet:
         )
     except InputError as exc:
         raise InputError(f"{origin}: {exc}") from None
+
+
+@functools.cache
+def wz_sections() -> CategorySet:
+    """WZ 2008 sections and the section groups of the regional tables (``C``, ``G-I``,
+    ``M-N``, the derived ``B_D_E`` …): the category set for section-level data."""
+    data = yaml.safe_load(_package_text("categories", "wz_sections.yaml"))
+    return _categories_from_mapping(data, "wz_sections.yaml")
 
 
 @functools.cache

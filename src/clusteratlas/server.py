@@ -25,9 +25,11 @@ from clusteratlas.http.errors import install_error_handlers
 from clusteratlas.http.limits import BodyLimit
 from clusteratlas.http.provenance import SyntheticHeader
 from clusteratlas.http.security import SecurityHeaders
+from clusteratlas.presentation.svgmap import svg_regions
 from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.atlas import Atlas, open_atlas
 from clusteratlas.service.registry import RegistryService
+from clusteratlas.service.sections import initiative_categories
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.web.formatting import install_filters
 from clusteratlas.web.i18n import dataset_text, error_detail, translator, variant
@@ -68,7 +70,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
         current = app.state.atlas
         app.state.registry = RegistryService(
             store, regions=list(current.regions),
-            categories=[c.code for c in current.categories.categories])
+            categories=initiative_categories(current.categories))
 
         def changed() -> None:
             with lock:
@@ -119,7 +121,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     install_filters(app.state.templates.env)
     app.state.translate = translator
     app.state.templates.env.globals.update(variant=variant, error_detail=error_detail,
-                                           dataset_text=dataset_text)
+                                           dataset_text=dataset_text, svg_regions=svg_regions)
     app.mount("/static", StaticFiles(directory=str(web_root / "static")), name="static")
     app.include_router(api_router)
     app.include_router(registry_router)

@@ -117,7 +117,8 @@ def openpyxl_column(header: list[str], name: str) -> str:
 
 
 @pytest.mark.parametrize("url", [*TABLES, "/api/initiatives/bodenseeairea/impact",
-                                 "/api/regions/08435/opportunities"])
+                                 "/api/initiatives/bodenseeairea/partners",
+                                 "/api/regions/08435/opportunities", "/api/alignment"])
 def test_json_has_the_marker(client, url):
     body = client.get(url).json()
     assert body["synthetic"] is True

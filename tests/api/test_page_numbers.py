@@ -145,3 +145,56 @@ def test_menus_in_collation_order(client):
     assert names.index("Böblingen") < names.index("Bodenseekreis")
     assert names == sorted(names, key=lambda n: n.casefold().replace("ö", "o")
                            .replace("ä", "a").replace("ü", "u"))
+
+
+def test_filters_sign_and_dates():
+    from jinja2 import Environment
+
+    from clusteratlas.web.formatting import install_filters, signed_number
+
+    assert signed_number(1234, "de") == "+1.234"
+    assert signed_number(-56.4, "en") == "\u221256"
+    assert signed_number(0.2, "de") == "0"
+    assert signed_number(None, "de") == "–"
+    env = Environment(autoescape=True)
+    install_filters(env)
+    page = env.from_string("{{ d|date }} {{ y|date }} {{ s|pct }} {{ g|signed_pct }} {{ q|lq }}")
+    values = {"d": "2020-12-31", "y": "2014-02", "s": 0.061, "g": -0.042, "q": 1.9634}
+    assert page.render(lang="de", **values) == "31.12.2020 2014-02 6,1\u00a0% \u22124,2\u00a0% 1,96"
+    assert page.render(lang="en", **values) == "31 Dec 2020 2014-02 6.1% \u22124.2% 1.96"
+    from clusteratlas.web.formatting import field_value
+
+    assert [field_value(v, "de") for v in (2.5, 1234, 0.125, None, "x")] == \
+        ["2,5", "1234", "0,125", "", "x"]
+    assert field_value(2.5, "en") == "2.5"
+    with pytest.raises(RuntimeError, match="with context"):
+        env.from_string("{{ 5|num }}").render()
+
+
+_NOT_CRAWLED = re.compile(r"^/(api|briefing|static|login|logout|admin|review)\b"
+                          r"|/(edit|history|kpis)\b")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_linked_page_writes_numbers_in_its_language(client, lang):
+    """The whole demo site, followed by its links (without the year and indicator
+    variants of the same page): no number in the other language's format anywhere."""
+    seen: set[str] = set()
+    todo = [f"/?lang={lang}", f"/initiatives?lang={lang}", f"/regions/08435?lang={lang}"]
+    wrong: dict[str, list[str]] = {}
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        page = client.get(url)
+        assert page.status_code == 200, url
+        if found := wrong_numbers(page.text, lang):
+            wrong[url] = found
+        for href in re.findall(r'href="(/[^"#]*)"', page.text):
+            href = html.unescape(href)
+            if (not _NOT_CRAWLED.search(href.split("?")[0]) and f"lang={lang}" in href
+                    and "year=" not in href and "indicator=" not in href):
+                todo.append(href)
+    assert len(seen) > 100
+    assert wrong == {}

@@ -94,6 +94,10 @@ def test_kpi_report_submit_review_accept(web):
     assert saved.status_code == 303
     page = web.get("/initiatives/metalldialog/kpis/2024")
     assert 'data-status="draft"' in page.text
+    # the saved 1.5 is shown for editing as a German page writes it, and reads back
+    assert 'name="staff_fte" value="1,5"' in page.text
+    assert 'name="staff_fte" value="1.5"' in web.get(
+        "/initiatives/metalldialog/kpis/2024?lang=en").text
     submitted = web.post("/initiatives/metalldialog/kpis/2024",
                          data=fields | {"version": _version(page.text), "action": "submit"},
                          follow_redirects=False)

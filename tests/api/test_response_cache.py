@@ -56,7 +56,8 @@ def test_an_anonymous_public_answer_is_computed_once_per_data_state():
     with TestClient(app) as c:
         first = c.get("/regions/08435")
         again = c.get("/regions/08435")
-        assert again.content == first.content and again.headers == first.headers
+        assert again.content == first.content
+        assert again.headers == first.headers
         assert calls["08435"] == 1
         app.state.atlas = object()  # a new snapshot (e.g. the registry changed)
         assert c.get("/regions/08435").json()["call"] == 2

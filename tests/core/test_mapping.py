@@ -15,7 +15,7 @@ from clusteratlas.core.concentration import (
 )
 from clusteratlas.core.mapping import aggregate_to_cube, map_indicators
 from clusteratlas.core.stars import StarRules, StrongRule
-from clusteratlas.errors import ConfigError
+from clusteratlas.errors import ConfigError, InputError
 
 
 def cube_from(frame, *, span_years=None, totals=None, est=True):
@@ -273,3 +273,57 @@ def test_suppressed_cells_are_left_out_of_region_summaries():
     assert r1["krugman"] == pytest.approx(0.05 + 0.1)
     assert r1["herfindahl"] == pytest.approx(0.01 + 0.81)
     assert r1["suppressed_cells"] == 0
+
+
+# --- the minimum employment of stars and the strong label (issue 16.9): an absolute
+# floor on top of the relative ECO and US Cluster Mapping rules
+# as in test_stars_and_strong_rule_hand_computed: region 9 holds 600 employees in c0
+# (3 stars, strong); region 0 holds 990 in c1 and 10 in c0
+FLOOR_EMP = [[10 * (i + 1), 1000 - 10 * (i + 1)] for i in range(9)] + [[600, 400]]
+FLOOR_EST = [[i + 1, 50] for i in range(9)] + [[30, 50]]
+
+
+def test_no_floor_is_the_published_rule():
+    res = map_indicators(cube_from(long(FLOOR_EMP, est=FLOOR_EST)))
+    assert cell(res, "00009", "c0")["stars"] == 3
+    assert bool(cell(res, "00009", "c0")["strong"])
+    assert res.regions.set_index("region").loc["00009", "strong_clusters"] == 1
+
+
+def test_a_cell_below_the_floor_earns_no_star_and_is_not_strong():
+    res = map_indicators(cube_from(long(FLOOR_EMP, est=FLOOR_EST)), min_employment=601)
+    top = cell(res, "00009", "c0")
+    assert top["employment"] == 600
+    assert top["stars"] == 0
+    assert not top["star_size"]
+    assert not top["star_focus"]
+    assert not top["star_specialisation"]
+    assert not top["strong"]
+    assert not top["strong_p90"]
+    # the region summaries read the floored flags: no strong cluster, no strong share
+    regs = res.regions.set_index("region")
+    assert regs.loc["00009", "strong_clusters"] == 0
+    assert regs.loc["00009", "strong_employment_share"] == 0
+    # the LQ and the thresholds themselves do not move
+    assert top["lq"] == pytest.approx(cell(map_indicators(cube_from(long(FLOOR_EMP, est=FLOOR_EST))),
+                                           "00009", "c0")["lq"])
+
+
+def test_the_floor_is_inclusive():
+    res = map_indicators(cube_from(long(FLOOR_EMP, est=FLOOR_EST)), min_employment=600)
+    assert cell(res, "00009", "c0")["stars"] == 3
+    assert bool(cell(res, "00009", "c0")["strong"])
+
+
+def test_no_cell_below_the_floor_keeps_a_flag():
+    res = map_indicators(cube_from(long(FLOOR_EMP, est=FLOOR_EST)), min_employment=500)
+    small = res.cells[res.cells["employment"] < 500]
+    assert len(small)
+    assert (small["stars"] == 0).all()
+    assert not small["strong"].any()
+    assert not small["strong_p90"].any()
+
+
+def test_a_negative_floor_is_refused():
+    with pytest.raises(InputError, match="min_employment=-1"):
+        map_indicators(cube_from(long(FLOOR_EMP, est=FLOOR_EST)), min_employment=-1)

@@ -66,6 +66,15 @@ def test_round_trip_is_lossless(rich, tmp_path, fmt):
                                     "since": None}
     assert metall["kpi_reports"][0]["budget_eur"] == 250000.0
     assert metall["visibility"]["kpis"] is True
+    # the German and English variants of the free texts travel together (0004)
+    cyber = next(i for i in again if i["id"] == "cyberforum")
+    assert (cyber["members_text"], cyber["members_text_en"]) == (
+        "über 1.200 (2017 und 2022)", "over 1,200 (2017 and 2022)")
+    assert (cyber["sector"], cyber["sector_en"]) == ("IT / Hightech-Gründer",
+                                                     "IT / high-tech entrepreneurs")
+    assert cyber["facts"][0] == {"text": "Gegründet am 4. Juli 1997 von 10 Partnern",
+                                 "text_en": "Founded 4 Jul 1997 by 10 partners",
+                                 "source_url": None, "as_of": None}
 
 
 def test_single_initiative_export_and_reimport_replaces(rich):

@@ -29,12 +29,13 @@ def test_portfolio_adds_up_to_the_mapping_totals(atlas):
     by_status = sum(v["employment"] for v in p["by_status"].values())
     assert by_status == pytest.approx(mapped)
     assert p["total_employment"] == pytest.approx(mapped)
-    agglo = (p["by_status"]["covered"]["employment"] + p["by_status"]["gap"]["employment"])
+    agglo = sum(p["by_status"][s]["employment"] for s in coverage.AGGLOMERATION_STATUSES)
     assert agglo == pytest.approx(p["agglomeration_employment"])
-    assert p["covered_share"] == pytest.approx(
-        p["by_status"]["covered"]["employment"] / p["agglomeration_employment"])
-    assert sum(c["agglomerations"] for c in p["categories"]) == (
-        p["by_status"]["covered"]["cells"] + p["by_status"]["gap"]["cells"])
+    covered = sum(p["by_status"][s]["employment"] for s in coverage.COVERED_STATUSES)
+    assert p["covered_share"] == pytest.approx(covered / p["agglomeration_employment"])
+    assert sum(c["agglomerations"] for c in p["categories"]) == p["agglomerations"] == sum(
+        p["by_status"][s]["cells"] for s in coverage.AGGLOMERATION_STATUSES)
+    assert sum(c["covered"] for c in p["categories"]) == p["covered"]
     employments = [g["employment"] for g in p["gaps"]]
     assert employments == sorted(employments, reverse=True)
     assert all(len(o["initiatives"].split(";")) >= 2 for o in p["overlaps"])
@@ -129,6 +130,38 @@ def test_opportunities_rank_by_density(atlas):
     assert np.isfinite(out["eci"])
     with pytest.raises(InputError, match="--top"):
         diversification.opportunities(atlas, "08126", top=0)
+
+
+def test_opportunities_need_a_base_in_the_region(atlas):
+    """Bodenseekreis has no employees in WZ 32.9 (RCA 0): before, it was suggested
+    among the first five; an option is now always an industry the district has."""
+    obs = atlas.observations
+    latest = obs[obs["year"] == atlas.years[-1]]
+    here = latest[latest["region"] == "08435"].groupby("industry")["employment"].sum()
+    assert here.get("32.9", 0) == 0
+    out = diversification.opportunities(atlas, "08435", top=10)
+    assert out["opportunities"]
+    assert "32.9" not in [o["industry"] for o in out["opportunities"]]
+    for o in out["opportunities"]:
+        assert here[o["industry"]] > 0  # from the raw counts
+        assert o["employment"] == here[o["industry"]]
+        assert 0 < o["rca"] < 1
+
+
+def test_industry_titles_in_the_page_language(atlas):
+    # English: the NACE Rev. 2 title of the same code (Eurostat), not the WZ file's
+    assert diversification.industry_title("22.2", "en") == "Manufacture of plastic products"
+    assert diversification.industry_title("22.2", "de") == "Herstellung von Kunststoffwaren"
+    assert diversification.industry_title("32.9", "en") == "Manufacturing n.e.c."
+    # a WZ subclass NACE lacks keeps the WZ file's English title
+    assert diversification.industry_title("32.99.0", "en") == "Other manufacturing n.e.c."
+    assert diversification.industry_title("99.99.9", "de") == "99.99.9"
+    english = diversification.opportunities(atlas, "08126", lang="en")["opportunities"]
+    german = diversification.opportunities(atlas, "08126", lang="de")["opportunities"]
+    assert [o["industry"] for o in english] == [o["industry"] for o in german]
+    for en, de in zip(english, german, strict=True):
+        assert en["name"] == diversification.industry_title(en["industry"], "en")
+        assert de["name"] == diversification.industry_title(de["industry"], "de")
 
 
 def test_partners_share_or_relate_categories(atlas):

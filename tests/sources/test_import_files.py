@@ -75,7 +75,7 @@ def test_values_arrive_exactly_in_the_store(shared, store):
     assert not atlas.is_synthetic
     assert len(atlas.mapped_regions) == 400  # the demo's 44 gave way to all of Germany
     profile = region_profile(atlas, "08435", year=2018)
-    c = next(x for x in profile["categories"] if x["category"] == "c")
+    c = next(x for x in profile["categories"] if x["category"] == "C")  # WZ codes as category codes
     assert c["employment"] == 36726
 
 
@@ -342,14 +342,14 @@ def test_real_files_replace_the_demo_in_the_pages(shared, store):
     with TestClient(create_app(store)) as client:
         page = client.get("/regions/08435").text
         body = client.get("/api/regions/08435").json()
-        home = client.get("/?category=c").text
+        home = client.get("/?category=C").text
     assert body["synthetic"] is False
     assert 'data-synthetic="true"' not in page
     assert "Statistische Ämter des Bundes und der Länder" in page
     assert "GeoBasis-DE / BKG 2021" in page
-    c = next(x for x in body["categories"] if x["category"] == "c")
+    c = next(x for x in body["categories"] if x["category"] == "C")
     assert c["employment"] == 36726
-    assert "Verarbeitendes Gewerbe (C)" in home
+    assert "Verarbeitendes Gewerbe" in home
 
 
 def test_geopackage_boundaries(shared, store, tmp_path):

@@ -41,10 +41,13 @@ def rule_params(
 RuleDep = Annotated[CoverageRule, Depends(rule_params)]
 
 
-@router.get("/alignment", summary="Coverage of every region × category: covered, gap, "
-            "initiative without base, emerging, none")
+@router.get("/alignment", summary="Coverage of every region × category: covered (regionally, "
+            "statewide or within a coarser category), gap, emerging, initiative without base, "
+            "statewide network, field within a section, none")
 def alignment(atlas: AtlasDep, rule: RuleDep, year: Year = None,
-              status: Annotated[Literal["covered", "gap", "no_base", "emerging", "none"]
+              status: Annotated[Literal["covered", "covered_statewide", "covered_within",
+                                            "gap", "emerging", "no_base", "statewide_network",
+                                            "within_section", "none"]
                                 | None, Query()] = None,
               scope: Annotated[str | None, Query(max_length=32, description=(
                   "Region whose districts are covered (default: the home scope)"))] = None,
@@ -94,8 +97,9 @@ def impact(atlas: AtlasDep, initiative_id: InitiativeId,
 def partners(atlas: AtlasDep, initiative_id: InitiativeId, year: Year = None,
              max_km: Annotated[float, Query(gt=0, le=20000)] = 100.0,
              min_proximity: Annotated[float, Query(ge=0, le=1)] = 0.3) -> dict[str, Any]:
+    # relatedness comes from the atlas' panel: the answer says whether it is demo data
     return {"ok": True, **partners_.partners(atlas, initiative_id, max_km=max_km, year=year,
-                                             min_proximity=min_proximity)}
+                                             min_proximity=min_proximity), **atlas.meta()}
 
 
 @router.get("/regions/{code}/opportunities",

@@ -71,8 +71,9 @@ def align(
     reference: ReferenceOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Coverage of every district × category of the scope: covered, gap, no_base,
-    emerging, none."""
+    """Coverage of every district × category of the scope: covered (regionally, statewide,
+    within a coarser category), gap, emerging, no_base, statewide_network, within_section,
+    none."""
     from clusteratlas.service.coverage import CoverageRule, coverage, portfolio
 
     atlas, registry = atlas_and_registry(data_dir, scope=scope, reference=reference)
@@ -92,7 +93,7 @@ def align(
         typer.echo(f"{stated['scope']['name']}: {stated['scope']['districts']} districts; "
                    f"{stated['reference']['label']}; {stated['comparison']['label']}")
     share = summary["covered_share"]
-    typer.echo(f"{summary['year']}: {summary['by_status']['covered']['cells']} covered, "
+    typer.echo(f"{summary['year']}: {summary['covered']} covered, "
                f"{summary['by_status']['gap']['cells']} gaps; "
                f"{share:.0%} of agglomeration employment covered" if share is not None
                else "no agglomeration under this rule")

@@ -100,6 +100,8 @@ def _import_command(source: str) -> None:
             typer.echo(line)
         for name in report.imported:
             typer.echo(f"Imported {name}")
+        for line in report.measures:
+            typer.echo(line)
         for name in report.skipped:
             typer.echo(f"Skipped {name}")
         for name in report.replaced:

@@ -234,6 +234,7 @@ def map_indicators(
     strong: StrongRule | None = None,
     strong_variant: StrongRule | None = None,
     plant_herfindahl: F64 | None = None,
+    min_employment: float = 0.0,
 ) -> MappingResult:
     r"""Compute every mapping indicator of ``cube``.
 
@@ -254,6 +255,12 @@ def map_indicators(
     Percentiles are taken over the mapped regions with employment in the
     category-year; localisation measures use the mapped regions as the reference
     area, the LQ uses the reference area of the cube.
+
+    ``min_employment`` is an absolute floor on top of the relative rules: a cell with
+    fewer employees earns no star and is no strong cluster, whatever its percentiles
+    (in a small category the 25th percentile of employment can be a few dozen
+    people, and one plant decides the LQ).  0 (the default here) applies the rules as
+    published; the atlas applies :data:`clusteratlas.service.mapping.MIN_EMPLOYMENT`.
     """
     stars = stars or StarRules()
     strong = strong or StrongRule()
@@ -290,6 +297,11 @@ def map_indicators(
         stat_e, stat_f, stat_s, observed, n_c, n_t, span, float(stars.min_lq),
         float(strong.min_lq),
     )
+    if min_employment < 0:
+        raise InputError(f"min_employment={min_employment!r} must not be negative")
+    if min_employment > 0:
+        # stars and the strong label need a minimum size (suppressed cells: NaN, no flag)
+        flags[:5] &= ~(e < min_employment)[None, :]
     krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2 = summaries(
         flat, emp_flat, est_flat, totals, cat_totals, ref_share, flags[3], n_c, n_t, n_r,
     )

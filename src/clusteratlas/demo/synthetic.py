@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from clusteratlas import reference
 from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.panel import TOTAL_CODE
@@ -190,9 +191,10 @@ def _base_shares(
 
 def _region_totals(districts: Sequence[Region]) -> np.ndarray:
     # Cities draw commuters: about 0.65 jobs per inhabitant against 0.36 in rural districts.
-    raw = np.array(
-        [(r.population or 0) * (0.65 if r.kind == "Stadtkreis" else 0.36) for r in districts]
-    )
+    # The seed is the 2018 population, whatever vintage the register shows.
+    seed = reference.bw_population_2018()
+    raw = np.array([(seed.get(r.code, r.population or 0))
+                    * (0.65 if r.kind == "Stadtkreis" else 0.36) for r in districts])
     totals: np.ndarray = raw / raw.sum() * STATE_TOTAL_2018
     return totals
 

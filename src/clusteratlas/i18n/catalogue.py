@@ -72,7 +72,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "error": {"de": "Fehler", "en": "Error"},
     "regierungsbezirk": {"de": "Regierungsbezirk", "en": "Administrative region"},
     "planning_region": {"de": "Region", "en": "Planning region"},
-    "population": {"de": "Einwohner (31.12.2018)", "en": "Population (31 Dec 2018)"},
+    "population": {"de": "Einwohner (31.12.2020)", "en": "Population (31 Dec 2020)"},
     "language": {"de": "English", "en": "Deutsch"},
     "stars": {"de": "Sterne", "en": "Stars"},
     "stars_help": {
@@ -254,7 +254,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ind_employment": {"de": "Beschäftigte", "en": "Employees"},
     "ind_stars": {"de": "Sterne (Cluster-Observatorium)", "en": "Stars (Cluster Observatory)"},
     "ind_strong": {"de": "Starkes Cluster", "en": "Strong cluster"},
-    "ind_growth": {"de": "Wachstum pro Jahr (5 Jahre)", "en": "Growth per year (5 years)"},
+    "ind_growth": {"de": "Wachstum pro Jahr", "en": "Growth per year"},
     "ind_coverage": {"de": "Abdeckung durch Initiativen", "en": "Coverage by initiatives"},
     "status_covered": {"de": "abgedeckt", "en": "covered"},
     "status_gap": {
@@ -396,21 +396,14 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "state_compare": {"de": "Vergleich mit dem Land", "en": "Compared with the state"},
     "share_here": {"de": "Anteil im Kreis", "en": "Share in the district"},
-    "share_state": {"de": "Anteil im Land", "en": "Share in the state"},
+    "share_state": {"de": "Anteil an allen Beschäftigten im Land",
+                    "en": "Share of all employees in the state"},
     "methods": {"de": "Methoden", "en": "Methods"},
     "methods_text": {
-        "de": ("LQ = Anteil der Kategorie an der Beschäftigung des Kreises geteilt durch ihren "
-               "Anteil im Land. Sterne nach dem European Cluster Observatory (Größe, LQ ≥ 2, "
-               "Fokus); starkes Cluster nach der Regel der US Cluster Mapping (LQ ≥ 75. Perzentil "
-               "und ≥ 1, Beschäftigte und Betriebe über dem 25. Perzentil). Eine Lücke ist ein "
-               "starkes Cluster ohne Initiative, deren Kategorien und betreute Kreise es abdecken."
-               " Einzelheiten: docs/methods.md und docs/alignment.md."),
-        "en": ("LQ = the category's share of the district's employment divided by its share in the"
-               " state. Stars after the European Cluster Observatory (size, LQ ≥ 2, focus); strong"
-               " cluster by the US Cluster Mapping rule (LQ ≥ 75th percentile and ≥ 1, employment "
-               "and establishments above the 25th percentile). A gap is a strong cluster without "
-               "an initiative whose categories and districts cover it. Details: docs/methods.md "
-               "and docs/alignment.md."),
+        "de": ("So sind die Zahlen dieses Briefings gebildet; alle Kennzahlen beziehen sich "
+               "auf die Beschäftigten am Arbeitsort."),
+        "en": ("How the numbers of this briefing are made; all measures count employees at "
+               "their place of work."),
     },
     "generated": {
         "de": "Erstellt am {date} mit Clusteratlas; Daten {vintage}.",
@@ -455,6 +448,204 @@ STRINGS: dict[str, dict[str, str]] = {
     "emerging": {"de": "im Entstehen", "en": "emerging"},
     "no_base": {"de": "Initiative ohne Clusterbasis", "en": "initiative without base"},
     "none": {"de": "kein Cluster", "en": "no cluster"},
+    # briefings (issue 16): portfolio chart, glossary, totals, sources, map legend
+    "brief_portfolio": {"de": "Clusterportfolio", "en": "Cluster portfolio"},
+    "brief_portfolio_title": {
+        "de": "Spezialisierung und Wachstum {start}–{end}",
+        "en": "Specialisation and growth {start}–{end}",
+    },
+    "brief_portfolio_x": {"de": "LQ (logarithmische Achse; 1 = wie die Bezugsregion)",
+                          "en": "LQ (log axis; 1 = as the reference area)"},
+    "brief_portfolio_y": {"de": "Veränderung der Beschäftigten {start}–{end}",
+                          "en": "Change in employees {start}–{end}"},
+    "brief_portfolio_note": {
+        "de": ("Jeder Kreis ist eine Clusterkategorie: rechts der Linie LQ = 1 ist der Kreis "
+               "spezialisiert, oberhalb der Nulllinie ist die Beschäftigung gewachsen; die "
+               "Fläche entspricht den Beschäftigten {end}, die Farbe dem Abdeckungsstatus."),
+        "en": ("Each circle is a cluster category: right of the line LQ = 1 the district is "
+               "specialised, above the zero line employment grew; the area is the number of "
+               "employees in {end}, the colour the coverage status."),
+    },
+    "brief_portfolio_state_note": {
+        "de": ("Jeder Kreis ist ein Cluster (Kreis × Kategorie mit Status): rechts der Linie "
+               "LQ = 1 spezialisiert, oberhalb der Nulllinie gewachsen; die Fläche entspricht "
+               "den Beschäftigten {end}, die Farbe dem Abdeckungsstatus. Beschriftet sind die "
+               "größten, soweit Platz ist."),
+        "en": ("Each circle is a cluster (a district × category with a status): right of the "
+               "line LQ = 1 specialised, above the zero line grown; the area is the number of "
+               "employees in {end}, the colour the coverage status. The largest are labelled "
+               "where there is room."),
+    },
+    "brief_total_employment": {"de": "Beschäftigte insgesamt (alle Branchen)",
+                               "en": "Employees, all industries"},
+    "brief_total_sum": {"de": "Beschäftigte, Summe der Branchen im Datensatz",
+                        "en": "Employees, sum of the industries in the data set"},
+    "brief_cluster_employment": {"de": "Beschäftigte in den Clusterkategorien",
+                                 "en": "Employees in the cluster categories"},
+    "brief_term": {"de": "Begriff", "en": "Term"},
+    "brief_meaning": {"de": "Bedeutung", "en": "Meaning"},
+    "brief_g_lq": {
+        "de": ("Lokalisationsquotient: Anteil der Kategorie an den Beschäftigten des Kreises, "
+               "geteilt durch ihren Anteil in der Bezugsregion. Über 1: stärker vertreten als "
+               "im Durchschnitt."),
+        "en": ("Location quotient: the category's share of the district's employees divided "
+               "by its share in the reference area. Above 1: more present than on average."),
+    },
+    "brief_g_stars": {
+        "de": ("Bis zu drei Sterne nach dem European Cluster Observatory, je einer für Größe "
+               "(Beschäftigte unter den obersten {size} % der Kreise), Spezialisierung "
+               "(LQ ≥ {lq}) und Fokus (Anteil an den Beschäftigten des Kreises unter den "
+               "obersten {focus} %)."),
+        "en": ("Up to three stars after the European Cluster Observatory, one each for size "
+               "(employees in the top {size} % of districts), specialisation (LQ ≥ {lq}) and "
+               "focus (share of the district's employees in the top {focus} %)."),
+    },
+    "brief_g_strong": {
+        "de": ("Regel der US Cluster Mapping: LQ mindestens {lq} und unter den obersten "
+               "{lq_top} % der Kreise, Beschäftigte und Betriebe über den untersten "
+               "{size} %."),
+        "en": ("US Cluster Mapping rule: LQ at least {lq} and in the top {lq_top} % of "
+               "districts, employees and establishments above the bottom {size} %."),
+    },
+    "brief_g_gap": {
+        "de": ("Lücke: ein starkes Cluster, das keine Initiative mit passender Kategorie und "
+               "passendem Einzugsgebiet betreut."),
+        "en": ("Gap: a strong cluster that no initiative with a matching category and area "
+               "serves."),
+    },
+    "brief_growth_span": {"de": "Zeitraum", "en": "Period"},
+    "brief_g_span": {
+        "de": ("Veränderungen gelten von {start} bis {end}, Anteile und LQ für {end}."),
+        "en": ("Changes run from {start} to {end}, shares and LQ are for {end}."),
+    },
+    "brief_reference": {"de": "Bezugsregion", "en": "Reference area"},
+    "brief_g_reference": {
+        "de": "{area}: alle Kreise des Datensatzes zusammen.",
+        "en": "{area}: all districts of the data set together.",
+    },
+    "brief_data_source": {"de": "Datenquelle", "en": "Data source"},
+    "brief_registry_source": {
+        "de": "Register der Clusterinitiativen: öffentliche Webseiten; jede Initiative nennt "
+              "ihre Quellen.",
+        "en": "Cluster initiative registry: public web pages; each initiative names its "
+              "sources.",
+    },
+    "brief_licence": {"de": "Lizenz", "en": "Licence"},
+    "brief_source_of": {"de": "Quelle", "en": "Source"},
+    "brief_ds_demo-synthetic-panel": {
+        "de": ("Beschäftigte nach Kreis und WZ-2008-Branche, {start}–{end} (synthetisch) – "
+               "erfundene Zahlen, keine amtliche Statistik. Erzeugt von Clusteratlas, "
+               "kalibriert auf rund 4,7 Millionen Beschäftigte in Baden-Württemberg 2018, mit "
+               "eingesetzten Clustern"),
+        "en": ("Employees by district and WZ 2008 industry, {start}–{end} (synthetic) – "
+               "invented numbers, not official statistics. Generated by Clusteratlas, "
+               "calibrated to about 4.7 million employees in Baden-Württemberg 2018, with "
+               "planted clusters"),
+    },
+    "brief_ds_schematic-tiles": {
+        "de": ("Schematische Sechseckkarte (eine gleich große Kachel je Kreis), keine amtlichen "
+               "Grenzen; Lage © GeoBasis-DE / BKG 2021 (Daten verändert)"),
+        "en": ("Schematic hexagon tile map (one equal tile per district), not official "
+               "boundaries; positions © GeoBasis-DE / BKG 2021 (data changed)"),
+    },
+    "brief_did": {"de": "Differenz der Differenzen", "en": "Difference in differences"},
+    "brief_ds_de-bw-districts": {
+        "de": ("Baden-Württemberg: 44 Stadt- und Landkreise (Schlüssel, Namen, Einwohner). "
+               "Quelle: BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (Daten verändert); "
+               "Einwohner: © Statistisches Bundesamt (Destatis), 2019"),
+        "en": ("Baden-Württemberg: 44 urban and rural districts (codes, names, population). "
+               "Source: BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (data changed); "
+               "population: © Statistisches Bundesamt (Destatis), 2019"),
+    },
+    "brief_by_category": {"de": "Nach Clusterkategorie", "en": "By cluster category"},
+    # --- labels: coverage statuses, legends that explain their classes (issue 16.9/16.10)
+    "status_covered_statewide": {
+        "de": "abgedeckt durch ein landesweites Netzwerk",
+        "en": "covered by a statewide network",
+    },
+    "status_covered_within": {
+        "de": "abgedeckt innerhalb des Abschnitts",
+        "en": "covered within the section",
+    },
+    "status_statewide_network": {
+        "de": "landesweites Netzwerk, hier kein Cluster",
+        "en": "statewide network, no cluster here",
+    },
+    "status_within_section": {
+        "de": "Initiative in einem Teilfeld, Abschnitt hier kein Cluster",
+        "en": "initiative in a field within, section no cluster here",
+    },
+    "covered_statewide": {
+        "de": "abgedeckt durch ein landesweites Netzwerk",
+        "en": "covered by a statewide network",
+    },
+    "covered_within": {
+        "de": "abgedeckt innerhalb des Abschnitts",
+        "en": "covered within the section",
+    },
+    "statewide_network": {
+        "de": "landesweites Netzwerk, hier kein Cluster",
+        "en": "statewide network, no cluster here",
+    },
+    "within_section": {
+        "de": "Initiative in einem Teilfeld, Abschnitt hier kein Cluster",
+        "en": "initiative in a field within, section no cluster here",
+    },
+    "within_fields": {"de": "Felder der Initiativen", "en": "initiatives' fields"},
+    "strong_yes": {"de": "starkes Cluster", "en": "strong cluster"},
+    "strong_no": {"de": "kein starkes Cluster", "en": "not a strong cluster"},
+    "districts_by": {"de": "Kreise nach", "en": "districts by"},
+    "legend_lq": {
+        "de": ("Klassen symmetrisch um 1: unter 0,8 schwächer vertreten als im Land, "
+               "0,8 bis 1,25 etwa wie im Land, ab 1,25 spezialisiert, ab 2 stark spezialisiert."),
+        "en": ("Classes symmetric around 1: below 0.8 less present than in the state, 0.8 to "
+               "1.25 about as in the state, from 1.25 specialised, from 2 highly specialised."),
+    },
+    "legend_employment": {
+        "de": "Beschäftigte der Kategorie im Kreis, in festen Größenklassen.",
+        "en": "Employees of the category in the district, in fixed size classes.",
+    },
+    "legend_stars": {
+        "de": ("Ein Stern je erfülltem Kriterium des Europäischen Cluster-Observatoriums: "
+               "Größe (Beschäftigte unter den oberen 10 % der Kreise), Spezialisierung "
+               "(LQ ≥ 2), Fokus (Anteil an der Beschäftigung des Kreises unter den oberen "
+               "10 %). Größe und Fokus verlangen keinen LQ über 1: ein großer Kreis kann einen "
+               "Stern bei einem LQ unter 1 haben."),
+        "en": ("One star for each criterion of the European Cluster Observatory met: size "
+               "(employees in the top 10 % of districts), specialisation (LQ ≥ 2), focus "
+               "(share of the district's employment in the top 10 %). Size and focus do not "
+               "require an LQ above 1: a large district can earn a star at an LQ below 1."),
+    },
+    "legend_strong": {
+        "de": ("Starkes Cluster (Regel der US Cluster Mapping): LQ mindestens beim 75. "
+               "Perzentil der Kreise und mindestens 1, Beschäftigte und Betriebe über dem "
+               "25. Perzentil."),
+        "en": ("Strong cluster (US Cluster Mapping rule): LQ at or above the 75th percentile "
+               "of the districts and at least 1, employees and establishments above the "
+               "25th percentile."),
+    },
+    "legend_min_employment": {
+        "de": "Sterne und „starkes Cluster“ erst ab {n} Beschäftigten in der Kategorie.",
+        "en": "Stars and “strong cluster” only from {n} employees in the category.",
+    },
+    "legend_growth": {
+        "de": ("Durchschnittliche jährliche Veränderung der Beschäftigten (CAGR); zwischen "
+               "−1 % und +1 % gilt als stabil."),
+        "en": ("Average yearly change in employment (CAGR); between −1 % and +1 % counts as "
+               "stable."),
+    },
+    "legend_coverage": {
+        "de": ("Cluster = starkes Cluster. Landesweite Netzwerke zählen als landesweite "
+               "Abdeckung, nicht als Initiative ohne Clusterbasis in jedem Kreis."),
+        "en": ("Cluster = strong cluster. Statewide networks count as statewide coverage, "
+               "not as an initiative without base in every district."),
+    },
+    "legend_coverage_within": {
+        "de": ("Die Daten sind gröber als die Felder der Initiativen (WZ-Abschnitte): "
+               "„innerhalb des Abschnitts“ heißt, das Feld einer Initiative liegt im Abschnitt."),
+        "en": ("The data are coarser than the initiatives' fields (WZ sections): “within the "
+               "section” means an initiative's field lies in the section."),
+    },
     # -- scope, reference and comparison; what the mapping rules leave out (helper scope)
     "scope": {"de": "Gebiet", "en": "Area"},
     "reference_line": {"de": "LQ relativ zu {name}", "en": "LQ relative to {name}"},
@@ -663,6 +854,12 @@ STRINGS: dict[str, dict[str, str]] = {
                "already specialised. Today: how strong the industry already is in the district "
                "(1 = average). Demand: how complex the industry is (PCI)."),
     },
+    "ex_complexity": {
+        "de": ("ECI über 0: Der Kreis hat mehr anspruchsvolle, seltene Branchen als der "
+               "Durchschnitt; unter 0: weniger."),
+        "en": ("ECI above 0: the district has more demanding, rare industries than average; "
+               "below 0: fewer."),
+    },
     "opt_title": {
         "de": "Verwandte Branchen, in denen der Kreis noch nicht spezialisiert ist",
         "en": "Related industries in which the district is not yet specialised",
@@ -841,9 +1038,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "ds_registry_attribution": {"de": "Register des Clusteratlas", "en": "Clusteratlas registry"},
     "ds_registry_licence": {"de": "Fakten mit ihren Quellen", "en": "facts with their sources"},
     "ds_registry_source": {
-        "de": ("öffentliche Webseiten (jede Initiative nennt ihre Quellen) und die eigenen "
+        "de": ("Öffentliche Webseiten (jede Initiative nennt ihre Quellen) und die eigenen "
                "Berichte der Initiativen"),
-        "en": ("public web pages (each initiative lists its sources) and the initiatives' own "
+        "en": ("Public web pages (each initiative lists its sources) and the initiatives' own "
                "reports"),
     },
     "bilingual_note": {
@@ -862,4 +1059,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "Mitglieder (Text aus Quellen, englisch)", "en": "Members (as the sources say, English)"},
     "f_staff_text_en": {
         "de": "Personal (Text aus Quellen, englisch)", "en": "Staff (as the sources say, English)"},
+    # scale of the pages (issue 15, point 8)
+    "ranking_first": {
+        "de": "Die ersten {n} von {total} Gebieten; die Downloads enthalten alle.",
+        "en": "The first {n} of {total} areas; the downloads hold all of them.",
+    },
 }

@@ -12,6 +12,9 @@ from clusteratlas.model.classification import Classification
 __all__ = ["CategorySet", "ClusterCategory"]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
+#: WZ / NACE section codes and section groups as official tables publish them
+#: ("C", "G-I"); "_" joins the sections of a residual derived from them ("B_D_E")
+_SECTION = re.compile(r"^[A-U](?:[-_][A-U])*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ class ClusterCategory:
     description_de: str = ""
 
     def __post_init__(self) -> None:
-        if not (_SLUG.match(self.code) or self.code.isdigit()):
+        if not (_SLUG.match(self.code) or self.code.isdigit() or _SECTION.match(self.code)):
             raise InputError(
                 f"category code {self.code!r} is not valid: use lower-case letters, digits and '_'"
             )

@@ -26,7 +26,7 @@ KEY: Final = ("region", "industry", "year")
 VALUE_COLUMNS: Final = ("employment", "establishments", "wages")
 #: Per-cell status.  ``suppressed`` cells are *missing*, never zero; ``estimated``
 #: cells hold a value that was not published but derived (e.g. parent minus children).
-FLAGS: Final = ("reported", "suppressed", "estimated")
+FLAGS: Final = ("reported", "suppressed", "estimated", "derived")
 #: Industry code of a region's all-industry total, as published ("Insgesamt").
 TOTAL_CODE: Final = "TOTAL"
 #: The years a panel (and a request for one of its years) may name.

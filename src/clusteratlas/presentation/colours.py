@@ -12,7 +12,7 @@ from clusteratlas.i18n.formats import format_number, format_percent_share
 
 __all__ = ["EMPLOYMENT_CLASSES", "GROWTH_CLASSES", "INDICATOR_CLASSES", "LQ_CLASSES",
            "NO_DATA_COLOUR", "NO_DATA_LABEL", "PALETTE", "STATUS_COLOURS", "MapClass",
-           "class_label", "classify", "fill", "legend", "paint_map", "text_colour"]
+           "class_label", "classify", "fill", "legend", "paint_map", "ranked", "text_colour"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ STAR_CLASSES: tuple[MapClass, ...] = (
     MapClass(3.0, math.inf, "#b35806", "3 ★"),
 )
 STRONG_CLASSES: tuple[MapClass, ...] = (
-    MapClass(0.0, 0.5, "#f7f7f7", "no"),
+    MapClass(0.0, 0.5, "#f7f7f7", "not strong"),
     MapClass(0.5, math.inf, "#b35806", "strong cluster"),
 )
 # Diverging (ColorBrewer BrBG) for the annual growth rate over five years
@@ -64,9 +64,15 @@ GROWTH_CLASSES: tuple[MapClass, ...] = (
     MapClass(0.01, 0.03, "#80cdc1", "+1 – +3 %"),
     MapClass(0.03, math.inf, "#018571", "≥ +3 %"),
 )
-#: coverage status (ColorBrewer Dark2, colour-blind safe) in the order of the legend
-STATUS_COLOURS = {"covered": "#1b9e77", "gap": "#d95f02", "emerging": "#7570b3",
-                  "no_base": "#e7298a", "none": "#f7f7f7"}
+#: coverage status in the order of the legend (:data:`clusteratlas.service.coverage.
+#: STATUSES`): the strong hues of ColorBrewer Dark2 for a region's own initiatives and
+#: gaps; paler tints of the same hue where a statewide network or a coarser category
+#: stands in (covered statewide/within: green; a network's or a field's reach without
+#: an agglomeration: pale blue/green, not the magenta of a misplaced initiative)
+STATUS_COLOURS = {"covered": "#1b9e77", "covered_statewide": "#66c2a4",
+                  "covered_within": "#b2df8a", "gap": "#d95f02", "emerging": "#7570b3",
+                  "no_base": "#e7298a", "statewide_network": "#c6dbef",
+                  "within_section": "#edf8e9", "none": "#f7f7f7"}
 INDICATOR_CLASSES = {"lq": LQ_CLASSES, "employment": EMPLOYMENT_CLASSES,
                      "stars": STAR_CLASSES, "strong": STRONG_CLASSES,
                      "growth": GROWTH_CLASSES}
@@ -131,15 +137,21 @@ def class_label(cls: MapClass, indicator: str, lang: str) -> str:
     return f"{low}–{high}"
 
 
-def legend(indicator: str, lang: str | None = None) -> list[dict[str, Any]]:
+def legend(indicator: str, lang: str | None = None,
+           present: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """The legend of a map of ``indicator``, ending with the no-data entry.
 
     With ``lang``, the numeric classes are labelled in that language
-    (:func:`class_label`); without, in the language-neutral labels of the classes.
+    (:func:`class_label`); without, in the language-neutral labels of the classes.  A
+    coverage legend lists the statuses in ``present`` (default: all) and always
+    ``covered``, ``gap`` and ``none``, so that it reads the same from one category to
+    the next.
     """
     entries: list[dict[str, Any]]
     if indicator == "coverage":
-        entries = [{"label": k, "colour": v} for k, v in STATUS_COLOURS.items()]
+        shown = set(STATUS_COLOURS if present is None else present) | {"covered", "gap",
+                                                                         "none"}
+        entries = [{"label": k, "colour": v} for k, v in STATUS_COLOURS.items() if k in shown]
     else:
         entries = [{"label": class_label(c, indicator, lang) if lang else c.label,
                     "colour": c.colour, "lower": _finite(c.lower),
@@ -165,6 +177,24 @@ def paint_map(data: Mapping[str, Any], lang: str | None = None) -> dict[str, Any
     out: dict[str, Any] = {}
     for key, value in data.items():
         if key == "layer":  # the legend's place in the answer, before the drawing
-            out["legend"] = legend(indicator, lang)
+            out["legend"] = legend(indicator, lang, [str(f["value"]) for f in data["regions"]])
         out[key] = regions if key == "regions" else value
     return out
+
+
+def ranked(regions: Sequence[Mapping[str, Any]], indicator: str) -> list[Mapping[str, Any]]:
+    """The map's table order: by the chosen indicator, highest first (coverage: in the
+    legend's order of statuses), ties and missing values by LQ; no value last."""
+    order = list(STATUS_COLOURS)
+
+    def key(f: Mapping[str, Any]) -> tuple[float, float]:
+        v = f.get("value")
+        lq = f.get("lq")
+        by_lq = -lq if isinstance(lq, (int, float)) and math.isfinite(lq) else math.inf
+        if indicator == "coverage":
+            return (float(order.index(v)) if v in order else math.inf, by_lq)
+        if isinstance(v, (bool, int, float)) and math.isfinite(v):
+            return (-float(v), by_lq)
+        return (math.inf, by_lq)
+
+    return sorted(regions, key=key)

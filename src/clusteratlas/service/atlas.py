@@ -22,6 +22,7 @@ from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord, RegistryStore
 from clusteratlas.service import snapshot as stored_tables
 from clusteratlas.service.mapping import MappingOptions, map_panel
+from clusteratlas.service.provenance import provenance_entries
 from clusteratlas.service.scopes import (
     COMPARISONS,
     SMALLEST_LEVELS,
@@ -31,6 +32,7 @@ from clusteratlas.service.scopes import (
     resolve_region,
     summed_reference_rows,
 )
+from clusteratlas.service.sections import section_panel
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
@@ -111,6 +113,9 @@ class Atlas:
     membership: dict[str, list[str]] = field(default_factory=dict)
     #: how :attr:`indicators` were mapped (reference area, rules, span)
     options: MappingOptions = field(default_factory=MappingOptions)
+    #: cluster categories the panel cannot measure, with the data they need
+    #: (``{"automotive": "not computable: needs WZ class (4-digit) data"}``)
+    unsupported_categories: dict[str, str] = field(default_factory=dict)
     #: this view's scope, reference and comparison set (``None``: a snapshot without a
     #: register to scope by); see :meth:`view`
     choice: Choice | None = None
@@ -197,7 +202,8 @@ class Atlas:
         return {
             "synthetic": self.is_synthetic,
             "synthetic_notice": self.panel_dataset.attribution if self.is_synthetic else None,
-            "provenance": [d.to_dict() for d in shown],
+            "provenance": provenance_entries(
+                shown, {d.id: self.years for d in self.panel_datasets}),
             **stated,
             "mapping_rules": dict(self.rule_notes),
         }
@@ -402,7 +408,9 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     settings = snap["settings"]
     panel_id = settings.get("active_panel")
     if panel_id is None:
-        raise NotFoundError(f"{data_dir.path} holds no employment panel; run 'clusteratlas demo'")
+        raise NotFoundError(f"{data_dir.path} holds no employment panel; import an employment "
+                            "table ('clusteratlas import genesis-table FILE') or run "
+                            "'clusteratlas demo'")
     obs = snap["observations"]
     if "dims" in obs.columns:  # imported tables: the all-total combination of sex, …
         obs = obs[obs["dims"] == ""]
@@ -418,16 +426,25 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     if mapped.empty:
         raise NotFoundError(f"{data_dir.path}: the active panel has no data for the register's "
                             "districts")
-    industries = sorted(i for i in mapped["industry"].unique() if i != TOTAL_CODE)
     panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
     # a NAICS panel (County Business Patterns) is mapped on the US Cluster Mapping's set
     is_naics = any(d.classification == "naics2017" for d in panel_sets)
     classification = reference.naics2017() if is_naics else reference.wz2008()
-    categories = _categories_for(industries, classification, panel_sets)
-    if categories.name == "table-sections":
-        membership = {i: [_slugify(i)] for i in industries}
+    # a table of WZ sections and section groups: its finest non-overlapping partition
+    sections = None if is_naics else section_panel(obs)
+    if sections is not None:
+        obs = sections.observations
+        mapped = obs[obs["region"].isin(districts) & (obs["region"] != options.reference)
+                     if districts else obs["region"] != options.reference]
+    industries = sorted(i for i in mapped["industry"].unique() if i != TOTAL_CODE)
+    if sections is not None:
+        categories, membership = sections.categories, sections.membership
     else:
-        membership = categories.membership(classification, industries)
+        categories = _categories_for(industries, classification, panel_sets)
+        if categories.name == "table-sections":
+            membership = {i: [_slugify(i)] for i in industries}
+        else:
+            membership = categories.membership(classification, industries)
     notes: dict[str, Any] = {}
     if "wages" in obs and obs["wages"].isna().all():
         obs = obs.drop(columns="wages")  # none known: no column of zeros
@@ -470,6 +487,7 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
         observations=mapped.reset_index(drop=True),
         membership=membership,
         options=options,
+        unsupported_categories=sections.unsupported if sections is not None else {},
         panel_districts=panel_districts,
         panel_rows=obs.reset_index(drop=True),
         rule_notes=notes,

@@ -16,11 +16,23 @@ from typing import Any
 
 from clusteratlas.errors import ClusteratlasError, InputError, NotFoundError
 from clusteratlas.i18n import text
-from clusteratlas.i18n.formats import format_number
+from clusteratlas.i18n.formats import (
+    format_date,
+    format_number,
+    format_percent_share,
+    format_signed_percent,
+)
 from clusteratlas.registry.auth import ANONYMOUS
 from clusteratlas.service import explore
 from clusteratlas.service.atlas import Atlas
 from clusteratlas.service.benchmarks import derived_indicators, initiative_benchmark
+from clusteratlas.service.briefing_sections import (
+    glossary_rows,
+    has_published_totals,
+    portfolio_points,
+    source_lines,
+    state_total,
+)
 from clusteratlas.service.coverage import STATUSES, coverage, portfolio
 from clusteratlas.service.diversification import opportunities
 from clusteratlas.service.impact import impact as impact_of
@@ -102,22 +114,49 @@ def _t(key: str, lang: str, **kw: Any) -> str:
 
 def _common(atlas: Atlas, lang: str, year: int) -> dict[str, Any]:
     meta = atlas.meta()
-    panel = atlas.panel_dataset
-    vintage = f"{panel.title}, {atlas.years[0]}–{atlas.years[-1]}"
-    sources = [f"{d['title']} – {d.get('attribution') or ''} ({d.get('licence') or ''}). "
-               f"{d.get('source') or ''}".strip() for d in meta["provenance"]]
-    sources.append("Cluster initiative registry: public web pages; each initiative names "
-                   "its sources.")
+    vintage = f"{atlas.years[0]}–{atlas.years[-1]}"
     return {"lang": lang, "synthetic": bool(meta["synthetic"]),
             "synthetic_notice": _t("synthetic", lang).upper() if meta["synthetic"] else "",
-            "generated": date.today().isoformat(), "vintage": vintage, "sources": sources}
+            "generated": format_date(date.today(), lang), "vintage": vintage,
+            "sources": source_lines(atlas, lang)}
 
 
-def _footer(lang: str, common: dict[str, Any]) -> list[Block]:
-    return [Block("heading", _t("sources", lang)),
+def _footer(atlas: Atlas, lang: str, common: dict[str, Any], year: int, *,
+            area: str) -> list[Block]:
+    """The methods explained (a glossary of the measures), then the sources."""
+    return [Block("heading", _t("methods", lang)), Block("text", _t("methods_text", lang)),
+            Block("table", columns=[_t("brief_term", lang), _t("brief_meaning", lang)],
+                  rows=glossary_rows(atlas, lang, year, area=area)),
+            Block("heading", _t("sources", lang)),
             *[Block("note", s) for s in common["sources"]],
             Block("note", _t("generated", lang, date=common["generated"],
                              vintage=common["vintage"]))]
+
+
+#: clusters labelled by name in the state's portfolio chart (the largest)
+_LABELLED = 10
+
+
+def _state_name(atlas: Atlas) -> str:
+    """The area the briefing compares with: the chosen scope, else the state."""
+    if atlas.choice is not None:
+        return str(atlas.choice.scope.display_name)
+    state = next((r for r in atlas.regions.values() if r.level == "state"), None)
+    return state.display_name if state else "—"
+
+
+def _initiative_names(atlas: Atlas) -> dict[str, str]:
+    return {i.id: i.name for i in atlas.shown(ANONYMOUS)}
+
+
+def _portfolio_chart(atlas: Atlas, lang: str, year: int, title: str,
+                     points: list[dict[str, Any]]) -> Chart:
+    start = atlas.years[0]
+    return Chart("portfolio", title, {
+        "points": points, "lang": lang,
+        "x_label": _t("brief_portfolio_x", lang),
+        "y_label": _t("brief_portfolio_y", lang, start=start, end=year),
+        "legend": {k: _t(k, lang) for k in STATUSES}}, width=6.4, height=4.0)
 
 
 def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
@@ -141,6 +180,15 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
                              _t("stars", lang), _t("strong", lang)],
                     rows=[[c["name"], f(c["lq"], 2), f(c["employment"]), "★" * c["stars"],
                            _t("yes", lang) if c["strong"] else ""] for c in top])]
+    cov = coverage(atlas, year=y)
+    here = cov[cov["region"] == rcode]
+    points = portfolio_points(atlas, y, here, {(rcode, c): n for c, n in cats.items()})
+    if points:
+        blocks += [Block("heading", _t("brief_portfolio", lang)),
+                   Block("chart", chart=_portfolio_chart(
+                       atlas, lang, y, _t("brief_portfolio_title", lang,
+                                          start=atlas.years[0], end=y), points)),
+                   Block("note", _t("brief_portfolio_note", lang, end=y))]
     # the district among its neighbours, coloured by its strongest category's LQ
     near = neighbours(atlas, rcode, n=8)
     if top:
@@ -148,31 +196,33 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
         mapped = state_map(atlas, category=lead, year=y, lang=lang)
         blocks += [Block("heading", _t("map", lang)), Block("chart", chart=Chart(
             "map", f"LQ – {cats[lead]}", {
-                "geometries": atlas.geometries, "indicator": "lq",
+                "geometries": atlas.geometries, "indicator": "lq", "lang": lang,
                 "values": {r["code"]: r["value"] for r in mapped["regions"]},
                 "highlight": rcode, "focus": [rcode, *near],
                 "labels": {r["code"]: r["abbreviation"] or r["name"][:3]
                            for r in mapped["regions"]},
                 "geographic": atlas.layer != "schematic",
-                "legend_title": "LQ"}, width=6.4, height=3.6)),
+                "no_data": _t("no_data", lang), "legend_title": "LQ"},
+            width=6.4, height=3.6)),
             Block("note", _t("map_caption", lang, cat=cats[lead], name=name))]
         series = explore.trends(atlas, rcode, [c["category"] for c in top[:3]])
         years = [p["year"] for p in series[0]["points"]]
         values = {cats[s["category"]]: [p["employment"] for p in s["points"]] for s in series}
         blocks += [Block("heading", _t("trends", lang)),
                    Block("chart", chart=Chart("lines", f"{_t('employment', lang)} – {name}",
-                                              {"x": years, "series": values})),
+                                              {"x": years, "series": values, "lang": lang})),
                    Block("table", columns=[_t("year", lang), *values],
                          rows=[[str(x), *[f(vs[n]) for vs in values.values()]]
                                for n, x in enumerate(years)])]
-    cov = coverage(atlas, year=y)
-    mine = cov[(cov["region"] == rcode) & (cov["status"] != "none")].sort_values(
-        "employment", ascending=False)
+    mine = here[here["status"] != "none"].sort_values("employment", ascending=False)
+    initiative_names = _initiative_names(atlas)
     blocks += [Block("heading", _t("coverage", lang)),
                Block("table", columns=[_t("category", lang), "LQ", _t("employment", lang),
                                        _t("status", lang), _t("initiatives", lang)],
                      rows=[[cats[r.category], f(r.lq, 2), f(r.employment), _t(r.status, lang),
-                            r.initiatives.replace(";", ", ")] for r in mine.itertuples()])]
+                            ", ".join(initiative_names.get(i, i)
+                                      for i in str(r.initiatives).split(";") if i)]
+                           for r in mine.itertuples()])]
     blocks.append(Block("heading", _t("district_initiatives", lang)))
     if profile["initiatives"]:
         rows = []
@@ -196,21 +246,33 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
                                for o in options["opportunities"]])]
     except ClusteratlasError:
         pass
-    total = profile["total_employment"] or 0
+    # the same measures and labels as the region page: the category's share of the
+    # district's employees (share_of_region) and the district's share of the state's
+    # employees in the category (share_of_category); between them the category's share
+    # of all the state's employees, so LQ = first / second reads off the table
     state = atlas.indicators[atlas.indicators["year"] == y]
-    state_total = state.groupby("region")["region_total"].first().sum()
+    total_state = state_total(atlas, y)
     blocks += [Block("heading", _t("state_compare", lang)),
-               Block("table", columns=[_t("category", lang), _t("share_here", lang),
-                                       _t("share_state", lang), "LQ"],
-                     rows=[[c["name"], f(100 * (c["employment"] or 0) / total, 1) + " %",
-                            f(100 * state[state["category"] == c["category"]]["employment"]
-                              .sum() / state_total, 1) + " %", f(c["lq"], 2)]
-                           for c in top]),
-               Block("heading", _t("methods", lang)), Block("text", _t("methods_text", lang))]
+               Block("table", columns=[_t("category", lang), _t("share_of_region", lang),
+                                       _t("share_state", lang), "LQ",
+                                       _t("share_of_category", lang)],
+                     rows=[[c["name"], _share(c["share_of_region"], lang),
+                            _share(state[state["category"] == c["category"]]["employment"]
+                                   .sum() / total_state, lang),
+                            f(c["lq"], 2), _share(c["share_of_category"], lang)]
+                           for c in top])]
     common = _common(atlas, lang, y)
     return Briefing(kind="district", title=_t("district_title", lang, name=name),
-                    subtitle=_t("district_sub", lang, year=y), blocks=blocks + _footer(lang, common),
+                    subtitle=_t("district_sub", lang, year=y),
+                    blocks=blocks + _footer(atlas, lang, common, y, area=_state_name(atlas)),
                     **common)
+
+
+def _share(value: float | None, lang: str) -> str:
+    """A share as a percentage, with two decimals below 1 % (0,14 % rather than 0,1 %,
+    so the LQ can be read off the table)."""
+    return format_percent_share(value, lang, 2 if value is not None and abs(value) < 0.01
+                                else 1)
 
 
 def _members(report: dict[str, Any]) -> float:
@@ -249,6 +311,9 @@ def seat_text(town: str | None, region_name: str | None) -> str:
         return town or "–"
     if not town or region_name == town or region_name.startswith(f"{town} ("):
         return region_name
+    base = town.split(" (")[0]  # "Stuttgart (+ Tübingen office)"
+    if region_name == base or region_name.startswith(f"{base} ("):
+        return town  # the town already names the district's city: no second bracket
     return f"{town} ({region_name})"
 
 
@@ -304,12 +369,16 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
                                for c in impact["cells"]])]
         did = impact.get("did")
         if did:
-            blocks.append(Block("text", f"DiD: {f(100 * did['effect'], 1)} % "
-                                        f"({f(100 * did['ci_low'], 1)} … "
-                                        f"{f(100 * did['ci_high'], 1)} %)"))
+            blocks.append(Block("text", f"{_t('brief_did', lang)}: "
+                                        f"{format_signed_percent(did['effect'], lang)} "
+                                        f"({format_signed_percent(did['ci_low'], lang)} … "
+                                        f"{format_signed_percent(did['ci_high'], lang)})"))
         else:
-            blocks.append(Block("note", impact["status"]))
-        blocks.append(Block("note", impact["caveat"]))
+            # the reason in the briefing's language (the API words it in English)
+            blocks.append(Block("note", _t(impact["status_key"], lang,
+                                           **impact.get("status_fields", {}))
+                                if impact.get("status_key") else impact["status"]))
+        blocks.append(Block("note", _t("impact_caveat", lang)))
     if item.get("cooperations"):
         blocks += [Block("heading", _t("cooperations", lang)),
                    *[Block("text", f"{c['partner_name'] or c['partner_initiative_id'] or c['partner_region']}"
@@ -324,7 +393,9 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
     common = _common(atlas, lang, atlas.years[-1])
     common["sources"] = [s["url"] for s in item.get("sources", [])] + common["sources"]
     return Briefing(kind="initiative", title=_t("initiative_title", lang, name=item["name"]),
-                    subtitle=item["sector"], blocks=blocks + _footer(lang, common), **common)
+                    subtitle=item["sector"],
+                    blocks=blocks + _footer(atlas, lang, common, atlas.years[-1],
+                                            area=_state_name(atlas)), **common)
 
 
 def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
@@ -334,21 +405,39 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
     cov = coverage(atlas, year=y)
     cats = {c.code: c.name(lang) for c in atlas.categories.categories}
     f = _formatter(lang)
-    state = next((r for r in atlas.regions.values() if r.level == "state"), None)
-    name = (atlas.choice.scope.display_name if atlas.choice is not None
-            else state.display_name if state else "—")
+    name = _state_name(atlas)
     by = p["by_status"]
+    # the state's employees: the published totals (or, without TOTAL rows, the sum of
+    # every industry of the panel, said so), not the sum of the cluster categories
+    total_key = ("brief_total_employment" if has_published_totals(atlas)
+                 else "brief_total_sum")
     blocks = [Block("heading", _t("portfolio", lang)), Block("figures", figures=[
-        (_t("employment", lang), f(p["total_employment"])),
-        (_t("agglomerations", lang), f(by["covered"]["cells"] + by["gap"]["cells"])),
-        (_t("covered", lang), f(by["covered"]["cells"])),
+        (_t(total_key, lang), f(state_total(atlas, y))),
+        (_t("brief_cluster_employment", lang), f(p["total_employment"])),
+        (_t("agglomerations", lang), f(p["agglomerations"])),
+        (_t("covered", lang), f(p["covered"])),
         (_t("gap", lang), f(by["gap"]["cells"])),
-        (_t("covered_share", lang), f(100 * (p["covered_share"] or 0), 0) + " %")]),
-        Block("table", columns=[_t("category", lang), _t("employment", lang),
-                                _t("agglomerations", lang), _t("covered", lang),
-                                _t("gap", lang), _t("initiatives", lang)],
-              rows=[[cats[c["category"]], f(c["employment"]), c["agglomerations"], c["covered"],
-                     c["gaps"], len(c["initiatives"])] for c in p["categories"]])]
+        (_t("covered_share", lang), format_percent_share(p["covered_share"] or 0, lang, 0))])]
+    # the state's clusters in one portfolio chart, the largest labelled
+    clusters = cov[cov["status"].isin(["covered", "gap", "emerging"])]
+    labelled = clusters.sort_values("employment", ascending=False).head(_LABELLED)
+    labels = {(str(r.region), str(r.category)):
+              f"{atlas.regions[str(r.region)].abbreviation or str(r.region_name)} · "
+              f"{cats[str(r.category)]}" for r in labelled.itertuples()}
+    points = portfolio_points(atlas, y, clusters, labels)
+    if points:
+        blocks += [Block("heading", _t("brief_portfolio", lang)),
+                   Block("chart", chart=_portfolio_chart(
+                       atlas, lang, y, _t("brief_portfolio_title", lang,
+                                          start=atlas.years[0], end=y), points)),
+                   Block("note", _t("brief_portfolio_state_note", lang, end=y))]
+    blocks += [Block("heading", _t("brief_by_category", lang)),
+               Block("table", columns=[_t("category", lang), _t("employment", lang),
+                                       _t("agglomerations", lang), _t("covered", lang),
+                                       _t("gap", lang), _t("initiatives", lang)],
+                     rows=[[cats[c["category"]], f(c["employment"]), f(c["agglomerations"]),
+                            f(c["covered"]), f(c["gaps"]), f(len(c["initiatives"]))]
+                           for c in p["categories"]])]
     regions = sorted(str(r) for r in cov["region"].unique())
     short = {r: (atlas.regions[r].abbreviation or atlas.regions[r].display_name[:6])
              for r in regions}
@@ -368,7 +457,8 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
     blocks += [Block("heading", _t("all_initiatives", lang)),
                Block("table", columns=["Initiative", _t("category", lang), _t("seat", lang)],
                      rows=[[i.name, ", ".join(cats.get(c, c) for c in i.categories),
-                            i.seat_town] for i in sorted(atlas.shown(ANONYMOUS),
+                            seat_text(i.seat_town, _display_name(atlas, i.seat_region))]
+                           for i in sorted(atlas.shown(ANONYMOUS),
                                                          key=lambda i: i.name.lower())
                            if i.kind == "initiative"])]
     peers = registry.benchmark_inputs()
@@ -389,11 +479,14 @@ def state_briefing(atlas: Atlas, registry: Any, *, lang: str = "de",
                                                                           reverse=True)[:10]]))
     else:
         blocks.append(Block("text", _t("no_top", lang)))
-    blocks += [Block("heading", _t("methods", lang)), Block("text", _t("methods_text", lang))]
     common = _common(atlas, lang, y)
     return Briefing(kind="state", title=_t("state_title", lang, name=name),
-                    subtitle=_t("state_sub", lang, year=y), blocks=blocks + _footer(lang, common),
-                    **common)
+                    subtitle=_t("state_sub", lang, year=y),
+                    blocks=blocks + _footer(atlas, lang, common, y, area=name), **common)
+
+
+def _display_name(atlas: Atlas, code: str | None) -> str | None:
+    return atlas.regions[code].display_name if code and code in atlas.regions else None
 
 
 def build(atlas: Atlas, registry: Any, kind: str, target: str | None, *, lang: str = "de",

@@ -27,9 +27,8 @@ from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service import snapshot
 from clusteratlas.service.registry import RegistryService
 from clusteratlas.service.registry.transfer import import_registry
-from clusteratlas.service.setup import HOME_SCOPE
 from clusteratlas.store.datadir import DataDir
-from clusteratlas.store.stats import DatasetInfo, StatsStore
+from clusteratlas.store.stats import HOME_SCOPE, DatasetInfo, StatsStore
 
 __all__ = ["build_demo", "seed_registry", "seed_registry_if_empty"]
 

@@ -14,7 +14,28 @@ from clusteratlas.errors import InputError, NotFoundError
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
 
-__all__ = ["complexity_by_year", "opportunities"]
+__all__ = ["complexity_by_year", "industry_title", "opportunities"]
+
+
+def industry_title(code: str, lang: str, classification: str = "wz2008") -> str:
+    """The official title of an industry code in ``lang``.
+
+    WZ 2008: the German WZ title, or in English the NACE Rev. 2 title (Eurostat), the
+    official English wording of the same code at section, division, group and class
+    level; the WZ file's English title for the German subclasses NACE lacks.  NAICS 2017
+    has English titles only.  The code itself if the classification lacks it.
+    """
+    from clusteratlas.reference import nace_rev2, naics2017, wz2008
+
+    if classification == "naics2017":
+        naics = naics2017()
+        return naics[code].title_en if code in naics else code
+    wz, nace = wz2008(), nace_rev2()
+    if lang == "en" and code in nace:
+        return nace[code].title_en
+    if code in wz:
+        return wz[code].title("en" if lang == "en" else "de")
+    return code
 
 
 def complexity_by_year(frame: pd.DataFrame, *, threshold: float = 1.0,
@@ -59,7 +80,6 @@ def _space(atlas: Atlas, year: int | None, lang: str) -> _Space:
 
 def _build_space(atlas: Atlas, y: int, lang: str) -> _Space:
     from clusteratlas.model.panel import TOTAL_CODE
-    from clusteratlas.reference import naics2017, wz2008
 
     obs = atlas.observations
     if obs is None:
@@ -68,29 +88,28 @@ def _build_space(atlas: Atlas, y: int, lang: str) -> _Space:
     wide = part.pivot_table(index="region", columns="industry", values="employment",
                             aggfunc="sum").fillna(0.0)
     res = complexity(wide.to_numpy())
-    wz = naics2017() if atlas.categories.classification == "naics2017" else wz2008()
-    names: dict[str, str] = {}
-    for code in wide.columns:
-        try:  # NAICS has English titles only
-            title = wz[code].title_en if lang == "en" else wz[code].title_de or wz[code].title_en
-        except (KeyError, LookupError, AttributeError):
-            title = None
-        names[code] = str(title or code)
+    classification = atlas.categories.classification
+    names = {code: industry_title(code, lang, classification) for code in wide.columns}
     return _Space(list(wide.index), list(wide.columns), res, wide.to_numpy(), y, names)
 
 
 def opportunities(atlas: Atlas, region: str, *, year: int | None = None, top: int = 10,
                   lang: str = "de") -> dict[str, Any]:
-    """Related industries a region does not yet specialise in (RCA < 1), ranked by
-    relatedness density, with their complexity (PCI), the outlook gain (COG) and, as
-    evidence, the region's own specialisations closest to each."""
+    """Related industries a region does not yet specialise in (RCA < 1) but already has
+    employees in, ranked by relatedness density, with their complexity (PCI), the outlook
+    gain (COG) and, as evidence, the region's own specialisations closest to each.
+
+    An industry without employees in the region (RCA 0) is not suggested: there is no
+    base to build on, and its density says only what its neighbours are.
+    """
     if top < 1:
         raise InputError("--top must be at least 1")
     code = atlas.region(region).code
     space = _space(atlas, year, lang)
     r = space.regions.index(code)
     res = space.result
-    absent = np.flatnonzero(~res.mcp[r] & np.isfinite(res.density[r]))
+    absent = np.flatnonzero(~res.mcp[r] & np.isfinite(res.density[r])
+                            & (space.employment[r] > 0))
     order = absent[np.lexsort((-np.nan_to_num(res.cog[r, absent]),
                                -res.density[r, absent]))][:top]
     present = np.flatnonzero(res.mcp[r])
@@ -111,5 +130,6 @@ def opportunities(atlas: Atlas, region: str, *, year: int | None = None, top: in
             "diversity": int(res.diversity[r]), "industries": len(space.industries),
             "regions_compared": len(space.regions),
             "note": "relatedness from co-location across the atlas's regions; proximity "
-                    "diagonal 0 (docs/alignment.md)",
+                    "diagonal 0; only industries with employees in the region "
+                    "(docs/alignment.md)",
             "opportunities": rows, **atlas.meta()}

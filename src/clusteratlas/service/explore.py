@@ -3,6 +3,8 @@ side by side, trends and search.  Plain data for the pages and their JSON twins.
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
@@ -19,7 +21,7 @@ from clusteratlas.service.atlas import Atlas
 
 __all__ = [
     "MAX_COMPARE", "MIN_QUERY", "by_name", "canonical_region_code", "category_profile", "compare",
-    "list_categories", "search", "trends",
+    "district_seats", "list_categories", "search", "trends",
 ]
 
 MAX_COMPARE = 5
@@ -139,6 +141,16 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
     return {str(code): tuple(str(w) for w in words) for code, words in raw.items()}
 
 
+@cache
+def district_seats() -> dict[str, str]:
+    """The seat town (Kreisstadt) of each district by register code, from the package's
+    code list ``data/regions/de_district_seats.csv`` (Baden-Württemberg's 44 Kreise;
+    sources in ``data/README.md``).  Other registers' districts are found by name."""
+    text = files("clusteratlas.data.regions").joinpath("de_district_seats.csv").read_text(
+        encoding="utf-8")
+    return {row["ags"]: row["seat"] for row in csv.DictReader(io.StringIO(text))}
+
+
 def canonical_region_code(atlas: Atlas, code: str) -> str:
     """The register code of the region ``code`` names in any written form (AGS without
     its leading zero as spreadsheets keep it, NUTS, ...); ``code`` itself if none does,
@@ -152,7 +164,8 @@ def canonical_region_code(atlas: Atlas, code: str) -> str:
 def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> dict[str, Any]:
     """Regions, categories and initiatives matching ``q``, case- and accent-insensitively.
 
-    Regions by name, code (also without its leading zero), NUTS code or the town of an
+    Regions by name, code (also without its leading zero), NUTS code, their seat town
+    (:func:`district_seats`: "Friedrichshafen" finds the Bodenseekreis) or the town of an
     initiative seated there; categories by German or English name, synonym, code or an
     industry code; initiatives by name or seat town (and, with ``registry``, the
     registry's own text search).
@@ -175,8 +188,10 @@ def search(atlas: Atlas, q: str, *, lang: str = "de", registry: Any = None) -> d
             seen.add(rec.id)
             initiatives.append({"id": rec.id, "name": rec.name, "sector": rec.sector,
                                 "sector_en": rec.sector_en})
+    seats = district_seats()
     regions = [{"code": r.code, "name": r.display_name} for r in atlas.mapped_regions
                if text in _fold(r.display_name) or text in _fold(r.name)
+               or text in _fold(seats.get(r.code, ""))
                or text in r.code.lower() or padded == r.code
                or text in _fold(r.alt_codes.get("nuts") or "") or r.code in seat_regions]
     synonyms = _synonyms()

@@ -167,6 +167,8 @@ class ImportReport:
     regions: list[str] = field(default_factory=list)
     #: what the store was before: "initialised" (empty directory), "demo replaced"
     setup: list[str] = field(default_factory=list)
+    #: tables of other measures (population, unemployment): stored, never the panel
+    measures: list[str] = field(default_factory=list)
 
 
 #: sources whose region codes are German AGS (harmonised with the German register)
@@ -341,6 +343,11 @@ def import_files(
                      "employment", "flag", "status"]])
                 report.imported.append(ds_id)
                 report.rows += len(panel)
+                kinds = sorted(set(panel["measure"]))
+                if "employment" not in kinds:
+                    report.measures.append(
+                        f"{p.table_code} ({path.name}): {', '.join(kinds)} values, kept in the "
+                        "store; not an employment table, so the atlas's panel is unchanged")
                 if activate and (panel["measure"] == "employment").any():
                     con.execute("INSERT OR REPLACE INTO settings VALUES ('active_panel', ?)", [key])
             con.execute("COMMIT")
@@ -374,7 +381,7 @@ def import_firms(data_dir: DataDir, path: str | Path, *, crs: str | None = None,
         con.execute("BEGIN TRANSACTION")
         try:
             StatsStore._insert_datasets(con, [DatasetInfo(
-                id=ds_id, kind="firms", title=f"Firm locations from {p.name}", source=str(p),
+                id=ds_id, kind="firms", title=f"Firm locations from {p.name}", source=p.name,
                 licence=licence, attribution=attribution or f"Firm locations: {p.name}",
                 is_synthetic=False, content_hash=digest, imported_at=datetime.now(UTC),
                 table_key=f"firms:{p.stem}")])

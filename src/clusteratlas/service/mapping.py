@@ -37,7 +37,7 @@ from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.panel import TOTAL_CODE, Panel
 
-__all__ = ["ClusterMap", "MappingOptions", "map_clusters", "map_file", "map_panel",
+__all__ = ["MIN_EMPLOYMENT", "ClusterMap", "MappingOptions", "map_clusters", "map_file", "map_panel",
            "read_panel", "warm_up", "write_outputs"]
 
 _BUILTIN = {"wz2008": reference.wz2008, "nace_rev2": reference.nace_rev2,
@@ -109,6 +109,15 @@ def _category_pairs(
     return cat_codes, (arr[:, 0], arr[:, 1]), notes
 
 
+#: Default minimum employment of a cell for stars and the strong label.  The star and
+#: strong rules are relative (top 10 %, above the 25th percentile) and let a category
+#: with few employees statewide hand its labels to cells of a hundred people, where
+#: one establishment decides the LQ.  1,000 employees is about 1 % of the employment
+#: of a mid-sized Kreis (BW: 44 Kreise, about 4.7 million employees) — a choice of
+#: this atlas, not of the published rules, so it is configurable and the legends say it.
+MIN_EMPLOYMENT = 1000.0
+
+
 @dataclass(frozen=True)
 class MappingOptions:
     """How :func:`map_panel` maps a panel: one value for the CLI, the API and the web.
@@ -128,6 +137,9 @@ class MappingOptions:
         Years for change, relative change and CAGR.
     stars, strong
         The ECO star rules and the US Cluster Mapping strong rule.
+    min_employment
+        Minimum employment of a cell for any star and for the strong label (default
+        :data:`MIN_EMPLOYMENT`, 1,000; 0 applies the published relative rules alone).
     denominator
         ``total`` (default), or ``traded``/``local`` as in US Cluster Mapping: region
         and reference totals count only the categories of that group (the category
@@ -152,6 +164,7 @@ class MappingOptions:
     span: int = 5
     stars: StarRules = field(default_factory=StarRules)
     strong: StrongRule = field(default_factory=StrongRule)
+    min_employment: float = MIN_EMPLOYMENT
     denominator: str = "total"
     fill_suppressed: bool = False
     plants: Path | None = None
@@ -162,6 +175,9 @@ class MappingOptions:
         if self.denominator not in DENOMINATORS:
             raise ConfigError(f"denominator={self.denominator!r} is not one of "
                               f"{', '.join(DENOMINATORS)}")
+        if not self.min_employment >= 0:
+            raise InputError(f"min_employment={self.min_employment!r} must be a number of "
+                             "employees, 0 or more")
         if self.span < 1:
             raise InputError(f"span={self.span!r} must be a positive number of years")
         if isinstance(self.regions, str):
@@ -204,6 +220,7 @@ def map_clusters(
     stars: StarRules | None = None,
     strong: StrongRule | None = None,
     denominator: str = "total",
+    min_employment: float = MIN_EMPLOYMENT,
     plants: str | Path | None = None,
     shift_share_years: tuple[int, int] | None = None,
     coagglomeration_year: int | None = None,
@@ -220,7 +237,7 @@ def map_clusters(
     options = MappingOptions(
         reference=reference_region, regions=regions, year=year, span=span,
         stars=stars or StarRules(), strong=strong or StrongRule(), denominator=denominator,
-        fill_suppressed=fill_suppressed, plants=None if plants is None else Path(plants),
+        min_employment=min_employment, fill_suppressed=fill_suppressed, plants=None if plants is None else Path(plants),
         shift_share_years=shift_share_years, coagglomeration_year=coagglomeration_year)
     if isinstance(categories, (str, Path)):
         categories = reference.read_categories(categories)
@@ -363,7 +380,8 @@ def map_panel(panel: Panel, categories: CategorySet | None,
     plant_h = (_plant_herfindahl(options.plants, industry_codes, pairs, len(cat_codes),
                                  all_years) if options.plants is not None else None)
     result = map_indicators(cube, span=options.span, stars=options.stars,
-                            strong=options.strong, plant_herfindahl=plant_h)
+                            strong=options.strong, plant_herfindahl=plant_h,
+                            min_employment=options.min_employment)
     extra: dict[str, pd.DataFrame] = {}
     if options.shift_share_years is not None:
         extra["shiftshare"] = _shift_share_table(cube, options.shift_share_years, source)

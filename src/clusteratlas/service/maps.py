@@ -46,10 +46,13 @@ def state_map(atlas: Atlas, *, category: str | None = None, year: int | None = N
     y = atlas.year_or_latest(year)
     ind = atlas.indicators
     part = ind[(ind["category"] == cat.code) & (ind["year"] == y)].set_index("region")
+    # one dictionary lookup per region (a .loc per region took 0.4 s for the US counties)
+    records = part[["lq", "employment", "share_of_region", "stars", "strong", "cagr",
+                    "suppressed_cells"]].to_dict("index")
     span, growth = growth_over(atlas, cat.code, y)
     features = []
     for r in atlas.mapped_regions:
-        rec = part.loc[r.code] if r.code in part.index else None
+        rec = records.get(r.code)
         value: Any
         if indicator == "coverage":
             value = (statuses or {}).get(r.code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from clusteratlas import reference
 from clusteratlas.errors import InputError
 from clusteratlas.registry.auth import ANONYMOUS, Actor
 from clusteratlas.registry.store import InitiativeRecord
@@ -119,12 +120,21 @@ def initiative_summary(atlas: Atlas, i: InitiativeRecord, lang: str) -> dict[str
         "managing_organisation_en": i.managing_organisation_en, "founded": i.founded,
         "members": i.members, "members_en": i.members_en, "staff": i.staff,
         "staff_en": i.staff_en,
-        "categories": [{"code": c, "name": atlas.categories[c].name(lang)}
-                       for c in i.categories if c in atlas.categories],
+        "categories": [{"code": c, "name": _category_name(atlas, c, lang)}
+                       for c in i.categories],
         "regions_served": list(i.regions), "facts": list(i.facts),
         "facts_en": list(i.facts_en), "sources": list(i.sources),
         "hidden_groups": list(i.hidden_groups),
     }
+
+
+def _category_name(atlas: Atlas, code: str, lang: str) -> str:
+    """A category's name: the atlas' own, else the default set's (an initiative keeps its
+    field when the atlas maps coarser categories, e.g. WZ sections), else its code."""
+    if code in atlas.categories:
+        return atlas.categories[code].name(lang)
+    default = reference.default_categories()
+    return default[code].name(lang) if code in default else code
 
 
 def neighbours(atlas: Atlas, code: str, *, n: int = 5) -> list[str]:

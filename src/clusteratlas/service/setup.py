@@ -12,17 +12,14 @@ import pandas as pd
 from clusteratlas import reference
 from clusteratlas.errors import StoreError
 from clusteratlas.registry.store import RegistryStore
+from clusteratlas.service.provenance import provenance_entries
 from clusteratlas.sources.boundaries import read_boundaries
 from clusteratlas.store.datadir import DataDir
-from clusteratlas.store.stats import DatasetInfo, StatsStore
+from clusteratlas.store.stats import HOME_SCOPE, DatasetInfo, StatsStore
 
 __all__ = ["HOME_SCOPE", "REGISTER_DATASET_ID", "build_demo_store", "describe_store",
            "ensure_store", "home_scope", "import_boundaries", "initialise_store"]
 
-#: the settings key of the data directory's home scope (the region whose districts the
-#: atlas shows unless asked otherwise): ``"08"`` for the demo, the data's country
-#: (``"DG"``, ``"US"``) for imports unless set
-HOME_SCOPE = "home_scope"
 #: the dataset id of the shipped region registers in an initialised store
 REGISTER_DATASET_ID = "register-de-us"
 
@@ -44,9 +41,10 @@ def _register_dataset() -> DatasetInfo:
         title="Region registers: Germany (Kreise as of 01.07.2021, Regierungsbezirke, Länder) "
         "and the United States (states, counties of the Census 2020 set)",
         source=f"{reference.DE_REGIONS_SOURCE}; {reference.US_REGIONS_SOURCE}",
-        licence="dl-de/by-2.0; US Census data public domain",
+        licence="dl-de/by-2.0; public domain",
         attribution="© GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2.0, www.bkg.bund.de; "
-        "© Statistisches Bundesamt (Destatis), 2021; US Census Bureau (FIPS codes)",
+        "© Statistisches Bundesamt (Destatis), 2021, dl-de/by-2.0, "
+        "www.govdata.de/dl-de/by-2-0; US Census Bureau (FIPS codes), public domain",
         is_synthetic=False, imported_at=datetime.now(UTC),
     )
 
@@ -136,11 +134,19 @@ def describe_store(data_dir: DataDir) -> list[str]:
         f"Panel cells: {len(snap['observations']):,}",
         "Datasets:",
     ]
-    for d in snap["datasets"]:
-        mark = "  [SYNTHETIC] " if d.is_synthetic else "  "
-        lines.append(f"{mark}{d.id}: {d.title}")
-        lines.append(f"      source: {d.source}")
-        lines.append(f"      licence: {d.licence}; attribution: {d.attribution}")
+    with stats.connect(read_only=True) as con:
+        years: dict[str, list[int]] = {}
+        for ds, year in con.execute("SELECT DISTINCT dataset_id, year FROM observations"
+                                    ).fetchall():
+            years.setdefault(ds, []).append(int(year))
+    shown = [d for d in snap["datasets"] if d.status == "active"]
+    for entry in provenance_entries(shown, years):
+        mark = "[SYNTHETIC] " if entry["synthetic"] else ""
+        lines.append(f"  {mark}{entry['line']}")
+        lines.append(f"      {', '.join(entry['ids'])}; {entry['kind']}; {entry['title']}")
+    superseded = [d.id for d in snap["datasets"] if d.status != "active"]
+    if superseded:
+        lines.append(f"Superseded (restore with 'clusteratlas restore ID'): {', '.join(superseded)}")
     return lines
 
 
@@ -163,10 +169,10 @@ def import_boundaries(
     fresh = stats.is_empty()
     # an empty data directory: the shipped registers (initialised below)
     regions = _register_frame() if fresh else stats.read_snapshot()["regions"]
-    alternatives: dict[str, str] = {}
+    alternatives: dict[str, list[str]] = {}  # FIPS 01001 and AGS 01001: both kept
     for code, text in zip(regions["code"], regions["alt_codes"], strict=True):
         for value in json.loads(text).values():
-            alternatives.setdefault(value, code)
+            alternatives.setdefault(value, []).append(code)
     known = set(regions["code"])
     former = reference.all_regions().former_codes
     merged = {code: f.successors[0] for code, f in former.items()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import warnings
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pandas as pd
 
 from clusteratlas._optional import import_optional
 from clusteratlas.errors import InputError, SchemaError, SourceError
+from clusteratlas.model.regions import namespace_of
 from clusteratlas.sources.topojson import is_topojson, read_topojson_frame
 
 __all__ = ["BoundaryFile", "read_boundaries"]
@@ -81,7 +84,29 @@ def _detect_key(frame: pd.DataFrame, known: set[str], key: str | None, path: Pat
     return best
 
 
-def read_boundaries(path: Path, known: set[str], alternatives: Mapping[str, str], *,
+def _codes_in_one_namespace(raw: pd.Series, known: set[str],
+                            alternatives: Mapping[str, str | Sequence[str]],
+                            merged: Mapping[str, str]) -> pd.Series:
+    """Each feature's region code, read in the namespace most of the file's codes are
+    in: us-atlas's ``01001`` is Autauga County (``US-01001``), not the Kreis Flensburg
+    (AGS ``01001``), because the file's other codes are FIPS codes."""
+    def candidates(v: str) -> list[str]:
+        alt = alternatives.get(v, ())
+        found = [v] if v in known else []
+        found += [alt] if isinstance(alt, str) else list(alt)
+        return found or ([merged[v]] if v in merged else [])
+
+    found = {v: candidates(v) for v in raw.unique()}
+    votes = Counter(namespace_of(c[0]) for v, c in found.items() if len(
+        {namespace_of(x) for x in c}) == 1 and c)
+    home = votes.most_common(1)[0][0] if votes else None
+    picked = {v: next((x for x in c if namespace_of(x) == home), c[0] if c else None)
+              for v, c in found.items()}
+    return raw.map(picked)
+
+
+def read_boundaries(path: Path, known: set[str],
+                    alternatives: Mapping[str, str | Sequence[str]], *,
                     key: str | None = None, tolerance_m: float = 100.0,
                     layer: str | None = None,
                     merged: Mapping[str, str] | None = None) -> BoundaryFile:
@@ -100,15 +125,17 @@ def read_boundaries(path: Path, known: set[str], alternatives: Mapping[str, str]
     if not path.exists():
         raise SourceError(f"{path}: file not found")
     try:
-        frame = (read_topojson_frame(path, layer=layer) if is_topojson(path)
-                 else gpd.read_file(path, layer=layer) if layer else gpd.read_file(path))
+        with warnings.catch_warnings():  # several layers: the first is read
+            warnings.filterwarnings("ignore", message="More than one layer found")
+            frame = (read_topojson_frame(path, layer=layer) if is_topojson(path)
+                     else gpd.read_file(path, layer=layer) if layer else gpd.read_file(path))
     except Exception as exc:  # pyogrio raises its own DataSourceError family
         raise SourceError(f"{path}: cannot be read as a boundary file ({exc})") from None
     if frame.crs is None:
         raise SourceError(f"{path}: the file names no coordinate reference system")
     field = _detect_key(frame, known | set(alternatives), key, path)
     raw = frame[field].astype(str)
-    codes = raw.map(lambda v: v if v in known else alternatives.get(v, merged.get(v)))
+    codes = _codes_in_one_namespace(raw, known, alternatives, merged)
     matched = frame[codes.notna()].copy()
     matched["region"] = codes[codes.notna()]
     via_merge = raw[codes.notna()].isin(set(merged) - known - set(alternatives))

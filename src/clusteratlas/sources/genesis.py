@@ -32,6 +32,9 @@ from clusteratlas.sources.streaming import (
 
 __all__ = ["GenesisTable", "read_table_csv"]
 
+#: where the Datenlizenz Deutschland – Namensnennung – 2.0 is published (its §3 asks
+#: for a reference to the licence text)
+DL_DE_BY_LINK = "www.govdata.de/dl-de/by-2-0"
 SPECIAL = {"-": "zero", ".": "secret", "x": "not_meaningful", "/": "unreliable",
            "...": "not_yet_available"}
 #: Row labels without a WZ code in parentheses (the three merged section groups).
@@ -139,12 +142,18 @@ def read_table_csv(path: str | Path) -> GenesisTable:
         raise SourceError(f"{p}: no data lines between the header and the footer")
     foot = layout.footer
     attribution = _find(r"(©[^\n\"]*)", foot) or "© Statistische Ämter des Bundes und der Länder"
-    licence = ("dl-de/by-2.0" if "Datenlizenz Deutschland" in foot.replace("\n", " ")
-               else "see source")
+    # the statistical offices publish under the Datenlizenz Deutschland 2.0 (Destatis'
+    # terms of use), also where a footer only names the copyright (12411-0018)
+    official = "Datenlizenz Deutschland" in foot.replace("\n", " ") or bool(
+        re.search(r"Statistische[sn]? (?:Ämter|Bundesamt)", foot))
+    licence = "dl-de/by-2.0" if official else "see source"
     stand = _find(r"Stand:\s*([^\n]*)", foot) or ""
     labels = {_industry(t): t.strip() for t in out.codes("industry_label").values}
+    attribution = attribution.strip().rstrip(".")
+    if official:  # the attribution the licence asks for: licence name and its link
+        attribution += f", {licence}, {DL_DE_BY_LINK}"
     return GenesisTable(code=layout.code, title=layout.title, measure=layout.measure,
-                        frame=out.frame(), attribution=attribution.strip().rstrip("."),
+                        frame=out.frame(), attribution=attribution,
                         licence=licence, stand=stand.strip(), source=str(p), labels=labels)
 
 
@@ -166,11 +175,14 @@ def _layout(p: Path) -> _Layout:
             if not raw:
                 break
             raw_lines.append(raw)
+    if head.startswith(b"PK\x03\x04"):
+        raise _fail(p, 1, "an Excel workbook or ZIP archive, not a GENESIS table CSV; "
+                    "export the table as CSV")
     lines = [_latin1(r).rstrip("\r\n") for r in raw_lines]
-    _check_not_utf8(p, "\n".join(lines))
     if not lines or not lines[0].startswith("GENESIS-Tabelle:"):
         found = snippet(lines[0]) if lines else "an empty file"
         raise _fail(p, 1, f"expected 'GENESIS-Tabelle: <code>', found {found}")
+    _check_not_utf8(p, "\n".join(lines))
     code = lines[0].split(":", 1)[1].strip()
     mark = re.search(rb"(?:^|\n)__________\r?\n", tail)
     if mark is None:

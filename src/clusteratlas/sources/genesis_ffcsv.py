@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from clusteratlas.errors import SourceError
-from clusteratlas.sources.genesis import SPECIAL
+from clusteratlas.sources.genesis import DL_DE_BY_LINK, SPECIAL
 from clusteratlas.sources.parsed import Parsed, measure_kind
 from clusteratlas.sources.streaming import (
     Table,
@@ -108,7 +108,7 @@ def read_ffcsv(path: Path) -> Parsed:
         labels = dict(zip(pairs["industry"], pairs["industry_label"], strict=False))
     return Parsed("genesis-ffcsv", code, f"{first.get('statistics_label', '')}: {label}",
                   frame, "© Statistisches Bundesamt (Destatis) / Statistische Ämter des Bundes "
-                  "und der Länder", "dl-de/by-2.0", labels)
+                  f"und der Länder, dl-de/by-2.0, {DL_DE_BY_LINK}", "dl-de/by-2.0", labels)
 
 
 def _text(path: Path, column: pa.Array, lines: np.ndarray, field: str,

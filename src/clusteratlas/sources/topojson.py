@@ -64,7 +64,7 @@ class Topology:
         return out
 
     def _ring(self, indices: Sequence[int], where: str) -> np.ndarray:
-        parts = []
+        parts: list[np.ndarray] = []
         for i in indices:
             if not isinstance(i, int) or not -len(self.arcs) <= i < len(self.arcs):
                 raise SourceError(f"{self.path}: {where} refers to arc {i!r}, which the "

@@ -18,7 +18,12 @@ import pandas as pd
 from clusteratlas.errors import ClusteratlasError, NotFoundError, StoreError
 from clusteratlas.model.regions import Region
 
-__all__ = ["STATS_SCHEMA_VERSION", "DatasetInfo", "StatsStore"]
+__all__ = ["HOME_SCOPE", "STATS_SCHEMA_VERSION", "DatasetInfo", "StatsStore"]
+
+#: the settings key of the data directory's home scope (the region whose districts the
+#: atlas shows unless asked otherwise): ``"08"`` for the demo, the data's country
+#: (``"DG"``, ``"US"``) for imports unless set
+HOME_SCOPE = "home_scope"
 
 # Each entry upgrades the schema by one version; never edit a released entry.
 # No FOREIGN KEY clauses: DuckDB refuses to delete a referenced row even after the

@@ -25,7 +25,7 @@ from clusteratlas.i18n.formats import (
     format_signed_percent,
 )
 
-__all__ = ["install_filters", "signed_number"]
+__all__ = ["field_value", "install_filters", "signed_number"]
 
 
 def _lang(ctx: Context) -> str:
@@ -82,7 +82,24 @@ def _date(ctx: Context, value: Any, style: str = "medium") -> str:
         return str(value)
 
 
+def field_value(value: Any, lang: str) -> str:
+    """A number as a form field shows it for editing: the language's decimal sign, no
+    grouping and every decimal it has (``2,5`` in German; the form reads a comma back
+    as the decimal sign); texts and empty values as they are."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    text = repr(float(value)) if isinstance(value, float) else str(value)
+    digits = len(text.split(".")[1].rstrip("0")) if "." in text and "e" not in text else 0
+    return format_number(value, lang, min(digits, 6), grouping=False)
+
+
+@pass_context
+def _field(ctx: Context, value: Any) -> str:
+    return field_value(value, _lang(ctx))
+
+
 def install_filters(env: Environment) -> None:
-    """Register ``num``, ``lq``, ``pct``, ``signed_pct``, ``signed`` and ``date``."""
+    """Register ``num``, ``lq``, ``pct``, ``signed_pct``, ``signed``, ``date`` and
+    ``field`` (a number in a form field)."""
     env.filters.update({"num": _num, "lq": _lq, "pct": _pct, "signed_pct": _signed_pct,
-                        "signed": _signed, "date": _date})
+                        "signed": _signed, "date": _date, "field": _field})

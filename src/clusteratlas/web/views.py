@@ -11,13 +11,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clusteratlas.errors import ClusteratlasError
 from clusteratlas.http.deps import session_actor
+from clusteratlas.i18n.formats import format_number
 from clusteratlas.presentation.charts import line_chart
-from clusteratlas.presentation.colours import paint_map
-from clusteratlas.presentation.svgmap import svg_map
+from clusteratlas.presentation.colours import paint_map, ranked
+from clusteratlas.presentation.svgmap import marker_point, svg_map
 from clusteratlas.service import coverage, diversification, explore, maps, regions
 from clusteratlas.service.atlas import Atlas
 
 __all__ = ["router"]
+
+#: rows of the map page's ranking table
+RANKED = 100
 
 router = APIRouter(include_in_schema=False)
 Lang = Annotated[Literal["de", "en"], Query()]
@@ -62,8 +66,11 @@ Indicator = Literal["lq", "employment", "stars", "strong", "growth", "coverage"]
 
 
 def _markers(atlas: Atlas, seats: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Initiative seats as map markers, beside the seat's label, several side by side."""
+    """Initiative seats as map markers, below the seat's label, several side by side."""
     out: list[dict[str, Any]] = []
+    count: dict[str, int] = {}
+    for s in seats:
+        count[s["region"]] = count.get(s["region"], 0) + 1
     taken: dict[str, int] = {}
     for s in seats:
         point = _svg(atlas)["labels"].get(s["region"])
@@ -71,7 +78,8 @@ def _markers(atlas: Atlas, seats: list[dict[str, Any]], lang: str) -> list[dict[
             continue
         n = taken.get(s["region"], 0)
         taken[s["region"]] = n + 1
-        out.append({"id": s["id"], "x": point[0] + 12 + 11 * n, "y": point[1] - 8,
+        x, y = marker_point(point, n, count[s["region"]])
+        out.append({"id": s["id"], "x": x, "y": y,
                     "title": s["name"], "href": f"/initiatives/{s['id']}?lang={lang}"})
     return out
 
@@ -92,14 +100,20 @@ def map_page(
                 else None)
     data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
                                     indicator=indicator, statuses=statuses), lang)
-    ranking = sorted(data["regions"], key=lambda f: -(f["lq"] if f["lq"] is not None else -1))
+    ranking = ranked(data["regions"], indicator)
+    # the first RANKED rows of a large scope (all US counties: 3,143 rows were 0.8 MB
+    # of HTML); the CSV and XLSX downloads have every region
+    ranked_of = len(ranking)
+    ranking = ranking[:RANKED]
     keep = _keep(scope, reference, comparison)
     query = (f"category={data['category']['code']}&year={data['year']}&indicator={indicator}"
              f"{keep}")
     return _render(request, "map.html", lang, atlas=atlas, data=data, ranking=ranking,
+                   ranked_of=ranked_of,
                    keep=keep, scopes=regions.scopes(atlas),
                    categories=explore.by_name(explore.list_categories(atlas, lang)),
                    markers=_markers(atlas, data["seats"], lang),
+                   min_employment=format_number(atlas.options.min_employment, lang),
                    json_url=f"/api/map?{query}&lang={lang}",
                    csv_url=f"/api/map?{query}&lang={lang}&format=csv")
 
@@ -131,6 +145,8 @@ def region_page(
     cov = coverage.coverage(atlas, year=y)
     mine = cov[cov["region"] == rcode]
     status = dict(zip(mine["category"], mine["status"], strict=True))
+    within = {c: coverage.field_names(w, lang) for c, w in
+              zip(mine["category"], mine["within_of"], strict=True) if w}
     series = explore.trends(atlas, rcode, [c["category"] for c in top[:3]])
     chart = line_chart(series, lang=lang) if top else None
     near = regions.neighbours(atlas, rcode)
@@ -141,7 +157,7 @@ def region_page(
         options = None
     gaps = [c for c in profile["categories"] if status.get(c["category"]) == "gap"]
     return _render(request, "region.html", lang, atlas=atlas, p=profile, top=top,
-                   status=status, gaps=gaps, chart=chart, series=series, names=names,
+                   status=status, gaps=gaps, within=within, chart=chart, series=series, names=names,
                    compared=compared, options=options, keep=keep,
                    scopes=regions.scopes(atlas, region=rcode),
                    json_url=f"/api/regions/{rcode}?year={y}&lang={lang}{keep}",
@@ -161,6 +177,7 @@ def category_page(request: Request, code: str,
         lang=lang)
     q = f"{data['category']['code']}?year={data['year']}&lang={lang}"
     return _render(request, "category.html", lang, data=data, mapped=mapped, chart=chart,
+                   ranking=data["ranking"][:RANKED], ranked_of=len(data["ranking"]),
                    markers=_markers(atlas, mapped["seats"], lang),
                    json_url=f"/api/categories/{q}", csv_url=f"/api/categories/{q}&format=csv")
 

@@ -243,5 +243,7 @@ def open_registry(data_dir: Any, *, atlas: Any = None,
             atlas = open_atlas(data_dir)
         except ClusteratlasError:
             return RegistryService(store)
+    from clusteratlas.service.sections import initiative_categories
+
     return RegistryService(store, regions=list(atlas.regions),
-                           categories=[c.code for c in atlas.categories.categories])
+                           categories=initiative_categories(atlas.categories))
