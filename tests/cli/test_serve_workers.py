@@ -67,7 +67,8 @@ def test_workers_share_the_port_and_stop_with_the_server(demo_dir, tmp_path):
         assert len(workers) == 2  # and this process itself
         for _ in range(10):  # whichever process takes them, the answers are the same
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/regions/08435") as r:
-                assert r.status == 200 and b"08435" in r.read()
+                assert r.status == 200
+                assert b"08435" in r.read()
     finally:
         proc.terminate()
         proc.wait(timeout=60)
