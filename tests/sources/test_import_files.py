@@ -73,7 +73,8 @@ def test_values_arrive_exactly_in_the_store(shared, store):
         con.close()
     atlas = open_atlas(store)
     assert not atlas.is_synthetic
-    assert len(atlas.mapped_regions) == 400  # the demo's 44 gave way to all of Germany
+    assert len(atlas.panel_districts) == 400  # the demo's 44 gave way to all of Germany
+    assert len(atlas.mapped_regions) == 44  # shown: the home scope 08 the demo set stays
     profile = region_profile(atlas, "08435", year=2018)
     c = next(x for x in profile["categories"] if x["category"] == "C")  # WZ codes as category codes
     assert c["employment"] == 36726

@@ -16,7 +16,7 @@ from browsing import *  # noqa: F403 (the fixtures: base_url, browser, open_page
 # initiative, login, and an error page (404)
 PAGES = ["/", "/?indicator=coverage&category=fastening_technology", "/regions/08435",
          "/categories/aerospace", "/compare?regions=08111,08212", "/search?q=lago",
-         "/initiatives", "/initiatives/cyberforum", "/login", "/regions/09999"]
+         "/initiatives", "/initiatives/cyberforum", "/login", "/regions/09999", "/glossary"]
 # the registry's pages behind the sign-in (an administrator sees them all)
 SIGNED_IN = ["/initiatives/cyberforum", "/initiatives/cyberforum/edit",
              "/initiatives/cyberforum/kpis/2025", "/initiatives/cyberforum/history",

@@ -592,6 +592,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "initiative in a field within, section no cluster here",
     },
     "within_fields": {"de": "Felder der Initiativen", "en": "initiatives' fields"},
+    "no_gaps_within": {
+        "de": ("Ohne Lücke, soweit die Daten reichen: die starken Cluster hier sind "
+               "Wirtschaftsabschnitte, in denen Initiativen an Teilfeldern arbeiten."),
+        "en": ("No gap as far as the data tell: the strong clusters here are economic "
+               "sections in which initiatives work on fields within."),
+    },
     "strong_yes": {"de": "starkes Cluster", "en": "strong cluster"},
     "strong_no": {"de": "kein starkes Cluster", "en": "not a strong cluster"},
     "districts_by": {"de": "Kreise nach", "en": "districts by"},

@@ -64,6 +64,10 @@ def to_pdf(b: Briefing) -> bytes:
 _SHORT = re.compile(r"[\d\s.,%+\-−–★]*|\S{1,6}")
 
 
+#: a cell of a number column: digits with separators, a sign or a per cent (or a dash)
+_NUMBER = re.compile(r"[+\-−]?[\d.,\u00a0 ]*\d[\d.,\u00a0 ]*(\s?%)?|–")
+
+
 def _column_widths(rows: list[list[str]], width: float, font: str, size: float) -> list[float]:
     """Widths for a table's columns: numbers and single words as wide as they need,
     the rest of ``width`` shared by the text columns in proportion to their longest
@@ -107,6 +111,7 @@ def _column_widths(rows: list[list[str]], width: float, font: str, size: float) 
 def layout_pdf(b: Briefing) -> tuple[bytes, Layout]:
     """Render ``b`` and report how it was laid out (:class:`Layout`)."""
     from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -153,6 +158,10 @@ def layout_pdf(b: Briefing) -> tuple[bytes, Layout]:
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.5),
         "cellhead": ParagraphStyle("cellhead", parent=base, fontName="DejaVu-Bold",
                                    fontSize=7.5, leading=9.5),
+        "cell_r": ParagraphStyle("cell_r", parent=base, fontSize=7.5, leading=9.5,
+                                 alignment=TA_RIGHT),
+        "cellhead_r": ParagraphStyle("cellhead_r", parent=base, fontName="DejaVu-Bold",
+                                     fontSize=7.5, leading=9.5, alignment=TA_RIGHT),
     }
     width = A4[0] - 36 * mm
     story: list[Any] = [Checked(_escape(b.title), styles["title"]),
@@ -207,8 +216,13 @@ def layout_pdf(b: Briefing) -> tuple[bytes, Layout]:
                 continue
             texts = [[str(c) for c in block.columns], *[[str(c) for c in r] for r in block.rows]]
             widths = _column_widths(texts, width, "DejaVu", 7.5)
-            head = [Checked(_escape(c), styles["cellhead"]) for c in texts[0]]
-            body = [[Checked(_escape(c), styles["cell"]) for c in row] for row in texts[1:]]
+            # columns of numbers right-aligned, so digits stand under digits
+            numeric = [all(_NUMBER.fullmatch(r[j]) for r in texts[1:])
+                       for j in range(len(texts[0]))]
+            head = [Checked(_escape(c), styles["cellhead_r" if numeric[j] else "cellhead"])
+                    for j, c in enumerate(texts[0])]
+            body = [[Checked(_escape(c), styles["cell_r" if numeric[j] else "cell"])
+                     for j, c in enumerate(row)] for row in texts[1:]]
             table = Table([head, *body], colWidths=widths, style=grid, repeatRows=1,
                           hAlign="LEFT")
             if len(body) <= 8:

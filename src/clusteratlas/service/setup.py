@@ -142,8 +142,9 @@ def describe_store(data_dir: DataDir) -> list[str]:
     shown = [d for d in snap["datasets"] if d.status == "active"]
     for entry in provenance_entries(shown, years):
         mark = "[SYNTHETIC] " if entry["synthetic"] else ""
-        lines.append(f"  {mark}{entry['line']}")
-        lines.append(f"      {', '.join(entry['ids'])}; {entry['kind']}; {entry['title']}")
+        lines.append(f"  {mark}{entry['table'] or entry['id']}: {entry['line']}")
+        if len(entry["ids"]) > 1:
+            lines.append(f"      datasets: {', '.join(entry['ids'])}")
     superseded = [d.id for d in snap["datasets"] if d.status != "active"]
     if superseded:
         lines.append(f"Superseded (restore with 'clusteratlas restore ID'): {', '.join(superseded)}")
