@@ -77,3 +77,20 @@ def test_region_page_says_when_the_registry_is_empty(tmp_path, demo_dir, atlas, 
     assert "keine erfasst" in page
     # with the demo's initiatives the note is not there
     assert 'data-field="registry-empty"' not in client.get("/regions/08126").text
+
+
+def test_region_registers_are_credited_in_the_page_language():
+    from clusteratlas.service.setup import REGISTER_DATASET_ID, _register_dataset
+    from clusteratlas.web.i18n import dataset_text
+
+    meta = {"id": REGISTER_DATASET_ID, **{p: getattr(_register_dataset(), p) for p in
+                                          ("title", "source", "attribution", "licence")}}
+    german = " ".join(dataset_text(meta, p, "de")
+                      for p in ("title", "source", "attribution", "licence"))
+    assert german.startswith("Gebietsregister: Deutschland")
+    assert "public domain" not in german
+    assert "merged into" not in german
+    assert "gemeinfrei" in german
+    # the English wording is the dataset's own metadata
+    assert dataset_text(meta, "title", "en") == meta["title"]
+    assert dataset_text(meta, "source", "en").endswith(meta["source"][-40:])

@@ -1074,6 +1074,36 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "Die ersten {n} von {total} Gebieten; die Downloads enthalten alle.",
         "en": "The first {n} of {total} areas; the downloads hold all of them.",
     },
+    # tour: the shipped region registers of an import-only data directory, in the page's
+    # language (the dataset's metadata is English)
+    "ds_register_de_us_title": {
+        "de": ("Gebietsregister: Deutschland (Kreise Stand 01.07.2021, Regierungsbezirke, "
+               "Länder) und die USA (Bundesstaaten, Counties des Census-2020-Bestands)"),
+        "en": ("Region registers: Germany (Kreise as of 01.07.2021, Regierungsbezirke, Länder) "
+               "and the United States (states, counties of the Census 2020 set)"),
+    },
+    "ds_register_de_us_attribution": {
+        "de": ("© GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2.0, www.bkg.bund.de; "
+               "© Statistisches Bundesamt (Destatis), 2021, dl-de/by-2.0, "
+               "www.govdata.de/dl-de/by-2-0; US Census Bureau (FIPS-Schlüssel), gemeinfrei"),
+        "en": ("© GeoBasis-DE / BKG 2021 (data modified), dl-de/by-2.0, www.bkg.bund.de; "
+               "© Statistisches Bundesamt (Destatis), 2021, dl-de/by-2.0, "
+               "www.govdata.de/dl-de/by-2-0; US Census Bureau (FIPS codes), public domain"),
+    },
+    "ds_register_de_us_licence": {"de": "dl-de/by-2.0; gemeinfrei",
+                                  "en": "dl-de/by-2.0; public domain"},
+    "ds_register_de_us_source": {
+        "de": ("BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (Daten verändert: Eisenach "
+               "zum 01.07.2021 in den Wartburgkreis eingegliedert), dl-de/by-2.0, www.bkg.bund.de; "
+               "Einwohner 31.12.2020: © Statistisches Bundesamt (Destatis), 2021, GENESIS "
+               "12411-0018; US Census Bureau, FIPS-Schlüssel der Bundesstaaten und Counties "
+               "(Census-2020-Bestand), gemeinfrei; aufbereitet von addfips 0.4.2"),
+        "en": ("BKG VG5000 (01.01.2021), © GeoBasis-DE / BKG 2021 (data modified: Eisenach "
+               "merged into the Wartburgkreis as of 01.07.2021), dl-de/by-2.0, www.bkg.bund.de; "
+               "population 31.12.2020: © Statistisches Bundesamt (Destatis), 2021, GENESIS "
+               "12411-0018; US Census Bureau, FIPS codes of states and counties (Census 2020 "
+               "county set), public domain; as packaged by addfips 0.4.2"),
+    },
     # tour: a data directory whose registry holds no initiative yet
     "registry_empty": {
         "de": ("Das Register dieses Atlas enthält noch keine Clusterinitiative: „ohne "
