@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from clusteratlas.cli.app import Command, DataDirOption, app, settings_for
+from clusteratlas.cli.app import Command, DataDirOption, app, settings_for, settings_options
 from clusteratlas.errors import ConfigError
 
 __all__ = ["default_workers", "get", "listen", "serve"]
@@ -101,7 +101,7 @@ def serve(
             typer.echo(f"Built the demo in {settings.data_dir} (synthetic demo data).")
         # read here also with several workers: a broken store fails once, in one line,
         # and the indicator table is stored before the workers read it
-        atlas = open_atlas(store, scope=settings.scope)
+        atlas = open_atlas(store, settings_options(settings), scope=settings.scope)
         bound = sock.getsockname()[1]
         host_part = f"[{settings.host}]" if ":" in settings.host else settings.host
         typer.echo(f"Clusteratlas is running at http://{host_part}:{bound}/  (Ctrl+C stops it)")
@@ -119,6 +119,7 @@ def serve(
         # the workers are fresh interpreters (spawned): they find the data directory
         # and the registry in the environment, as the settings would
         os.environ["CLUSTERATLAS_DATA_DIR"] = str(settings.data_dir)
+        os.environ["CLUSTERATLAS_MIN_EMPLOYMENT"] = str(settings.min_employment)
         if settings.registry_url:
             os.environ["CLUSTERATLAS_REGISTRY_URL"] = settings.registry_url
         if settings.scope:
@@ -140,8 +141,12 @@ def get(
     from fastapi.testclient import TestClient
 
     from clusteratlas.server import create_app
+    from clusteratlas.service.atlas import open_atlas
 
-    with TestClient(create_app(settings_for(data_dir).directory())) as client:
+    settings = settings_for(data_dir)
+    directory = settings.directory()
+    atlas = open_atlas(directory, settings_options(settings), scope=settings.scope)
+    with TestClient(create_app(directory, atlas=atlas)) as client:
         response = client.get(path)
     typer.echo(response.text)
     if response.status_code >= 400:
