@@ -211,3 +211,33 @@ def test_provenance_one_line_per_table_without_paths(germany):
         page = client.get("/regions/08327").text
     assert page.count("13111-07-05-4 (") == 1
     assert "www.bkg.bund.de" in page
+
+
+def test_cluster_categories_say_what_data_they_need(germany):
+    """Issue 15.3: on section data the 16 cluster categories say "needs WZ … data" with
+    their level – in the API, on the map page, and as a 4xx (never an empty map) when
+    one is asked for."""
+    store = germany[0]
+    with TestClient(create_app(store)) as client:
+        listed = client.get("/api/categories?lang=en").json()["unsupported_categories"]
+        assert len(listed) == 16
+        auto = next(c for c in listed if c["code"] == "automotive")
+        assert auto == {"code": "automotive", "name": "Automotive", "needs": "class",
+                        "reason": "needs WZ class (4-digit) data"}
+        mapped = client.get("/api/map?category=C&lang=de").json()
+        assert {c["code"] for c in mapped["unsupported_categories"]} == {
+            c.code for c in reference.default_categories().categories}
+        for lang, words in (("en", ("Not computable with this table", "Automotive",
+                                    "needs WZ class (4-digit) data")),
+                            ("de", ("Mit dieser Tabelle nicht berechenbar", "Automobil",
+                                    "braucht Daten der WZ-Klassen (4-Steller)"))):
+            page = client.get(f"/?lang={lang}").text
+            for word in words:
+                assert word in page, (lang, word)
+        for url in ("/api/map?category=automotive", "/api/categories/automotive",
+                    "/categories/automotive", "/?category=automotive"):
+            r = client.get(url)
+            assert r.status_code == 400, url
+            assert "not computable with this table" in r.text, url
+            assert "WZ class (4-digit)" in r.text, url
+        assert client.get("/api/categories/nonsense").status_code == 404

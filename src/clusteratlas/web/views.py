@@ -114,6 +114,7 @@ def map_page(
                    categories=explore.by_name(explore.list_categories(atlas, lang)),
                    markers=_markers(atlas, data["seats"], lang),
                    min_employment=format_number(atlas.options.min_employment, lang),
+                   unsupported=maps.unsupported_lines(data["unsupported_categories"], lang),
                    json_url=f"/api/map?{query}&lang={lang}",
                    csv_url=f"/api/map?{query}&lang={lang}&format=csv")
 
