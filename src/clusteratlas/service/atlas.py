@@ -24,6 +24,7 @@ from clusteratlas.registry.store import InitiativeRecord, RegistryStore
 from clusteratlas.service import snapshot as stored_tables
 from clusteratlas.service.mapping import MappingOptions, map_panel
 from clusteratlas.service.provenance import provenance_entries
+from clusteratlas.service.region_codes import apply_mergers, find_mergers
 from clusteratlas.service.scopes import (
     COMPARISONS,
     SMALLEST_LEVELS,
@@ -447,6 +448,12 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     if "dims" in obs.columns:  # imported tables: the all-total combination of sex, …
         obs = obs[obs["dims"] == ""]
     regions = _regions_from_frame(snap["regions"])
+    panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
+    # a NAICS panel (County Business Patterns) is mapped on the US Cluster Mapping's set
+    is_naics = any(d.classification == "naics2017" for d in panel_sets)
+    if not is_naics:  # former Kreise merged wholly into one successor count for it
+        register = reference.de_regions()
+        obs = apply_mergers(obs, find_mergers(obs, register, value="employment"))
     # map the register's districts; an official table also carries the nation, the
     # states and districts elsewhere: those rows are kept apart as possible references
     districts = {r.code for level in SMALLEST_LEVELS for r in regions.at_level(level)}
@@ -458,9 +465,6 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     if mapped.empty:
         raise NotFoundError(f"{data_dir.path}: the active panel has no data for the register's "
                             "districts")
-    panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
-    # a NAICS panel (County Business Patterns) is mapped on the US Cluster Mapping's set
-    is_naics = any(d.classification == "naics2017" for d in panel_sets)
     classification = reference.naics2017() if is_naics else reference.wz2008()
     # a table of WZ sections and section groups: its finest non-overlapping partition
     sections = None if is_naics else section_panel(obs)
