@@ -218,7 +218,12 @@ def test_provenance_one_line_per_table_without_paths(germany):
     text = "\n".join(str(v) for e in entries for v in e.values()) + "\n".join(info[5:])
     assert str(store.path) not in text
     assert "/work/" not in text
-    assert sum("13111-07-05-4 (" in line for line in info) == 1
+    # 'clusteratlas info': one readable line per table (code, short title, years,
+    # files, attribution with licence), not the table's whole title
+    line, = (x for x in info if "13111-07-05-4" in x)
+    assert line == ("  13111-07-05-4: Sozialversicherungspflichtig Beschäftigte am Arbeitsort "
+                    "nach …, 2015–2018 (4 files), © Statistische Ämter des Bundes und der "
+                    "Länder, Deutschland, 2021, dl-de/by-2.0, www.govdata.de/dl-de/by-2-0")
     with TestClient(create_app(store)) as client:
         page = client.get("/regions/08327").text
     assert page.count("13111-07-05-4 (") == 1
