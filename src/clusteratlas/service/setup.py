@@ -198,7 +198,12 @@ def import_boundaries(
     if fresh:
         us = out["region"].str.startswith("US-").mean() > 0.5
         initialise_store(data_dir, "US" if us else "DG")
-    district_codes = set(regions.loc[regions["level"] == "district", "code"])
+    # regions without a shape: the smallest units (Kreise, counties) of the country the
+    # file draws, not those of the other country of the register
+    us_file = bool(len(out)) and out["region"].str.startswith("US-").mean() > 0.5
+    smallest = regions[regions["level"].isin(("district", "county"))
+                       & (regions["code"].str.startswith("US-") == us_file)]
+    district_codes = set(smallest["code"])
     stats.replace_geometries(dataset, out)
     return {
         "matched": len(out),
