@@ -9,7 +9,9 @@ from its raw lines with the ``csv`` module, not with the atlas's reader.
 from __future__ import annotations
 
 import csv
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from clusteratlas import reference
 from clusteratlas.server import create_app
 from clusteratlas.service.imports import import_files
 from clusteratlas.service.setup import import_boundaries
@@ -134,3 +137,18 @@ def test_county_briefing_is_a_pdf(us_dir: DataDir, tmp_path: Path) -> None:
                  "--data-dir", str(us_dir.path)])
     assert code == 0
     assert out.read_bytes()[:5] == b"%PDF-"
+
+
+def test_us_category_names_are_marked_english_on_german_pages(us_client: TestClient) -> None:
+    """The US Cluster Mapping's names are official English names (no German ones are
+    invented): German pages mark them lang="en", English pages leave them plain."""
+    name = reference.us_categories()[CLUSTER].name("de")
+    marked = f'<span lang="en">{html.escape(name, quote=False)}</span>'
+    for url in (f"/?category={CLUSTER}&scope=US-08", f"/categories/{CLUSTER}",
+                "/regions/US-08031"):
+        german = us_client.get(f"{url}{'&' if '?' in url else '?'}lang=de").text
+        assert marked in german, url
+        english = us_client.get(f"{url}{'&' if '?' in url else '?'}lang=en").text
+        assert marked not in english, url
+    option = us_client.get(f"/?category={CLUSTER}&scope=US-08&lang=de").text
+    assert re.search(rf'<option value="{CLUSTER}" selected lang="en">', option)

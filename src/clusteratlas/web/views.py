@@ -37,9 +37,20 @@ def _render(request: Request, template: str, lang: str, *, atlas: Atlas | None =
     response: Response = request.app.state.templates.TemplateResponse(
         request, template,
         {"t": t, "lang": lang, "switch_url": switch_url, "svg": _svg(atlas),
-         "meta": atlas.meta(), "layer": atlas.layer, **context},
+         "meta": atlas.meta(), "layer": atlas.layer,
+         "names_lang": _names_language(atlas), **context},
     )
     return response
+
+
+def _names_language(atlas: Atlas) -> str | None:
+    """``en`` where the category set's names exist in English only (the US Cluster
+    Mapping's official names, the same in both languages): pages mark them."""
+    cats = atlas.categories
+    if cats.classification.startswith("naics") and all(
+            c.name_de == c.name_en for c in cats.categories):
+        return "en"
+    return None
 
 
 def _svg(atlas: Atlas) -> dict[str, Any]:
