@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -75,6 +74,25 @@ def rss_mb(pid: int) -> float:
         except (OSError, ValueError):
             continue
     return total / 1024
+
+
+def serving(pid: int, port: int) -> int:
+    """Processes of the server (``pid`` and its children) holding its listening socket."""
+    inode = next((f.split()[9] for f in Path("/proc/net/tcp").read_text().splitlines()[1:]
+                  if f.split()[1].endswith(f":{port:04X}") and f.split()[3] == "0A"), None)
+    n = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            if any(str(fd.readlink()) == f"socket:[{inode}]"
+                   for fd in Path(f"/proc/{p}/fd").iterdir()):
+                n += 1
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return n
 
 
 async def load(base: str, paths: dict[str, str], clients: int, duration: float,
@@ -158,6 +176,12 @@ def main() -> None:
                                      + (server.stderr.read().decode() if server.stderr else ""))
                 time.sleep(0.2)
             start_s = time.perf_counter() - started
+            # every worker up (each holds the listening socket once its app started)
+            wanted = args.workers or min(os.cpu_count() or 1, 8)
+            while serving(server.pid, port) < wanted and time.monotonic() < deadline:
+                time.sleep(0.5)
+            time.sleep(2.0)  # the last one's start-up finished
+            workers_s = time.perf_counter() - started
             listing = warm.get("/api/regions").json()
             codes = [r["code"] for r in listing.get("regions", listing.get("items", []))]
             cats = warm.get("/api/categories").json()
@@ -187,13 +211,16 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "load_before": load_avg, "load_after": load_after,
         "clients": args.clients, "duration": result["wall"],
-        "workers": args.workers or "default (cores)", "start_s": start_s,
+        "workers": args.workers or f"default ({min(os.cpu_count() or 1, 8)})",
+        "start_s": start_s, "workers_s": workers_s,
         "requests": len(every), "rps": len(every) / float(result["wall"]),  # type: ignore[arg-type]
         "p50": ms(every, 50), "p95": ms(every, 95), "p99": ms(every, 99),
         "errors": n_errors, "error_kinds": errors,
         "rss_start": memory[0][1] if memory else float("nan"),
         "rss_max": max(m for _, m in memory) if memory else float("nan"),
         "rss_end": memory[-1][1] if memory else float("nan"),
+        "rss_15s": next((m for t, m in memory if t >= 15), float("nan")),
+        "rss_series": [round(m) for _, m in memory],
         "per_url": {name: {"n": len(v), "p50": ms(v, 50), "p95": ms(v, 95), "p99": ms(v, 99)}
                     for name, v in times.items()},
     }
@@ -208,19 +235,23 @@ def write_docs(s: dict, section: str, title: str, paths: dict[str, str]) -> None
         f"{v['p99']:.0f} ms |" for name, v in s["per_url"].items())
     met = s["p95"] < 250 and s["errors"] == 0
     growth = s["rss_end"] - s["rss_start"]
+    table_row = (f"| {s['requests']:,} | {s['rps']:.1f} | {s['p50']:.0f} ms | **{s['p95']:.0f} ms** | "
+                 f"{s['p99']:.0f} ms | {s['errors']} | {s['rss_start']:,.0f} → {s['rss_max']:,.0f} → "
+                 f"{s['rss_end']:,.0f} MB ({growth:+,.0f} MB); at 15 s {s['rss_15s']:,.0f} MB |")
     update_section(section, f"""
 ## Many users: {title} (`bench/load.py`)
 
 {s['date']}, {s['machine']} (load average {s['load_before'][0]:.1f} before,
 {s['load_after'][0]:.1f} after; the machine is shared with other sessions).
-`clusteratlas serve`, workers: {s['workers']}, started and answering in {s['start_s']:.1f} s;
+`clusteratlas serve`, workers: {s['workers']}, answering {s['start_s']:.1f} s after its start, every
+worker up after {s['workers_s']:.1f} s;
 {s['clients']} concurrent clients (one async httpx pool on 127.0.0.1, each client one
 request after the other over the URLs below in turn) for {s['duration']:.0f} s, after
 warming every URL.
 
 | requests | req/s | p50 | p95 | p99 | errors | server memory (RSS, all processes) start → max → end |
 |---:|---:|---:|---:|---:|---:|---|
-| {s['requests']:,} | {s['rps']:.1f} | {s['p50']:.0f} ms | **{s['p95']:.0f} ms** | {s['p99']:.0f} ms | {s['errors']} | {s['rss_start']:,.0f} → {s['rss_max']:,.0f} → {s['rss_end']:,.0f} MB ({growth:+,.0f} MB) |
+{table_row}
 
 Target: p95 under 250 ms, no errors, flat memory — **{"met" if met else "not met"}**
 {("(errors: " + ", ".join(f"{k} ×{v}" for k, v in s["error_kinds"].items()) + ")") if s["errors"] else ""}

@@ -13,7 +13,7 @@ import typer
 from clusteratlas.cli.app import Command, DataDirOption, app, settings_for, settings_options
 from clusteratlas.errors import ConfigError
 
-__all__ = ["default_workers", "get", "listen", "serve"]
+__all__ = ["default_workers", "get", "listen", "serve", "start_workers", "stop_workers"]
 
 
 def _free_port(host: str, after: int) -> int | None:
@@ -58,6 +58,55 @@ def default_workers() -> int:
     """One worker process per core (at most 8): each answers its requests on its own
     core; more would only compete for them."""
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+def start_workers(n: int, sock: socket.socket, env: dict[str, str],
+                  options: dict[str, Any]) -> list[Any]:
+    """``n`` more server processes accepting on ``sock`` (the kernel shares the
+    connections out among all processes listening on it)."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    workers = [spawn.Process(target=_worker, args=(sock, env, options), daemon=True)
+               for _ in range(n)]
+    for w in workers:
+        w.start()
+    return workers
+
+
+def stop_workers(workers: list[Any]) -> None:
+    for w in workers:
+        w.terminate()  # SIGTERM: uvicorn finishes the requests in flight
+    for w in workers:
+        w.join(timeout=20)
+        if w.is_alive():
+            w.kill()
+
+
+def _end_with_parent() -> None:
+    """Ask Linux to stop this process when the one that started it ends, however it
+    ends (uvicorn ends ``serve`` by re-raising the signal that stopped it, so no
+    clean-up code of ours runs there).  Elsewhere :func:`stop_workers` does it."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent ended before the request was made
+        os._exit(0)
+
+
+def _worker(sock: socket.socket, env: dict[str, str], options: dict[str, Any]) -> None:
+    """One further server process (:func:`start_workers`)."""
+    import uvicorn
+
+    _end_with_parent()
+    os.environ.update(env)
+    config = uvicorn.Config("clusteratlas.server:app_from_settings", factory=True, **options)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def _workers(value: str) -> int:
@@ -109,24 +158,22 @@ def serve(
         # cookies, the sign-in limit per client): only from the proxies named here
         options: dict[str, Any] = {"log_level": "warning", "proxy_headers": True,
                                    "forwarded_allow_ips": settings.forwarded_allow_ips}
-        if n_workers == 1:
-            server = uvicorn.Server(uvicorn.Config(create_app(store, atlas=atlas), **options))
-            server.run(sockets=[sock])
-            return
-        from uvicorn.supervisors.multiprocess import Multiprocess
-
-        del atlas  # each worker reads its own
-        # the workers are fresh interpreters (spawned): they find the data directory
-        # and the registry in the environment, as the settings would
-        os.environ["CLUSTERATLAS_DATA_DIR"] = str(settings.data_dir)
-        os.environ["CLUSTERATLAS_MIN_EMPLOYMENT"] = str(settings.min_employment)
+        # the workers beyond this process are fresh interpreters (spawned): they find
+        # the data directory, the registry and the scope in the environment, as the
+        # settings would, and read the indicator table stored just now
+        env = {"CLUSTERATLAS_DATA_DIR": str(settings.data_dir),
+               "CLUSTERATLAS_MIN_EMPLOYMENT": str(settings.min_employment)}
         if settings.registry_url:
-            os.environ["CLUSTERATLAS_REGISTRY_URL"] = settings.registry_url
+            env["CLUSTERATLAS_REGISTRY_URL"] = settings.registry_url
         if settings.scope:
-            os.environ["CLUSTERATLAS_SCOPE"] = settings.scope
-        config = uvicorn.Config("clusteratlas.server:app_from_settings", factory=True,
-                                workers=n_workers, **options)
-        Multiprocess(config, sockets=[sock]).run()
+            env["CLUSTERATLAS_SCOPE"] = settings.scope
+        others = start_workers(n_workers - 1, sock, env, options)
+        # this process answers at once; the others join on the same socket when ready
+        server = uvicorn.Server(uvicorn.Config(create_app(store, atlas=atlas), **options))
+        try:
+            server.run(sockets=[sock])
+        finally:
+            stop_workers(others)
     finally:
         sock.close()
 
