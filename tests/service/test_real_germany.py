@@ -244,9 +244,10 @@ def test_cluster_categories_say_what_data_they_need(germany):
         mapped = client.get("/api/map?category=C&lang=de").json()
         assert {c["code"] for c in mapped["unsupported_categories"]} == {
             c.code for c in reference.default_categories().categories}
-        for lang, words in (("en", ("Not computable with this table", "Automotive",
-                                    "needs WZ class (4-digit) data")),
-                            ("de", ("Mit dieser Tabelle nicht berechenbar", "Automobil",
+        for lang, words in (("en", ("16 cluster categories are not computable with this "
+                                    "table", "Automotive", "needs WZ class (4-digit) data")),
+                            ("de", ("16 Clusterkategorien sind mit dieser Tabelle nicht "
+                                    "berechenbar", "Automobil",
                                     "braucht Daten der WZ-Klassen (4-Steller)"))):
             page = client.get(f"/?lang={lang}").text
             for word in words:

@@ -1080,8 +1080,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "wz_level_group": {"de": "WZ-Gruppen (3-Steller)", "en": "WZ group (3-digit)"},
     "wz_level_class": {"de": "WZ-Klassen (4-Steller)", "en": "WZ class (4-digit)"},
     "wz_level_subclass": {"de": "WZ-Unterklassen (5-Steller)", "en": "WZ subclass (5-digit)"},
-    "unsupported_line": {
-        "de": "Mit dieser Tabelle nicht berechenbar (sie hat nur WZ-Abschnitte): {names} – {needs}.",
-        "en": "Not computable with this table (it has WZ sections only): {names} – {needs}.",
+    "unsupported_summary": {
+        "de": "{n} Clusterkategorien sind mit dieser Tabelle nicht berechenbar (sie hat nur "
+              "WZ-Abschnitte)",
+        "en": "{n} cluster categories are not computable with this table (it has WZ "
+              "sections only)",
     },
 }

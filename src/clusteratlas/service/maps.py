@@ -91,14 +91,14 @@ def state_map(atlas: Atlas, *, category: str | None = None, year: int | None = N
 
 
 def unsupported_lines(unsupported: list[dict[str, str]], lang: str) -> list[str]:
-    """One sentence per WZ level for the cluster categories a table cannot measure
-    (:meth:`Atlas.unsupported`): "Not computable with this table (…): Automotive,
-    … – needs WZ class (4-digit) data."."""
+    """One line per WZ level for the cluster categories a table cannot measure
+    (:meth:`Atlas.unsupported`): "Aerospace, Automotive, … – needs WZ class (4-digit)
+    data"."""
     by_level: dict[str, list[str]] = {}
     for item in unsupported:
         by_level.setdefault(item["needs"], []).append(item["name"])
-    return [text("unsupported_line", lang, names=", ".join(names),
-                 needs=text("category_needs", lang, level=text(f"wz_level_{level}", lang)))
+    return [f"{', '.join(names)} – "
+            + text("category_needs", lang, level=text(f"wz_level_{level}", lang))
             for level in ("division", "group", "class", "subclass")
             if (names := by_level.get(level))]
 
