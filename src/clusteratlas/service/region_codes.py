@@ -155,8 +155,14 @@ def find_mergers(frame: pd.DataFrame, register: Regions, *,
     parts.  Changes of single municipalities between Kreise are not adjusted."""
     regions = frame["region"].astype(str)
     known = frame[value].fillna(0).to_numpy() != 0
+    merged = _merged_into(register)
+    every = [c for codes in merged.values() for c in codes]
+    # one pass over the table: the former Kreise that have data at all
+    present = set(regions[regions.isin(every).to_numpy() & known].unique())
     out = []
-    for successor, former in sorted(_merged_into(register).items()):
+    for successor, former in sorted(merged.items()):
+        if not present & set(former):
+            continue
         years_of = register.former_codes
         for year in sorted(int(y) for y in frame.loc[regions.isin(former).to_numpy()
                                                      & known, "year"].unique()):
