@@ -253,11 +253,16 @@ def test_cluster_categories_say_what_data_they_need(germany):
             for word in words:
                 assert word in page, (lang, word)
         for url in ("/api/map?category=automotive", "/api/categories/automotive",
-                    "/categories/automotive", "/?category=automotive"):
+                    "/categories/automotive?lang=en", "/?category=automotive&lang=en"):
             r = client.get(url)
             assert r.status_code == 400, url
             assert "not computable with this table" in r.text, url
             assert "WZ class (4-digit)" in r.text, url
+        for url in ("/categories/automotive", "/?category=automotive&lang=de"):
+            r = client.get(url)  # the page in its language
+            assert r.status_code == 400, url
+            assert ("„Automobil und Zulieferer“ ist mit dieser Tabelle nicht berechenbar: "
+                    "sie braucht Daten der WZ-Klassen (4-Steller)") in r.text, url
         assert client.get("/api/categories/nonsense").status_code == 404
 
 
