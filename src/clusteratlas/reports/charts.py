@@ -71,9 +71,11 @@ def _figure(chart: Chart) -> Any:
             spine.set_visible(False)
         handles = [Rectangle((0, 0), 1, 1, facecolor=c, edgecolor="#999999", linewidth=0.4)
                    for c in STATUS_COLOURS.values()]
-        ax.legend(handles, [d["legend"][k] for k in STATUS_COLOURS], frameon=False, fontsize=7,
-                  ncol=5,
-                  loc="upper center", bbox_to_anchor=(0.5, -0.12))
+        # below the district labels, in the figure's own reserved strip (placed at the
+        # axes it ran into the rotated labels and past both margins)
+        fig.legend(handles, [_wrapped(d["legend"][k], 34) for k in STATUS_COLOURS],
+                   frameon=False, fontsize=7, ncol=3, loc="lower center",
+                   bbox_to_anchor=(0.5, 0.0))
     else:
         raise ValueError(f"unknown chart kind {chart.kind!r}")
     ax.set_title(chart.title, fontsize=9, loc="left")
@@ -83,9 +85,23 @@ def _figure(chart: Chart) -> Any:
     elif chart.kind == "portfolio":
         left, right, bottom, top = _PORTFOLIO_BOX
         fig.subplots_adjust(left=left, right=right, top=top, bottom=bottom)
+    elif chart.kind == "grid":
+        fig.tight_layout(rect=(0.0, _GRID_LEGEND_STRIP, 1.0, 1.0))
     else:
         fig.tight_layout()
     return fig
+
+
+#: the share of a grid chart's height kept free for its legend (three rows of labels)
+_GRID_LEGEND_STRIP = 0.2
+
+
+def _wrapped(label: str, width: int) -> str:
+    """A legend label over lines of at most ``width`` characters (a label longer than
+    the room beside the chart was cut at the figure's edge)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(label, width)) or label
 
 
 def _outer_rings(geojson: Any) -> list[list[tuple[float, float]]]:
@@ -217,8 +233,8 @@ def _portfolio(ax: Any, d: Mapping[str, Any]) -> None:
     shown = [k for k in STATUS_COLOURS if any(p["status"] == k for p in points)]
     handles = [Circle((0, 0), 1, facecolor=STATUS_COLOURS[k], edgecolor="#333333",
                       linewidth=0.5, alpha=0.75) for k in shown]
-    ax.legend(handles, [d["legend"][k] for k in shown], frameon=False, fontsize=7,
-              loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(handles, [_wrapped(d["legend"][k], 22) for k in shown], frameon=False,
+              fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def render(chart: Chart, fmt: str) -> bytes:
@@ -228,8 +244,10 @@ def render(chart: Chart, fmt: str) -> bytes:
     fig = _figure(chart)
     buffer = io.BytesIO()
     try:
+        # "tight": the saved picture holds every label and legend, however long the
+        # words of the language (the PDF scales it to the column, keeping its aspect)
         fig.savefig(buffer, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg"
-                    else {"Software": None})
+                    else {"Software": None}, bbox_inches="tight", pad_inches=0.04)
     finally:
         plt.close(fig)
     return buffer.getvalue()
