@@ -18,7 +18,7 @@ import clusteratlas
 from clusteratlas.api.alignment_routes import router as alignment_router
 from clusteratlas.api.registry_routes import router as registry_router
 from clusteratlas.api.routes import router as api_router
-from clusteratlas.errors import StoreError
+from clusteratlas.errors import ClusteratlasError, StoreError
 from clusteratlas.http.cache import ResponseCache
 from clusteratlas.http.deps import follow_registry
 from clusteratlas.http.errors import install_error_handlers
@@ -34,6 +34,7 @@ from clusteratlas.store.datadir import DataDir
 from clusteratlas.web.formatting import install_filters
 from clusteratlas.web.i18n import dataset_text, error_detail, translator, variant
 from clusteratlas.web.registry_views import router as registry_web_router
+from clusteratlas.web.views import prepare
 from clusteratlas.web.views import router as web_router
 
 __all__ = ["app_from_settings", "create_app"]
@@ -98,6 +99,12 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
             assert data_dir is not None
             app.state.atlas = open_atlas(data_dir)
         start_registry(app)
+        for name in app.state.templates.env.list_templates(extensions=["html"]):
+            app.state.templates.env.get_template(name)  # compiled once, before a visitor
+        try:
+            prepare(app.state.atlas)
+        except (ClusteratlasError, ValueError) as exc:  # the map page will say what is wrong
+            _log.warning("map not drawn at start-up: %s", exc)
         try:
             yield
         finally:
