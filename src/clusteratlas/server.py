@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -101,6 +102,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
         start_registry(app)
         for name in app.state.templates.env.list_templates(extensions=["html"]):
             app.state.templates.env.get_template(name)  # compiled once, before a visitor
+        await _route_once(app)
         try:
             prepare(app.state.atlas)
         except (ClusteratlasError, ValueError) as exc:  # the map page will say what is wrong
@@ -144,6 +146,23 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     # outermost: a kept answer is replayed with every header the layers inside added
     app.add_middleware(ResponseCache, state=_data_state)
     return app
+
+
+async def _route_once(app: FastAPI) -> None:
+    """One request through the application at start-up, so that what FastAPI builds on
+    the first request (its route tables with every parameter's validator: a third of a
+    second) is not built while a visitor waits.  A path no route answers walks them all."""
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    path = "/-/start-up"
+    await app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+               "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+               "query_string": b"", "root_path": "", "headers": [],
+               "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80)}, receive, send)
 
 
 def _data_state(app: FastAPI) -> object:
