@@ -140,3 +140,20 @@ def test_a_formula_stays_a_text():
     assert sheet["A2"].data_type == "s"
     assert sheet["B2"].value == 5
     assert sheet["B2"].number_format == "#,##0"
+
+
+@pytest.mark.parametrize("url", ["/api/map?category=aerospace", "/api/regions/08435?year=2024"])
+def test_downloads_state_the_view_they_were_mapped_in(client, url):
+    """Issue 15: the reference area (and scope, comparison set) is stated in every
+    download, not only in the JSON answer."""
+    meta = client.get(f"{url}&lang=de").json()
+    rows = _csv(client, f"{url}&lang=de")
+    assert {r["lq_reference"] for r in rows} == {
+        f"{meta['reference']['code']} {meta['reference']['name']}"}
+    assert {r["scope"] for r in rows} == {f"{meta['scope']['code']} {meta['scope']['name']}"}
+    assert {r["comparison"] for r in rows} == {
+        f"{meta['comparison']['set']} ({meta['comparison']['regions']})"}
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"{url}&format=xlsx&lang=de").content))
+    cells = [str(v) for row in book.worksheets[1].iter_rows(values_only=True) for v in row if v]
+    assert f"LQ relativ zu {meta['reference']['name']}" in cells

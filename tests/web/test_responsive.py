@@ -18,7 +18,7 @@ PAGES = {
     "district": "/regions/08435", "category": "/categories/aerospace",
     "compare": "/compare?regions=08111,08212,08435", "search": "/search?q=lago",
     "initiatives": "/initiatives", "initiative": "/initiatives/cyberforum",
-    "login": "/login", "error": "/regions/09999",
+    "login": "/login", "error": "/regions/09999", "glossary": "/glossary",
 }
 WIDTHS = {"phone": (390, 844), "tablet": (768, 1024)}
 

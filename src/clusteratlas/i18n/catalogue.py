@@ -692,6 +692,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "export_attribution": {"de": "Namensnennung", "en": "Attribution"},
     "export_licence": {"de": "Lizenz", "en": "Licence"},
     "export_synthetic": {"de": "synthetisch", "en": "synthetic"},
+    "export_years": {"de": "Jahre", "en": "Years"},
+    "export_scope": {"de": "Gebiet", "en": "Area"},
+    "export_reference": {"de": "LQ-Bezugsgebiet", "en": "LQ reference area"},
+    "export_comparison": {"de": "Vergleichsmenge", "en": "Comparison set"},
     "range_to": {"de": "bis", "en": "to"},
     # --- lang: glossary, explanations next to indicators, diversification in plain words,
     # error pages, impact notes and dataset notes in both languages (issue 16, points 3, 8)

@@ -30,10 +30,14 @@ from typing import Any
 from clusteratlas.i18n import text
 from clusteratlas.service.registry.files import FORMULA_START, csv_text
 
-__all__ = ["MARKER_COLUMNS", "data_source", "table_csv", "table_xlsx"]
+__all__ = ["MARKER_COLUMNS", "VIEW_COLUMNS", "data_source", "table_csv", "table_xlsx",
+           "view_marker"]
 
 #: the columns every downloaded table ends with
 MARKER_COLUMNS = ("synthetic", "data_source")
+#: and, for a table of mapped indicators, the view it was mapped in (the LQ's
+#: reference area, the scope shown, the comparison set of the percentiles)
+VIEW_COLUMNS = ("scope", "lq_reference", "comparison")
 
 # Excel number formats by column (the program shows them in its user's locale: a
 # German Excel writes 1.234,56 for "#,##0.00").  Shares are fractions (0.061 → 6.1 %).
@@ -49,10 +53,28 @@ def data_source(meta: Mapping[str, Any]) -> str:
     parts = []
     for d in meta.get("provenance", []):
         flag = "[SYNTHETIC] " if d.get("synthetic") else ""
+        if d.get("line"):  # the one line per table of service.provenance
+            parts.append(flag + str(d["line"]))
+            continue
         bits = [str(d.get(k)) for k in ("title", "attribution") if d.get(k)]
         licence = f" ({d['licence']})" if d.get("licence") else ""
         parts.append(flag + " – ".join(bits) + licence)
     return " | ".join(parts)
+
+
+def view_marker(meta: Mapping[str, Any]) -> dict[str, str]:
+    """What a table of indicators was mapped against, as ``VIEW_COLUMNS`` texts
+    (``"09 Bayern"``, ``"DG Deutschland"``, the comparison's label); empty for a table
+    that is not a view of the atlas (e.g. the registry)."""
+    out = {}
+    for column, key in zip(VIEW_COLUMNS, ("scope", "reference", "comparison"), strict=True):
+        part = meta.get(key)
+        if isinstance(part, Mapping):
+            if key == "comparison":  # language-neutral: "all (400)", "scope (96)"
+                out[column] = f"{part.get('set')} ({part.get('regions')})"
+            else:
+                out[column] = " ".join(str(part[k]) for k in ("code", "name") if part.get(k))
+    return out
 
 
 def _flat(value: Any) -> Any:
@@ -62,16 +84,19 @@ def _flat(value: Any) -> Any:
     return value
 
 
-def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    columns = list(dict.fromkeys(k for row in rows for k in row if k not in MARKER_COLUMNS))
-    return [*columns, *MARKER_COLUMNS]
+def _columns(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> list[str]:
+    view = list(view_marker(meta))
+    marks = (*view, *MARKER_COLUMNS)
+    columns = list(dict.fromkeys(k for row in rows for k in row if k not in marks))
+    return [*columns, *marks]
 
 
 def _marked(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> list[dict[str, Any]]:
     source = data_source(meta)
     synthetic = bool(meta.get("synthetic"))
+    view = view_marker(meta)
     return [{k: _flat(v) for k, v in row.items()}
-            | {"synthetic": synthetic, "data_source": source} for row in rows]
+            | view | {"synthetic": synthetic, "data_source": source} for row in rows]
 
 
 def _csv_cell(value: Any) -> Any:
@@ -94,12 +119,37 @@ def table_csv(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> str
     the UTF-8 umlauts right; ``pandas.read_csv(..., encoding="utf-8-sig")`` drops it.
     """
     buffer = io.StringIO()
-    columns = _columns(rows)
+    columns = _columns(rows, meta)
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in _marked(rows, meta):
         writer.writerow({k: _csv_cell(row.get(k)) for k in columns})
     return "\ufeff" + buffer.getvalue()
+
+
+def _view_rows(meta: Mapping[str, Any], lang: str) -> list[list[str]]:
+    scope, ref, comp = (meta.get(k) for k in ("scope", "reference", "comparison"))
+    rows = []
+    if isinstance(scope, Mapping):
+        rows.append([text("export_scope", lang), f"{scope.get('name')} ({scope.get('code')})"])
+    if isinstance(ref, Mapping):
+        rows.append([text("export_reference", lang),
+                     text("reference_line", lang, name=ref.get("name"))])
+    if isinstance(comp, Mapping):
+        key = "comparison_scope" if comp.get("set") == "scope" else "comparison_all"
+        name = scope.get("name") if isinstance(scope, Mapping) else ""
+        rows.append([text("export_comparison", lang),
+                     text(key, lang, n=comp.get("regions"), name=name)])
+    return rows
+
+
+def _provenance_cell(entry: Mapping[str, Any], column: str) -> Any:
+    if column == "synthetic":
+        return bool(entry.get("synthetic"))
+    if column == "years":
+        return ", ".join(map(str, entry.get("years") or [])) if not isinstance(
+            entry.get("years"), str) else entry["years"]
+    return str(entry.get(column) or "")
 
 
 def _number_format(column: str, value: Any) -> str | None:
@@ -126,7 +176,7 @@ def table_xlsx(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any], lang:
     book = Workbook()
     sheet = book.active
     sheet.title = text("export_sheet_data", lang)
-    columns = _columns(rows)
+    columns = _columns(rows, meta)
     sheet.append(columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -160,14 +210,15 @@ def table_xlsx(rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any], lang:
         source.cell(row=source.max_row, column=1).font = Font(bold=True, color="9C0006")
     source.append([text("export_created", lang),
                    datetime.now(UTC).date().isoformat()])
+    for view_row in _view_rows(meta, lang):  # the view the indicators were mapped in
+        source.append(view_row)
     source.append([])
-    header = ["title", "source", "attribution", "licence", "synthetic"]
+    header = ["title", "years", "source", "attribution", "licence", "synthetic"]
     source.append([text(f"export_{h}", lang) for h in header])
     for cell in source[source.max_row]:
         cell.font = bold
     for d in meta.get("provenance", []):
-        source.append([str(d.get(h) or "") if h != "synthetic" else bool(d.get(h))
-                       for h in header])
+        source.append([_provenance_cell(d, h) for h in header])
     source.column_dimensions["A"].width = 60
     for col in "BCD":
         source.column_dimensions[col].width = 40
