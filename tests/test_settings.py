@@ -121,3 +121,46 @@ def test_serve_trusts_the_proxies_named_in_the_settings(monkeypatch, tmp_path):
         port = probe.getsockname()[1]
     assert main(["serve", "--data-dir", str(tmp_path), "--port", str(port)]) == 0
     assert seen == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5", "ran": True}
+
+
+def test_min_employment_setting_reaches_the_server_cli_and_legend(monkeypatch, demo_dir,
+                                                                 capsys):
+    """``min_employment`` (CLUSTERATLAS_MIN_EMPLOYMENT) is the floor of stars and the
+    strong label in the server's atlas and the CLI; the map legend states that value."""
+    from fastapi.testclient import TestClient
+
+    from clusteratlas.server import app_from_settings
+
+    assert load_settings().min_employment == 1000
+    monkeypatch.setenv("CLUSTERATLAS_MIN_EMPLOYMENT", "2x")
+    with pytest.raises(ConfigError, match="min_employment"):
+        load_settings()
+    monkeypatch.setenv("CLUSTERATLAS_MIN_EMPLOYMENT", "-5")
+    with pytest.raises(ConfigError, match="min_employment"):
+        load_settings()
+    monkeypatch.setenv("CLUSTERATLAS_MIN_EMPLOYMENT", "25000")
+    monkeypatch.setenv("CLUSTERATLAS_DATA_DIR", str(demo_dir.path))
+    monkeypatch.delenv("CLUSTERATLAS_SCOPE", raising=False)
+    assert main(["settings"]) == 0
+    assert "min_employment (CLUSTERATLAS_MIN_EMPLOYMENT) = 25000.0" in capsys.readouterr().out
+    app = app_from_settings()
+    with TestClient(app) as client:
+        cells = app.state.atlas.indicators
+        assert app.state.atlas.options.min_employment == 25000
+        # no star and no strong label below the floor; the default floor had some
+        small = cells[cells["employment"] < 25000]
+        assert (small["stars"] == 0).all()
+        assert not small["strong"].any()
+        page = client.get("/?indicator=stars&lang=en").text
+        assert "only from 25,000 employees" in page
+        assert "only from 1,000 employees" not in page
+    from clusteratlas.service.atlas import open_atlas
+
+    base = open_atlas(demo_dir).indicators  # the default floor gives stars below 25,000
+    assert ((base["employment"] < 25000) & (base["stars"] > 0)).any()
+    # the CLI's atlas follows the setting too (briefings, exports)
+    from clusteratlas.cli.app import atlas_and_registry
+
+    view, registry = atlas_and_registry(None)
+    registry.store.close()
+    assert view.options.min_employment == 25000

@@ -34,6 +34,9 @@ SETTINGS_HELP = {
     "scope": "Region whose districts the atlas shows and ranks (a country DG/US, a Land "
     "09, a Regierungsbezirk 081, a US state US-06). Default: the data directory's home "
     "scope (08 for the demo, the country for an import).",
+    "min_employment": "Minimum employment of a cell for stars and the strong-cluster "
+    "label on the pages, in the API, briefings and 'clusteratlas map' (the legend states "
+    "it); 0 applies the relative rules alone. Default 1000.",
     "genesis_user": "User name of the GENESIS web service for 'clusteratlas get'; its "
     "password is the setting genesis_password (CLUSTERATLAS_GENESIS_PASSWORD), never shown.",
 }
@@ -60,6 +63,7 @@ class Settings:
     spark_driver_memory: str = "4g"
     genesis_user: str | None = None
     scope: str | None = None
+    min_employment: float = 1000.0
     genesis_password: str | None = field(default=None, repr=False)
 
     def directory(self) -> Any:
@@ -73,6 +77,9 @@ class Settings:
             raise ConfigError(f"setting 'port' is {self.port!r}; expected 1–65535")
         if self.lang not in ("de", "en"):
             raise ConfigError(f"setting 'lang' is {self.lang!r}; expected 'de' or 'en'")
+        if not float(self.min_employment) >= 0:  # also refuses NaN
+            raise ConfigError(f"setting 'min_employment' is {self.min_employment!r}; "
+                              "expected a number of employees ≥ 0")
         if self.engine not in ENGINES:
             raise ConfigError(f"setting 'engine' is {self.engine!r}; expected "
                               f"{' or '.join(ENGINES)}")
@@ -90,6 +97,12 @@ class Settings:
             given["data_dir"] = Path(str(given["data_dir"])).expanduser()
         if "port" in given:
             given["port"] = int(str(given["port"]))
+        if "min_employment" in given:
+            try:
+                given["min_employment"] = float(str(given["min_employment"]))
+            except ValueError:
+                raise ConfigError(f"setting 'min_employment' is {given['min_employment']!r}; "
+                                  "expected a number of employees ≥ 0") from None
         return replace(self, **given)  # type: ignore[arg-type]
 
 

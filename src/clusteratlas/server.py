@@ -181,7 +181,9 @@ def app_from_settings() -> FastAPI:
     read at start-up from the indicator table the data directory keeps
     (:mod:`clusteratlas.service.snapshot`), so a worker starts in about a second."""
     from clusteratlas._config import load_settings
+    from clusteratlas.service.mapping import MappingOptions
 
     settings = load_settings()
     directory = settings.directory()
-    return create_app(directory, atlas=open_atlas(directory, scope=settings.scope))
+    options = MappingOptions(min_employment=settings.min_employment)
+    return create_app(directory, atlas=open_atlas(directory, options, scope=settings.scope))

@@ -176,3 +176,27 @@ def test_state_briefing_ranks_only_public_kpis(tmp_path, demo_dir, atlas):
         shown = ranking()
         assert shown.kind == "table"
         assert [row[0] for row in shown.rows] == [app.state.atlas.initiative("metalldialog").name]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_registry_texts_in_the_briefings_language(atlas, registry, lang):
+    """Registry texts in a briefing follow the pages' rule: the language's field (German
+    the field, English its ``_en`` twin), else the other; the impact caveat from the
+    catalogue (it was printed in English in German briefings)."""
+    from clusteratlas.i18n import text
+
+    item = registry.get("bodenseeairea")
+    own = "" if lang == "de" else "_en"
+    brief = build(atlas, registry, "initiative", "bodenseeairea", lang=lang).text()
+    assert item[f"members_text{own}"] in brief
+    assert item[f"sector{own}"] in brief
+    for fact in item["facts"]:
+        assert fact["text" if lang == "de" else "text_en"] in brief
+    other = "_en" if lang == "de" else ""
+    assert item[f"members_text{other}"] not in brief
+    assert text("impact_caveat", lang) in brief
+    district = build(atlas, registry, "district", "08435", lang=lang).text()
+    assert item[f"members_text{own}"] in district
+    assert item[f"members_text{other}"] not in district
+    if lang == "en":
+        assert item["sector"] not in brief  # the subtitle too

@@ -58,6 +58,18 @@ def germany(shared, tmp_path_factory):
         for (code, industry), v in list(values.items()):
             if code in ("11", "02"):
                 values[(code + "000", industry)] = v
+    # merged Kreise count for their successor (hand sums of the raw cells): Eisenach
+    # (16056) joined the Wartburgkreis (16063) in 2021, after every year here; the
+    # Landkreise Göttingen (03152) and Osterode (03156) made up 03159 in November 2016
+    # (the table's 03159 is all '-' in 2015 and 2016)
+    for year, values in raw.items():
+        merged = [("16063", ("16063", "16056"))]
+        if year < 2017:
+            merged.append(("03159", ("03152", "03156")))
+        for successor, parts in merged:
+            for industry in {i for (_, i) in values}:
+                cells = [values[(p, industry)] for p in parts]
+                values[(successor, industry)] = (None if None in cells else sum(cells))
     return store, report, shapes, raw
 
 
@@ -145,7 +157,7 @@ def test_shares_over_the_partition_sum_to_one(germany):
     complete = parts.groupby(["region", "year"])["employment"].agg(
         lambda s: s.sum() if s.notna().all() else math.nan).dropna()
     total = totals.loc[complete.index]
-    shares = (complete / total)[total > 0]  # 03159 Göttingen before 2016: every cell '-'
+    shares = (complete / total)[total > 0]
     districts = [r.code for r in reference.de_regions().at_level("district")]
     needed = ("A", "B-E", "C", "F", "G-I", "J", "K", "L", "M-N", "O-Q", "R-U", "TOTAL")
     without_secret = {(d, y) for y in YEARS for d in districts
@@ -206,8 +218,74 @@ def test_provenance_one_line_per_table_without_paths(germany):
     text = "\n".join(str(v) for e in entries for v in e.values()) + "\n".join(info[5:])
     assert str(store.path) not in text
     assert "/work/" not in text
-    assert sum("13111-07-05-4 (" in line for line in info) == 1
+    # 'clusteratlas info': one readable line per table (code, short title, years,
+    # files, attribution with licence), not the table's whole title
+    line, = (x for x in info if "13111-07-05-4" in x)
+    assert line == ("  13111-07-05-4: Sozialversicherungspflichtig Beschäftigte am Arbeitsort "
+                    "nach …, 2015–2018 (4 files), © Statistische Ämter des Bundes und der "
+                    "Länder, Deutschland, 2021, dl-de/by-2.0, www.govdata.de/dl-de/by-2-0")
     with TestClient(create_app(store)) as client:
         page = client.get("/regions/08327").text
     assert page.count("13111-07-05-4 (") == 1
     assert "www.bkg.bund.de" in page
+
+
+def test_cluster_categories_say_what_data_they_need(germany):
+    """Issue 15.3: on section data the 16 cluster categories say "needs WZ … data" with
+    their level – in the API, on the map page, and as a 4xx (never an empty map) when
+    one is asked for."""
+    store = germany[0]
+    with TestClient(create_app(store)) as client:
+        listed = client.get("/api/categories?lang=en").json()["unsupported_categories"]
+        assert len(listed) == 16
+        auto = next(c for c in listed if c["code"] == "automotive")
+        assert auto == {"code": "automotive", "name": "Automotive", "needs": "class",
+                        "reason": "needs WZ class (4-digit) data"}
+        mapped = client.get("/api/map?category=C&lang=de").json()
+        assert {c["code"] for c in mapped["unsupported_categories"]} == {
+            c.code for c in reference.default_categories().categories}
+        for lang, words in (("en", ("16 cluster categories are not computable with this "
+                                    "table", "Automotive", "needs WZ class (4-digit) data")),
+                            ("de", ("16 Clusterkategorien sind mit dieser Tabelle nicht "
+                                    "berechenbar", "Automobil",
+                                    "braucht Daten der WZ-Klassen (4-Steller)"))):
+            page = client.get(f"/?lang={lang}").text
+            for word in words:
+                assert word in page, (lang, word)
+        for url in ("/api/map?category=automotive", "/api/categories/automotive",
+                    "/categories/automotive?lang=en", "/?category=automotive&lang=en"):
+            r = client.get(url)
+            assert r.status_code == 400, url
+            assert "not computable with this table" in r.text, url
+            assert "WZ class (4-digit)" in r.text, url
+        for url in ("/categories/automotive", "/?category=automotive&lang=de"):
+            r = client.get(url)  # the page in its language
+            assert r.status_code == 400, url
+            assert ("„Automobil und Zulieferer“ ist mit dieser Tabelle nicht berechenbar: "
+                    "sie braucht Daten der WZ-Klassen (4-Steller)") in r.text, url
+        assert client.get("/api/categories/nonsense").status_code == 404
+
+
+def test_merged_districts_count_for_their_successor(germany):
+    """The Wartburgkreis is drawn with Eisenach's area (VG5000 2021), so it is counted
+    with Eisenach's employees; Göttingen has 2015 and 2016 values (its parts'); each sum
+    is flagged 'derived' and said by name in the import summary."""
+    store, report, _, raw = germany
+    atlas = open_atlas(store)
+    obs = atlas.observations.set_index(["region", "industry", "year"])
+    assert obs.loc[("16063", "TOTAL", 2015), "employment"] == 40770 + 23938
+    assert obs.loc[("03159", "TOTAL", 2015), "employment"] == 99252 + 25192
+    assert obs.loc[("16063", "C", 2018), "employment"] == 15619 + 6649
+    for key in (("16063", "TOTAL", 2018), ("03159", "C", 2016)):
+        assert obs.loc[key, "flag"] == "derived"
+    assert obs.loc[("03159", "TOTAL", 2017), "flag"] == "reported"  # its own row
+    lines = "\n".join(report.regions)
+    assert ("16056 (Kreisfreie Stadt Eisenach, merged 2021 into 16063 Wartburgkreis) "
+            "added to 16063 Wartburgkreis on the map") in lines
+    assert ("03156 (Landkreis Osterode am Harz, merged 2016 into 03159 Göttingen) make "
+            "up 03159 Göttingen on the map") in lines
+    assert "kept under their own code, not mapped: 16056" not in lines
+    with TestClient(create_app(store)) as client:
+        body = client.get("/api/regions/16063?year=2016").json()
+        got = {c["category"]: c["employment"] for c in body["categories"]}
+        assert got["C"] == raw[2016][("16063", "C")] == 15281 + 6949

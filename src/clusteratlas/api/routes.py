@@ -153,4 +153,5 @@ def categories(request: Request, lang: Lang = "de") -> dict[str, Any]:
     atlas = _atlas(request)
     return {"ok": True, "category_set": atlas.categories.name,
             "version": atlas.categories.version,
-            "categories": explore.list_categories(atlas, lang), **atlas.meta()}
+            "categories": explore.list_categories(atlas, lang),
+            "unsupported_categories": atlas.unsupported(lang), **atlas.meta()}

@@ -220,6 +220,13 @@ def settings_for(data_dir: Path | None, **extra: Any) -> Settings:
     return load_settings(data_dir=data_dir, **extra)
 
 
+def settings_options(settings: Settings) -> Any:
+    """The mapping options the settings ask for (``min_employment``), as the server's."""
+    from clusteratlas.service.mapping import MappingOptions
+
+    return MappingOptions(min_employment=settings.min_employment)
+
+
 def open_registry(data_dir: Path | None, *, atlas: Any = None,
                   check_codes: bool = False) -> RegistryService:
     """The registry service; codes are checked against the atlas only where a command
@@ -241,7 +248,7 @@ def atlas_and_registry(data_dir: Path | None, *, scope: str | None = None,
     settings = settings_for(data_dir)
     directory = settings.directory()
     ensure_store(directory)
-    atlas = open_atlas(directory, scope=settings.scope)
+    atlas = open_atlas(directory, settings_options(settings), scope=settings.scope)
     view = atlas.view(scope, reference)
     return view, open_registry(data_dir, atlas=atlas)
 

@@ -67,9 +67,10 @@ def map_command(
         = 2.0,
     strong_quantile: Annotated[float, typer.Option(metavar="Q", help="Strong-cluster LQ "
                                                    "percentile (0.75; 0.90 variant).")] = 0.75,
-    min_employment: Annotated[float, typer.Option(metavar="N", help=
+    min_employment: Annotated[Optional[float], typer.Option(metavar="N", help=  # noqa: UP045
                               "Minimum employment of a cell for stars and the strong "
-                              "label; 0 applies the relative rules alone.")] = 1000.0,
+                              "label; 0 applies the relative rules alone. Default: the "
+                              "setting min_employment (1000).")] = None,
 ) -> None:
     """Map cluster agglomerations: LQ, shares, change, stars, strong clusters, concentration."""
     import numpy as np
@@ -87,7 +88,9 @@ def map_command(
         stars=StarRules(size_quantile=star_quantile, min_lq=star_min_lq,
                         focus_quantile=star_quantile),
         strong=StrongRule(lq_quantile=strong_quantile), denominator=denominator,
-        min_employment=min_employment, fill_suppressed=fill_suppressed, plants=plants, shift_share_years=years,
+        min_employment=(load_settings().min_employment if min_employment is None
+                        else min_employment),
+        fill_suppressed=fill_suppressed, plants=plants, shift_share_years=years,
         coagglomeration_year=coagglomeration_year)
     category_set = reference.read_categories(categories) if categories is not None else None
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from clusteratlas.cli.app import Command, DataDirOption, app, settings_for
+from clusteratlas.cli.app import Command, DataDirOption, app, settings_for, settings_options
 from clusteratlas.errors import ConfigError
 
 __all__ = ["default_workers", "get", "listen", "serve", "start_workers", "stop_workers"]
@@ -150,7 +150,7 @@ def serve(
             typer.echo(f"Built the demo in {settings.data_dir} (synthetic demo data).")
         # read here also with several workers: a broken store fails once, in one line,
         # and the indicator table is stored before the workers read it
-        atlas = open_atlas(store, scope=settings.scope)
+        atlas = open_atlas(store, settings_options(settings), scope=settings.scope)
         bound = sock.getsockname()[1]
         host_part = f"[{settings.host}]" if ":" in settings.host else settings.host
         typer.echo(f"Clusteratlas is running at http://{host_part}:{bound}/  (Ctrl+C stops it)")
@@ -161,7 +161,8 @@ def serve(
         # the workers beyond this process are fresh interpreters (spawned): they find
         # the data directory, the registry and the scope in the environment, as the
         # settings would, and read the indicator table stored just now
-        env = {"CLUSTERATLAS_DATA_DIR": str(settings.data_dir)}
+        env = {"CLUSTERATLAS_DATA_DIR": str(settings.data_dir),
+               "CLUSTERATLAS_MIN_EMPLOYMENT": str(settings.min_employment)}
         if settings.registry_url:
             env["CLUSTERATLAS_REGISTRY_URL"] = settings.registry_url
         if settings.scope:
@@ -187,8 +188,12 @@ def get(
     from fastapi.testclient import TestClient
 
     from clusteratlas.server import create_app
+    from clusteratlas.service.atlas import open_atlas
 
-    with TestClient(create_app(settings_for(data_dir).directory())) as client:
+    settings = settings_for(data_dir)
+    directory = settings.directory()
+    atlas = open_atlas(directory, settings_options(settings), scope=settings.scope)
+    with TestClient(create_app(directory, atlas=atlas)) as client:
         response = client.get(path)
     typer.echo(response.text)
     if response.status_code >= 400:

@@ -62,8 +62,8 @@ def _warm(kernel: Any) -> bool:
 
 def pick(kernel: Any, *args: Any) -> Callable[..., Any]:
     """The compiled ``kernel``, or its Python twin for small ``args`` while its cache
-    is empty (``CLUSTERATLAS_KERNELS=compiled`` always compiles)."""
-    if not _is_kernel(kernel) or os.environ.get("CLUSTERATLAS_KERNELS") == "compiled":
+    is empty."""
+    if not _is_kernel(kernel):
         return kernel  # type: ignore[no-any-return]
     size = max((a.size for a in args if isinstance(a, np.ndarray)), default=0)
     if size > SMALL or _warm(kernel):

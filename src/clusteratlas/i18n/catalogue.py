@@ -1074,4 +1074,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "de": "Die ersten {n} von {total} Gebieten; die Downloads enthalten alle.",
         "en": "The first {n} of {total} areas; the downloads hold all of them.",
     },
+    # cluster categories a section-level table cannot measure (issue 15, point 3)
+    "category_needs": {"de": "braucht Daten der {level}", "en": "needs {level} data"},
+    "wz_level_division": {"de": "WZ-Abteilungen (2-Steller)", "en": "WZ division (2-digit)"},
+    "wz_level_group": {"de": "WZ-Gruppen (3-Steller)", "en": "WZ group (3-digit)"},
+    "wz_level_class": {"de": "WZ-Klassen (4-Steller)", "en": "WZ class (4-digit)"},
+    "wz_level_subclass": {"de": "WZ-Unterklassen (5-Steller)", "en": "WZ subclass (5-digit)"},
+    "category_not_computable": {
+        "de": "Die Clusterkategorie „{name}“ ist mit dieser Tabelle nicht berechenbar: sie {needs}; "
+              "die Tabelle hat nur WZ-Abschnitte.",
+        "en": "The cluster category “{name}” is not computable with this table: it {needs}; "
+              "the table has WZ sections only.",
+    },
+    "unsupported_summary": {
+        "de": "{n} Clusterkategorien sind mit dieser Tabelle nicht berechenbar (sie hat nur "
+              "WZ-Abschnitte)",
+        "en": "{n} cluster categories are not computable with this table (it has WZ "
+              "sections only)",
+    },
 }

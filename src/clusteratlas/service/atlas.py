@@ -14,6 +14,7 @@ import pandas as pd
 
 from clusteratlas import reference
 from clusteratlas.errors import InputError, NotFoundError
+from clusteratlas.i18n import text
 from clusteratlas.model.categories import CategorySet, ClusterCategory
 from clusteratlas.model.panel import TOTAL_CODE, Panel
 from clusteratlas.model.regions import Region, Regions
@@ -23,6 +24,7 @@ from clusteratlas.registry.store import InitiativeRecord, RegistryStore
 from clusteratlas.service import snapshot as stored_tables
 from clusteratlas.service.mapping import MappingOptions, map_panel
 from clusteratlas.service.provenance import provenance_entries
+from clusteratlas.service.region_codes import apply_mergers, find_mergers
 from clusteratlas.service.scopes import (
     COMPARISONS,
     SMALLEST_LEVELS,
@@ -32,7 +34,7 @@ from clusteratlas.service.scopes import (
     resolve_region,
     summed_reference_rows,
 )
-from clusteratlas.service.sections import section_panel
+from clusteratlas.service.sections import WZ_LEVELS, needed_levels, section_panel
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import DatasetInfo, StatsStore
 
@@ -335,9 +337,40 @@ class Atlas:
         return region
 
     def category(self, code: str | None) -> str:
+        """The code of category ``code`` of :attr:`categories` (default: the first).
+
+        Raises
+        ------
+        InputError
+            ``code`` is a cluster category this table cannot measure (section data):
+            the message names the level of data it needs.
+        NotFoundError
+            ``code`` is no category at all.
+        """
         if code is None:
             return self.categories.categories[0].code
+        if code in self.unsupported_categories and code not in self.categories:
+            name = reference.default_categories()[code].name("en")
+            level = needed_levels().get(code, "division")
+            raise InputError(
+                f"category {code!r} ({name}) is not computable with this table: it needs "
+                f"{WZ_LEVELS[level]} data; the table holds WZ sections (categories: "
+                f"{', '.join(c.code for c in self.categories.categories)})")
         return self.categories[code].code
+
+    def unsupported(self, lang: str = "de") -> list[dict[str, str]]:
+        """The cluster categories this table cannot measure, each with the level of
+        data it needs: ``[{code, name, needs, reason}]`` (``needs``: ``division``,
+        ``group``, ``class`` or ``subclass``; ``reason`` in ``lang``)."""
+        if not self.unsupported_categories:
+            return []
+        shipped = reference.default_categories()
+        levels = needed_levels()
+        return [{"code": code, "name": shipped[code].name(lang),
+                 "needs": levels.get(code, "division"),
+                 "reason": text("category_needs", lang,
+                                level=text(f"wz_level_{levels.get(code, 'division')}", lang))}
+                for code in self.unsupported_categories if code in shipped]
 
     def shown(self, actor: Actor = ANONYMOUS) -> list[InitiativeRecord]:
         """The initiatives as ``actor`` may see them (hidden field groups emptied)."""
@@ -415,6 +448,12 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     if "dims" in obs.columns:  # imported tables: the all-total combination of sex, …
         obs = obs[obs["dims"] == ""]
     regions = _regions_from_frame(snap["regions"])
+    panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
+    # a NAICS panel (County Business Patterns) is mapped on the US Cluster Mapping's set
+    is_naics = any(d.classification == "naics2017" for d in panel_sets)
+    if not is_naics:  # former Kreise merged wholly into one successor count for it
+        register = reference.de_regions()
+        obs = apply_mergers(obs, find_mergers(obs, register, value="employment"))
     # map the register's districts; an official table also carries the nation, the
     # states and districts elsewhere: those rows are kept apart as possible references
     districts = {r.code for level in SMALLEST_LEVELS for r in regions.at_level(level)}
@@ -426,9 +465,6 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     if mapped.empty:
         raise NotFoundError(f"{data_dir.path}: the active panel has no data for the register's "
                             "districts")
-    panel_sets = [d for d in snap["datasets"] if d.id == panel_id or d.table_key == panel_id]
-    # a NAICS panel (County Business Patterns) is mapped on the US Cluster Mapping's set
-    is_naics = any(d.classification == "naics2017" for d in panel_sets)
     classification = reference.naics2017() if is_naics else reference.wz2008()
     # a table of WZ sections and section groups: its finest non-overlapping partition
     sections = None if is_naics else section_panel(obs)

@@ -231,7 +231,7 @@ def district_briefing(atlas: Atlas, code: str, *, lang: str = "de",
             kpis = (f"{_t('members', lang)} {f(_members(latest))}, {_t('events', lang)} "
                     f"{f(latest.get('events'))} ({latest['year']})" if latest else "–")
             rows.append([i["name"], ", ".join(c["name"] for c in i["categories"]),
-                         i.get("members") or "–", kpis])
+                         in_language(i.get("members"), i.get("members_en"), lang), kpis])
         blocks.append(Block("table", columns=["Initiative", _t("category", lang),
                                               _t("members", lang), "KPI"], rows=rows))
     else:
@@ -317,6 +317,14 @@ def seat_text(town: str | None, region_name: str | None) -> str:
     return f"{town} ({region_name})"
 
 
+def in_language(german: str | None, english: str | None, lang: str) -> str:
+    """A registry text in the briefing's language: the ``lang`` variant (the field for
+    German, its ``_en`` twin for English), else the other one, else "–" – the rule of
+    the pages (:func:`clusteratlas.web.i18n.variant`), without their markup."""
+    own, other = (german, english) if lang == "de" else (english, german)
+    return own or other or "–"
+
+
 def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
                         lang: str = "de") -> Briefing:
     item = registry.get(initiative_id, ANONYMOUS)
@@ -324,16 +332,19 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
     f = _formatter(lang)
     names = {c: atlas.regions[c].display_name for c in atlas.regions}
     blocks = [Block("heading", _t("profile", lang)), Block("figures", figures=[
-        (_t("sector", lang), item["sector"] or "–"),
+        (_t("sector", lang), in_language(item["sector"], item.get("sector_en"), lang)),
         (_t("category", lang), ", ".join(cats.get(c, c) for c in item["categories"]) or "–"),
         (_t("seat", lang), seat_text(item["seat_town"], names.get(item["seat_region"] or ""))),
         (_t("district", lang), ", ".join(names.get(c, c) for c in item["regions_served"]) or "–"),
-        (_t("f_managing_organisation", lang), item["managing_organisation"] or "–"),
+        (_t("f_managing_organisation", lang),
+         in_language(item["managing_organisation"], item.get("managing_organisation_en"),
+                     lang)),
         (_t("founded", lang), str(item["founded_on"] or item["founded"]
                                                          or "–")),
-        (_t("members", lang), item.get("members_text") or "–")])]
+        (_t("members", lang), in_language(item.get("members_text"),
+                                          item.get("members_text_en"), lang))])]
     for fact in item.get("facts", []):
-        blocks.append(Block("note", fact["text"]))
+        blocks.append(Block("note", in_language(fact["text"], fact.get("text_en"), lang)))
     reports = [r for r in item.get("kpi_reports", []) if r["status"] == "accepted"]
     blocks.append(Block("heading", _t("kpis", lang)))
     if reports:
@@ -393,7 +404,7 @@ def initiative_briefing(atlas: Atlas, registry: Any, initiative_id: str, *,
     common = _common(atlas, lang, atlas.years[-1])
     common["sources"] = [s["url"] for s in item.get("sources", [])] + common["sources"]
     return Briefing(kind="initiative", title=_t("initiative_title", lang, name=item["name"]),
-                    subtitle=item["sector"],
+                    subtitle=in_language(item["sector"], item.get("sector_en"), lang),
                     blocks=blocks + _footer(atlas, lang, common, atlas.years[-1],
                                             area=_state_name(atlas)), **common)
 

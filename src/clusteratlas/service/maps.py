@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas.errors import InputError
+from clusteratlas.i18n import text
 from clusteratlas.model.regions import Region
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
 
 __all__ = ["MAP_INDICATORS", "autocorrelation", "growth_over", "spatial_weights",
-           "state_map"]
+           "state_map", "unsupported_lines"]
 
 #: what a state map can show
 MAP_INDICATORS = ("lq", "employment", "stars", "strong", "growth", "coverage")
@@ -84,8 +85,22 @@ def state_map(atlas: Atlas, *, category: str | None = None, year: int | None = N
         "layer": atlas.layer,
         "regions": features,
         "seats": seats,
+        "unsupported_categories": atlas.unsupported(lang),
         **atlas.meta(),
     }
+
+
+def unsupported_lines(unsupported: list[dict[str, str]], lang: str) -> list[str]:
+    """One line per WZ level for the cluster categories a table cannot measure
+    (:meth:`Atlas.unsupported`): "Aerospace, Automotive, … – needs WZ class (4-digit)
+    data"."""
+    by_level: dict[str, list[str]] = {}
+    for item in unsupported:
+        by_level.setdefault(item["needs"], []).append(item["name"])
+    return [f"{', '.join(names)} – "
+            + text("category_needs", lang, level=text(f"wz_level_{level}", lang))
+            for level in ("division", "group", "class", "subclass")
+            if (names := by_level.get(level))]
 
 
 def growth_over(atlas: Atlas, category: str, year: int) -> tuple[list[int] | None,

@@ -15,7 +15,18 @@ from typing import Any
 
 from clusteratlas.store.stats import DatasetInfo
 
-__all__ = ["provenance_entries", "year_span"]
+__all__ = ["provenance_entries", "short_title", "year_span"]
+
+
+def short_title(title: str, width: int = 64) -> str:
+    """A table's title for a one-line listing: its first part (GENESIS titles run on
+    with " - Stichtag … - Kreise u. krfr. Städte …"), cut at a word before ``width``
+    characters with "…"."""
+    head = title.split(" - ")[0].strip()
+    if len(head) <= width:
+        return head
+    cut = head[:width].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut} …"
 
 
 def year_span(years: Iterable[int]) -> str:
@@ -63,9 +74,17 @@ def provenance_entries(datasets: Sequence[DatasetInfo],
         name = f"{code} ({first.title})" if code and first.title != code else (
             code or first.title)
         parts = [name, year_span(ys), _with_licence(first.attribution, first.licence)]
+        files = f" ({len(members)} files)" if len(members) > 1 else ""
+        brief = [short_title(first.title) if code else "", year_span(ys) + files,
+                 _with_licence(first.attribution, first.licence)]
         entry = first.to_dict() | {
             "ids": [d.id for d in members], "years": ys, "source": _no_path(first.source),
+            "code": code,
             "line": ", ".join(p for p in parts if p),
+            # one readable line of 'clusteratlas info': code, short title, years, files,
+            # attribution with licence
+            "short_line": ", ".join(p.strip() for p in brief if p.strip())
+            if code else ", ".join(p for p in parts if p),
         }
         out.append(entry)
     return out

@@ -20,10 +20,11 @@ from clusteratlas.core.partition import apply_partition, finest_partition
 from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.panel import TOTAL_CODE
 
-__all__ = ["SectionPanel", "initiative_categories", "section_panel", "unsupported_categories"]
+__all__ = ["WZ_LEVELS", "SectionPanel", "initiative_categories", "needed_levels", "section_panel",
+           "unsupported_categories"]
 
 #: WZ 2008 levels by the number of digits of their codes
-_LEVEL_NAMES = {"division": "WZ division (2-digit)", "group": "WZ group (3-digit)",
+WZ_LEVELS = {"division": "WZ division (2-digit)", "group": "WZ group (3-digit)",
                 "class": "WZ class (4-digit)", "subclass": "WZ subclass (5-digit)"}
 
 
@@ -37,20 +38,27 @@ class SectionPanel:
     unsupported: dict[str, str] = field(default_factory=dict)
 
 
-def unsupported_categories(categories: CategorySet | None = None) -> dict[str, str]:
-    """``{category code: reason}`` for cluster categories section data cannot measure:
-    "not computable: needs WZ division (2-digit) data" with the finest level the
-    category's codes reach."""
+def needed_levels(categories: CategorySet | None = None) -> dict[str, str]:
+    """``{category code: WZ level}``: the finest level (``division``, ``group``,
+    ``class``, ``subclass``) the category's codes reach, which a table must have to
+    measure it."""
     categories = categories or reference.default_categories()
     wz = reference.wz2008()
-    order = list(_LEVEL_NAMES)
+    order = list(WZ_LEVELS)
     out = {}
     for cat in categories.categories:
         levels = [wz[c].level for c in (*cat.include, *cat.exclude) if c in wz]
-        finest = max((lv for lv in levels if lv in _LEVEL_NAMES), key=order.index,
-                     default="division")
-        out[cat.code] = f"not computable: needs {_LEVEL_NAMES[finest]} data"
+        out[cat.code] = max((lv for lv in levels if lv in WZ_LEVELS), key=order.index,
+                            default="division")
     return out
+
+
+def unsupported_categories(categories: CategorySet | None = None) -> dict[str, str]:
+    """``{category code: reason}`` for cluster categories section data cannot measure:
+    "not computable: needs WZ division (2-digit) data" with the finest level the
+    category's codes reach (:func:`needed_levels`)."""
+    return {code: f"not computable: needs {WZ_LEVELS[level]} data"
+            for code, level in needed_levels(categories).items()}
 
 
 def section_panel(observations: pd.DataFrame) -> SectionPanel | None:

@@ -142,9 +142,9 @@ def describe_store(data_dir: DataDir) -> list[str]:
     shown = [d for d in snap["datasets"] if d.status == "active"]
     for entry in provenance_entries(shown, years):
         mark = "[SYNTHETIC] " if entry["synthetic"] else ""
-        lines.append(f"  {mark}{entry['table'] or entry['id']}: {entry['line']}")
-        if len(entry["ids"]) > 1:
-            lines.append(f"      datasets: {', '.join(entry['ids'])}")
+        # one line per table (the file-level ids are in the store, for 'restore')
+        key = entry["code"] or entry["table"] or entry["id"]
+        lines.append(f"  {mark}{key}: {entry['short_line']}")
     superseded = [d.id for d in snap["datasets"] if d.status != "active"]
     if superseded:
         lines.append(f"Superseded (restore with 'clusteratlas restore ID'): {', '.join(superseded)}")
@@ -198,7 +198,12 @@ def import_boundaries(
     if fresh:
         us = out["region"].str.startswith("US-").mean() > 0.5
         initialise_store(data_dir, "US" if us else "DG")
-    district_codes = set(regions.loc[regions["level"] == "district", "code"])
+    # regions without a shape: the smallest units (Kreise, counties) of the country the
+    # file draws, not those of the other country of the register
+    us_file = bool(len(out)) and out["region"].str.startswith("US-").mean() > 0.5
+    smallest = regions[regions["level"].isin(("district", "county"))
+                       & (regions["code"].str.startswith("US-") == us_file)]
+    district_codes = set(smallest["code"])
     stats.replace_geometries(dataset, out)
     return {
         "matched": len(out),

@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from clusteratlas.i18n.formats import (
     MISSING,
@@ -98,8 +99,22 @@ def _field(ctx: Context, value: Any) -> str:
     return field_value(value, _lang(ctx))
 
 
+@pass_context
+def _category_name(ctx: Context, name: Any) -> Any:
+    """A cluster category's name, marked with its language where the category set has
+    names in one language only (the US Cluster Mapping's official English names on a
+    German page: ``names_lang`` of the page's context), so that screen readers say it
+    in English; names are never translated here."""
+    other = ctx.get("names_lang")
+    if other and other != _lang(ctx):
+        return Markup('<span lang="{}">{}</span>').format(other, name)
+    return name
+
+
 def install_filters(env: Environment) -> None:
-    """Register ``num``, ``lq``, ``pct``, ``signed_pct``, ``signed``, ``date`` and
-    ``field`` (a number in a form field)."""
+    """Register ``num``, ``lq``, ``pct``, ``signed_pct``, ``signed``, ``date``,
+    ``field`` (a number in a form field) and ``catname`` (a category's name with its
+    language)."""
     env.filters.update({"num": _num, "lq": _lq, "pct": _pct, "signed_pct": _signed_pct,
-                        "signed": _signed, "date": _date, "field": _field})
+                        "signed": _signed, "date": _date, "field": _field,
+                        "catname": _category_name})

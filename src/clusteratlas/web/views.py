@@ -10,8 +10,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clusteratlas.errors import ClusteratlasError
+from clusteratlas.errors import ClusteratlasError, InputError
 from clusteratlas.http.deps import session_actor
+from clusteratlas.i18n import text
 from clusteratlas.i18n.formats import format_number, format_signed_percent
 from clusteratlas.presentation.charts import line_chart
 from clusteratlas.presentation.colours import paint_map, ranked
@@ -38,9 +39,29 @@ def _render(request: Request, template: str, lang: str, *, atlas: Atlas | None =
     response: Response = request.app.state.templates.TemplateResponse(
         request, template,
         {"t": t, "lang": lang, "switch_url": switch_url, "svg": svg or _svg(atlas),
-         "meta": atlas.meta(), "layer": atlas.layer, **context},
+         "meta": atlas.meta(), "layer": atlas.layer,
+         "names_lang": _names_language(atlas), **context},
     )
     return response
+
+
+def _computable(atlas: Atlas, code: str | None, lang: str) -> None:
+    """Refuse (400) a cluster category the table cannot measure, in the page's
+    language and with the level of data it needs (the API says it in English)."""
+    for item in atlas.unsupported(lang):
+        if item["code"] == code and code not in atlas.categories:
+            raise InputError(text("category_not_computable", lang, name=item["name"],
+                                  needs=item["reason"]))
+
+
+def _names_language(atlas: Atlas) -> str | None:
+    """``en`` where the category set's names exist in English only (the US Cluster
+    Mapping's official names, the same in both languages): pages mark them."""
+    cats = atlas.categories
+    if cats.classification.startswith("naics") and all(
+            c.name_de == c.name_en for c in cats.categories):
+        return "en"
+    return None
 
 
 def _svg(atlas: Atlas) -> dict[str, Any]:
@@ -162,6 +183,7 @@ def map_page(
     comparison: Comparison = None,
 ) -> Response:
     atlas: Atlas = request.app.state.atlas.view(scope, reference, comparison)
+    _computable(atlas, category, lang)
     statuses = (coverage.statuses_for(atlas, category, year) if indicator == "coverage"
                 else None)
     data = paint_map(maps.state_map(atlas, category=category, year=year, lang=lang,
@@ -186,6 +208,7 @@ def map_page(
                    categories=explore.by_name(explore.list_categories(atlas, lang)),
                    markers=_markers(atlas, data["seats"], lang),
                    min_employment=format_number(atlas.options.min_employment, lang),
+                   unsupported=maps.unsupported_lines(data["unsupported_categories"], lang),
                    json_url=f"/api/map?{query}&lang={lang}",
                    csv_url=f"/api/map?{query}&lang={lang}&format=csv")
 
@@ -242,6 +265,7 @@ def category_page(request: Request, code: str,
                   year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
                   lang: Lang = "de") -> Response:
     atlas: Atlas = request.app.state.atlas
+    _computable(atlas, code, lang)
     data = explore.category_profile(atlas, code, year=year, lang=lang)
     mapped = paint_map(maps.state_map(atlas, category=data["category"]["code"],
                                       year=data["year"], lang=lang), lang)
