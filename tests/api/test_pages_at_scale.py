@@ -48,6 +48,25 @@ def test_large_view_mini_map_draws_the_district_and_its_nearest_neighbours(
         f"/regions/{code}?lang=en&year={atlas.years[-1]}").text)
 
 
+def test_mini_map_without_representative_points_takes_the_nearest_on_the_map(
+        atlas, monkeypatch):
+    # US counties have no representative points: the neighbours are the regions whose
+    # label points on the view's map are nearest
+    monkeypatch.setattr(views, "MINI_WHOLE", 10)
+    monkeypatch.setattr(views, "MINI_NEIGHBOURS", 5)
+    monkeypatch.setattr(regions, "neighbours", lambda *a, **k: [])
+    view = replace(atlas)
+    code = "08126"
+    at = views._svg(view)["labels"]
+    x, y = at[code]
+    dist = {c: (p[0] - x) ** 2 + (p[1] - y) ** 2 for c, p in at.items() if c != code}
+    drawn = set(views.mini_svg(view, code)["paths"])
+    assert len(drawn) == 6
+    assert code in drawn
+    assert max(dist[c] for c in drawn - {code}) <= min(
+        d for c, d in dist.items() if c not in drawn)
+
+
 def test_mini_map_is_the_drawing_of_those_regions(atlas, monkeypatch):
     monkeypatch.setattr(views, "MINI_WHOLE", 10)
     view = replace(atlas)  # an empty cache of drawn maps

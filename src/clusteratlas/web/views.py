@@ -88,7 +88,15 @@ def mini_svg(atlas: Atlas, code: str) -> dict[str, Any]:
         return _svg(atlas)
 
     def draw() -> dict[str, Any]:
-        shown = {code, *regions.neighbours(atlas, code, n=MINI_NEIGHBOURS)}
+        near = regions.neighbours(atlas, code, n=MINI_NEIGHBOURS)
+        if not near:  # no representative points (US counties): the view's drawing's
+            at = _svg(atlas)["labels"]  # label points, as near on the map as on the ground
+            if code in at:
+                x, y = at[code]
+                near = sorted((c for c in at if c != code),
+                              key=lambda c: (at[c][0] - x) ** 2 + (at[c][1] - y) ** 2
+                              )[:MINI_NEIGHBOURS]
+        shown = {code, *near}
         return svg_map({k: v for k, v in atlas.geometries.items() if k in shown},
                        geographic=atlas.layer != "schematic")
 
