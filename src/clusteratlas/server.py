@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -18,7 +19,7 @@ import clusteratlas
 from clusteratlas.api.alignment_routes import router as alignment_router
 from clusteratlas.api.registry_routes import router as registry_router
 from clusteratlas.api.routes import router as api_router
-from clusteratlas.errors import StoreError
+from clusteratlas.errors import ClusteratlasError, StoreError
 from clusteratlas.http.cache import ResponseCache
 from clusteratlas.http.deps import follow_registry
 from clusteratlas.http.errors import install_error_handlers
@@ -34,6 +35,7 @@ from clusteratlas.store.datadir import DataDir
 from clusteratlas.web.formatting import install_filters
 from clusteratlas.web.i18n import dataset_text, error_detail, translator, variant
 from clusteratlas.web.registry_views import router as registry_web_router
+from clusteratlas.web.views import prepare
 from clusteratlas.web.views import router as web_router
 
 __all__ = ["app_from_settings", "create_app"]
@@ -98,6 +100,13 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
             assert data_dir is not None
             app.state.atlas = open_atlas(data_dir)
         start_registry(app)
+        for name in app.state.templates.env.list_templates(extensions=["html"]):
+            app.state.templates.env.get_template(name)  # compiled once, before a visitor
+        await _route_once(app)
+        try:
+            prepare(app.state.atlas)
+        except (ClusteratlasError, ValueError) as exc:  # the map page will say what is wrong
+            _log.warning("map not drawn at start-up: %s", exc)
         try:
             yield
         finally:
@@ -137,6 +146,23 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     # outermost: a kept answer is replayed with every header the layers inside added
     app.add_middleware(ResponseCache, state=_data_state)
     return app
+
+
+async def _route_once(app: FastAPI) -> None:
+    """One request through the application at start-up, so that what FastAPI builds on
+    the first request (its route tables with every parameter's validator: a third of a
+    second) is not built while a visitor waits.  A path no route answers walks them all."""
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        pass
+
+    path = "/-/start-up"
+    await app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+               "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+               "query_string": b"", "root_path": "", "headers": [],
+               "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80)}, receive, send)
 
 
 def _data_state(app: FastAPI) -> object:

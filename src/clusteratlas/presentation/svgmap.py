@@ -21,14 +21,22 @@ from markupsafe import Markup, escape
 __all__ = ["marker_point", "simplify_tolerance", "svg_map", "svg_paths", "svg_regions"]
 
 
-def _rings(geometry: Mapping[str, Any]) -> list[list[list[tuple[float, float]]]]:
-    """Polygons → rings → points (a Polygon is one polygon)."""
+def _rings(geometry: Mapping[str, Any]) -> list[list[np.ndarray]]:
+    """Polygons → rings → (n, 2) arrays of points (a Polygon is one polygon)."""
     coords = geometry["coordinates"]
     if geometry["type"] == "Polygon":
         coords = [coords]
     elif geometry["type"] != "MultiPolygon":
         raise ValueError(f"geometry type {geometry['type']!r} is not a polygon")
-    return [[[(float(x), float(y)) for x, y, *_ in ring] for ring in poly] for poly in coords]
+    # one array per ring, not a tuple per point: all US counties are 0.2 s faster
+    return [[_ring(ring) for ring in poly] for poly in coords]
+
+
+def _ring(ring: list[list[float]]) -> np.ndarray:
+    try:
+        return np.asarray(ring, dtype=float).reshape(len(ring), -1)[:, :2].copy()
+    except ValueError:  # points of mixed dimension (x, y beside x, y, z)
+        return np.array([(float(p[0]), float(p[1])) for p in ring], dtype=float).reshape(-1, 2)
 
 
 def simplify_tolerance(n_regions: int) -> float:
@@ -38,16 +46,16 @@ def simplify_tolerance(n_regions: int) -> float:
     return float(min(1.5, max(0.25, 0.25 * math.sqrt(n_regions / 50))))
 
 
-def _unwrap(polys: dict[str, list[list[list[tuple[float, float]]]]]) -> None:
+def _unwrap(polys: dict[str, list[list[np.ndarray]]]) -> None:
     """Longitudes east of 0 move by −360° when the layer spans more than half the
     globe (the Aleutians beside the rest of the US), in place."""
-    xs = [p[0] for rs in polys.values() for poly in rs for ring in poly for p in ring]
-    if not xs or max(xs) - min(xs) <= 180:
+    rings = [ring for rs in polys.values() for poly in rs for ring in poly if len(ring)]
+    if not rings:
         return
-    for rs in polys.values():
-        for poly in rs:
-            for ring in poly:
-                ring[:] = [(x - 360 if x > 0 else x, y) for x, y in ring]
+    if max(float(r[:, 0].max()) for r in rings) - min(float(r[:, 0].min()) for r in rings) <= 180:
+        return
+    for ring in rings:
+        ring[:, 0] = np.where(ring[:, 0] > 0, ring[:, 0] - 360, ring[:, 0])
 
 
 def _path(rings: list[np.ndarray], decimals: int) -> str:
@@ -100,8 +108,8 @@ def svg_paths(
     polys = {code: _rings(json.loads(text)) for code, text in geojson_by_region.items()}
     if geographic:
         _unwrap(polys)
-    all_pts = np.array([p for rs in polys.values() for poly in rs for ring in poly
-                        for p in ring], dtype=float).reshape(-1, 2)
+    all_pts = np.concatenate([np.empty((0, 2)), *(ring for rs in polys.values()
+                                                   for poly in rs for ring in poly)])
     if not len(all_pts):
         return {}, (width, width), {}
     mean_lat = float(all_pts[:, 1].mean())
@@ -111,8 +119,7 @@ def svg_paths(
     scale = (width - 2 * margin) / max(x1 - x0, 1e-12)
     height = (y1 - y0) * scale + 2 * margin
 
-    def project(ring: list[tuple[float, float]]) -> np.ndarray:
-        a = np.asarray(ring, dtype=float).reshape(-1, 2)
+    def project(a: np.ndarray) -> np.ndarray:
         return np.column_stack([margin + (a[:, 0] * kx - x0) * scale,
                                 margin + (y1 - a[:, 1]) * scale])
 

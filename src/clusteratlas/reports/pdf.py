@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clusteratlas.reports.charts import render
+from clusteratlas.reports.hyphens import Hyphenator
 from clusteratlas.service.briefings import Briefing
 
 __all__ = ["MIN_FILL", "RESERVE_PT", "Layout", "layout_pdf", "to_pdf"]
@@ -141,7 +142,7 @@ def layout_pdf(b: Briefing) -> tuple[bytes, Layout]:
             return float(w), float(h)
 
     # long German compounds break at syllables, with a hyphen (pyphen's dictionaries)
-    hyphens = {"hyphenationLang": "de_DE" if b.lang == "de" else "en_GB",
+    hyphens = {"hyphenationLang": Hyphenator("de_DE" if b.lang == "de" else "en_GB"),
                "embeddedHyphenation": 1, "uriWasteReduce": 0.3}
     base = ParagraphStyle("base", fontName="DejaVu", fontSize=9, leading=12,
                           rightIndent=RESERVE_PT, **hyphens)

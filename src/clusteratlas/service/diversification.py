@@ -3,7 +3,7 @@ with their complexity, from relatedness by co-location (``docs/alignment.md``)."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ from clusteratlas.errors import InputError, NotFoundError
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
 
-__all__ = ["complexity_by_year", "industry_title", "opportunities"]
+__all__ = ["complexity_by_year", "industry_title", "opportunities", "prepare"]
 
 
 def industry_title(code: str, lang: str, classification: str = "wz2008") -> str:
@@ -74,11 +74,27 @@ class _Space:
 
 def _space(atlas: Atlas, year: int | None, lang: str) -> _Space:
     y = atlas.year_or_latest(year)
-    space: _Space = atlas.remember(("space", y, lang), lambda: _build_space(atlas, y, lang))
+
+    def named() -> _Space:  # the costly product space once per year, titles per language
+        plain: _Space = atlas.remember(("space", y), lambda: _build_space(atlas, y))
+        classification = atlas.categories.classification
+        return replace(plain, names={code: industry_title(code, lang, classification)
+                                     for code in plain.industries})
+
+    space: _Space = atlas.remember(("space", y, lang), named)
     return space
 
 
-def _build_space(atlas: Atlas, y: int, lang: str) -> _Space:
+def prepare(atlas: Atlas) -> None:
+    """Compute the product space of the latest year (the costly part of
+    :func:`opportunities`: an eigen-decomposition over every industry) ahead of the
+    first district page."""
+    if atlas.observations is not None:
+        y = atlas.year_or_latest(None)
+        atlas.remember(("space", y), lambda: _build_space(atlas, y))
+
+
+def _build_space(atlas: Atlas, y: int) -> _Space:
     from clusteratlas.model.panel import TOTAL_CODE
 
     obs = atlas.observations
@@ -88,9 +104,7 @@ def _build_space(atlas: Atlas, y: int, lang: str) -> _Space:
     wide = part.pivot_table(index="region", columns="industry", values="employment",
                             aggfunc="sum").fillna(0.0)
     res = complexity(wide.to_numpy())
-    classification = atlas.categories.classification
-    names = {code: industry_title(code, lang, classification) for code in wide.columns}
-    return _Space(list(wide.index), list(wide.columns), res, wide.to_numpy(), y, names)
+    return _Space(list(wide.index), list(wide.columns), res, wide.to_numpy(), y)
 
 
 def opportunities(atlas: Atlas, region: str, *, year: int | None = None, top: int = 10,

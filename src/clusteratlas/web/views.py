@@ -3,6 +3,7 @@ never core or the stores."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from clusteratlas.errors import ClusteratlasError, InputError
 from clusteratlas.http.deps import session_actor
 from clusteratlas.i18n import text
-from clusteratlas.i18n.formats import format_number
+from clusteratlas.i18n.formats import format_number, format_signed_percent
 from clusteratlas.presentation.charts import line_chart
 from clusteratlas.presentation.colours import paint_map, ranked
 from clusteratlas.presentation.svgmap import marker_point, svg_map
@@ -29,7 +30,7 @@ Lang = Annotated[Literal["de", "en"], Query()]
 
 
 def _render(request: Request, template: str, lang: str, *, atlas: Atlas | None = None,
-            **context: Any) -> Response:
+            svg: dict[str, Any] | None = None, **context: Any) -> Response:
     atlas = atlas or request.app.state.atlas
     t = request.app.state.translate(lang)
     other = "en" if lang == "de" else "de"
@@ -37,7 +38,7 @@ def _render(request: Request, template: str, lang: str, *, atlas: Atlas | None =
     switch_url = request.url.path + "?" + "&".join(f"{k}={v}" for k, v in params.items())
     response: Response = request.app.state.templates.TemplateResponse(
         request, template,
-        {"t": t, "lang": lang, "switch_url": switch_url, "svg": _svg(atlas),
+        {"t": t, "lang": lang, "switch_url": switch_url, "svg": svg or _svg(atlas),
          "meta": atlas.meta(), "layer": atlas.layer,
          "names_lang": _names_language(atlas), **context},
     )
@@ -73,6 +74,45 @@ def _svg(atlas: Atlas) -> dict[str, Any]:
     return svg
 
 
+#: a district page's mini map draws the whole view up to this many regions; a larger
+#: view (all US counties: 3,140 shapes, half a megabyte) the district and its
+#: :data:`MINI_NEIGHBOURS` nearest neighbours
+MINI_WHOLE = 60
+MINI_NEIGHBOURS = 24
+
+
+def mini_svg(atlas: Atlas, code: str) -> dict[str, Any]:
+    """The regions a district page's mini map draws (:data:`MINI_WHOLE`), drawn once
+    per view and district."""
+    if len(atlas.mapped_regions) <= MINI_WHOLE:
+        return _svg(atlas)
+
+    def draw() -> dict[str, Any]:
+        near = regions.neighbours(atlas, code, n=MINI_NEIGHBOURS)
+        if not near:  # no representative points (US counties): the view's drawing's
+            at = _svg(atlas)["labels"]  # label points, as near on the map as on the ground
+            if code in at:
+                x, y = at[code]
+                near = sorted((c for c in at if c != code),
+                              key=lambda c: (at[c][0] - x) ** 2 + (at[c][1] - y) ** 2
+                              )[:MINI_NEIGHBOURS]
+        shown = {code, *near}
+        return svg_map({k: v for k, v in atlas.geometries.items() if k in shown},
+                       geographic=atlas.layer != "schematic")
+
+    svg: dict[str, Any] = atlas.remember(("mini", code), draw)
+    return svg
+
+
+def prepare(atlas: Atlas) -> None:
+    """What the first pages of a new snapshot would otherwise compute while a visitor
+    waits: the home view's map drawn (all US counties: about a second), the coverage
+    of the latest year and the product space (district pages)."""
+    _svg(atlas)
+    coverage.coverage(atlas)
+    diversification.prepare(atlas)
+
+
 Scope = Annotated[str | None, Query(max_length=32)]
 Comparison = Annotated[str | None, Query(max_length=8)]
 
@@ -84,6 +124,40 @@ def _keep(scope: str | None, reference: str | None, comparison: str | None) -> s
 
 
 Indicator = Literal["lq", "employment", "stars", "strong", "growth", "coverage"]
+
+
+def _shown(t: Any, indicator: str, value: Any, lang: str) -> str:
+    """A region's value as its map title says it (``LQ 1,23``, ``★★``, …)."""
+    if indicator == "lq":
+        return "LQ " + (format_number(value, lang, 2) if value is not None else t("no_data"))
+    if indicator == "employment":
+        return (f"{format_number(value, lang, 0) if value is not None else t('no_data')} "
+                f"{t('employment')}")
+    if indicator == "stars":
+        return "★" * int(value) if value is not None else "–"
+    if indicator == "strong":
+        return str(t("strong")) if value else "–"
+    if indicator == "growth":
+        return (f"{format_signed_percent(value, lang, 1) if value is not None else t('no_data')}"
+                f" {t('per_year')}")
+    return str(t("status_" + value) if value else t("no_data"))
+
+
+def _marks(regions: list[dict[str, Any]], link: str, title: Callable[[dict[str, Any]], str],
+           caption: str) -> dict[str, dict[str, str]]:
+    """A painted map's fills, links (``link`` with ``{code}``), titles, short labels and
+    label colours by region: built here, not in a template loop (all US counties: a
+    tenth of a second less per page)."""
+    out: dict[str, dict[str, str]] = {"fills": {}, "links": {}, "titles": {"_": caption},
+                                      "short": {}, "lfill": {}}
+    for f in regions:
+        code = f["code"]
+        out["fills"][code] = f["colour"]
+        out["links"][code] = link.format(code=code)
+        out["titles"][code] = title(f)
+        out["short"][code] = f["abbreviation"] or f["name"][:3]
+        out["lfill"][code] = f["text_colour"]
+    return out
 
 
 def _markers(atlas: Atlas, seats: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
@@ -130,7 +204,13 @@ def map_page(
     keep = _keep(scope, reference, comparison)
     query = (f"category={data['category']['code']}&year={data['year']}&indicator={indicator}"
              f"{keep}")
+    t = request.app.state.translate(lang)
+    marks = _marks(data["regions"],
+                   f"/regions/{{code}}?year={data['year']}&lang={lang}{keep}",
+                   lambda f: f"{f['name']}: {_shown(t, indicator, f['value'], lang).strip()}",
+                   f"{t('ind_' + indicator)}: {data['category']['name']}")
     return _render(request, "map.html", lang, atlas=atlas, data=data, ranking=ranking,
+                   marks=marks,
                    ranked_of=ranked_of,
                    keep=keep, scopes=regions.scopes(atlas),
                    categories=explore.by_name(explore.list_categories(atlas, lang)),
@@ -179,7 +259,8 @@ def region_page(
     except ClusteratlasError:
         options = None
     gaps = [c for c in profile["categories"] if status.get(c["category"]) == "gap"]
-    return _render(request, "region.html", lang, atlas=atlas, p=profile, top=top,
+    return _render(request, "region.html", lang, atlas=atlas, svg=mini_svg(atlas, rcode),
+                   p=profile, top=top,
                    status=status, gaps=gaps, within=within, chart=chart, series=series, names=names,
                    compared=compared, options=options, keep=keep,
                    registry_empty=not atlas.initiatives,
@@ -201,7 +282,13 @@ def category_page(request: Request, code: str,
         {"year": t["year"], "employment": t["employment"]} for t in data["trend"]]}],
         lang=lang)
     q = f"{data['category']['code']}?year={data['year']}&lang={lang}"
+    t = request.app.state.translate(lang)
+    marks = _marks(mapped["regions"], f"/regions/{{code}}?lang={lang}",
+                   lambda f: f"{f['name']}: LQ " + (format_number(f["lq"], lang, 2)
+                                                    if f["lq"] is not None else t("no_data")),
+                   f"{t('lq_title')}: {data['category']['name']}")
     return _render(request, "category.html", lang, data=data, mapped=mapped, chart=chart,
+                   marks=marks,
                    ranking=data["ranking"][:RANKED], ranked_of=len(data["ranking"]),
                    markers=_markers(atlas, mapped["seats"], lang),
                    json_url=f"/api/categories/{q}", csv_url=f"/api/categories/{q}&format=csv")
