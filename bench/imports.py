@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _docs import machine_line
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Source readers: peak memory and time per format"
@@ -243,15 +244,6 @@ def run(formats: list[str], mb: float, folder: Path, src: Path | None = None,
     return results
 
 
-def _machine() -> str:
-    model = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{os.cpu_count()} cores (nproc), {model}, Python {platform.python_version()}"
 
 
 def write_docs(results: dict[str, dict[str, float]], before: str) -> None:
@@ -262,7 +254,7 @@ def write_docs(results: dict[str, dict[str, float]], before: str) -> None:
                     f"{r['peak_mb']:.0f} | {r['ratio']:.2f} | {r['frame_mb']:.0f} |")
     text = "\n".join([
         SECTION, "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d} on {_machine()} (a shared machine: times "
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine_line()} (a shared machine: times "
         "vary), by `python bench/imports.py`.",
         "Each reader ran in a fresh interpreter on a generated file of its format "
         "(seeded; the layouts of `shared/data/FORMATS.md`). *Peak MB* is the peak resident "

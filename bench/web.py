@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from _docs import update_section
+from _docs import machine_line, update_section
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CLUSTERATLAS_SHARED", ROOT.parent / "shared")) / "data"
@@ -196,15 +195,6 @@ def run(base: str, pages: dict[str, str], n: int, clients: int) -> dict[str, dic
     return out
 
 
-def _machine() -> str:
-    model = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def write_docs(results: dict[str, dict[str, object]]) -> None:
@@ -239,7 +229,7 @@ requests/s overall, load average {res['load']:.1f} at the start; the map page is
 for it yet (cold: computed, not replayed), and of the same URL with ``lang=en`` (a
 second URL, the same work); *warm*: then the requests spread over the pages from
 concurrent clients (public answers are kept per data state, `http/cache.py`);
-{time.strftime('%Y-%m-%d')}, {_machine()}.
+{time.strftime('%Y-%m-%d')}, {machine_line()}.
 {''.join(parts)}
 Slowest p95 of the warm requests over all data sets: **{worst:.0f} ms**; slowest first
 request: **{worst_cold:.0f} ms** (target: under 250 ms for every page).
