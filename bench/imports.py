@@ -33,8 +33,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _docs import machine_line
-
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Source readers: peak memory and time per format"
 
@@ -247,6 +245,8 @@ def run(formats: list[str], mb: float, folder: Path, src: Path | None = None,
 
 
 def write_docs(results: dict[str, dict[str, float]], before: str) -> None:
+    from _docs import machine_line  # bench/ is on the path when run as a script
+
     rows = ["| format | file MB | rows | seconds | peak MB | peak / file | frame MB |",
             "|---|---:|---:|---:|---:|---:|---:|"]
     for fmt, r in results.items():
