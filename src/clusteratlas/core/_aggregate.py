@@ -1,7 +1,9 @@
-"""Sum rows into dense (region, category, year) cells in one pass (numba, cached).
+"""Sum rows into dense (region, category, year) cells (numba, cached).
 
 Region-major order matches the usual sort order of panel files, so writes are
-nearly sequential."""
+nearly sequential.  Threads share out the categories: each reads every row and sums
+those of its categories, so every cell and every category total adds its rows in file
+order, whatever the number of threads (the same bits as one pass)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import numpy as np
 from numba import njit
 
 from clusteratlas.core._jit import pick
+from clusteratlas.core._threads import balanced_bounds, n_threads, run_ranges
 
 __all__ = ["aggregate_rows", "first_duplicate", "sum_by_region_year"]
 
@@ -41,10 +44,19 @@ def aggregate_rows(
     est = np.zeros(size if establishments.size == region_idx.size else 0)
     wag = np.zeros(size if wages.size == region_idx.size else 0)
     cat_totals = np.zeros((n_c, n_t))
-    pick(_aggregate_rows, region_idx, employment)(
-        _frozen(region_idx), _frozen(year_idx), _frozen(industry_idx), _frozen(cat_of),
-        _frozen(employment), _frozen(suppressed), _frozen(establishments), _frozen(wages),
-        n_c, n_t, emp, present, known, sup, est, wag, cat_totals)
+    args = (_frozen(region_idx), _frozen(year_idx), _frozen(industry_idx), _frozen(cat_of),
+            _frozen(employment), _frozen(suppressed), _frozen(establishments), _frozen(wages),
+            n_c, n_t, emp, present, known, sup, est, wag, cat_totals)
+    threads = n_threads()
+    bounds = None
+    if threads > 1 and region_idx.size > 1 << 16:
+        # about as many rows for each thread: rows per industry, summed by category
+        per_ind = np.bincount(industry_idx, minlength=cat_of.size)[:cat_of.size]
+        valid = cat_of >= 0
+        bounds = balanced_bounds(np.bincount(cat_of[valid], weights=per_ind[valid],
+                                             minlength=n_c), threads)
+    run_ranges(_aggregate_rows, n_c, *args, bounds=bounds or [0, n_c])
+    run_ranges(_unknown_cells, size, present, known, emp, per_thread=1)
     return emp, present, sup, est, wag, cat_totals
 
 
@@ -57,8 +69,10 @@ def sum_by_region_year(region_idx: np.ndarray, year_idx: np.ndarray, values: np.
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _aggregate_rows(
+    c_first: int,
+    c_stop: int,
     region_idx: np.ndarray,
     year_idx: np.ndarray,
     industry_idx: np.ndarray,
@@ -81,7 +95,7 @@ def _aggregate_rows(
     has_wages = wages.size == region_idx.size
     for k in range(region_idx.size):
         c = cat_of[industry_idx[k]]
-        if c < 0 or region_idx[k] < 0:
+        if c < c_first or c >= c_stop or region_idx[k] < 0:
             continue
         f = (region_idx[k] * n_c + c) * n_t + year_idx[k]
         present[f] = True
@@ -97,7 +111,13 @@ def _aggregate_rows(
             est[f] += establishments[k]
         if has_wages and not np.isnan(wages[k]):
             wag[f] += wages[k]
-    for f in range(emp.size):
+
+
+@njit(cache=True, nogil=True)
+def _unknown_cells(first: int, stop: int, present: np.ndarray, known: np.ndarray,
+                   emp: np.ndarray) -> None:
+    # a present cell none of whose rows is known has unknown employment
+    for f in range(first, stop):
         if present[f] and not known[f]:
             emp[f] = np.nan
 

@@ -185,13 +185,38 @@ def summaries(
     out = (np.zeros((n_t, n_r)), np.zeros((n_t, n_r)), np.zeros((n_t, n_r)),
            np.zeros((n_t, n_r), np.int64), np.zeros((n_c, n_t)), np.zeros((n_c, n_t)),
            np.zeros((n_c, n_t)), np.zeros((n_c, n_t), np.int64), np.zeros(n_t))
-    pick(_summaries, flat, emp)(flat, emp, est, totals, cat_totals, ref_share, strong, n_c, n_t, n_r,
-               np.zeros(n_t), np.zeros(n_t), *out)
+    krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2 = out
+    grand, ref_sum = np.zeros(n_t), np.zeros(n_t)
+    pick(_year_sums, totals)(totals, ref_share, grand, ref_sum, sum_x2)
+    # the region sums and the category sums read the same cells into different
+    # accumulators: one thread each (part 0 and part 1 of the same kernel)
+    run_ranges(_summaries, 2, flat, emp, est, totals, cat_totals, ref_share, strong, n_c, n_t,
+               n_r, grand, ref_sum, krugman, hhi, strong_emp, n_strong, hoover, g, plants,
+               n_regions, sum_x2, per_thread=1)
     return out
 
 
 @njit(cache=True)
+def _year_sums(totals: np.ndarray, ref_share: np.ndarray, grand: np.ndarray,
+               ref_sum: np.ndarray, sum_x2: np.ndarray) -> None:
+    n_t, n_r = totals.shape
+    for t in range(n_t):
+        for r in range(n_r):
+            grand[t] += totals[t, r]
+        if grand[t] > 0:
+            for r in range(n_r):
+                x = totals[t, r] / grand[t]
+                sum_x2[t] += x * x
+    for c in range(ref_share.shape[0]):
+        for t in range(n_t):
+            if not np.isnan(ref_share[c, t]):
+                ref_sum[t] += ref_share[c, t]
+
+
+@njit(cache=True, nogil=True)
 def _summaries(
+    first: int,
+    stop: int,
     flat: np.ndarray,
     emp: np.ndarray,
     est: np.ndarray,
@@ -214,18 +239,11 @@ def _summaries(
     n_regions: np.ndarray,
     sum_x2: np.ndarray,
 ) -> None:
+    """Part 0: the region-year sums; part 1: the category-year sums (``first..stop``
+    names the parts; one call may do both)."""
+    regions = first <= 0 < stop
+    categories = first <= 1 < stop
     has_est = est.size == emp.size
-    for t in range(n_t):
-        for r in range(n_r):
-            grand[t] += totals[t, r]
-        if grand[t] > 0:
-            for r in range(n_r):
-                x = totals[t, r] / grand[t]
-                sum_x2[t] += x * x
-    for c in range(n_c):
-        for t in range(n_t):
-            if not np.isnan(ref_share[c, t]):
-                ref_sum[t] += ref_share[c, t]
     for k in range(flat.size):
         f = flat[k]
         r = f // (n_c * n_t)
@@ -234,42 +252,47 @@ def _summaries(
         t = rem - c * n_t
         e = emp[f]
         er = totals[t, r]
-        rs = ref_share[c, t]
-        if np.isnan(rs):
-            rs = 0.0
-        if np.isnan(e):
-            # unknown term: cancel the |0 - rs| that ref_sum adds for every category
-            krugman[t, r] -= rs
-            e = 0.0
-        else:
-            focus = e / er if er > 0 else 0.0
-            krugman[t, r] += abs(focus - rs) - rs
-            hhi[t, r] += focus * focus
-        if strong[k]:
-            strong_emp[t, r] += e
-            n_strong[t, r] += 1
-        ec = cat_totals[c, t]
-        if grand[t] > 0 and ec > 0:
-            s = e / ec
-            x = er / grand[t]
-            hoover[c, t] += abs(s - x) - x
-            g[c, t] += (s - x) * (s - x) - x * x
-        if e > 0:
-            n_regions[c, t] += 1
-        if has_est:
-            plants[c, t] += est[f]
-    for t in range(n_t):
-        for r in range(n_r):
-            if totals[t, r] > 0:
-                krugman[t, r] += ref_sum[t]
-            else:  # no employment: no shares to compare
-                krugman[t, r] = np.nan
-                hhi[t, r] = np.nan
-    for c in range(n_c):
-        for t in range(n_t):
-            if cat_totals[c, t] > 0 and grand[t] > 0:
-                hoover[c, t] = 0.5 * (hoover[c, t] + 1.0)
-                g[c, t] = g[c, t] + sum_x2[t]
+        if regions:
+            rs = ref_share[c, t]
+            if np.isnan(rs):
+                rs = 0.0
+            if np.isnan(e):
+                # unknown term: cancel the |0 - rs| that ref_sum adds for every category
+                krugman[t, r] -= rs
             else:
-                hoover[c, t] = np.nan
-                g[c, t] = np.nan
+                focus = e / er if er > 0 else 0.0
+                krugman[t, r] += abs(focus - rs) - rs
+                hhi[t, r] += focus * focus
+            if strong[k]:
+                strong_emp[t, r] += 0.0 if np.isnan(e) else e
+                n_strong[t, r] += 1
+        if categories:
+            if np.isnan(e):
+                e = 0.0
+            ec = cat_totals[c, t]
+            if grand[t] > 0 and ec > 0:
+                s = e / ec
+                x = er / grand[t]
+                hoover[c, t] += abs(s - x) - x
+                g[c, t] += (s - x) * (s - x) - x * x
+            if e > 0:
+                n_regions[c, t] += 1
+            if has_est:
+                plants[c, t] += est[f]
+    if regions:
+        for t in range(n_t):
+            for r in range(n_r):
+                if totals[t, r] > 0:
+                    krugman[t, r] += ref_sum[t]
+                else:  # no employment: no shares to compare
+                    krugman[t, r] = np.nan
+                    hhi[t, r] = np.nan
+    if categories:
+        for c in range(n_c):
+            for t in range(n_t):
+                if cat_totals[c, t] > 0 and grand[t] > 0:
+                    hoover[c, t] = 0.5 * (hoover[c, t] + 1.0)
+                    g[c, t] = g[c, t] + sum_x2[t]
+                else:
+                    hoover[c, t] = np.nan
+                    g[c, t] = np.nan

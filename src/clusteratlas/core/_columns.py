@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from clusteratlas.core._jit import pick
-from clusteratlas.core._threads import run_ranges
+from clusteratlas.core._threads import balanced_bounds, n_threads, run_ranges
 
 __all__ = ["column_statistics"]
 
@@ -27,23 +27,27 @@ def _quantile_sorted(values: np.ndarray, n: int, q: float) -> float:
     return float(values[lo] + (pos - lo) * (values[hi] - values[lo]))
 
 
-@njit(cache=True)
-def _count_columns(flat: np.ndarray, emp: np.ndarray, n_cols: int, counts: np.ndarray) -> None:
+@njit(cache=True, nogil=True)
+def _count_columns(first: int, stop: int, flat: np.ndarray, emp: np.ndarray, n_cols: int,
+                   counts: np.ndarray) -> None:
     for k in range(flat.size):
-        if emp[flat[k]] > 0.0:
-            counts[flat[k] % n_cols + 1] += 1
+        col = flat[k] % n_cols
+        if first <= col < stop and emp[flat[k]] > 0.0:
+            counts[col + 1] += 1
 
 
-@njit(cache=True)
-def _scatter_columns(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols: int,
-                     fill: np.ndarray, vals: np.ndarray, regions: np.ndarray,
-                     ests: np.ndarray) -> None:
+@njit(cache=True, nogil=True)
+def _scatter_columns(first: int, stop: int, flat: np.ndarray, emp: np.ndarray,
+                     est: np.ndarray, n_cols: int, fill: np.ndarray, vals: np.ndarray,
+                     regions: np.ndarray, ests: np.ndarray) -> None:
     has_est = ests.size == vals.size
     for k in range(flat.size):
         f = flat[k]
+        col = f % n_cols
+        if col < first or col >= stop:
+            continue
         v = emp[f]
         if v > 0.0:
-            col = f % n_cols
             pos = fill[col]
             vals[pos] = v
             regions[pos] = f // n_cols
@@ -56,15 +60,20 @@ def _group_by_column(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols:
                      has_est: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Counting sort of the cells with employment by category-year column, keeping
     region order within a column; the values travel with it, so that the per-column
-    work reads contiguous memory instead of gathering from the cube."""
+    work reads contiguous memory instead of gathering from the cube.  Threads share
+    out the columns (each reads every cell and moves those of its columns)."""
     counts = np.zeros(n_cols + 1, np.int64)
-    pick(_count_columns, flat, emp)(flat, emp, n_cols, counts)
+    run_ranges(_count_columns, n_cols, flat, emp, n_cols, counts, per_thread=1)
     offsets = np.cumsum(counts)
     n = int(offsets[-1])
     vals = np.empty(n)
     regions = np.empty(n, np.int64)
     ests = np.empty(n if has_est else 0)
-    pick(_scatter_columns, flat, emp)(flat, emp, est, n_cols, offsets[:-1].copy(), vals, regions, ests)
+    # equal numbers of cells per thread, not of columns
+    bounds = (None if n_threads() == 1 or n < 1 << 16 else
+              balanced_bounds(counts[1:], n_threads()))
+    run_ranges(_scatter_columns, n_cols, flat, emp, est, n_cols, offsets[:-1].copy(), vals,
+               regions, ests, per_thread=1, bounds=bounds)
     return offsets, vals, regions, ests
 
 

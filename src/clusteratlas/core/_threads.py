@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from typing import Any
 
-__all__ = ["n_threads", "run_ranges"]
+import numpy as np
+
+__all__ = ["balanced_bounds", "n_threads", "run_ranges"]
 
 
 def n_threads() -> int:
@@ -22,19 +25,47 @@ def n_threads() -> int:
     return max(1, int(getattr(config, "NUMBA_NUM_THREADS", 1)))
 
 
+def balanced_bounds(weights: np.ndarray, parts: int) -> list[int]:
+    """``parts + 1`` bounds cutting ``0..weights.size`` into consecutive ranges of
+    about equal total weight (e.g. rows per category)."""
+    n = weights.size
+    if parts <= 1 or n <= 1:
+        return [0, n]
+    cum = np.cumsum(weights, dtype=np.float64)
+    total = float(cum[-1])
+    if total <= 0:
+        return [n * i // parts for i in range(parts + 1)]
+    cuts = np.searchsorted(cum, total * np.arange(1, parts) / parts, side="left") + 1
+    return sorted({0, n, *(int(c) for c in np.clip(cuts, 1, n - 1))})
+
+
 def run_ranges(kernel: Callable[..., Any], n: int, *args: Any, per_thread: int = 4,
-               scratch: Callable[[], tuple[Any, ...]] | None = None) -> None:
+               scratch: Callable[[], tuple[Any, ...]] | None = None,
+               bounds: list[int] | None = None) -> None:
     """Call ``kernel(start, stop, *args, *scratch())`` on consecutive ranges covering
     ``0..n``.
 
     ``per_thread`` ranges per thread even out ranges of unequal cost; ``scratch``
     makes each range's own working arrays (allocated here, so that the kernels
-    compile no allocation code)."""
+    compile no allocation code).  ``bounds`` gives the ranges instead (one per
+    thread, e.g. from :func:`balanced_bounds`); a Python twin (small input on a fresh
+    install) always runs the whole range at once, as threads would only queue for
+    the interpreter."""
     from clusteratlas.core._jit import pick
 
-    kernel = pick(kernel, *args)  # small and not compiled yet: its Python twin
+    picked = pick(kernel, *args)  # small and not compiled yet: its Python twin
+    twin = picked is not kernel and hasattr(kernel, "py_func")
+    kernel = picked
     threads = n_threads()
-    parts = min(n, threads * per_thread) if threads > 1 else 1
+    parts = min(n, threads * per_thread) if threads > 1 and not twin else 1
+    if bounds is not None and not twin and threads > 1:
+        ranges = list(pairwise(bounds))
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for future in [pool.submit(kernel, a, b, *args,
+                                       *(scratch() if scratch is not None else ()))
+                           for a, b in ranges]:
+                future.result()
+        return
 
     def call(start: int, stop: int) -> None:
         kernel(start, stop, *args, *(scratch() if scratch is not None else ()))

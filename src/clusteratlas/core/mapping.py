@@ -7,7 +7,8 @@ and therefore gives identical results whichever engine read the data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,7 +192,22 @@ class _Columns(Mapping[str, Any]):
         return len(self._columns)
 
 
-@dataclass(frozen=True)
+class _Later:
+    """A value computed on first use, once, whichever thread asks first."""
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self._compute: Callable[[], Any] | None = compute
+        self._value: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._compute is not None:
+                self._value = self._compute()
+                self._compute = None
+        return self._value
+
+
 class MappingResult:
     """Results of a cluster mapping: ``cells`` (region × category × year),
     ``regions`` (region × year) and ``categories`` (category × year).
@@ -199,26 +215,46 @@ class MappingResult:
     The cell table can hold tens of millions of rows; it is kept as a dict of
     columns (``cell_columns``, region and category as pandas Categoricals) and
     assembled into a DataFrame only when ``cells`` is first read, so that writers can
-    hand the arrays to Arrow without a copy.
+    hand the arrays to Arrow without a copy.  The region and category summaries may
+    be given as a function computing both, called on first use: a writer can then
+    write the cells while another thread computes them.
     """
 
-    cell_columns: Mapping[str, Any]
-    regions: pd.DataFrame
-    categories: pd.DataFrame
+    def __init__(self, cell_columns: Mapping[str, Any],
+                 regions: pd.DataFrame | None = None, categories: pd.DataFrame | None = None,
+                 *, summaries: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = None
+                 ) -> None:
+        if summaries is None:
+            if regions is None or categories is None:
+                raise TypeError("MappingResult needs regions and categories, or summaries")
+            given = (regions, categories)
+            summaries = lambda: given  # noqa: E731
+        self.cell_columns = cell_columns
+        self._summaries = _Later(summaries)
+
+    @property
+    def regions(self) -> pd.DataFrame:
+        frame: pd.DataFrame = self._summaries.get()[0]
+        return frame
+
+    @property
+    def categories(self) -> pd.DataFrame:
+        frame: pd.DataFrame = self._summaries.get()[1]
+        return frame
 
     @property
     def cells(self) -> pd.DataFrame:
         cached = self.__dict__.get("_cells")
         if cached is None:
             cached = pd.DataFrame(dict(self.cell_columns))
-            object.__setattr__(self, "_cells", cached)
+            self.__dict__["_cells"] = cached
         return cached
 
     @classmethod
     def from_cells(cls, cells: pd.DataFrame, regions: pd.DataFrame,
                    categories: pd.DataFrame) -> MappingResult:
         out = cls({c: cells[c].array for c in cells.columns}, regions, categories)
-        object.__setattr__(out, "_cells", cells)
+        out.__dict__["_cells"] = cells
         return out
 
     def __len__(self) -> int:
@@ -302,9 +338,6 @@ def map_indicators(
     if min_employment > 0:
         # stars and the strong label need a minimum size (suppressed cells: NaN, no flag)
         flags[:5] &= ~(e < min_employment)[None, :]
-    krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2 = summaries(
-        flat, emp_flat, est_flat, totals, cat_totals, ref_share, flags[3], n_c, n_t, n_r,
-    )
     years = np.asarray(cube.years, dtype=np.int64)
     columns: dict[str, object] = {
         "region": _categorical(r_idx, cube.regions),
@@ -337,46 +370,52 @@ def map_indicators(
     columns["strong"] = flags[3]
     columns["strong_p90"] = flags[4]
 
-    # region-years the panel has no row for are unknown: no summary row at all
-    seen = np.flatnonzero(observed.ravel())
-    t_all, r_all = np.divmod(seen, n_r)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        strong_share = (strong_emp / totals).ravel()[seen]
-    regions = pd.DataFrame({
-        "region": _categorical(r_all, cube.regions),
-        "year": years[t_all],
-        "employment": totals.ravel()[seen],
-        "krugman": krugman.ravel()[seen],
-        "hoover_specialisation": krugman.ravel()[seen] / 2.0,
-        "herfindahl": hhi.ravel()[seen],
-        "strong_clusters": n_strong.ravel()[seen],
-        "strong_employment_share": strong_share,
-        # suppressed industry cells whose terms the sums above leave out (0: exact)
-        "suppressed_cells": cube.suppressed.sum(axis=1).T.ravel()[seen],
-    })
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if plant_herfindahl is not None:
-            h = np.asarray(plant_herfindahl, dtype=float)
-            approx = np.zeros((n_c, n_t), dtype=bool)
-        else:
-            h = np.where(plants > 0, 1.0 / plants, np.nan)
-            approx = np.ones((n_c, n_t), dtype=bool)
-        gamma = (g / (1.0 - sum_x2[None, :]) - h) / (1.0 - h)
-    # years missing from the panel have no category summary either
-    kept = np.flatnonzero(np.tile(observed.any(axis=1), n_c))
-    c_all, t_all2 = np.divmod(kept, n_t)
-    categories = pd.DataFrame({
-        "category": _categorical(c_all, cube.categories),
-        "year": years[t_all2],
-        "employment": cat_totals.ravel()[kept],
-        "regions_with_employment": n_regions.ravel()[kept],
-        "suppressed_cells": cube.suppressed.sum(axis=0).ravel()[kept],
-        "hoover_localisation": hoover.ravel()[kept],
-        "locational_gini": np.asarray(gini)[kept],
-        "eg_raw_concentration": g.ravel()[kept],
-        "plant_herfindahl": h.ravel()[kept],
-        "eg_gamma": gamma.ravel()[kept],
-        "eg_gamma_approximate": approx.ravel()[kept],
-    })
-    return MappingResult(cell_columns=_Columns(columns), regions=regions,
-                         categories=categories)
+    def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The region and category summaries (Krugman, Herfindahl, Hoover, Gini, EG)."""
+        krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2 = summaries(
+            flat, emp_flat, est_flat, totals, cat_totals, ref_share, flags[3], n_c, n_t, n_r,
+        )
+        # region-years the panel has no row for are unknown: no summary row at all
+        seen = np.flatnonzero(observed.ravel())
+        t_all, r_all = np.divmod(seen, n_r)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            strong_share = (strong_emp / totals).ravel()[seen]
+        regions = pd.DataFrame({
+            "region": _categorical(r_all, cube.regions),
+            "year": years[t_all],
+            "employment": totals.ravel()[seen],
+            "krugman": krugman.ravel()[seen],
+            "hoover_specialisation": krugman.ravel()[seen] / 2.0,
+            "herfindahl": hhi.ravel()[seen],
+            "strong_clusters": n_strong.ravel()[seen],
+            "strong_employment_share": strong_share,
+            # suppressed industry cells whose terms the sums above leave out (0: exact)
+            "suppressed_cells": cube.suppressed.sum(axis=1).T.ravel()[seen],
+        })
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if plant_herfindahl is not None:
+                h = np.asarray(plant_herfindahl, dtype=float)
+                approx = np.zeros((n_c, n_t), dtype=bool)
+            else:
+                h = np.where(plants > 0, 1.0 / plants, np.nan)
+                approx = np.ones((n_c, n_t), dtype=bool)
+            gamma = (g / (1.0 - sum_x2[None, :]) - h) / (1.0 - h)
+        # years missing from the panel have no category summary either
+        kept = np.flatnonzero(np.tile(observed.any(axis=1), n_c))
+        c_all, t_all2 = np.divmod(kept, n_t)
+        categories = pd.DataFrame({
+            "category": _categorical(c_all, cube.categories),
+            "year": years[t_all2],
+            "employment": cat_totals.ravel()[kept],
+            "regions_with_employment": n_regions.ravel()[kept],
+            "suppressed_cells": cube.suppressed.sum(axis=0).ravel()[kept],
+            "hoover_localisation": hoover.ravel()[kept],
+            "locational_gini": np.asarray(gini)[kept],
+            "eg_raw_concentration": g.ravel()[kept],
+            "plant_herfindahl": h.ravel()[kept],
+            "eg_gamma": gamma.ravel()[kept],
+            "eg_gamma_approximate": approx.ravel()[kept],
+        })
+        return regions, categories
+
+    return MappingResult(_Columns(columns), summaries=tables)

@@ -211,11 +211,20 @@ def _read_parquet_arrow(path: Path) -> pa.Table | None:
             return None
     columns = [c for c in (*REQUIRED, *OPTIONAL) if c in names]
     table = pq.read_table(path, columns=columns, read_dictionary=text_codes)
+    integer_codes = [n for n in ("region", "industry") if n not in text_codes]
+    encoded = {}
+    if integer_codes:
+        # Arrow's hashing runs without the interpreter: both code columns at once
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(integer_codes)) as pool:
+            encoded = dict(zip(integer_codes, pool.map(
+                lambda n: _integer_codes_as_text(table.column(n)), integer_codes), strict=True))
     out = {}
     for name in columns:
         col = table.column(name)
-        if name in ("region", "industry") and name not in text_codes:
-            col = _integer_codes_as_text(col)
+        if name in encoded:
+            col = encoded[name]
         elif name == "year" and not pa.types.is_integer(col.type):
             col = col.cast(pa.int64())  # integer years stay as they are (no copy)
         elif name in ("employment", "establishments", "wages") and not (

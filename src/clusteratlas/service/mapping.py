@@ -572,19 +572,47 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
     # only the columns written are read: the explanatory ones are computed on demand
     cells = {name: columns[name] for name in columns
              if details or not (name in DETAIL_COLUMNS or name.endswith("y_before"))}
+    # the summaries are read only once the cells are being written (they may still
+    # be computed then: see MappingResult)
     targets: dict[Path, Any] = {
-        out: cells,
-        out.with_name(f"{out.stem}.regions{ext}"): result.regions,
-        out.with_name(f"{out.stem}.categories{ext}"): result.categories,
+        out: lambda: cells,
+        out.with_name(f"{out.stem}.regions{ext}"): lambda: result.regions,
+        out.with_name(f"{out.stem}.categories{ext}"): lambda: result.categories,
     }
     for name, frame in result.extra.items():
-        targets[out.with_name(f"{out.stem}.{name}{ext}")] = frame
+        targets[out.with_name(f"{out.stem}.{name}{ext}")] = lambda frame=frame: frame
+
+    def write(tmp: Path, frame: pd.DataFrame | dict[str, Any]) -> None:
+        if ext == ".parquet":
+            _write_parquet(_arrow(frame), tmp)
+        else:
+            (pd.DataFrame(frame) if isinstance(frame, dict) else frame).to_csv(tmp, index=False)
+
     with replacing(list(targets)) as temps:
-        for tmp, frame in zip(temps, targets.values(), strict=True):
-            if ext == ".parquet":
-                _write_parquet(_arrow(frame), tmp)
-            else:
-                (pd.DataFrame(frame) if isinstance(frame, dict) else frame).to_csv(tmp, index=False)
+        frames = list(targets.values())
+        if ext == ".parquet":
+            # Arrow writes the cells without the interpreter: meanwhile this thread
+            # computes and writes the rest
+            failed: list[BaseException] = []
+
+            def write_cells() -> None:
+                try:
+                    write(temps[0], cells)
+                except BaseException as exc:  # re-raised below, in the caller's thread
+                    failed.append(exc)
+
+            writer = threading.Thread(target=write_cells, name="clusteratlas-write-cells")
+            writer.start()
+            try:
+                for tmp, frame in zip(temps[1:], frames[1:], strict=True):
+                    write(tmp, frame())
+            finally:
+                writer.join()
+            if failed:
+                raise failed[0]
+        else:
+            for tmp, frame in zip(temps, frames, strict=True):
+                write(tmp, frame())
     return list(targets)
 
 
