@@ -279,3 +279,41 @@ def test_the_kernels_python_twins_write_the_same_bytes(tmp_path, capsys, monkeyp
     assert len(expected) >= 4
     assert {k: got[k] for k in expected} == expected
     assert {"_aggregate_rows", "_cells", "_columns", "_summaries"} <= set(used)
+
+
+def test_cells_computed_chunk_by_chunk_while_written_are_the_golden_ones(tmp_path, capsys,
+                                                                         monkeypatch):
+    """Large cell tables are computed in chunks by a background thread and written row
+    group by row group as the chunks are done (issue 17.2): with chunks far smaller
+    than the panels, every value is the golden one (only the row groups, hence the
+    raw bytes, differ)."""
+    import json
+
+    from clusteratlas.core import mapping as core_mapping
+
+    monkeypatch.setattr(core_mapping, "CHUNK", 7_000)
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    got = output_digests(tmp_path)
+    capsys.readouterr()
+    expected = {k: v for k, v in golden["digests"].items() if not k.endswith("#bytes")}
+    assert {k: got[k] for k in expected} == expected
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(tmp_path / "bench-out.parquet").metadata.num_row_groups > 5
+
+
+def test_an_error_while_cells_are_computed_reaches_the_reader():
+    from clusteratlas.core.mapping import _Filling
+
+    done: list[tuple[int, int]] = []
+
+    def compute(first, stop):
+        if first >= 6:
+            raise MemoryError("no room for the cells")
+        done.append((first, stop))
+
+    filling = _Filling(10, compute, 3)
+    filling.wait(6)  # the first two chunks are there
+    with pytest.raises(MemoryError, match="no room"):
+        filling.wait()
+    assert done == [(0, 3), (3, 6)]

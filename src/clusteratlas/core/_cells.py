@@ -8,11 +8,13 @@ reference in the tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numba import njit
 
 from clusteratlas.core._jit import pick
-from clusteratlas.core._threads import run_ranges
+from clusteratlas.core._threads import n_threads, run_ranges
 
 __all__ = ["cell_indicators", "detail_columns", "summaries"]
 
@@ -34,8 +36,10 @@ def cell_indicators(
     span: int,
     star_min_lq: float,
     strong_min_lq: float,
-) -> tuple:  # type: ignore[type-arg]
-    """Every indicator of the present cells ``flat``, the rows shared out among threads."""
+) -> tuple[tuple, Callable[[int, int], None]]:  # type: ignore[type-arg]
+    """The arrays of every indicator of the present cells ``flat`` (allocated, not yet
+    computed) and the function that computes rows ``first..stop`` of them, shared out
+    among threads; rows may be computed in any order, each alone."""
     n = flat.size
     has_est = est.size == emp.size
     r_idx = np.empty(n, np.int32)
@@ -49,10 +53,16 @@ def cell_indicators(
     est_out = np.empty(n if has_est else 0)
     sup_out = np.empty(n, np.int32)
     flags = np.empty((6, n), np.bool_)  # size, spec, focus, strong, strong90, positive
-    run_ranges(_cells, n, flat, emp, est, sup, totals, cat_totals, ref_share, stat_e, stat_f,
-               stat_s, observed, n_c, n_t, span, float(star_min_lq), float(strong_min_lq),
-               r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out)
-    return r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out
+    args = (flat, emp, est, sup, totals, cat_totals, ref_share, stat_e, stat_f, stat_s,
+            observed, n_c, n_t, span, float(star_min_lq), float(strong_min_lq), r_idx, c_idx,
+            t_idx, out, flags, e_out, est_out, sup_out)
+
+    def compute(first: int, stop: int) -> None:
+        parts = max(1, min(n_threads(), stop - first))
+        run_ranges(_cells, n, *args,
+                   bounds=[first + (stop - first) * i // parts for i in range(parts + 1)])
+
+    return (r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out), compute
 
 
 @njit(cache=True, nogil=True)

@@ -47,33 +47,26 @@ def run_ranges(kernel: Callable[..., Any], n: int, *args: Any, per_thread: int =
 
     ``per_thread`` ranges per thread even out ranges of unequal cost; ``scratch``
     makes each range's own working arrays (allocated here, so that the kernels
-    compile no allocation code).  ``bounds`` gives the ranges instead (one per
-    thread, e.g. from :func:`balanced_bounds`); a Python twin (small input on a fresh
-    install) always runs the whole range at once, as threads would only queue for
-    the interpreter."""
+    compile no allocation code).  ``bounds`` gives the ranges instead (e.g. one per
+    thread from :func:`balanced_bounds`, or a part ``a..b`` of the rows split up);
+    one thread, or a Python twin (small input on a fresh install: threads would only
+    queue for the interpreter), runs ``bounds[0]..bounds[-1]`` at once."""
     from clusteratlas.core._jit import pick
 
     picked = pick(kernel, *args)  # small and not compiled yet: its Python twin
     twin = picked is not kernel and hasattr(kernel, "py_func")
     kernel = picked
     threads = n_threads()
-    parts = min(n, threads * per_thread) if threads > 1 and not twin else 1
-    if bounds is not None and not twin and threads > 1:
-        ranges = list(pairwise(bounds))
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            for future in [pool.submit(kernel, a, b, *args,
-                                       *(scratch() if scratch is not None else ()))
-                           for a, b in ranges]:
-                future.result()
-        return
 
     def call(start: int, stop: int) -> None:
         kernel(start, stop, *args, *(scratch() if scratch is not None else ()))
 
-    if parts <= 1:
-        call(0, n)
+    if bounds is None:
+        parts = min(n, threads * per_thread) if threads > 1 and not twin else 1
+        bounds = [n * i // parts for i in range(parts + 1)] if parts > 1 else [0, n]
+    if len(bounds) <= 2 or threads == 1 or twin:
+        call(bounds[0], bounds[-1])
         return
-    bounds = [n * i // parts for i in range(parts + 1)]
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        for future in [pool.submit(call, bounds[i], bounds[i + 1]) for i in range(parts)]:
+        for future in [pool.submit(call, a, b) for a, b in pairwise(bounds)]:
             future.result()

@@ -142,13 +142,6 @@ def aggregate_to_cube(
     )
 
 
-def _years_of(t_idx: NDArray[np.int32], first: int) -> NDArray[np.int16]:
-    """Years as int16 from year indices, without a 64-bit temporary."""
-    out = t_idx.astype(np.int16)
-    out += np.int16(first)
-    return out
-
-
 def _categorical(codes: NDArray[np.integer], labels: Sequence[str]) -> Any:
     """Codes with their labels, without materialising a string per row."""
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(labels)))
@@ -172,18 +165,107 @@ class _Details:
         return self._columns[key]
 
 
-class _Columns(Mapping[str, Any]):
-    """The cell columns in their order; the explanatory ones (:class:`_Details`) are
-    computed when first read."""
+#: rows of cells computed at a time in the background (and one Parquet row group)
+CHUNK = 1 << 20
 
-    def __init__(self, columns: dict[str, Any]) -> None:
+
+class _Filling:
+    """The cell rows, computed chunk after chunk, in order, by a background thread, so
+    that a writer can write the first rows while the next are computed.  Readers wait
+    for the rows they need (:meth:`wait`); an error in the computation is raised
+    there."""
+
+    def __init__(self, n: int, compute: Callable[[int, int], None], chunk: int) -> None:
+        self.n = n
+        self.chunk = chunk
+        self._compute = compute
+        self._done = 0
+        self._error: BaseException | None = None
+        self._ready = threading.Condition()
+        threading.Thread(target=self._run, name="clusteratlas-cells", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            for first in range(0, self.n, self.chunk):
+                stop = min(first + self.chunk, self.n)
+                self._compute(first, stop)
+                with self._ready:
+                    self._done = stop
+                    self._ready.notify_all()
+        except BaseException as exc:  # raised in the readers' threads
+            with self._ready:
+                self._error = exc
+                self._ready.notify_all()
+
+    def wait(self, stop: int | None = None) -> None:
+        """Return once rows ``0..stop`` (default: all) are computed."""
+        stop = self.n if stop is None else stop
+        with self._ready:
+            while self._done < stop and self._error is None:
+                self._ready.wait()
+            if self._done < stop and self._error is not None:
+                raise self._error
+
+
+class _Codes:
+    """A code column (region, category) as integer codes and their labels; read as a
+    pandas Categorical."""
+
+    def __init__(self, codes: NDArray[np.integer], labels: Sequence[str]) -> None:
+        self.codes = codes
+        self.labels = labels
+
+    def part(self, first: int, stop: int) -> Any:
+        return _categorical(self.codes[first:stop], self.labels)
+
+
+class _Columns(Mapping[str, Any]):
+    """The cell columns in their order.  The explanatory ones (:class:`_Details`) are
+    computed when first read; every column waits for the rows still being computed
+    (:class:`_Filling`), and :meth:`rows` hands out the first rows before the last
+    are done."""
+
+    def __init__(self, columns: dict[str, Any], filling: _Filling | None = None) -> None:
         self._columns = columns
+        self._filling = filling
 
     def __getitem__(self, name: str) -> Any:
+        if self._filling is not None:
+            self._filling.wait()
         value = self._columns[name]
         if isinstance(value, _Details):
             value = self._columns[name] = value.column(name)
+        elif isinstance(value, _Codes):
+            value = self._columns[name] = value.part(0, len(value.codes))
         return value
+
+    def rows(self, first: int, stop: int, names: Sequence[str]) -> dict[str, Any]:
+        """Rows ``first..stop`` of the columns ``names``, as soon as they are computed."""
+        if self._filling is not None:
+            self._filling.wait(stop)
+        part = {}
+        for name in names:
+            value = self._columns[name]
+            if isinstance(value, _Codes):
+                part[name] = value.part(first, stop)
+            elif isinstance(value, _Details) or not isinstance(value, np.ndarray):
+                part[name] = self[name][first:stop]
+            else:
+                part[name] = value[first:stop]
+        return part
+
+    @property
+    def chunk(self) -> int:
+        """Rows computed at a time (a good row group for a writer)."""
+        return self._filling.chunk if self._filling is not None else CHUNK
+
+    @property
+    def n_rows(self) -> int:
+        """Rows of every column (known before they are computed)."""
+        if self._filling is not None:
+            return self._filling.n
+        first = next(iter(self.values()), ())
+        return len(first)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns)
@@ -258,6 +340,8 @@ class MappingResult:
         return out
 
     def __len__(self) -> int:
+        if isinstance(self.cell_columns, _Columns):
+            return self.cell_columns.n_rows
         first = next(iter(self.cell_columns.values()), ())
         return len(first)
 
@@ -328,21 +412,38 @@ def map_indicators(
         flat, emp_flat, est_flat, totals, n_c, n_t, q_e, q_f, q_s
     )
     observed = cube.observed_region_years  # (T, R)
-    r_idx, c_idx, t_idx, out, flags, e, est_cells, sup_cells = cell_indicators(
+    if min_employment < 0:
+        raise InputError(f"min_employment={min_employment!r} must not be negative")
+    arrays, compute = cell_indicators(
         flat, emp_flat, est_flat, cube.suppressed.ravel(), totals, cat_totals, ref_share,
         stat_e, stat_f, stat_s, observed, n_c, n_t, span, float(stars.min_lq),
         float(strong.min_lq),
     )
-    if min_employment < 0:
-        raise InputError(f"min_employment={min_employment!r} must not be negative")
-    if min_employment > 0:
-        # stars and the strong label need a minimum size (suppressed cells: NaN, no flag)
-        flags[:5] &= ~(e < min_employment)[None, :]
+    r_idx, c_idx, t_idx, out, flags, e, est_cells, sup_cells = arrays
     years = np.asarray(cube.years, dtype=np.int64)
+    year_col = np.empty(flat.size, np.int16)
+    n_stars = np.empty(flat.size, np.int8)
+
+    def cells(first: int, stop: int) -> None:
+        compute(first, stop)
+        rows = slice(first, stop)
+        if min_employment > 0:
+            # stars and the strong label need a minimum size (suppressed cells: NaN)
+            flags[:5, rows] &= ~(e[rows] < min_employment)[None, :]
+        year_col[rows] = t_idx[rows]
+        year_col[rows] += np.int16(years[0] if len(years) else 0)
+        np.add(flags[0, rows], flags[1, rows], out=n_stars[rows], dtype=np.int8)
+        n_stars[rows] += flags[2, rows]
+
+    filling = None
+    if flat.size > CHUNK:  # a writer can start on the first rows
+        filling = _Filling(flat.size, cells, CHUNK)
+    else:
+        cells(0, flat.size)
     columns: dict[str, object] = {
-        "region": _categorical(r_idx, cube.regions),
-        "category": _categorical(c_idx, cube.categories),
-        "year": _years_of(t_idx, int(years[0])) if len(years) else t_idx,
+        "region": _Codes(r_idx, cube.regions),
+        "category": _Codes(c_idx, cube.categories),
+        "year": year_col,
         "employment": e,
     }
     if cube.establishments is not None:
@@ -366,12 +467,14 @@ def map_indicators(
     columns["star_size"] = flags[0]
     columns["star_specialisation"] = flags[1]
     columns["star_focus"] = flags[2]
-    columns["stars"] = flags[0].astype(np.int8) + flags[1] + flags[2]
+    columns["stars"] = n_stars
     columns["strong"] = flags[3]
     columns["strong_p90"] = flags[4]
 
     def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
         """The region and category summaries (Krugman, Herfindahl, Hoover, Gini, EG)."""
+        if filling is not None:
+            filling.wait()  # the strong flags
         krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2 = summaries(
             flat, emp_flat, est_flat, totals, cat_totals, ref_share, flags[3], n_c, n_t, n_r,
         )
@@ -418,4 +521,4 @@ def map_indicators(
         })
         return regions, categories
 
-    return MappingResult(_Columns(columns), summaries=tables)
+    return MappingResult(_Columns(columns, filling), summaries=tables)

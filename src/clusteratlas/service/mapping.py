@@ -570,12 +570,17 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
         raise SourceError(f"--out {out}: folder {out.parent} does not exist")
     columns = result.result.cell_columns
     # only the columns written are read: the explanatory ones are computed on demand
-    cells = {name: columns[name] for name in columns
-             if details or not (name in DETAIL_COLUMNS or name.endswith("y_before"))}
+    names = [name for name in columns
+             if details or not (name in DETAIL_COLUMNS or name.endswith("y_before"))]
+    streamed = ext == ".parquet" and hasattr(columns, "rows")
+
+    def cells() -> dict[str, Any]:
+        return {name: columns[name] for name in names}
+
     # the summaries are read only once the cells are being written (they may still
     # be computed then: see MappingResult)
     targets: dict[Path, Any] = {
-        out: lambda: cells,
+        out: cells,
         out.with_name(f"{out.stem}.regions{ext}"): lambda: result.regions,
         out.with_name(f"{out.stem}.categories{ext}"): lambda: result.categories,
     }
@@ -597,7 +602,10 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
 
             def write_cells() -> None:
                 try:
-                    write(temps[0], cells)
+                    if streamed:  # each row group as soon as its rows are computed
+                        _write_parquet_rows(columns, names, temps[0])
+                    else:
+                        write(temps[0], cells())
                 except BaseException as exc:  # re-raised below, in the caller's thread
                     failed.append(exc)
 
@@ -630,13 +638,36 @@ def _arrow(frame: pd.DataFrame | dict[str, Any]) -> pa.Table:
     return pa.table(arrays)
 
 
+def _parquet_options(schema: pa.Schema) -> dict[str, Any]:
+    # Dictionary encoding and statistics pay off for the code columns, not for the
+    # measurements, where they cost a fifth of the write time.
+    keys = [f.name for f in schema if pa.types.is_dictionary(f.type)
+            or pa.types.is_string(f.type) or f.name == "year"]
+    codes = [name for name in keys if name != "year"]
+    return {"compression": "snappy", "use_dictionary": codes, "write_statistics": keys}
+
+
 def _write_parquet(table: pa.Table, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    # Dictionary encoding and statistics pay off for the code columns, not for the
-    # measurements, where they cost a fifth of the write time.
-    keys = [f.name for f in table.schema if pa.types.is_dictionary(f.type)
-            or pa.types.is_string(f.type) or f.name == "year"]
-    codes = [name for name in keys if name != "year"]
-    pq.write_table(table, path, compression="snappy", use_dictionary=codes,
-                   write_statistics=keys)
+    pq.write_table(table, path, **_parquet_options(table.schema))
+
+
+def _write_parquet_rows(columns: Any, names: list[str], path: Path) -> None:
+    """The cell table row group by row group, each as soon as its rows are computed
+    (:meth:`MappingResult.cell_columns.rows`); the file is the one
+    :func:`_write_parquet` writes of the whole table (its row groups are the chunks
+    the cells are computed in, 2**20 rows as Arrow's default)."""
+    import pyarrow.parquet as pq
+
+    n, chunk = columns.n_rows, columns.chunk
+    writer = None
+    try:
+        for first in range(0, max(n, 1), chunk):
+            table = _arrow(columns.rows(first, min(first + chunk, n), names))
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, **_parquet_options(table.schema))
+            writer.write_table(table, row_group_size=chunk)
+    finally:
+        if writer is not None:
+            writer.close()
