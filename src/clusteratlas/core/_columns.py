@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from clusteratlas.core._jit import pick
-from clusteratlas.core._threads import balanced_bounds, n_threads, run_ranges
+from clusteratlas.core._threads import n_threads, run_ranges
 
 __all__ = ["column_statistics"]
 
@@ -29,51 +29,56 @@ def _quantile_sorted(values: np.ndarray, n: int, q: float) -> float:
 
 @njit(cache=True, nogil=True)
 def _count_columns(first: int, stop: int, flat: np.ndarray, emp: np.ndarray, n_cols: int,
-                   counts: np.ndarray) -> None:
-    for k in range(flat.size):
-        col = flat[k] % n_cols
-        if first <= col < stop and emp[flat[k]] > 0.0:
-            counts[col + 1] += 1
+                   bounds: np.ndarray, counts: np.ndarray) -> None:
+    # parts first..stop of the cells (cut at ``bounds``), each counted in its own row
+    for p in range(first, stop):
+        for k in range(bounds[p], bounds[p + 1]):
+            f = flat[k]
+            if emp[f] > 0.0:
+                counts[p, f % n_cols] += 1
 
 
 @njit(cache=True, nogil=True)
 def _scatter_columns(first: int, stop: int, flat: np.ndarray, emp: np.ndarray,
-                     est: np.ndarray, n_cols: int, fill: np.ndarray, vals: np.ndarray,
-                     regions: np.ndarray, ests: np.ndarray) -> None:
+                     est: np.ndarray, n_cols: int, bounds: np.ndarray, fill: np.ndarray,
+                     vals: np.ndarray, regions: np.ndarray, ests: np.ndarray) -> None:
     has_est = ests.size == vals.size
-    for k in range(flat.size):
-        f = flat[k]
-        col = f % n_cols
-        if col < first or col >= stop:
-            continue
-        v = emp[f]
-        if v > 0.0:
-            pos = fill[col]
-            vals[pos] = v
-            regions[pos] = f // n_cols
-            if has_est:
-                ests[pos] = est[f]
-            fill[col] = pos + 1
+    for p in range(first, stop):
+        for k in range(bounds[p], bounds[p + 1]):
+            f = flat[k]
+            v = emp[f]
+            if v > 0.0:
+                col = f % n_cols
+                pos = fill[p, col]
+                vals[pos] = v
+                regions[pos] = f // n_cols
+                if has_est:
+                    ests[pos] = est[f]
+                fill[p, col] = pos + 1
 
 
 def _group_by_column(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols: int,
                      has_est: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Counting sort of the cells with employment by category-year column, keeping
     region order within a column; the values travel with it, so that the per-column
-    work reads contiguous memory instead of gathering from the cube.  Threads share
-    out the columns (each reads every cell and moves those of its columns)."""
-    counts = np.zeros(n_cols + 1, np.int64)
-    run_ranges(_count_columns, n_cols, flat, emp, n_cols, counts, per_thread=1)
-    offsets = np.cumsum(counts)
+    work reads contiguous memory instead of gathering from the cube.  Each thread
+    counts and moves the cells of one part of the rows; a column's cells from an
+    earlier part come first, so the order is that of one pass."""
+    parts = n_threads() if flat.size > 1 << 16 else 1
+    bounds = np.array([flat.size * i // parts for i in range(parts + 1)], np.int64)
+    counts = np.zeros((parts, n_cols), np.int64)
+    run_ranges(_count_columns, parts, flat, emp, n_cols, bounds, counts, per_thread=1)
+    per_column = counts.sum(axis=0)
+    offsets = np.zeros(n_cols + 1, np.int64)
+    np.cumsum(per_column, out=offsets[1:])
+    # where each part starts writing in each column
+    fill = offsets[:-1] + np.cumsum(counts, axis=0) - counts
     n = int(offsets[-1])
     vals = np.empty(n)
     regions = np.empty(n, np.int64)
     ests = np.empty(n if has_est else 0)
-    # equal numbers of cells per thread, not of columns
-    bounds = (None if n_threads() == 1 or n < 1 << 16 else
-              balanced_bounds(counts[1:], n_threads()))
-    run_ranges(_scatter_columns, n_cols, flat, emp, est, n_cols, offsets[:-1].copy(), vals,
-               regions, ests, per_thread=1, bounds=bounds)
+    run_ranges(_scatter_columns, parts, flat, emp, est, n_cols, bounds, fill, vals, regions,
+               ests, per_thread=1)
     return offsets, vals, regions, ests
 
 
