@@ -6,8 +6,8 @@ import pytest
 from numba import njit
 
 from clusteratlas.core import _threads
-from clusteratlas.core._aggregate import first_duplicate
 from clusteratlas.core._columns import _argsort, _quantile_select, column_statistics
+from clusteratlas.core._keys import first_duplicate
 
 
 @njit(cache=True)

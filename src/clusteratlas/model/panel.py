@@ -166,7 +166,7 @@ class Panel:
                   if aggregated else np.zeros(0, np.int64))
         y0 = int(year.min()) if len(year) else 0
         n_t = int(year.max()) - y0 + 1 if len(year) else 1
-        from clusteratlas.core._aggregate import first_duplicate  # numba: when needed
+        from clusteratlas.core._keys import first_duplicate
 
         first = first_duplicate(region_idx, industry_idx, year - y0, len(industry_codes), n_t,
                                 n_rows)
