@@ -1,7 +1,9 @@
 """Fused per-cell kernels of the mapping pipeline (numba, cached on disk).
 
 One pass over the present cells, shared out among threads, computes every cell
-indicator; a second, sequential pass sums the per-region and per-category summaries.  The formulas are those of
+indicator (in chunks, so that a writer can start on the first rows); a second pass
+sums the per-region summaries on one thread and the per-category summaries on
+another.  The formulas are those of
 :mod:`clusteratlas.core.concentration`, which documents them and serves as the
 reference in the tests.
 """

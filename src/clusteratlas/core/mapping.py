@@ -435,8 +435,10 @@ def map_indicators(
         np.add(flags[0, rows], flags[1, rows], out=n_stars[rows], dtype=np.int8)
         n_stars[rows] += flags[2, rows]
 
+    from clusteratlas.core._threads import n_threads
+
     filling = None
-    if flat.size > CHUNK:  # a writer can start on the first rows
+    if flat.size > CHUNK and n_threads() > 1:  # a writer can start on the first rows
         filling = _Filling(flat.size, cells, CHUNK)
     else:
         cells(0, flat.size)
