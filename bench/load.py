@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import json
 import os
 import resource
@@ -212,6 +213,14 @@ async def load(port: int, paths: dict[str, str], clients: int, duration: float,
             "client_cpu": (after.ru_utime - own.ru_utime) + (after.ru_stime - own.ru_stime)}
 
 
+def uvicorn_kind() -> str:
+    """The event loop and HTTP parser uvicorn picks in the server (the same interpreter
+    and environment as this script): uvloop and httptools where installed."""
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"uvicorn with {loop} and {parser}"
+
+
 def ms(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000, q)) if values else float("nan")
 
@@ -290,6 +299,7 @@ def main() -> None:
         "load_before": load_avg, "load_after": load_after,
         "clients": args.clients, "duration": result["wall"],
         "workers": args.workers or f"default ({min(os.cpu_count() or 1, 8)})",
+        "uvicorn": uvicorn_kind(),
         "start_s": start_s, "workers_s": workers_s,
         "requests": len(every), "rps": len(every) / float(result["wall"]),  # type: ignore[arg-type]
         "p50": ms(every, 50), "p95": ms(every, 95), "p99": ms(every, 99),
@@ -322,7 +332,7 @@ def write_docs(s: dict, section: str, title: str, paths: dict[str, str]) -> None
 
 {s['date']}, {s['machine']} (load average {s['load_before'][0]:.1f} before,
 {s['load_after'][0]:.1f} after; the machine is shared with other sessions).
-`clusteratlas serve`, workers: {s['workers']}, answering {s['start_s']:.1f} s after its start, every
+`clusteratlas serve` ({s['uvicorn']}), workers: {s['workers']}, answering {s['start_s']:.1f} s after its start, every
 worker up after {s['workers_s']:.1f} s;
 {s['clients']} concurrent clients on 127.0.0.1 (each one keep-alive HTTP/1.1 connection of
 the script's own small asyncio client, one request after the other with no think time,
