@@ -48,10 +48,13 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     """Build the web application over a data directory (or a ready :class:`Atlas`).
 
     The atlas snapshot is read once at start-up; its list of initiatives follows the
-    registry: every request first compares the registry's state token
-    (:meth:`RegistryStore.state_token`, one small query) with the snapshot's and
-    re-reads the initiatives when another process (a CLI import, a second server)
-    changed them.  The statistics database is not held open, so imports into the same
+    registry: every request first asks whether anything was committed to the registry
+    since the snapshot was read (SQLite's data version, :meth:`RegistryStore.data_version`,
+    a few microseconds on the event loop; on other databases always yes), and only then
+    compares the registry's state token (:meth:`RegistryStore.state_token`, one small
+    query) with the snapshot's and re-reads the initiatives when another process (a CLI
+    import, a second server) changed them.  Either way a change is seen by the next
+    request.  The statistics database is not held open, so imports into the same
     data directory are never blocked by a running server.
     ``registry_url`` overrides the data directory's registry (tests, PostgreSQL).
     """
@@ -65,7 +68,9 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     store = RegistryStore(registry_url)
 
     lock = threading.Lock()
-    seen: list[tuple[object, ...]] = []  # the state token the snapshot was read at
+    # the registry state the snapshot was read at: the state token and SQLite's data
+    # version (None where the registry cannot tell it)
+    seen: list[Any] = []
 
     def start_registry(app: FastAPI) -> None:
         store.migrate()
@@ -76,15 +81,31 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
 
         def changed() -> None:
             with lock:
-                # the token first: a change between the two reads is seen next time
+                # the version and the token first: a change between the reads is seen
+                # next time
+                version = store.data_version()
                 token = store.state_token()
                 app.state.atlas = app.state.atlas.with_initiatives(store.list())
-                seen[:] = [token]
+                seen[:] = [token, version]
+
+        def fresh() -> bool:
+            """Whether the snapshot is known to be at the registry's state without a
+            query: no commit to the SQLite file since it was read (a few microseconds,
+            fit for the event loop)."""
+            return bool(seen) and seen[1] is not None and store.data_version() == seen[1]
 
         def follow() -> None:
             try:
-                if not seen or store.state_token() != seen[0]:
+                version = store.data_version()
+                if seen and version is not None and version == seen[1]:
+                    return
+                token = store.state_token()
+                if not seen or token != seen[0]:
                     changed()
+                    return
+                with lock:  # a commit that changed no initiative (e.g. a session)
+                    if seen and seen[0] == token:
+                        seen[1] = version
             except StoreError as exc:
                 # the pages keep the initiatives last read; the registry's own routes
                 # report the trouble (503) where they need the database
@@ -92,6 +113,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
 
         app.state.registry_changed = changed
         app.state.registry_follow = follow
+        app.state.registry_fresh = fresh
         changed()
 
     @asynccontextmanager
@@ -144,7 +166,7 @@ def create_app(data_dir: DataDir | None = None, *, atlas: Atlas | None = None,
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     # outermost: a kept answer is replayed with every header the layers inside added
-    app.add_middleware(ResponseCache, state=_data_state)
+    app.add_middleware(ResponseCache, state=_data_state, known=_known_state)
     return app
 
 
@@ -172,6 +194,15 @@ def _data_state(app: FastAPI) -> object:
     if follow is not None:
         follow()
     return getattr(app.state, "atlas", None)
+
+
+def _known_state(app: FastAPI) -> object | None:
+    """The data state when the event loop can tell it without a query (no commit to the
+    registry since the snapshot was read); None when :func:`_data_state` must ask."""
+    fresh = getattr(app.state, "registry_fresh", None)
+    if fresh is not None and fresh():
+        return getattr(app.state, "atlas", None)
+    return None
 
 
 def app_from_settings() -> FastAPI:

@@ -16,7 +16,7 @@ from clusteratlas.server import create_app
 from clusteratlas.store.datadir import DataDir
 
 
-def counting_app(max_bytes: int = 64 << 20):
+def counting_app(max_bytes: int = 64 << 20, **cache):
     """A small app whose routes count their calls; the data state is ``app.state.atlas``."""
     app = FastAPI()
     app.state.atlas = object()
@@ -47,7 +47,8 @@ def counting_app(max_bytes: int = 64 << 20):
             response.status_code = 404
         return {"call": count(code)}
 
-    app.add_middleware(ResponseCache, state=lambda a: a.state.atlas, max_bytes=max_bytes)
+    cache.setdefault("state", lambda a: a.state.atlas)
+    app.add_middleware(ResponseCache, max_bytes=max_bytes, **cache)
     return app, calls
 
 
@@ -63,6 +64,28 @@ def test_an_anonymous_public_answer_is_computed_once_per_data_state():
         assert c.get("/regions/08435").json()["call"] == 2
 
 
+def test_a_state_known_on_the_event_loop_needs_no_thread():
+    """``known`` tells the state where it can (nothing committed since); ``state`` (a
+    query, off the event loop) is asked only where it cannot."""
+    asked: list[int] = []
+
+    def state(app):
+        asked.append(1)
+        return app.state.atlas
+
+    app, calls = counting_app(state=state,
+                              known=lambda a: a.state.atlas if a.state.known else None)
+    app.state.known = True
+    with TestClient(app) as c:
+        first = c.get("/regions/08435").json()
+        assert c.get("/regions/08435").json() == first
+        assert (calls["08435"], asked) == (1, [])
+        app.state.known = False  # something was committed: ask
+        app.state.atlas = object()
+        assert c.get("/regions/08435").json()["call"] == 2
+        assert asked == [1]
+
+
 def test_what_is_never_kept():
     app, calls = counting_app()
     with TestClient(app) as c:
@@ -72,7 +95,8 @@ def test_what_is_never_kept():
             c.get("/initiatives/c/edit")
             c.get("/categories/cookie")
             c.get("/categories/missing")
-    assert calls == {"a": 2, "b": 2, "edit": 2, "cookie": 2, "missing": 2}
+            c.get("/regions/d", headers={"If-None-Match": '"1"'})
+    assert calls == {"a": 2, "b": 2, "edit": 2, "cookie": 2, "missing": 2, "d": 2}
 
 
 def test_the_key_holds_the_query_and_the_headers_that_matter():
@@ -120,3 +144,18 @@ def test_a_registry_change_by_another_process_is_seen_at_once(data_dir):
         after = client.get("/initiatives?lang=en").text
     assert "Renamed Initiative" not in before
     assert "Renamed Initiative" in after
+
+
+def test_static_files_are_kept_and_conditional_requests_still_get_304(data_dir):
+    app = create_app(data_dir)
+    with TestClient(app) as client:
+        first = client.get("/static/atlas.css")
+        again = client.get("/static/atlas.css")
+        assert (again.content, again.headers) == (first.content, first.headers)
+        cache = app.middleware_stack
+        while not isinstance(cache, ResponseCache):
+            cache = cache.app
+        assert any(key[0] == "/static/atlas.css" for key in cache._kept)
+        etag = first.headers["etag"]
+        assert client.get("/static/atlas.css",
+                          headers={"If-None-Match": etag}).status_code == 304

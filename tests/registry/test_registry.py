@@ -174,3 +174,27 @@ def test_a_registry_file_deleted_or_replaced_refuses_writes(tmp_path, how, caplo
     if how == "replaced":
         assert RegistryService(RegistryStore(f"sqlite:///{path}")).get(
             "cyberforum")["goals"] == "before"
+
+
+def test_the_data_version_moves_with_every_commit_of_another_connection(tmp_path):
+    """What lets the server tell on its event loop that nothing changed (issue 17.3)."""
+    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    store = RegistryStore(url)
+    try:
+        assert store.data_version() is None  # no file yet
+        store.migrate()
+        first = store.data_version()
+        assert first is not None
+        assert store.data_version() == first  # reading changes nothing
+        other = sqlite3.connect(tmp_path / "registry.sqlite")  # as another process would
+        other.execute("CREATE TABLE scratch (x)")
+        other.commit()
+        other.close()
+        moved = store.data_version()
+        assert moved not in (None, first)
+        with store.writing() as s:  # this store's own writes move it too
+            s.execute(text("INSERT INTO scratch VALUES (1)"))
+        assert store.data_version() not in (None, moved)
+    finally:
+        store.close()
+    assert RegistryStore("sqlite://").data_version() is None  # in memory: no file to ask

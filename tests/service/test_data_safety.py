@@ -123,6 +123,8 @@ def test_pages_keep_the_last_snapshot_when_the_registry_cannot_be_read(running, 
         raise StoreError("registry registry.sqlite is not a readable Clusteratlas registry")
 
     monkeypatch.setattr(app.state.registry.store, "state_token", unreadable)
+    # as if something was committed: the server must ask for the state token
+    monkeypatch.setattr(app.state.registry.store, "data_version", lambda: None)
     page = client.get("/regions/08125?lang=en")
     assert page.status_code == 200
     assert "MetallDIALOG" in page.text

@@ -8,10 +8,16 @@ the answers to anonymous ``GET`` requests under that key and replays them; a new
 snapshot or a new registry state empties it.
 
 What is never kept: requests with credentials (an ``Authorization`` header or the
-session cookie), answers other than 200, answers that set a cookie, and anything
-outside the public pages and APIs (:data:`PUBLIC`).  The cache is bounded (entries
-and bytes, least recently used first out), so that memory stays flat however many
-different URLs are asked for.
+session cookie), conditional requests (``If-None-Match``, ``If-Modified-Since``: the
+app may answer 304), answers other than 200, answers that set a cookie, and anything
+outside the public pages, APIs and static files (:data:`PUBLIC`).  The cache is
+bounded (entries and bytes, least recently used first out), so that memory stays flat
+however many different URLs are asked for.
+
+Telling the data state costs a thread hand-off and a query only when something was
+committed to the registry: before that, ``known`` (SQLite's data version, read on the
+event loop in microseconds) says the snapshot is current, so a kept answer is replayed
+without leaving the event loop.
 """
 
 from __future__ import annotations
@@ -29,11 +35,13 @@ __all__ = ["PUBLIC", "ResponseCache"]
 #: path prefixes of the public pages and APIs whose answers may be kept ("/" exactly)
 PUBLIC = ("/regions", "/categories", "/compare", "/search", "/initiatives", "/briefing/",
           "/api/regions", "/api/map", "/api/categories", "/api/compare", "/api/search",
-          "/api/autocorrelation", "/api/alignment", "/api/initiatives")
+          "/api/autocorrelation", "/api/alignment", "/api/initiatives", "/static/")
 # request headers that do not change an answer (everything else is part of the key)
 _IGNORED = {b"connection", b"user-agent", b"cache-control", b"pragma", b"referer",
-            b"if-none-match", b"if-modified-since", b"upgrade-insecure-requests", b"dnt",
-            b"priority", b"keep-alive"}
+            b"upgrade-insecure-requests", b"dnt", b"priority", b"keep-alive"}
+# a conditional request goes to the app, which may answer 304 Not Modified (the static
+# files do) where a kept answer would be the whole body again
+_CONDITIONAL = {b"if-none-match", b"if-modified-since"}
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -51,12 +59,16 @@ class ResponseCache:
 
     ``state`` returns the current data state (called, off the event loop, before each
     cacheable request; it also brings the snapshot up to the registry's state); an
-    answer is kept for the state it was computed in."""
+    answer is kept for the state it was computed in.  ``known``, if given, is asked
+    first, on the event loop: the data state when it can tell it without I/O worth a
+    thread (e.g. nothing committed to the registry since), else None."""
 
     def __init__(self, app: Any, state: Callable[[Any], object] | None = None,
-                 max_entries: int = 2048, max_bytes: int = 64 << 20) -> None:
+                 max_entries: int = 2048, max_bytes: int = 64 << 20,
+                 known: Callable[[Any], object | None] | None = None) -> None:
         self.app = app
         self.state = state
+        self.known = known
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._kept: OrderedDict[tuple[Any, ...], tuple[Message, bytes]] = OrderedDict()
@@ -71,13 +83,19 @@ class ResponseCache:
                 return False
             if name == b"cookie" and SESSION_COOKIE.encode() in value:
                 return False
+            if name in _CONDITIONAL:
+                return False
         return True
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if self.state is None or not self._cacheable(scope):
             await self.app(scope, receive, send)
             return
-        state = await to_thread.run_sync(self.state, scope.get("app"))
+        # the hand-off to a thread costs more than replaying a kept answer: only when
+        # the cheap look cannot tell
+        state = self.known(scope.get("app")) if self.known is not None else None
+        if state is None:
+            state = await to_thread.run_sync(self.state, scope.get("app"))
         if state is not self._of:  # a new data state: nothing kept is right any more
             self._kept.clear()
             self._bytes = 0

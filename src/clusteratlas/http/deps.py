@@ -7,6 +7,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from clusteratlas.errors import AccessError
 from clusteratlas.registry.auth import ANONYMOUS, Actor
@@ -38,13 +39,17 @@ def registry_changed(request: Request) -> None:
         hook()
 
 
-def follow_registry(request: Request) -> None:
+async def follow_registry(request: Request) -> None:
     """Bring the atlas snapshot's initiatives up to the registry's state when another
     process changed the registry (a CLI import, another server); a dependency of every
-    route, run before it reads the snapshot."""
+    route, run before it reads the snapshot.  On the event loop when nothing was
+    committed since (``registry_fresh``), else in a worker thread (queries)."""
+    fresh = getattr(request.app.state, "registry_fresh", None)
+    if fresh is not None and fresh():
+        return
     hook = getattr(request.app.state, "registry_follow", None)
     if hook is not None:
-        hook()
+        await run_in_threadpool(hook)
 
 
 def session_actor(request: Request) -> Actor:

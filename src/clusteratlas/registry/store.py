@@ -7,10 +7,13 @@ import json
 import logging
 import os
 import re
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, inspect, select
@@ -167,6 +170,9 @@ class RegistryStore:
         #: the SQLite file, if any, and its identity (device, inode) when first seen
         self.path: str | None = None
         self._identity: tuple[int, int] | None = None
+        # the read-only connection of :meth:`data_version`, opened when first asked
+        self._probe: sqlite3.Connection | None = None
+        self._probe_lock = threading.Lock()
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.write_engine, "connect", _sqlite_manual_begin)
@@ -205,6 +211,10 @@ class RegistryStore:
         """Close the pooled connections (the store can still be used afterwards)."""
         self.engine.dispose()
         self.write_engine.dispose()
+        with self._probe_lock:
+            if self._probe is not None:
+                self._probe.close()
+                self._probe = None
 
     @property
     def dialect(self) -> str:
@@ -329,6 +339,31 @@ class RegistryStore:
         only registry the demo may seed."""
         with self.session() as s:
             return not s.scalar(select(func.count()).select_from(Initiative))
+
+    def data_version(self) -> int | None:
+        """A number that changes with every commit to the registry's SQLite file, by any
+        connection of any process (this one's included).
+
+        SQLite's ``PRAGMA data_version`` on a read-only connection kept for this alone
+        (it never writes, so every commit is another connection's): a few microseconds,
+        no pool, no query plan, cheap enough to ask on the event loop before every
+        request.  None where it cannot tell (no SQLite file, or the file busy): then
+        only :meth:`state_token` tells."""
+        if self.path is None:
+            return None
+        with self._probe_lock:
+            try:
+                if self._probe is None:
+                    if not os.path.exists(self.path):
+                        return None  # not created yet (connecting read-only cannot)
+                    # timeout 0: busy answers at once (None), it never waits on the loop
+                    self._probe = sqlite3.connect(
+                        f"{Path(self.path).as_uri()}?mode=ro", uri=True, timeout=0,
+                        isolation_level=None, check_same_thread=False)
+                rows = self._probe.execute("PRAGMA data_version").fetchall()
+            except sqlite3.Error:
+                return None
+        return int(rows[0][0])
 
     def state_token(self) -> tuple[Any, ...]:
         """A cheap token that changes whenever the initiatives change, whoever changes
