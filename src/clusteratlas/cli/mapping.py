@@ -98,7 +98,9 @@ def map_command(
     # allocations here more than they save; measured in bench/mapping.py.
     np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
     engine, engine_url = load_settings().engine_choice(engine, engine_url)
-    result = map_file(panel, category_set, options, engine=engine, engine_url=engine_url)
+    # written to Parquet: the cells can go to the file a chunk at a time
+    result = map_file(panel, category_set, options, engine=engine, engine_url=engine_url,
+                      stream=out.suffix.lower() == ".parquet")
     paths = write_outputs(result, out, details=details)
     typer.echo(f"Mapped {result.meta['regions_mapped']} regions × {result.meta['categories']} "
                f"categories ({len(result.result):,} cells) with the {result.meta['engine']} engine "

@@ -18,7 +18,19 @@ from numba import njit
 from clusteratlas.core._jit import pick
 from clusteratlas.core._threads import n_threads, run_ranges
 
-__all__ = ["cell_indicators", "detail_columns", "summaries"]
+__all__ = ["cell_arrays", "cell_indicators", "detail_columns", "summaries"]
+
+
+def cell_arrays(size: int, has_est: bool) -> tuple:  # type: ignore[type-arg]
+    """Output arrays of :func:`cell_indicators` for ``size`` rows: region, category and
+    year indices, (6, size) values (focus, concentration, LQ, CAGR, LQ change, change),
+    (6, size) flags (size, specialisation and focus star, strong, strong at the 90th
+    percentile, positive), employment, establishments, suppressed rows."""
+    # the columns that only explain a result (region total, the employment span years
+    # before, relative change, thresholds) are computed on demand by detail_columns
+    return (np.empty(size, np.int32), np.empty(size, np.int32), np.empty(size, np.int32),
+            np.empty((6, size)), np.empty((6, size), np.bool_), np.empty(size),
+            np.empty(size if has_est else 0), np.empty(size, np.int32))
 
 
 def cell_indicators(
@@ -38,33 +50,20 @@ def cell_indicators(
     span: int,
     star_min_lq: float,
     strong_min_lq: float,
-) -> tuple[tuple, Callable[[int, int], None]]:  # type: ignore[type-arg]
-    """The arrays of every indicator of the present cells ``flat`` (allocated, not yet
-    computed) and the function that computes rows ``first..stop`` of them, shared out
-    among threads; rows may be computed in any order, each alone."""
-    n = flat.size
-    has_est = est.size == emp.size
-    r_idx = np.empty(n, np.int32)
-    c_idx = np.empty(n, np.int32)
-    t_idx = np.empty(n, np.int32)
-    # focus, conc, lq, cagr, lq_change, change; the columns that only explain a result
-    # (region total, the employment span years before, relative change, thresholds)
-    # are computed on demand by :func:`detail_columns`
-    out = np.empty((6, n))
-    e_out = np.empty(n)
-    est_out = np.empty(n if has_est else 0)
-    sup_out = np.empty(n, np.int32)
-    flags = np.empty((6, n), np.bool_)  # size, spec, focus, strong, strong90, positive
+) -> Callable[[int, int, tuple, int], None]:  # type: ignore[type-arg]
+    """The function computing every indicator of the present cells ``flat[first:stop]``
+    into arrays of :func:`cell_arrays` (cell ``k`` at position ``k - offset``), shared
+    out among threads; rows may be computed in any order, each alone."""
     args = (flat, emp, est, sup, totals, cat_totals, ref_share, stat_e, stat_f, stat_s,
-            observed, n_c, n_t, span, float(star_min_lq), float(strong_min_lq), r_idx, c_idx,
-            t_idx, out, flags, e_out, est_out, sup_out)
+            observed, n_c, n_t, span, float(star_min_lq), float(strong_min_lq))
+    n = flat.size
 
-    def compute(first: int, stop: int) -> None:
+    def compute(first: int, stop: int, arrays: tuple, offset: int) -> None:  # type: ignore[type-arg]
         parts = max(1, min(n_threads(), stop - first))
-        run_ranges(_cells, n, *args,
+        run_ranges(_cells, n, *args, offset, *arrays,
                    bounds=[first + (stop - first) * i // parts for i in range(parts + 1)])
 
-    return (r_idx, c_idx, t_idx, out, flags, e_out, est_out, sup_out), compute
+    return compute
 
 
 @njit(cache=True, nogil=True)
@@ -87,6 +86,7 @@ def _cells(
     span: int,
     star_min_lq: float,
     strong_min_lq: float,
+    offset: int,
     r_idx: np.ndarray,
     c_idx: np.ndarray,
     t_idx: np.ndarray,
@@ -96,6 +96,7 @@ def _cells(
     est_out: np.ndarray,
     sup_out: np.ndarray,
 ) -> None:
+    # cell k goes to position k - offset of the output arrays (a block of the rows)
     has_est = est.size == emp.size
     for k in range(first, stop):
         f = flat[k]
@@ -103,9 +104,9 @@ def _cells(
         rem = f - r * n_c * n_t
         c = rem // n_t
         t = rem - c * n_t
-        r_idx[k] = r
-        c_idx[k] = c
-        t_idx[k] = t
+        r_idx[k - offset] = r
+        c_idx[k - offset] = c
+        t_idx[k - offset] = t
         col = c * n_t + t
         e = emp[f]
         er = totals[t, r]
@@ -136,22 +137,22 @@ def _cells(
             base = base and est[f] > stat_s[col, 0]
         strong = base and focus >= stat_f[col, 1]
         strong90 = base and focus >= stat_f[col, 2]
-        out[0, k] = focus
-        out[1, k] = conc
-        out[2, k] = lq
-        out[3, k] = cagr
-        out[4, k] = lq - lqp
-        out[5, k] = e - ep
-        e_out[k] = e
-        sup_out[k] = sup[f]
+        out[0, k - offset] = focus
+        out[1, k - offset] = conc
+        out[2, k - offset] = lq
+        out[3, k - offset] = cagr
+        out[4, k - offset] = lq - lqp
+        out[5, k - offset] = e - ep
+        e_out[k - offset] = e
+        sup_out[k - offset] = sup[f]
         if has_est:
-            est_out[k] = est[f]
-        flags[0, k] = star_size
-        flags[1, k] = star_spec
-        flags[2, k] = star_focus
-        flags[3, k] = strong
-        flags[4, k] = strong90
-        flags[5, k] = positive
+            est_out[k - offset] = est[f]
+        flags[0, k - offset] = star_size
+        flags[1, k - offset] = star_spec
+        flags[2, k - offset] = star_focus
+        flags[3, k - offset] = strong
+        flags[4, k - offset] = strong90
+        flags[5, k - offset] = positive
 
 
 def detail_columns(flat: np.ndarray, emp: np.ndarray, totals: np.ndarray,

@@ -167,39 +167,72 @@ class _Details:
 
 #: rows of cells computed at a time in the background (and one Parquet row group)
 CHUNK = 1 << 20
+#: chunks a streamed cell table holds at once (computed ahead of its reader)
+RING = 3
 
 
 class _Filling:
-    """The cell rows, computed chunk after chunk, in order, by a background thread, so
-    that a writer can write the first rows while the next are computed.  Readers wait
-    for the rows they need (:meth:`wait`); an error in the computation is raised
-    there."""
+    """The cell rows, computed chunk after chunk, in order: by a background thread
+    (``background``), so that a writer can write the first rows while the next are
+    computed, or else on demand in the reader's thread.  Readers wait for the rows
+    they need (:meth:`wait`); an error in the computation is raised there.  With
+    ``ring``, at most that many chunks are held: the thread waits until the reader
+    has :meth:`release`-d the oldest."""
 
-    def __init__(self, n: int, compute: Callable[[int, int], None], chunk: int) -> None:
+    def __init__(self, n: int, compute: Callable[[int, int], None], chunk: int, *,
+                 ring: int | None = None, background: bool = True) -> None:
         self.n = n
         self.chunk = chunk
+        self.ring = ring
         self._compute = compute
         self._done = 0
+        self._released = 0
         self._error: BaseException | None = None
         self._ready = threading.Condition()
-        threading.Thread(target=self._run, name="clusteratlas-cells", daemon=True).start()
+        self._background = background
+        if background:
+            threading.Thread(target=self._run, name="clusteratlas-cells", daemon=True).start()
 
     def _run(self) -> None:
         try:
             for first in range(0, self.n, self.chunk):
                 stop = min(first + self.chunk, self.n)
+                if self.ring is not None:
+                    with self._ready:
+                        while (first - self._released >= self.ring * self.chunk
+                               and self._error is None):
+                            self._ready.wait()
+                        if self._error is not None:
+                            return
                 self._compute(first, stop)
                 with self._ready:
                     self._done = stop
                     self._ready.notify_all()
         except BaseException as exc:  # raised in the readers' threads
-            with self._ready:
-                self._error = exc
-                self._ready.notify_all()
+            self.close(exc)
+
+    def release(self, upto: int) -> None:
+        """Rows before ``upto`` will not be read again (their chunks may be reused)."""
+        with self._ready:
+            self._released = max(self._released, upto)
+            self._ready.notify_all()
+
+    def close(self, error: BaseException) -> None:
+        """Stop computing; readers waiting for rows get ``error``."""
+        with self._ready:
+            if self._error is None:
+                self._error = error
+            self._ready.notify_all()
 
     def wait(self, stop: int | None = None) -> None:
         """Return once rows ``0..stop`` (default: all) are computed."""
         stop = self.n if stop is None else stop
+        if not self._background:
+            while self._done < stop:
+                first = self._done
+                self._compute(first, min(first + self.chunk, self.n))
+                self._done = min(first + self.chunk, self.n)
+            return
         with self._ready:
             while self._done < stop and self._error is None:
                 self._ready.wait()
@@ -254,6 +287,11 @@ class _Columns(Mapping[str, Any]):
                 part[name] = value[first:stop]
         return part
 
+    def close(self, error: BaseException) -> None:
+        """The reader gave up: nothing more is computed for it."""
+        if self._filling is not None:
+            self._filling.close(error)
+
     @property
     def chunk(self) -> int:
         """Rows computed at a time (a good row group for a writer)."""
@@ -272,6 +310,32 @@ class _Columns(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._columns)
+
+
+class _StreamedColumns(_Columns):
+    """The cell columns of a streamed result (:func:`map_indicators` with ``stream``):
+    computed a chunk at a time into a few reused blocks, and read once, in order, by
+    :meth:`rows` (a writer); the whole columns are never held."""
+
+    def __init__(self, names: list[str], filling: _Filling,
+                 part: Callable[[int, int, Sequence[str]], dict[str, Any]]) -> None:
+        super().__init__(dict.fromkeys(names), filling)
+        self._part = part
+
+    def __getitem__(self, name: str) -> Any:
+        raise RuntimeError("the cells of a streamed mapping are read once, chunk by chunk, "
+                           "by rows(); map without stream to keep them")
+
+    def rows(self, first: int, stop: int, names: Sequence[str]) -> dict[str, Any]:
+        assert self._filling is not None
+        self._filling.release(first)
+        self._filling.wait(stop)
+        return self._part(first, stop, names)
+
+    @property
+    def n_rows(self) -> int:
+        assert self._filling is not None
+        return self._filling.n
 
 
 class _Later:
@@ -355,6 +419,7 @@ def map_indicators(
     strong_variant: StrongRule | None = None,
     plant_herfindahl: F64 | None = None,
     min_employment: float = 0.0,
+    stream: bool = False,
 ) -> MappingResult:
     r"""Compute every mapping indicator of ``cube``.
 
@@ -414,71 +479,123 @@ def map_indicators(
     observed = cube.observed_region_years  # (T, R)
     if min_employment < 0:
         raise InputError(f"min_employment={min_employment!r} must not be negative")
-    arrays, compute = cell_indicators(
+    compute = cell_indicators(
         flat, emp_flat, est_flat, cube.suppressed.ravel(), totals, cat_totals, ref_share,
         stat_e, stat_f, stat_s, observed, n_c, n_t, span, float(stars.min_lq),
         float(strong.min_lq),
     )
-    r_idx, c_idx, t_idx, out, flags, e, est_cells, sup_cells = arrays
+    from clusteratlas.core._cells import cell_arrays
+    from clusteratlas.core._threads import n_threads
+
     years = np.asarray(cube.years, dtype=np.int64)
-    year_col = np.empty(flat.size, np.int16)
-    n_stars = np.empty(flat.size, np.int8)
+    first_year = np.int16(years[0] if len(years) else 0)
+    has_est = cube.establishments is not None
+    streamed = stream and flat.size > CHUNK
+    # the rows' arrays: one block of all rows, or RING blocks of CHUNK rows taking
+    # turns (chunk k in block k % RING)
+    size = CHUNK if streamed else flat.size
+    blocks = [(*cell_arrays(size, has_est), np.empty(size, np.int16), np.empty(size, np.int8))
+              for _ in range(RING if streamed else 1)]
+    held = [-1] * len(blocks)  # the first row each block holds
+    strong_all = np.empty(flat.size, np.bool_) if streamed else blocks[0][4][3]
+
+    def block_of(first: int) -> tuple[int, int]:
+        """The block holding cell ``first`` and the cell at its position 0."""
+        return (first // CHUNK % RING, first) if streamed else (0, 0)
 
     def cells(first: int, stop: int) -> None:
-        compute(first, stop)
-        rows = slice(first, stop)
+        i, offset = block_of(first)
+        block = blocks[i]
+        compute(first, stop, block[:8], offset)
+        held[i] = first
+        _, _, t_rows, _, flags, e, _, _, year_col, n_stars = block
+        rows = slice(first - offset, stop - offset)
         if min_employment > 0:
             # stars and the strong label need a minimum size (suppressed cells: NaN)
             flags[:5, rows] &= ~(e[rows] < min_employment)[None, :]
-        year_col[rows] = t_idx[rows]
-        year_col[rows] += np.int16(years[0] if len(years) else 0)
+        year_col[rows] = t_rows[rows]
+        year_col[rows] += first_year
         np.add(flags[0, rows], flags[1, rows], out=n_stars[rows], dtype=np.int8)
         n_stars[rows] += flags[2, rows]
+        if streamed:
+            strong_all[first:stop] = flags[3, rows]
 
-    from clusteratlas.core._threads import n_threads
+    def named(block: tuple, rows: slice, first: int, stop: int,  # type: ignore[type-arg]
+              names: Sequence[str] | None) -> dict[str, Any]:
+        """The columns ``names`` (default: all) of ``rows`` of a block (cells
+        ``first..stop``), in their order."""
+        r_rows, c_rows, t_rows, out, flags, e, est_cells, sup_cells, year_col, n_stars = block
+        details = _Details(flat[first:stop], emp_flat, totals, ref_share, stat_e, stat_f,
+                           observed, r_rows[rows], c_rows[rows], t_rows[rows], n_t, span)
+        columns: dict[str, Any] = {
+            "region": _Codes(r_rows[rows], cube.regions),
+            "category": _Codes(c_rows[rows], cube.categories),
+            "year": year_col[rows],
+            "employment": e[rows],
+        }
+        if has_est:
+            columns["establishments"] = est_cells[rows]
+        if cube.wages is not None:
+            columns["wages"] = cube.wages.ravel()[flat[first:stop]]
+        columns["suppressed_cells"] = sup_cells[rows]
+        columns["region_total"] = details
+        columns["share_of_region"] = out[0, rows]
+        columns["share_of_category"] = out[1, rows]
+        columns["lq"] = out[2, rows]
+        columns[f"employment_{span}y_before"] = details
+        columns["employment_change_pct"] = details
+        columns["cagr"] = out[3, rows]
+        columns["lq_change"] = out[4, rows]
+        columns["size_threshold"] = details
+        columns["lq_threshold_strong"] = details
+        columns["employment_change"] = out[5, rows]
+        columns["star_size"] = flags[0, rows]
+        columns["star_specialisation"] = flags[1, rows]
+        columns["star_focus"] = flags[2, rows]
+        columns["stars"] = n_stars[rows]
+        columns["strong"] = flags[3, rows]
+        columns["strong_p90"] = flags[4, rows]
+        if names is None:
+            return columns
+        part = {}
+        for name in names:
+            value = columns[name]
+            if isinstance(value, _Codes):
+                value = value.part(0, len(value.codes))
+            elif isinstance(value, _Details):
+                value = value.column(name)
+            part[name] = value
+        return part
 
+    background = flat.size > CHUNK and n_threads() > 1  # a writer can start at once
     filling = None
-    if flat.size > CHUNK and n_threads() > 1:  # a writer can start on the first rows
-        filling = _Filling(flat.size, cells, CHUNK)
+    if streamed:
+        filling = _Filling(flat.size, cells, CHUNK, ring=RING, background=background)
+
+        def part(first: int, stop: int, names: Sequence[str]) -> dict[str, Any]:
+            i, _ = block_of(first)
+            if held[i] != first:
+                raise RuntimeError(f"cells {first}..{stop} are no longer held: a streamed "
+                                   "mapping is read once, in order")
+            return named(blocks[i], slice(0, stop - first), first, stop, names)
+
+        cell_columns: _Columns = _StreamedColumns(
+            list(named(blocks[0], slice(0, 0), 0, 0, None)), filling, part)
     else:
-        cells(0, flat.size)
-    columns: dict[str, object] = {
-        "region": _Codes(r_idx, cube.regions),
-        "category": _Codes(c_idx, cube.categories),
-        "year": year_col,
-        "employment": e,
-    }
-    if cube.establishments is not None:
-        columns["establishments"] = est_cells
-    if cube.wages is not None:
-        columns["wages"] = cube.wages.ravel()[flat]
-    columns["suppressed_cells"] = sup_cells
-    details = _Details(flat, emp_flat, totals, ref_share, stat_e, stat_f, observed, r_idx, c_idx,
-                       t_idx, n_t, span)
-    columns["region_total"] = details
-    columns["share_of_region"] = out[0]
-    columns["share_of_category"] = out[1]
-    columns["lq"] = out[2]
-    columns[f"employment_{span}y_before"] = details
-    columns["employment_change_pct"] = details
-    columns["cagr"] = out[3]
-    columns["lq_change"] = out[4]
-    columns["size_threshold"] = details
-    columns["lq_threshold_strong"] = details
-    columns["employment_change"] = out[5]
-    columns["star_size"] = flags[0]
-    columns["star_specialisation"] = flags[1]
-    columns["star_focus"] = flags[2]
-    columns["stars"] = n_stars
-    columns["strong"] = flags[3]
-    columns["strong_p90"] = flags[4]
+        if background:
+            filling = _Filling(flat.size, cells, CHUNK)
+        else:
+            cells(0, flat.size)
+        cell_columns = _Columns(named(blocks[0], slice(None), 0, flat.size, None), filling)
+    flags_strong = strong_all
 
     def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
         """The region and category summaries (Krugman, Herfindahl, Hoover, Gini, EG)."""
         if filling is not None:
             filling.wait()  # the strong flags
         krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2 = summaries(
-            flat, emp_flat, est_flat, totals, cat_totals, ref_share, flags[3], n_c, n_t, n_r,
+            flat, emp_flat, est_flat, totals, cat_totals, ref_share, flags_strong, n_c, n_t,
+            n_r,
         )
         # region-years the panel has no row for are unknown: no summary row at all
         seen = np.flatnonzero(observed.ravel())
@@ -523,4 +640,4 @@ def map_indicators(
         })
         return regions, categories
 
-    return MappingResult(_Columns(columns, filling), summaries=tables)
+    return MappingResult(cell_columns, summaries=tables)

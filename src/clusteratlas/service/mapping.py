@@ -245,8 +245,13 @@ def map_clusters(
 
 
 def map_file(path: str | Path, categories: CategorySet | None, options: MappingOptions, *,
-             engine: str | None = None, engine_url: str | None = None) -> ClusterMap:
-    """:func:`map_panel` of a panel file read by :func:`read_panel` (``clusteratlas map``)."""
+             engine: str | None = None, engine_url: str | None = None,
+             stream: bool = False) -> ClusterMap:
+    """:func:`map_panel` of a panel file read by :func:`read_panel` (``clusteratlas map``).
+
+    ``stream``: the result will only be written to Parquet by :func:`write_outputs`,
+    which then gets the cells a chunk at a time as they are computed (a few chunks
+    in memory instead of every cell: :func:`~clusteratlas.core.mapping.map_indicators`)."""
     # numba's start-up (and, on a fresh install, compiling the kernels) runs while the
     # engine reads the file: both take about a second
     warm = threading.Thread(target=warm_up, name="clusteratlas-warm-up", daemon=True)
@@ -255,7 +260,10 @@ def map_file(path: str | Path, categories: CategorySet | None, options: MappingO
         data, engine_name = read_panel(path, engine=engine, engine_url=engine_url)
     finally:
         warm.join()
-    result = map_panel(data, categories, options)
+    stage = _cube_stage(data, categories, options)
+    # the rows are summed into the cube: the cells can have their memory
+    del data
+    result = _indicator_stage(stage, options, stream=stream)
     result.meta["engine"] = engine_name
     return result
 
@@ -297,6 +305,26 @@ def map_panel(panel: Panel, categories: CategorySet | None,
     (see ``docs/methods.md``).
     """
     options = options or MappingOptions()
+    return _indicator_stage(_cube_stage(panel, categories, options), options)
+
+
+@dataclass
+class _CubeStage:
+    """What :func:`map_panel` keeps of a panel once its rows are summed into the cube
+    (the rows themselves only where suppressed cells were estimated)."""
+
+    cube: ClusterCube
+    categories: CategorySet | None
+    industry_codes: list[str]
+    pairs: tuple[np.ndarray, np.ndarray]
+    notes: list[str]
+    meta: dict[str, Any]
+    estimated_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None
+
+
+def _cube_stage(panel: Panel, categories: CategorySet | None,
+                options: MappingOptions) -> _CubeStage:
+    """The panel's rows summed into the category cube (:func:`map_panel`, first half)."""
     source = panel.source or "panel"
     region_codes, industry_codes = panel.region_codes, panel.industry_codes
     region_idx, industry_idx = panel.region_idx, panel.industry_idx
@@ -378,21 +406,9 @@ def map_panel(panel: Panel, categories: CategorySet | None,
     )
     if options.denominator != "total":
         cube = _with_denominator(cube, categories, options.denominator, source)
-    plant_h = (_plant_herfindahl(options.plants, industry_codes, pairs, len(cat_codes),
-                                 all_years) if options.plants is not None else None)
-    result = map_indicators(cube, span=options.span, stars=options.stars,
-                            strong=options.strong, plant_herfindahl=plant_h,
-                            min_employment=options.min_employment)
-    extra: dict[str, pd.DataFrame] = {}
-    if options.shift_share_years is not None:
-        extra["shiftshare"] = _shift_share_table(cube, options.shift_share_years, source)
-    if options.coagglomeration_year is not None:
-        extra["coagglomeration"] = _coagglomeration_table(cube, options.coagglomeration_year,
-                                                          source)
+    estimated = None
     if est_flag.any():
-        result = _mark_estimated(result, cube, est_flag[rows], region_new[rows],
-                                 year_idx[rows], industry_idx[rows], pairs)
-    out = _select_year(result, options.year)
+        estimated = (est_flag[rows], region_new[rows], year_idx[rows], industry_idx[rows])
     meta: dict[str, Any] = {
         "panel": source, "engine": None, "reference_region": ref_code,
         "regions_mapped": len(mapped), "categories": len(cat_codes),
@@ -401,7 +417,33 @@ def map_panel(panel: Panel, categories: CategorySet | None,
         "eg_gamma": ("exact (plant file)" if options.plants is not None
                      else "approximate (H = 1/N)"),
     }
-    return ClusterMap(out, notes, meta, extra)
+    return _CubeStage(cube, categories, industry_codes, pairs, notes, meta, estimated)
+
+
+def _indicator_stage(stage: _CubeStage, options: MappingOptions, *,
+                     stream: bool = False) -> ClusterMap:
+    """Every indicator of the cube (:func:`map_panel`, second half); ``stream`` as
+    :func:`map_file` has it (not where a year is picked or estimates are marked: both
+    read every cell)."""
+    cube, pairs, source = stage.cube, stage.pairs, stage.meta["panel"]
+    plant_h = (_plant_herfindahl(options.plants, stage.industry_codes, pairs,
+                                 len(cube.categories), list(cube.years))
+               if options.plants is not None else None)
+    result = map_indicators(cube, span=options.span, stars=options.stars,
+                            strong=options.strong, plant_herfindahl=plant_h,
+                            min_employment=options.min_employment,
+                            stream=(stream and options.year is None
+                                    and stage.estimated_rows is None))
+    extra: dict[str, pd.DataFrame] = {}
+    if options.shift_share_years is not None:
+        extra["shiftshare"] = _shift_share_table(cube, options.shift_share_years, source)
+    if options.coagglomeration_year is not None:
+        extra["coagglomeration"] = _coagglomeration_table(cube, options.coagglomeration_year,
+                                                          source)
+    if stage.estimated_rows is not None:
+        result = _mark_estimated(result, cube, *stage.estimated_rows, pairs)
+    out = _select_year(result, options.year)
+    return ClusterMap(out, stage.notes, stage.meta, extra)
 
 
 def _with_denominator(cube: ClusterCube, categories: CategorySet | None, denominator: str,
@@ -573,7 +615,6 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
     # only the columns written are read: the explanatory ones are computed on demand
     names = [name for name in columns
              if details or not (name in DETAIL_COLUMNS or name.endswith("y_before"))]
-    streamed = ext == ".parquet" and hasattr(columns, "rows")
 
     def cells() -> dict[str, Any]:
         return {name: columns[name] for name in names}
@@ -596,33 +637,44 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
 
     from clusteratlas.core._threads import n_threads
 
+    def write_cells(tmp: Path) -> None:
+        if ext == ".parquet" and hasattr(columns, "rows"):
+            # each row group as soon as its rows are computed
+            _write_parquet_rows(columns, names, tmp)
+        else:
+            write(tmp, cells())
+
     with replacing(list(targets)) as temps:
-        frames = list(targets.values())
+        rest = list(zip(temps[1:], list(targets.values())[1:], strict=True))
         if ext == ".parquet" and n_threads() > 1:
             # Arrow writes the cells without the interpreter: meanwhile this thread
             # computes and writes the rest
             failed: list[BaseException] = []
 
-            def write_cells() -> None:
+            def in_background() -> None:
                 try:
-                    if streamed:  # each row group as soon as its rows are computed
-                        _write_parquet_rows(columns, names, temps[0])
-                    else:
-                        write(temps[0], cells())
+                    write_cells(temps[0])
                 except BaseException as exc:  # re-raised below, in the caller's thread
                     failed.append(exc)
+                    if hasattr(columns, "close"):  # nobody waits for cells any more
+                        columns.close(exc)
 
-            writer = threading.Thread(target=write_cells, name="clusteratlas-write-cells")
+            writer = threading.Thread(target=in_background, name="clusteratlas-write-cells")
             writer.start()
             try:
-                for tmp, frame in zip(temps[1:], frames[1:], strict=True):
+                for tmp, frame in rest:
                     write(tmp, frame())
+            except BaseException as exc:
+                if hasattr(columns, "close"):  # the writer stops at its next chunk
+                    columns.close(exc)
+                raise
             finally:
                 writer.join()
             if failed:
                 raise failed[0]
         else:
-            for tmp, frame in zip(temps, frames, strict=True):
+            write_cells(temps[0])
+            for tmp, frame in rest:
                 write(tmp, frame())
     return list(targets)
 
