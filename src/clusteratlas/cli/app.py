@@ -238,10 +238,13 @@ def open_registry(data_dir: Path | None, *, atlas: Any = None,
 
 
 def atlas_and_registry(data_dir: Path | None, *, scope: str | None = None,
-                       reference: str | None = None) -> tuple[Any, RegistryService]:
+                       reference: str | None = None,
+                       reads_only: bool = False) -> tuple[Any, RegistryService]:
     """The atlas of the data directory (the demo built first if it is empty), seen from
     ``scope`` (default: the setting scope, else the home scope) with the LQ against
-    ``reference`` (:meth:`~clusteratlas.service.atlas.Atlas.view`), and its registry."""
+    ``reference`` (:meth:`~clusteratlas.service.atlas.Atlas.view`), and its registry
+    (for a command that only reads it, ``reads_only``: the registry service where
+    plain reads do not do, :func:`~clusteratlas.service.registry_reads.reading_registry`)."""
     from clusteratlas.service.atlas import open_atlas
     from clusteratlas.service.setup import ensure_store
 
@@ -250,6 +253,12 @@ def atlas_and_registry(data_dir: Path | None, *, scope: str | None = None,
     ensure_store(directory)
     atlas = open_atlas(directory, settings_options(settings), scope=settings.scope)
     view = atlas.view(scope, reference)
+    if reads_only:
+        from clusteratlas.service.registry_reads import reading_registry
+
+        registry: RegistryService = reading_registry(
+            directory.registry_url, lambda: open_registry(data_dir, atlas=atlas))
+        return view, registry
     return view, open_registry(data_dir, atlas=atlas)
 
 

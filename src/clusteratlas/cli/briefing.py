@@ -46,7 +46,7 @@ def brief(
     from clusteratlas.reports import render_briefing
     from clusteratlas.service.briefings import build
 
-    atlas, registry = atlas_and_registry(data_dir)
+    atlas, registry = atlas_and_registry(data_dir, reads_only=True)
     with registry:
         briefing = build(atlas, registry, kind, target,
                          lang=lang or settings_for(data_dir).lang, year=year, scope=scope,

@@ -11,8 +11,8 @@ import pandas as pd
 
 from clusteratlas import reference
 from clusteratlas.errors import StoreError
-from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.provenance import provenance_entries
+from clusteratlas.service.registry_reads import ensure_registry
 from clusteratlas.sources.boundaries import read_boundaries
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import HOME_SCOPE, DatasetInfo, StatsStore
@@ -61,6 +61,8 @@ def initialise_store(data_dir: DataDir, home: str) -> bool:
     stats.replace_all(datasets=[_register_dataset()], regions=list(reference.all_regions().values()),
                       region_dataset=REGISTER_DATASET_ID, geometries=pd.DataFrame(),
                       observations=pd.DataFrame(), settings={HOME_SCOPE: home})
+    from clusteratlas.registry.store import RegistryStore
+
     registry = RegistryStore(data_dir.registry_url)
     try:
         registry.migrate()
@@ -108,11 +110,7 @@ def ensure_store(data_dir: DataDir) -> bool:
         build_demo(data_dir)
         return True
     stats.migrate()
-    registry = RegistryStore(data_dir.registry_url)
-    try:
-        registry.migrate()
-    finally:
-        registry.close()
+    ensure_registry(data_dir.registry_url)
     return False
 
 
@@ -121,6 +119,8 @@ def describe_store(data_dir: DataDir) -> list[str]:
     if stats.is_empty():
         return [f"{data_dir.path}: empty (run 'clusteratlas demo' or 'clusteratlas serve')"]
     snap = stats.read_snapshot()
+    from clusteratlas.registry.store import RegistryStore
+
     registry = RegistryStore(data_dir.registry_url)
     try:
         revision, entries = registry.migrate(), len(registry.list())
