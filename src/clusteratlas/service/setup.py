@@ -104,12 +104,13 @@ def ensure_store(data_dir: DataDir) -> bool:
     A registry that holds initiatives is kept as it is."""
     data_dir.ensure()
     stats = StatsStore(data_dir.stats_file)
-    if stats.is_empty():
-        from clusteratlas.service.demo import build_demo
+    if not stats.is_current():
+        if stats.is_empty():
+            from clusteratlas.service.demo import build_demo
 
-        build_demo(data_dir)
-        return True
-    stats.migrate()
+            build_demo(data_dir)
+            return True
+        stats.migrate()
     ensure_registry(data_dir.registry_url)
     return False
 
