@@ -18,6 +18,7 @@ from clusteratlas.cli.app import (
     one_of,
     out_file,
     settings_for,
+    settle,
 )
 
 __all__ = ["brief"]
@@ -46,6 +47,7 @@ def brief(
     from clusteratlas.reports import render_briefing
     from clusteratlas.service.briefings import build
 
+    settle()
     atlas, registry = atlas_and_registry(data_dir, reads_only=True)
     with registry:
         briefing = build(atlas, registry, kind, target,
