@@ -66,6 +66,7 @@ from clusteratlas.service.atlas import open_atlas
 from clusteratlas.service.briefings import build
 from clusteratlas.service.registry_reads import reading_registry
 from clusteratlas.service.setup import ensure_store
+import gc; gc.freeze()  # as the command does (clusteratlas.cli.app.settle)
 lap("import setup, atlas, briefings, reports")
 directory = load_settings(data_dir=sys.argv[1]).directory()
 ensure_store(directory); lap("ensure_store (migrations)")
