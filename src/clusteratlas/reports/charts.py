@@ -305,4 +305,19 @@ def _draw(chart: Chart, fmt: str) -> bytes:
                     else {"Software": None}, bbox_inches="tight", pad_inches=0.04)
     finally:
         plt.close(fig)
-    return buffer.getvalue()
+    return _opaque(buffer.getvalue()) if fmt == "png" else buffer.getvalue()
+
+
+def _opaque(png: bytes) -> bytes:
+    """``png`` without its alpha channel where every pixel is opaque (a chart on its
+    white figure): the same picture, which the PDF then embeds as one image instead of
+    a colour image and a soft mask that masks nothing."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as picture:
+        if picture.mode != "RGBA" or picture.getchannel("A").getextrema() != (255, 255):
+            return png
+        out = io.BytesIO()
+        extra = {"dpi": picture.info["dpi"]} if "dpi" in picture.info else {}
+        picture.convert("RGB").save(out, format="png", **extra)
+    return out.getvalue()

@@ -102,7 +102,12 @@ def indicators(data_dir: DataDir, digest: str,
     path = folder / f"{_PREFIX}{digest}.parquet"
     if path.is_file():
         try:
-            return pd.read_parquet(path)
+            # the file itself, not pandas' reader: that one loads pyarrow's dataset
+            # layer (a hundredth of a second of every command) for a single file
+            import pyarrow.parquet as pq
+
+            table: pd.DataFrame = pq.ParquetFile(path).read().to_pandas()
+            return table
         except (OSError, ValueError):  # unreadable (e.g. cut short): mapped afresh
             pass
     table = compute()
