@@ -178,9 +178,11 @@ A first call draws the charts with matplotlib and parses the hyphenation diction
 both are kept in the user's cache folder (`$XDG_CACHE_HOME/clusteratlas`, here an
 empty one made for the run), under hashes of everything that decides them, so that
 later calls read the pictures and only the patterns of the words they break.  The
-indicators come from the data directory's stored snapshot, the initiatives and KPI
-reports from the SQLite registry through plain SQL (no SQLAlchemy) when it is at the
-newest schema; the PDF is the same page for page.
+indicators and the product space come from the data directory's stored tables, the
+initiatives and KPI reports from the SQLite registry through plain SQL (no SQLAlchemy)
+when it is at the newest schema, and the command keeps what it imported out of the
+garbage collector's way (`gc.freeze`); the PDF shows the same pages (its text and its
+charts' pixels unchanged).
 Where its time goes (its steps one by one in a fresh interpreter, once in each round,
 median of {runs}; the steps leave out the interpreter's own start and the writing of the file):
 
