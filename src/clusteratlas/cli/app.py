@@ -269,8 +269,8 @@ def atlas_and_registry(data_dir: Path | None, *, scope: str | None = None,
     """The atlas of the data directory (the demo built first if it is empty), seen from
     ``scope`` (default: the setting scope, else the home scope) with the LQ against
     ``reference`` (:meth:`~clusteratlas.service.atlas.Atlas.view`), and its registry
-    (for a command that only reads it, ``reads_only``: the registry service where
-    plain reads do not do, :func:`~clusteratlas.service.registry_reads.reading_registry`)."""
+    (``reads_only``, for a command that only reads it: read with plain SQL where the
+    registry allows it, :func:`~clusteratlas.service.registry_reads.reading_registry`)."""
     from clusteratlas.service.atlas import open_atlas
     from clusteratlas.service.setup import ensure_store
 
