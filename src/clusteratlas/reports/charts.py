@@ -246,7 +246,7 @@ def _portfolio(ax: Any, d: Mapping[str, Any]) -> None:
 _CODE = ("reports/charts.py", "presentation/colours.py", "presentation/portfolio.py", "i18n")
 _LIBRARIES = ("matplotlib", "pillow", "numpy", "babel")
 #: how many drawn charts the cache folder keeps (the newest)
-_KEEP = 256
+_KEEP = 512
 _CODE_DIGEST: list[str] = []
 
 
