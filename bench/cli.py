@@ -62,15 +62,13 @@ import matplotlib, reportlab, duckdb, pandas; lap("import matplotlib, reportlab,
 from clusteratlas.cli.main import app; lap("import the command line")
 from clusteratlas._config import load_settings
 from clusteratlas.reports import render_briefing
-from clusteratlas.service.atlas import open_atlas
 from clusteratlas.service.briefings import build
 from clusteratlas.service.registry_reads import reading_registry
-from clusteratlas.service.setup import ensure_store
+from clusteratlas.service.setup import ready_atlas
 import gc; gc.freeze()  # as the command does (clusteratlas.cli.app.settle)
 lap("import setup, atlas, briefings, reports")
 directory = load_settings(data_dir=sys.argv[1]).directory()
-ensure_store(directory); lap("ensure_store (migrations)")
-atlas = open_atlas(directory); lap("open_atlas")
+atlas = ready_atlas(directory); lap("open the atlas (ready_atlas)")
 def service():
     from clusteratlas.service.registry import open_registry
     return open_registry(directory, atlas=atlas)

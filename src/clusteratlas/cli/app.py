@@ -271,13 +271,11 @@ def atlas_and_registry(data_dir: Path | None, *, scope: str | None = None,
     ``reference`` (:meth:`~clusteratlas.service.atlas.Atlas.view`), and its registry
     (``reads_only``, for a command that only reads it: read with plain SQL where the
     registry allows it, :func:`~clusteratlas.service.registry_reads.reading_registry`)."""
-    from clusteratlas.service.atlas import open_atlas
-    from clusteratlas.service.setup import ensure_store
+    from clusteratlas.service.setup import ready_atlas
 
     settings = settings_for(data_dir)
     directory = settings.directory()
-    ensure_store(directory)
-    atlas = open_atlas(directory, settings_options(settings), scope=settings.scope)
+    atlas = ready_atlas(directory, settings_options(settings), scope=settings.scope)
     view = atlas.view(scope, reference)
     if reads_only:
         from clusteratlas.service.registry_reads import reading_registry

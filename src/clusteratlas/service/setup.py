@@ -18,7 +18,8 @@ from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import HOME_SCOPE, DatasetInfo, StatsStore
 
 __all__ = ["HOME_SCOPE", "REGISTER_DATASET_ID", "build_demo_store", "describe_store",
-           "ensure_store", "home_scope", "import_boundaries", "initialise_store"]
+           "ensure_store", "home_scope", "import_boundaries", "initialise_store",
+           "ready_atlas"]
 
 #: the dataset id of the shipped region registers in an initialised store
 REGISTER_DATASET_ID = "register-de-us"
@@ -113,6 +114,26 @@ def ensure_store(data_dir: DataDir) -> bool:
         stats.migrate()
     ensure_registry(data_dir.registry_url)
     return False
+
+
+def ready_atlas(data_dir: DataDir, options: Any = None, *, scope: str | None = None) -> Any:
+    """The atlas of ``data_dir`` (:func:`~clusteratlas.service.atlas.open_atlas`), the
+    store set up first where it needs it (:func:`ensure_store`: the demo built into an
+    empty one, an older schema migrated).
+
+    A store that is ready – the usual case – is opened once, not checked first and
+    then opened (a DuckDB connection less for every command that reads it); one that is
+    not fails to open, is set up, and is opened again."""
+    from clusteratlas.errors import NotFoundError
+    from clusteratlas.service.atlas import open_atlas
+
+    if data_dir.stats_file.exists():
+        try:
+            return open_atlas(data_dir, options, scope=scope)
+        except (StoreError, NotFoundError):
+            pass  # empty, older or unreadable: set up (or told why not) and opened again
+    ensure_store(data_dir)
+    return open_atlas(data_dir, options, scope=scope)
 
 
 def describe_store(data_dir: DataDir) -> list[str]:
