@@ -62,26 +62,44 @@ import matplotlib, reportlab, duckdb, pandas; lap("import matplotlib, reportlab,
 from clusteratlas.cli.main import app; lap("import the command line")
 from clusteratlas._config import load_settings
 from clusteratlas.reports import render_briefing
-from clusteratlas.service.atlas import open_atlas
 from clusteratlas.service.briefings import build
-from clusteratlas.service.registry import open_registry
-from clusteratlas.service.setup import ensure_store
-lap("import setup, atlas, briefings, reports, registry")
+from clusteratlas.service.registry_reads import reading_registry
+from clusteratlas.service.setup import ready_atlas
+import gc; gc.freeze()  # as the command does (clusteratlas.cli.app.settle)
+lap("import setup, atlas, briefings, reports")
 directory = load_settings(data_dir=sys.argv[1]).directory()
-ensure_store(directory); lap("ensure_store (migrations)")
-atlas = open_atlas(directory); lap("open_atlas")
-with open_registry(directory, atlas=atlas) as registry:
-    lap("open_registry")
+atlas = ready_atlas(directory); lap("open the atlas (ready_atlas)")
+def service():
+    from clusteratlas.service.registry import open_registry
+    return open_registry(directory, atlas=atlas)
+with reading_registry(directory.registry_url, service) as registry:
+    lap("open the registry (plain reads)")
     briefing = build(atlas, registry, "district", "08435", lang="de"); lap("build")
     render_briefing(briefing, "pdf"); lap("render the PDF")
 print(json.dumps(times))
 """
 
 
+# Every call runs as an installed package does: with its modules' bytecode, which pip
+# compiles at install (a checkout run with PYTHONDONTWRITEBYTECODE would compile the
+# package's source in every call, a fifth of a second of ``brief``).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def seconds(command: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=ENV)
     return time.perf_counter() - start
+
+
+def compile_package() -> None:
+    """The package's bytecode, as ``pip install`` leaves it (``compileall``)."""
+    import compileall
+
+    import clusteratlas
+
+    compileall.compile_dir(Path(clusteratlas.__file__).parent, quiet=1)
 
 
 def main() -> None:
@@ -89,8 +107,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="rounds (at least 5 for the doc)")
     runs = parser.parse_args().runs
     work = Path(tempfile.mkdtemp(prefix="clusteratlas-cli-bench-"))
+    # an empty cache folder (drawn charts, hyphenation patterns): the first round's
+    # ``brief`` is a first call on this machine, the later ones find what it kept
+    ENV["XDG_CACHE_HOME"] = str(work / "cache")
+    compile_package()
     subprocess.run([*CLI, "demo", "--data-dir", str(work / "data")], check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, env=ENV)
     cases: dict[str, list[str]] = {
         "python -c 'import pandas'": PANDAS,
         "clusteratlas --version": [*CLI, "--version"],
@@ -108,7 +130,7 @@ def main() -> None:
         for name, command in cases.items():
             times[name].append(seconds(command))
         out = subprocess.run([sys.executable, "-c", STAGES, str(work / "data")], check=True,
-                             capture_output=True, text=True).stdout
+                             capture_output=True, text=True, env=ENV).stdout
         for name, value in json.loads(out.splitlines()[-1]).items():
             stages.setdefault(name, []).append(value)
     median = {name: statistics.median(values) for name, values in times.items()}
@@ -147,8 +169,18 @@ classes lazily.
 |---|---:|---:|
 | `python -c "import matplotlib, reportlab, duckdb, pandas"` | {libs_s:.2f} s | 1.00× |
 | `{brief}` (demo data) | {median[brief]:.2f} s | **{median[brief] / libs_s:.2f}×** |
+| the same, first call (round 1: empty cache folder) | {times[brief][0]:.2f} s | {times[brief][0] / libs_s:.2f}× |
 
 Target: `brief` within 2× of those imports — **{"met" if median[brief] <= 2 * libs_s else "not met"}**.
+A first call draws the charts with matplotlib and parses the hyphenation dictionary;
+both are kept in the user's cache folder (`$XDG_CACHE_HOME/clusteratlas`, here an
+empty one made for the run), under hashes of everything that decides them, so that
+later calls read the pictures and only the patterns of the words they break.  The
+indicators and the product space come from the data directory's stored tables, the
+initiatives and KPI reports from the SQLite registry through plain SQL (no SQLAlchemy)
+when it is at the newest schema, and the command keeps what it imported out of the
+garbage collector's way (`gc.freeze`); the PDF shows the same pages (its text and its
+charts' pixels unchanged).
 Where its time goes (its steps one by one in a fresh interpreter, once in each round,
 median of {runs}; the steps leave out the interpreter's own start and the writing of the file):
 

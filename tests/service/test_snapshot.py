@@ -72,3 +72,34 @@ def test_forget_drops_the_tables(data_dir):
     open_atlas(data_dir)
     snapshot.forget(data_dir)
     assert stored(data_dir) == []
+
+
+def test_the_product_space_is_stored_and_read_back_exactly(data_dir, monkeypatch):
+    """The product space of a year (service/diversification.py) is kept as arrays:
+    a second process reads the same numbers, bit for bit, without computing them;
+    a damaged file is computed afresh; forget drops it too."""
+    import numpy as np
+
+    from clusteratlas.service import diversification
+
+    first = diversification.opportunities(open_atlas(data_dir), "08435", top=5)
+    (path,) = (data_dir.path / snapshot.CACHE_FOLDER).glob("arrays-*.npz")
+
+    def no_complexity(*args, **kwargs):
+        raise AssertionError("the product space was computed although it is stored")
+
+    with monkeypatch.context() as m:
+        m.setattr(diversification, "complexity", no_complexity)
+        atlas = open_atlas(data_dir)
+        again = diversification.opportunities(atlas, "08435", top=5)
+        space = diversification._space(atlas, None, "de")
+    assert again == first
+    fresh = diversification.complexity(space.employment)
+    for name in ("rca", "mcp", "proximity", "density", "eci", "pci", "coi", "cog"):
+        np.testing.assert_allclose(getattr(space.result, name), getattr(fresh, name),
+                                   rtol=1e-12, atol=1e-12, equal_nan=True)
+    assert all(isinstance(c, str) for c in space.regions + space.industries)
+    path.write_bytes(b"cut short")
+    assert diversification.opportunities(open_atlas(data_dir), "08435", top=5) == first
+    snapshot.forget(data_dir)
+    assert list((data_dir.path / snapshot.CACHE_FOLDER).glob("arrays-*.npz")) == []

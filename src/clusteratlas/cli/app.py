@@ -215,6 +215,32 @@ def out_file(*suffixes: str) -> Callable[[Path | None], Path | None]:
     return check
 
 
+class _Process:
+    """What the running process is: ``one_command`` when it is the console script
+    (:func:`clusteratlas.cli.main.run`), which runs one command and ends – not a test
+    or a program calling the app."""
+
+    one_command = False
+
+
+PROCESS = _Process()
+
+
+def settle() -> None:
+    """Keep what the command imported out of the garbage collector's way
+    (:func:`gc.freeze`), in a process that runs this one command and ends.
+
+    The libraries a command imports are some hundred thousand objects that live until
+    the process ends; every full collection during the command, and the one at its
+    exit, would walk them all again (a tenth of a second of ``brief``).  Frozen, they
+    are left alone; what the command creates afterwards is collected as usual.  Not in
+    a test or another program using the app, whose objects must stay collectable."""
+    if PROCESS.one_command:
+        import gc
+
+        gc.freeze()
+
+
 def settings_for(data_dir: Path | None, **extra: Any) -> Settings:
     """The settings with the command line's values on top."""
     return load_settings(data_dir=data_dir, **extra)
@@ -238,18 +264,25 @@ def open_registry(data_dir: Path | None, *, atlas: Any = None,
 
 
 def atlas_and_registry(data_dir: Path | None, *, scope: str | None = None,
-                       reference: str | None = None) -> tuple[Any, RegistryService]:
+                       reference: str | None = None,
+                       reads_only: bool = False) -> tuple[Any, RegistryService]:
     """The atlas of the data directory (the demo built first if it is empty), seen from
     ``scope`` (default: the setting scope, else the home scope) with the LQ against
-    ``reference`` (:meth:`~clusteratlas.service.atlas.Atlas.view`), and its registry."""
-    from clusteratlas.service.atlas import open_atlas
-    from clusteratlas.service.setup import ensure_store
+    ``reference`` (:meth:`~clusteratlas.service.atlas.Atlas.view`), and its registry
+    (``reads_only``, for a command that only reads it: read with plain SQL where the
+    registry allows it, :func:`~clusteratlas.service.registry_reads.reading_registry`)."""
+    from clusteratlas.service.setup import ready_atlas
 
     settings = settings_for(data_dir)
     directory = settings.directory()
-    ensure_store(directory)
-    atlas = open_atlas(directory, settings_options(settings), scope=settings.scope)
+    atlas = ready_atlas(directory, settings_options(settings), scope=settings.scope)
     view = atlas.view(scope, reference)
+    if reads_only:
+        from clusteratlas.service.registry_reads import reading_registry
+
+        registry: RegistryService = reading_registry(
+            directory.registry_url, lambda: open_registry(data_dir, atlas=atlas))
+        return view, registry
     return view, open_registry(data_dir, atlas=atlas)
 
 

@@ -18,6 +18,7 @@ from clusteratlas.cli.app import (
     one_of,
     out_file,
     settings_for,
+    settle,
 )
 
 __all__ = ["brief"]
@@ -46,7 +47,8 @@ def brief(
     from clusteratlas.reports import render_briefing
     from clusteratlas.service.briefings import build
 
-    atlas, registry = atlas_and_registry(data_dir)
+    settle()
+    atlas, registry = atlas_and_registry(data_dir, reads_only=True)
     with registry:
         briefing = build(atlas, registry, kind, target,
                          lang=lang or settings_for(data_dir).lang, year=year, scope=scope,

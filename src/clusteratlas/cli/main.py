@@ -16,7 +16,7 @@ import typer
 
 # Each command module registers its commands on the app when imported.
 from clusteratlas.cli import alignment, briefing, data, mapping, registry, serve  # noqa: F401
-from clusteratlas.cli.app import CLICK_EXCEPTIONS, app
+from clusteratlas.cli.app import CLICK_EXCEPTIONS, PROCESS, app
 from clusteratlas.errors import ClusteratlasError, InputError, SourceError
 
 __all__ = ["app", "main", "run"]
@@ -64,4 +64,5 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The console script ``clusteratlas``."""
+    PROCESS.one_command = True
     sys.exit(main())

@@ -26,13 +26,13 @@ exports, briefings, atlas):
   of the initiatives they keep.  Review bookkeeping (comment, who submitted, who
   reviewed) is never public.  Every path that shows registry data must call
   :func:`visible_view` rather than read the aggregate; the atlas snapshot's records
-  (:class:`~clusteratlas.registry.store.InitiativeRecord`) are projected by
+  (:class:`~clusteratlas.registry.records.InitiativeRecord`) are projected by
   :func:`visible_record`, which is built on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -47,10 +47,10 @@ from clusteratlas.registry.fields import (
     KPI_PRIVATE_FIELDS,
     PROFILE_FIELDS,
 )
-from clusteratlas.registry.store import InitiativeRecord
+from clusteratlas.registry.records import InitiativeRecord
 
 __all__ = ["ACTIONS", "allowed", "require", "require_visible", "shown_groups",
-           "visible_record", "visible_view"]
+           "visible_record", "visible_reports", "visible_view"]
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,26 @@ def _kpi_view(report: Mapping[str, Any], initiative_id: str, budget_public: bool
     return out
 
 
+def _reports_view(reports: Sequence[Mapping[str, Any]], ident: str, shown: frozenset[str],
+                  full: bool) -> list[dict[str, Any]]:
+    return [_kpi_view(r, ident, "budget" in shown, full) for r in reports
+            if full or r["status"] == "accepted"]
+
+
+def visible_reports(head: Mapping[str, Any], reports: Sequence[Mapping[str, Any]],
+                    initiative_id: str, actor: Actor) -> list[dict[str, Any]]:
+    """The KPI reports ``actor`` may see of an initiative, given its ``visibility``
+    and ``archived`` flag (``head``) and its reports: the ``kpi_reports`` of
+    :func:`visible_view` without the rest of the aggregate (a
+    :class:`~clusteratlas.errors.NotFoundError` for an archived initiative the actor
+    may not read, as :func:`require_visible`)."""
+    require_visible({"id": initiative_id, "archived": head["archived"]}, actor)
+    shown = shown_groups(head["visibility"], actor, initiative_id)
+    if "kpis" not in shown:
+        return []
+    return _reports_view(reports, initiative_id, shown, actor.sees_all_of(initiative_id))
+
+
 def visible_view(aggregate: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
     """What ``actor`` may see of an initiative given as its aggregate.
 
@@ -195,9 +215,7 @@ def visible_view(aggregate: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
     if "members" in shown:
         out["members"] = aggregate["members"]
     if "kpis" in shown:
-        out["kpi_reports"] = [_kpi_view(r, ident, "budget" in shown, full)
-                              for r in aggregate["kpi_reports"]
-                              if full or r["status"] == "accepted"]
+        out["kpi_reports"] = _reports_view(aggregate["kpi_reports"], ident, shown, full)
     for name, child in CHILDREN.items():
         if child.group in shown:
             out[name] = aggregate[name]

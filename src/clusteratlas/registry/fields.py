@@ -3,18 +3,20 @@
 The pydantic schemas (:mod:`clusteratlas.registry.schemas`) are the contract; the lists
 here are derived from them and from the tables (:mod:`clusteratlas.registry.tables`),
 so that the views, the forms, the export columns and the import checks name the same
-fields without writing them out again.
+fields without writing them out again.  The lists derived from the tables
+(:data:`NULLABLE_TEXT_FIELDS`, :data:`DEFAULTED_FIELDS`, :attr:`Child.model`) load them
+when first asked for: the visibility rules (:mod:`.access`), which read only the
+others, never import SQLAlchemy.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import String, Text
 
-from clusteratlas.registry import tables as m
 from clusteratlas.registry.schemas import (
     KPI_FIELDS,
     CooperationIn,
@@ -27,13 +29,11 @@ from clusteratlas.registry.schemas import (
 __all__ = [
     "BUDGET_FIELDS",
     "CHILDREN",
-    "DEFAULTED_FIELDS",
     "FACT_TEXT_FIELDS",
     "KPI_DECIMAL_FIELDS",
     "KPI_FIELDS",
     "KPI_PRIVATE_FIELDS",
     "KPI_TEXT_FIELDS",
-    "NULLABLE_TEXT_FIELDS",
     "PARTS",
     "PROFILE_FIELDS",
     "TRANSLATED_FIELDS",
@@ -52,14 +52,33 @@ TRANSLATED_FIELDS = {k: f"{k}_en" for k in InitiativeIn.model_fields
 PROFILE_FIELDS = ("id", *(k for k in InitiativeIn.model_fields
                           if k not in (*PARTS, *FACT_TEXT_FIELDS, "id")))
 
-_COLUMNS = m.Initiative.__table__.columns
-#: text columns that may be NULL: an empty form field stores NULL, not ""
-NULLABLE_TEXT_FIELDS = tuple(c.key for c in _COLUMNS if c.nullable
-                             and isinstance(c.type, String | Text)
-                             and c.key in (*PROFILE_FIELDS, *FACT_TEXT_FIELDS))
-#: profile columns that are never NULL: a missing value takes the column's default
-DEFAULTED_FIELDS = tuple(c.key for c in _COLUMNS if not c.nullable and c.default is not None
-                         and c.key in PROFILE_FIELDS)
+
+
+def _from_tables(name: str) -> tuple[str, ...]:
+    from sqlalchemy import String, Text
+
+    from clusteratlas.registry import tables
+
+    columns = tables.Initiative.__table__.columns
+    if name == "NULLABLE_TEXT_FIELDS":
+        return tuple(c.key for c in columns if c.nullable and isinstance(c.type, String | Text)
+                     and c.key in (*PROFILE_FIELDS, *FACT_TEXT_FIELDS))
+    return tuple(c.key for c in columns if not c.nullable and c.default is not None
+                 and c.key in PROFILE_FIELDS)
+
+
+#: ``NULLABLE_TEXT_FIELDS``: text columns that may be NULL (an empty form field stores
+#: NULL, not ""); ``DEFAULTED_FIELDS``: profile columns that are never NULL (a missing
+#: value takes the column's default).  Both read from the tables on first use.
+_TABLE_LISTS = ("NULLABLE_TEXT_FIELDS", "DEFAULTED_FIELDS")
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name in _TABLE_LISTS:
+        value = _from_tables(name)
+        globals()[name] = value  # computed once
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: KPI fields of the "budget" group (hidden from the public unless published)
 BUDGET_FIELDS = ("budget_eur", "public_cofunding_share")
@@ -82,7 +101,7 @@ class Child:
     """A kind of record that belongs to an initiative and has its own address."""
 
     name: str          # URL segment, audit entity and aggregate key
-    model: type[Any]
+    table: str         # its class in registry.tables (see model)
     schema: type[BaseModel]
     group: str         # the visibility group
     admin_only: bool   # labels are awarded from outside: only the agency records them
@@ -91,9 +110,16 @@ class Child:
     def noun(self) -> str:
         return self.name[:-1]
 
+    @property
+    def model(self) -> type[Any]:
+        """Its table class (SQLAlchemy, imported on first use)."""
+        model: type[Any] = getattr(importlib.import_module("clusteratlas.registry.tables"),
+                                   self.table)
+        return model
+
 
 CHILDREN = {
-    "projects": Child("projects", m.Project, ProjectIn, "projects", False),
-    "cooperations": Child("cooperations", m.Cooperation, CooperationIn, "cooperations", False),
-    "labels": Child("labels", m.InitiativeLabel, LabelIn, "labels", True),
+    "projects": Child("projects", "Project", ProjectIn, "projects", False),
+    "cooperations": Child("cooperations", "Cooperation", CooperationIn, "cooperations", False),
+    "labels": Child("labels", "InitiativeLabel", LabelIn, "labels", True),
 }

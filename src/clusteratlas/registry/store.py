@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from clusteratlas.errors import NotFoundError, StoreError
+from clusteratlas.registry.records import InitiativeRecord, head_revision
 from clusteratlas.registry.schemas import DEFAULT_VISIBILITY
 from clusteratlas.registry.tables import AuditEntry, Initiative
 
@@ -29,86 +27,12 @@ __all__ = ["InitiativeRecord", "RegistryStore"]
 _log = logging.getLogger("clusteratlas.registry")
 
 
-@dataclass(frozen=True)
-class InitiativeRecord:
-    """One initiative as the atlas snapshot keeps it: the profile, the texts of the
-    "facts" group and the initiative's visibility choices.
-
-    A record from :meth:`RegistryStore.list` is *full*: it holds fields the public may
-    not see.  Whatever shows a record projects it first, through
-    :func:`clusteratlas.registry.access.visible_record` (built on the registry's one
-    visibility function): the projection empties the hidden fields and names the
-    hidden groups in :attr:`hidden_groups`.
-    """
-
-    id: str
-    name: str
-    kind: str
-    sector: str
-    seat_town: str
-    seat_region: str | None
-    scope: str
-    managing_organisation: str
-    founded: int | None
-    members: str | None
-    staff: str | None
-    status: str
-    regions: tuple[str, ...]
-    categories: tuple[str, ...]
-    facts: tuple[str, ...] = field(default=())
-    sources: tuple[str, ...] = field(default=())
-    #: English variants of sector, managing organisation, members and staff texts
-    #: (the fields above are German); None where the registry has none
-    sector_en: str | None = None
-    managing_organisation_en: str | None = None
-    members_en: str | None = None
-    staff_en: str | None = None
-    #: the English wording of each fact (None where a fact has none), beside ``facts``
-    facts_en: tuple[str | None, ...] = field(default=())
-    #: (field group, public?) for every group, in the order of the schema
-    visibility: tuple[tuple[str, bool], ...] = field(default=())
-    #: the groups a projection left out (empty for a full record)
-    hidden_groups: tuple[str, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "name": self.name, "kind": self.kind, "sector": self.sector,
-            "seat_town": self.seat_town, "seat_region": self.seat_region, "scope": self.scope,
-            "managing_organisation": self.managing_organisation, "founded": self.founded,
-            "members": self.members, "staff": self.staff, "status": self.status,
-            "regions_served": list(self.regions), "categories": list(self.categories),
-            "facts": list(self.facts), "sources": list(self.sources),
-            "hidden_groups": list(self.hidden_groups),
-            "sector_en": self.sector_en,
-            "managing_organisation_en": self.managing_organisation_en,
-            "members_en": self.members_en, "staff_en": self.staff_en,
-            "facts_en": list(self.facts_en),
-        }
-
-
 _STATE_QUERY = select(select(func.max(AuditEntry.id)).scalar_subquery(),
                       func.count(Initiative.id), func.coalesce(func.sum(Initiative.version), 0))
 
 
-@functools.cache
-def _head_revision() -> str | None:
-    """The newest revision of ``migrations/versions`` (the one no other revision
-    follows), read from the scripts' ``revision``/``down_revision`` lines; None when
-    that is not a single revision (then Alembic decides)."""
-    revisions: set[str] = set()
-    follows: set[str] = set()
-    for script in (resources.files("clusteratlas.registry") / "migrations" / "versions").iterdir():
-        if not script.name.endswith(".py"):
-            continue
-        text = script.read_text(encoding="utf-8")
-        rev = re.search(r"^revision\b[^=]*=\s*[\"']([^\"']+)[\"']", text, re.M)
-        down = re.search(r"^down_revision\b[^=]*=\s*(.+)$", text, re.M)
-        if rev is None or down is None:
-            return None
-        revisions.add(rev.group(1))
-        follows.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
-    heads = revisions - follows
-    return heads.pop() if len(heads) == 1 else None
+#: the name the tests and older callers know
+_head_revision = head_revision
 
 
 def _record(i: Initiative) -> InitiativeRecord:
@@ -264,7 +188,7 @@ class RegistryStore:
 
     def migrate(self) -> str:
         """Upgrade the schema to the newest Alembic revision; returns it."""
-        head = _head_revision()
+        head = head_revision()
         if head is not None and self._current_revision() == head:
             # already there: no need to import Alembic (about 0.3 s for every process)
             self._check_identity()

@@ -4,14 +4,18 @@ PNG (PDF) or SVG (HTML), in the colours of the pages (:mod:`clusteratlas.present
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from clusteratlas.i18n.formats import format_number, format_percent_share, nice_ticks
 from clusteratlas.presentation.colours import PALETTE, STATUS_COLOURS, fill, legend, text_colour
+from clusteratlas.reports import _cache
 from clusteratlas.service.briefings import Chart
 
 __all__ = ["render"]
@@ -237,8 +241,59 @@ def _portfolio(ax: Any, d: Mapping[str, Any]) -> None:
               fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
+#: what decides a drawn chart besides its spec: this module, the colours, legends and
+#: layout it draws with, the number formats and texts, and the libraries that draw
+_CODE = ("reports/charts.py", "presentation/colours.py", "presentation/portfolio.py", "i18n")
+_LIBRARIES = ("matplotlib", "pillow", "numpy", "babel")
+#: how many drawn charts the cache folder keeps (the newest)
+_KEEP = 512
+_CODE_DIGEST: list[str] = []
+
+
+def _matplotlibrc() -> bytes:
+    """The user's matplotlib settings files, which could change how a chart looks."""
+    found = [os.environ.get("MATPLOTLIBRC", ""), "matplotlibrc",
+             os.path.join(os.environ.get("MPLCONFIGDIR", ""), "matplotlibrc"),
+             str(Path.home() / ".config" / "matplotlib" / "matplotlibrc")]
+    return b"".join(_cache.read(Path(f)) or b"" for f in found if f)
+
+
+def _cached_name(chart: Chart, fmt: str) -> str | None:
+    """The cache file of ``chart`` drawn as ``fmt``: a hash of the spec and of what
+    draws it (``None`` for a spec that is not plain data)."""
+    if not _CODE_DIGEST:
+        _CODE_DIGEST.append(_cache.code_digest(_CODE, _LIBRARIES))
+    try:
+        spec = json.dumps([chart.kind, chart.title, chart.data, chart.width, chart.height],
+                          sort_keys=True, default=repr, allow_nan=True)
+    except (TypeError, ValueError):  # e.g. keys of mixed types: drawn afresh each time
+        return None
+    digest = hashlib.sha256(_CODE_DIGEST[0].encode())
+    digest.update(_matplotlibrc())
+    digest.update(spec.encode())
+    return f"chart-{digest.hexdigest()[:40]}.{fmt}"
+
+
 def render(chart: Chart, fmt: str) -> bytes:
-    """The chart as ``png`` (150 dpi) or ``svg`` bytes."""
+    """The chart as ``png`` (150 dpi) or ``svg`` bytes.
+
+    A chart is drawn the same from the same spec, and drawing is most of the time a
+    briefing takes to print (matplotlib's import and rendering): each drawn chart is
+    kept in the cache folder (:mod:`._cache`) under a hash of its spec, of the code
+    and the library versions that draw it, so that the next briefing with the same
+    chart reads the picture back instead of drawing it."""
+    name = _cached_name(chart, fmt)
+    path = _cache.folder() / "charts" / name if name is not None else None
+    kept = _cache.read(path) if path is not None else None
+    if kept:
+        return kept
+    data = _draw(chart, fmt)
+    if path is not None:
+        _cache.keep(path, data, newest=_KEEP)
+    return data
+
+
+def _draw(chart: Chart, fmt: str) -> bytes:
     import matplotlib.pyplot as plt
 
     fig = _figure(chart)
@@ -250,4 +305,19 @@ def render(chart: Chart, fmt: str) -> bytes:
                     else {"Software": None}, bbox_inches="tight", pad_inches=0.04)
     finally:
         plt.close(fig)
-    return buffer.getvalue()
+    return _opaque(buffer.getvalue()) if fmt == "png" else buffer.getvalue()
+
+
+def _opaque(png: bytes) -> bytes:
+    """``png`` without its alpha channel where every pixel is opaque (a chart on its
+    white figure): the same picture, which the PDF then embeds as one image instead of
+    a colour image and a soft mask that masks nothing."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as picture:
+        if picture.mode != "RGBA" or picture.getchannel("A").getextrema() != (255, 255):
+            return png
+        out = io.BytesIO()
+        extra = {"dpi": picture.info["dpi"]} if "dpi" in picture.info else {}
+        picture.convert("RGB").save(out, format="png", **extra)
+    return out.getvalue()

@@ -20,11 +20,12 @@ from clusteratlas.model.panel import TOTAL_CODE, Panel
 from clusteratlas.model.regions import Region, Regions
 from clusteratlas.registry.access import visible_record
 from clusteratlas.registry.auth import ANONYMOUS, Actor
-from clusteratlas.registry.store import InitiativeRecord, RegistryStore
+from clusteratlas.registry.records import InitiativeRecord
 from clusteratlas.service import snapshot as stored_tables
 from clusteratlas.service.mapping import MappingOptions, map_panel
 from clusteratlas.service.provenance import provenance_entries
 from clusteratlas.service.region_codes import apply_mergers, find_mergers
+from clusteratlas.service.registry_reads import initiative_records
 from clusteratlas.service.scopes import (
     COMPARISONS,
     SMALLEST_LEVELS,
@@ -497,12 +498,7 @@ def open_atlas(data_dir: DataDir, options: MappingOptions | None = None, *,
     layer = settings.get("active_layer", "schematic")
     geoms = snap["geometries"]
     geoms = geoms[geoms["layer"] == layer]
-    registry = RegistryStore(data_dir.registry_url)
-    try:
-        registry.migrate()
-        initiatives = registry.list()
-    finally:
-        registry.close()
+    initiatives = initiative_records(data_dir.registry_url)
     suppressed = (
         mapped[mapped["industry"] != TOTAL_CODE].assign(s=lambda f: f["flag"] == "suppressed")
         .groupby("year")["s"].mean().to_dict()

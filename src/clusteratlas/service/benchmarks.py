@@ -10,7 +10,7 @@ import numpy as np
 
 from clusteratlas.errors import InputError
 from clusteratlas.registry.auth import ANONYMOUS, Actor
-from clusteratlas.registry.store import InitiativeRecord
+from clusteratlas.registry.records import InitiativeRecord
 from clusteratlas.service.atlas import Atlas
 
 __all__ = ["DEFAULT_WEIGHTS", "INDICATORS", "BenchmarkInputs", "benchmark",

@@ -3,7 +3,7 @@ with their complexity, from relatedness by co-location (``docs/alignment.md``)."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,7 @@ import pandas as pd
 
 from clusteratlas.core.complexity import Complexity, complexity
 from clusteratlas.errors import InputError, NotFoundError
+from clusteratlas.service import snapshot as stored_tables
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
 
@@ -100,11 +101,25 @@ def _build_space(atlas: Atlas, y: int) -> _Space:
     obs = atlas.observations
     if obs is None:
         raise NotFoundError("this atlas holds no industry-level panel")
-    part = obs[(obs["year"] == y) & (obs["industry"] != TOTAL_CODE)]
-    wide = part.pivot_table(index="region", columns="industry", values="employment",
-                            aggfunc="sum").fillna(0.0)
-    res = complexity(wide.to_numpy())
-    return _Space(list(wide.index), list(wide.columns), res, wide.to_numpy(), y)
+
+    def compute() -> dict[str, np.ndarray]:
+        part = obs[(obs["year"] == y) & (obs["industry"] != TOTAL_CODE)]
+        wide = part.pivot_table(index="region", columns="industry", values="employment",
+                                aggfunc="sum").fillna(0.0)
+        res = complexity(wide.to_numpy())
+        return {"regions": np.array(list(wide.index), dtype=str),
+                "industries": np.array(list(wide.columns), dtype=str),
+                "employment": wide.to_numpy(),
+                **{f.name: getattr(res, f.name) for f in fields(Complexity)}}
+
+    if atlas.data_dir is None:
+        found = compute()
+    else:  # computed once per data state, also across processes (service.snapshot)
+        digest = stored_tables.key(obs, atlas.membership, atlas.categories, ("space", y))
+        found = stored_tables.arrays(atlas.data_dir, digest, compute)
+    res = Complexity(**{f.name: found[f.name] for f in fields(Complexity)})
+    return _Space([str(c) for c in found["regions"]], [str(c) for c in found["industries"]],
+                  res, found["employment"], y)
 
 
 def opportunities(atlas: Atlas, region: str, *, year: int | None = None, top: int = 10,

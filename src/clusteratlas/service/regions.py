@@ -8,7 +8,7 @@ from typing import Any
 from clusteratlas import reference
 from clusteratlas.errors import InputError
 from clusteratlas.registry.auth import ANONYMOUS, Actor
-from clusteratlas.registry.store import InitiativeRecord
+from clusteratlas.registry.records import InitiativeRecord
 from clusteratlas.service._json import json_number as _num
 from clusteratlas.service.atlas import Atlas
 

@@ -70,7 +70,8 @@ def section_panel(observations: pd.DataFrame) -> SectionPanel | None:
     them, not by the sum of the parts.
     """
     sections = [s.code for s in reference.wz2008().at_level("section")]
-    codes = sorted(set(observations["industry"].astype(str)))
+    # the distinct codes first: a set of every row's code walks the column in Python
+    codes = sorted(set(observations["industry"].astype(str).unique()))
     parts = finest_partition(codes, sections, total=TOTAL_CODE)
     if parts is None or set(codes) <= {TOTAL_CODE}:
         return None

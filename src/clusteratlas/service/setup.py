@@ -11,14 +11,15 @@ import pandas as pd
 
 from clusteratlas import reference
 from clusteratlas.errors import StoreError
-from clusteratlas.registry.store import RegistryStore
 from clusteratlas.service.provenance import provenance_entries
+from clusteratlas.service.registry_reads import ensure_registry
 from clusteratlas.sources.boundaries import read_boundaries
 from clusteratlas.store.datadir import DataDir
 from clusteratlas.store.stats import HOME_SCOPE, DatasetInfo, StatsStore
 
 __all__ = ["HOME_SCOPE", "REGISTER_DATASET_ID", "build_demo_store", "describe_store",
-           "ensure_store", "home_scope", "import_boundaries", "initialise_store"]
+           "ensure_store", "home_scope", "import_boundaries", "initialise_store",
+           "ready_atlas"]
 
 #: the dataset id of the shipped region registers in an initialised store
 REGISTER_DATASET_ID = "register-de-us"
@@ -61,6 +62,8 @@ def initialise_store(data_dir: DataDir, home: str) -> bool:
     stats.replace_all(datasets=[_register_dataset()], regions=list(reference.all_regions().values()),
                       region_dataset=REGISTER_DATASET_ID, geometries=pd.DataFrame(),
                       observations=pd.DataFrame(), settings={HOME_SCOPE: home})
+    from clusteratlas.registry.store import RegistryStore
+
     registry = RegistryStore(data_dir.registry_url)
     try:
         registry.migrate()
@@ -102,18 +105,35 @@ def ensure_store(data_dir: DataDir) -> bool:
     A registry that holds initiatives is kept as it is."""
     data_dir.ensure()
     stats = StatsStore(data_dir.stats_file)
-    if stats.is_empty():
-        from clusteratlas.service.demo import build_demo
+    if not stats.is_current():
+        if stats.is_empty():
+            from clusteratlas.service.demo import build_demo
 
-        build_demo(data_dir)
-        return True
-    stats.migrate()
-    registry = RegistryStore(data_dir.registry_url)
-    try:
-        registry.migrate()
-    finally:
-        registry.close()
+            build_demo(data_dir)
+            return True
+        stats.migrate()
+    ensure_registry(data_dir.registry_url)
     return False
+
+
+def ready_atlas(data_dir: DataDir, options: Any = None, *, scope: str | None = None) -> Any:
+    """The atlas of ``data_dir`` (:func:`~clusteratlas.service.atlas.open_atlas`), the
+    store set up first where it needs it (:func:`ensure_store`: the demo built into an
+    empty one, an older schema migrated).
+
+    A store that is ready – the usual case – is opened once, not checked first and
+    then opened (a DuckDB connection less for every command that reads it); one that is
+    not fails to open, is set up, and is opened again."""
+    from clusteratlas.errors import NotFoundError
+    from clusteratlas.service.atlas import open_atlas
+
+    if data_dir.stats_file.exists():
+        try:
+            return open_atlas(data_dir, options, scope=scope)
+        except (StoreError, NotFoundError):
+            pass  # empty, older or unreadable: set up (or told why not) and opened again
+    ensure_store(data_dir)
+    return open_atlas(data_dir, options, scope=scope)
 
 
 def describe_store(data_dir: DataDir) -> list[str]:
@@ -121,6 +141,8 @@ def describe_store(data_dir: DataDir) -> list[str]:
     if stats.is_empty():
         return [f"{data_dir.path}: empty (run 'clusteratlas demo' or 'clusteratlas serve')"]
     snap = stats.read_snapshot()
+    from clusteratlas.registry.store import RegistryStore
+
     registry = RegistryStore(data_dir.registry_url)
     try:
         revision, entries = registry.migrate(), len(registry.list())

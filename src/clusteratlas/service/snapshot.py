@@ -17,6 +17,11 @@ An import changes the observations, so the key changes and the next
 :func:`indicators` maps afresh; :func:`forget` also drops the stored tables at once
 (the import calls it, so that no stale file lingers).  The newest few tables are kept
 (one per view of the data: scope, reference and comparison set).
+
+:func:`arrays` keeps other results computed from the same data the same way, as
+NumPy arrays (``.npz``, read without pickle): the product space of a year
+(:mod:`.diversification`), an eigen-decomposition whose threads cost more than its
+arithmetic on a busy machine.
 Writing is atomic (a temporary file renamed into place); a data directory that cannot be
 written to simply keeps no table.
 """
@@ -27,16 +32,18 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from clusteratlas.store.datadir import DataDir
 
-__all__ = ["CACHE_FOLDER", "forget", "indicators", "key"]
+__all__ = ["CACHE_FOLDER", "arrays", "forget", "indicators", "key"]
 
 CACHE_FOLDER = "cache"
 _PREFIX = "indicators-"
@@ -46,7 +53,9 @@ _KEEP = 8
 _FORMAT = "1"
 # the modules whose code decides the indicators (their source is part of the key)
 _CODE = ("service/mapping.py", "service/atlas.py", "service/snapshot.py", "core",
-         "model/panel.py", "model/categories.py", "model/classification.py")
+         "model/panel.py", "model/categories.py", "model/classification.py",
+         "service/diversification.py")
+_ARRAYS = "arrays-"
 
 
 def _code_hash() -> str:
@@ -93,29 +102,54 @@ def indicators(data_dir: DataDir, digest: str,
     path = folder / f"{_PREFIX}{digest}.parquet"
     if path.is_file():
         try:
-            return pd.read_parquet(path)
+            # the file itself, not pandas' reader: that one loads pyarrow's dataset
+            # layer (a hundredth of a second of every command) for a single file
+            import pyarrow.parquet as pq
+
+            table: pd.DataFrame = pq.ParquetFile(path).read().to_pandas()
+            return table
         except (OSError, ValueError):  # unreadable (e.g. cut short): mapped afresh
             pass
     table = compute()
-    _store(folder, path, table)
+    _store(folder, path, lambda out: table.to_parquet(out, index=False), _PREFIX)
     return table
 
 
-def _store(folder: Path, path: Path, table: pd.DataFrame) -> None:
+def arrays(data_dir: DataDir, digest: str,
+           compute: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The arrays stored under ``digest`` (a :func:`key`), or ``compute()`` stored there
+    (numeric, boolean and string arrays: nothing that needs pickle)."""
+    folder = data_dir.path / CACHE_FOLDER
+    path = folder / f"{_ARRAYS}{digest}.npz"
+    if path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                return {name: stored[name] for name in stored.files}
+        except (OSError, ValueError, zipfile.BadZipFile):  # cut short: computed afresh
+            pass
+    found = compute()
+    _store(folder, path,
+           lambda out: np.savez(out, allow_pickle=False, **cast(dict[str, Any], found)),
+           _ARRAYS)
+    return found
+
+
+def _store(folder: Path, path: Path, write: Callable[[Any], None], prefix: str) -> None:
+    """``write`` a file to ``path`` (atomically), keeping the newest few of ``prefix``."""
     try:
         folder.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".parquet")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=path.suffix)
     except OSError:  # a read-only data directory keeps no table
         return
     try:
         with os.fdopen(fd, "wb") as out:
-            table.to_parquet(out, index=False)
+            write(out)
         os.chmod(tmp, 0o644)  # as the data directory's other files (mkstemp makes 0600)
         os.replace(tmp, path)
     except OSError:  # e.g. a full disk: the table is an optimisation, never an error
         Path(tmp).unlink(missing_ok=True)
         return
-    kept = sorted(folder.glob(f"{_PREFIX}*.parquet"), key=_mtime, reverse=True)
+    kept = sorted(folder.glob(f"{prefix}*{path.suffix}"), key=_mtime, reverse=True)
     for old in kept[_KEEP:]:  # the newest few (a view per scope, reference, …) stay
         if old != path:
             old.unlink(missing_ok=True)
@@ -132,5 +166,5 @@ def forget(data_dir: DataDir) -> None:
     """Drop every stored indicator table of ``data_dir`` (after its data changed)."""
     folder = data_dir.path / CACHE_FOLDER
     if folder.is_dir():
-        for old in folder.glob(f"{_PREFIX}*.parquet"):
+        for old in [*folder.glob(f"{_PREFIX}*.parquet"), *folder.glob(f"{_ARRAYS}*.npz")]:
             old.unlink(missing_ok=True)
