@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from clusteratlas._config import load_settings
-from clusteratlas.cli.app import Command, app, out_file
+from clusteratlas.cli.app import Command, app, out_file, settle
 
 __all__ = ["convert", "kd", "map_command"]
 
@@ -78,6 +78,8 @@ def map_command(
     from clusteratlas import reference
     from clusteratlas.core.stars import StarRules, StrongRule
     from clusteratlas.service.mapping import MappingOptions, map_file, write_outputs
+
+    settle()
 
     years = None
     if shift_share is not None:
