@@ -1,6 +1,7 @@
 """One pipeline: the CLI's ``map`` and the API's ``/api/map`` give the same numbers for
 the same panel and options, and the web atlas maps with :class:`MappingOptions`."""
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -317,3 +318,33 @@ def test_an_error_while_cells_are_computed_reaches_the_reader():
     with pytest.raises(MemoryError, match="no room"):
         filling.wait()
     assert done == [(0, 3), (3, 6)]
+
+
+def test_streamed_cells_on_one_thread_are_the_golden_ones(tmp_path, capsys, monkeypatch):
+    """With one thread (``NUMBA_NUM_THREADS=1``) a streamed cell table is computed
+    chunk by chunk in the writer's own thread, with no background thread: the same
+    values."""
+    import json
+
+    from clusteratlas.core import _threads
+    from clusteratlas.core import mapping as core_mapping
+
+    monkeypatch.setattr(core_mapping, "CHUNK", 7_000)
+    monkeypatch.setattr(_threads, "n_threads", lambda: 1)
+    started = threading.Thread.start
+    names: list[str] = []
+
+    def recording_start(thread):
+        names.append(thread.name)
+        return started(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recording_start)
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    got = output_digests(tmp_path, only={"bench"})
+    capsys.readouterr()
+    expected = {k: v for k, v in golden["digests"].items()
+                if k.startswith("bench/") and not k.endswith("#bytes")}
+    assert len(expected) >= 3
+    assert {k: got[k] for k in expected} == expected
+    # computed and written in the caller's thread
+    assert not {"clusteratlas-cells", "clusteratlas-write-cells"} & set(names)
