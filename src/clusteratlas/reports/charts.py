@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from clusteratlas._files import source_digest
 from clusteratlas.i18n.formats import format_number, format_percent_share, nice_ticks
 from clusteratlas.presentation.colours import PALETTE, STATUS_COLOURS, fill, legend, text_colour
 from clusteratlas.reports import _cache
@@ -262,7 +263,7 @@ def _cached_name(chart: Chart, fmt: str) -> str | None:
     """The cache file of ``chart`` drawn as ``fmt``: a hash of the spec and of what
     draws it (``None`` for a spec that is not plain data)."""
     if not _CODE_DIGEST:
-        _CODE_DIGEST.append(_cache.code_digest(_CODE, _LIBRARIES))
+        _CODE_DIGEST.append(source_digest(_CODE, _LIBRARIES))
     try:
         spec = json.dumps([chart.kind, chart.title, chart.data, chart.width, chart.height],
                           sort_keys=True, default=repr, allow_nan=True)

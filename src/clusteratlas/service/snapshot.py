@@ -28,19 +28,16 @@ written to simply keeps no table.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from clusteratlas._files import keep_file, source_digest
 from clusteratlas.store.datadir import DataDir
 
 __all__ = ["CACHE_FOLDER", "arrays", "forget", "indicators", "key"]
@@ -60,16 +57,9 @@ _ARRAYS = "arrays-"
 
 def _code_hash() -> str:
     import numpy
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(f"{_FORMAT} {pd.__version__} {numpy.__version__}".encode())
-    with contextlib.suppress(PackageNotFoundError):  # numba's version: a part of the key
-        digest.update(version("numba").encode())
-    for name in _CODE:
-        path = root / name
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(file.name.encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
+
+    return source_digest(_CODE, ("numba",),
+                         salt=f"{_FORMAT} {pd.__version__} {numpy.__version__}")
 
 
 _CODE_HASH: str | None = None
@@ -111,7 +101,7 @@ def indicators(data_dir: DataDir, digest: str,
         except (OSError, ValueError):  # unreadable (e.g. cut short): mapped afresh
             pass
     table = compute()
-    _store(folder, path, lambda out: table.to_parquet(out, index=False), _PREFIX)
+    _store(path, lambda out: table.to_parquet(out, index=False), _PREFIX)
     return table
 
 
@@ -128,38 +118,17 @@ def arrays(data_dir: DataDir, digest: str,
         except (OSError, ValueError, zipfile.BadZipFile):  # cut short: computed afresh
             pass
     found = compute()
-    _store(folder, path,
+    _store(path,
            lambda out: np.savez(out, allow_pickle=False, **cast(dict[str, Any], found)),
            _ARRAYS)
     return found
 
 
-def _store(folder: Path, path: Path, write: Callable[[Any], None], prefix: str) -> None:
-    """``write`` a file to ``path`` (atomically), keeping the newest few of ``prefix``."""
-    try:
-        folder.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=path.suffix)
-    except OSError:  # a read-only data directory keeps no table
-        return
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-        os.chmod(tmp, 0o644)  # as the data directory's other files (mkstemp makes 0600)
-        os.replace(tmp, path)
-    except OSError:  # e.g. a full disk: the table is an optimisation, never an error
-        Path(tmp).unlink(missing_ok=True)
-        return
-    kept = sorted(folder.glob(f"{prefix}*{path.suffix}"), key=_mtime, reverse=True)
-    for old in kept[_KEEP:]:  # the newest few (a view per scope, reference, …) stay
-        if old != path:
-            old.unlink(missing_ok=True)
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
+def _store(path: Path, write: Callable[[Any], None], prefix: str) -> None:
+    """``write`` a file to ``path`` (atomically), keeping the newest few of ``prefix``
+    (a read-only data directory or a full disk keeps none: the table is an
+    optimisation, never an error)."""
+    keep_file(path, write, newest=_KEEP, like=f"{prefix}*{path.suffix}")
 
 
 def forget(data_dir: DataDir) -> None:
