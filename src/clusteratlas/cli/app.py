@@ -241,6 +241,34 @@ def settle() -> None:
         gc.freeze()
 
 
+def keep_freed_memory() -> None:
+    """Let the C allocator keep the memory a command frees, for its next arrays, in a
+    process that runs this one command and ends (``map``).
+
+    By default glibc hands every array over 32 MB straight back to the system when it
+    is freed, and each of the next one's pages is faulted in and zeroed again: on a
+    virtual machine whose host reclaims the guest's free memory, a third of ``map``'s
+    time on the 9-million-row panel (bench/mapping.py).  Here large blocks come from
+    the heap, which is not trimmed, and every thread allocates from the one heap, so
+    that what one stage frees is what the next stage gets.  Not in a test or another
+    program using the app, nor off glibc."""
+    if not PROCESS.one_command:
+        return
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+        libc.gnu_get_libc_version  # noqa: B018  (glibc's mallopt parameters only)
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_max, m_arena_max = -1, -4, -8
+    mallopt(m_arena_max, 1)
+    mallopt(m_mmap_max, 0)
+    mallopt(m_trim_threshold, 2**31 - 1)
+
+
 def settings_for(data_dir: Path | None, **extra: Any) -> Settings:
     """The settings with the command line's values on top."""
     return load_settings(data_dir=data_dir, **extra)

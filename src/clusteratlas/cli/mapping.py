@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from clusteratlas._config import load_settings
-from clusteratlas.cli.app import Command, app, out_file, settle
+from clusteratlas.cli.app import Command, app, keep_freed_memory, out_file, settle
 
 __all__ = ["convert", "kd", "map_command"]
 
@@ -80,6 +80,7 @@ def map_command(
     from clusteratlas.service.mapping import MappingOptions, map_file, write_outputs
 
     settle()
+    keep_freed_memory()
 
     years = None
     if shift_share is not None:
