@@ -31,16 +31,20 @@ def aggregate_rows(
     establishments: np.ndarray, wages: np.ndarray, n_c: int, n_t: int, n_r: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Dense ``(R * C * T,)`` sums of the rows: employment (NaN where every row of a
-    present cell is suppressed), presence, suppressed row counts, establishments and
-    wages (empty when not given), and (C, T) category totals.
+    present cell is suppressed), presence, suppressed row counts (empty when no row is
+    suppressed), establishments and wages (empty when not given), and (C, T) category
+    totals.
 
     The outputs are allocated here (``np.zeros`` hands out zeroed pages lazily, and
     the kernel then compiles no allocation code of its own)."""
     size = n_r * n_c * n_t
     emp = np.zeros(size)
     present = np.zeros(size, np.bool_)
-    known = np.zeros(size, np.bool_)
-    sup = np.zeros(size, np.int32)
+    # without suppressed rows every present cell is known and no cell counts one:
+    # neither cube is needed (a fifth of the cube's memory)
+    any_suppressed = bool(suppressed.any())
+    known = np.zeros(size if any_suppressed else 0, np.bool_)
+    sup = np.zeros(size if any_suppressed else 0, np.int32)
     est = np.zeros(size if establishments.size == region_idx.size else 0)
     wag = np.zeros(size if wages.size == region_idx.size else 0)
     cat_totals = np.zeros((n_c, n_t))
@@ -56,7 +60,8 @@ def aggregate_rows(
         bounds = balanced_bounds(np.bincount(cat_of[valid], weights=per_ind[valid],
                                              minlength=n_c), threads)
     run_ranges(_aggregate_rows, n_c, *args, bounds=bounds or [0, n_c])
-    run_ranges(_unknown_cells, size, present, known, emp, per_thread=1)
+    if any_suppressed:
+        run_ranges(_unknown_cells, size, present, known, emp, per_thread=1)
     return emp, present, sup, est, wag, cat_totals
 
 
@@ -104,7 +109,8 @@ def _aggregate_rows(
         if suppressed[k]:
             sup[f] += 1
         else:
-            known[f] = True
+            if known.size:
+                known[f] = True
             emp[f] += employment[k]
             cat_totals[c, year_idx[k]] += employment[k]
         if has_est and not np.isnan(establishments[k]):

@@ -144,7 +144,7 @@ def _cells(
         out[4, k - offset] = lq - lqp
         out[5, k - offset] = e - ep
         e_out[k - offset] = e
-        sup_out[k - offset] = sup[f]
+        sup_out[k - offset] = sup[f] if sup.size else 0
         if has_est:
             est_out[k - offset] = est[f]
         flags[0, k - offset] = star_size

@@ -134,7 +134,10 @@ def aggregate_to_cube(
     return ClusterCube(
         regions=tuple(regions), categories=tuple(categories), years=tuple(int(y) for y in years),
         employment=emp.reshape(shape), present=present.reshape(shape),
-        suppressed=sup.reshape(shape), establishments=dense(establishments, est),
+        # no suppressed row: a zero cube that takes no memory
+        suppressed=(sup.reshape(shape) if sup.size
+                    else np.broadcast_to(np.int32(0), shape)),
+        establishments=dense(establishments, est),
         wages=dense(wages, wag), region_totals=np.asarray(region_totals, dtype=float),
         category_totals=cat_totals,
         reference_totals=reference_totals, reference_grand=reference_grand,
@@ -477,10 +480,13 @@ def map_indicators(
         flat, emp_flat, est_flat, totals, n_c, n_t, q_e, q_f, q_s
     )
     observed = cube.observed_region_years  # (T, R)
+    # a cube without suppressed cells may hold them as a zero-stride view: not copied
+    sup_flat = (cube.suppressed.ravel() if any(cube.suppressed.strides)
+                else np.zeros(0, np.int32))
     if min_employment < 0:
         raise InputError(f"min_employment={min_employment!r} must not be negative")
     compute = cell_indicators(
-        flat, emp_flat, est_flat, cube.suppressed.ravel(), totals, cat_totals, ref_share,
+        flat, emp_flat, est_flat, sup_flat, totals, cat_totals, ref_share,
         stat_e, stat_f, stat_s, observed, n_c, n_t, span, float(stars.min_lq),
         float(strong.min_lq),
     )
