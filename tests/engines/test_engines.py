@@ -445,4 +445,4 @@ def test_integer_coded_parquet_reads_like_text(tmp_path):
     assert fast.region_codes[:2] == [str(v) for v in table["region"].to_pylist()[:2]]
     for name in ("region_idx", "industry_idx", "year", "employment"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(text, name))
-    assert fast.year.dtype == np.int64
+    assert fast.year.dtype == text.year.dtype == np.int32

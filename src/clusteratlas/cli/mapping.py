@@ -73,14 +73,29 @@ def map_command(
                               "setting min_employment (1000).")] = None,
 ) -> None:
     """Map cluster agglomerations: LQ, shares, change, stars, strong clusters, concentration."""
+    from clusteratlas.service.panel_reading import start_reading
+
+    engine, engine_url = load_settings().engine_choice(engine, engine_url)
+    keep_freed_memory()
+    # Transparent huge pages with synchronous compaction stall large fresh
+    # allocations here more than they save; measured in bench/mapping.py.
     import numpy as np
+
+    np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
+    # Arrow's own allocator (mimalloc) keeps the memory of the table read for Arrow
+    # alone; through the system allocator numpy's arrays reuse it: a fifth less peak
+    # memory, and fewer fresh pages to fault in (bench/mapping.py)
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
+    # the file is read while the pipeline's libraries are imported
+    pending = start_reading(panel, engine)
 
     from clusteratlas import reference
     from clusteratlas.core.stars import StarRules, StrongRule
     from clusteratlas.service.mapping import MappingOptions, map_file, write_outputs
 
     settle()
-    keep_freed_memory()
 
     years = None
     if shift_share is not None:
@@ -97,19 +112,9 @@ def map_command(
         coagglomeration_year=coagglomeration_year)
     category_set = reference.read_categories(categories) if categories is not None else None
 
-    # Transparent huge pages with synchronous compaction stall large fresh
-    # allocations here more than they save; measured in bench/mapping.py.
-    np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
-    # Arrow's own allocator (mimalloc) keeps the memory of the table read for Arrow
-    # alone; through the system allocator numpy's arrays reuse it: a fifth less peak
-    # memory, and fewer fresh pages to fault in (bench/mapping.py)
-    import pyarrow as pa
-
-    pa.set_memory_pool(pa.system_memory_pool())
-    engine, engine_url = load_settings().engine_choice(engine, engine_url)
     # written to Parquet: the cells can go to the file a chunk at a time
     result = map_file(panel, category_set, options, engine=engine, engine_url=engine_url,
-                      stream=out.suffix.lower() == ".parquet")
+                      stream=out.suffix.lower() == ".parquet", pending=pending)
     paths = write_outputs(result, out, details=details)
     typer.echo(f"Mapped {result.meta['regions_mapped']} regions × {result.meta['categories']} "
                f"categories ({len(result.result):,} cells) with the {result.meta['engine']} engine "

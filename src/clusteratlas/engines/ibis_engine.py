@@ -101,7 +101,7 @@ class IbisEngine:
         if aggregate is None:
             aggregate = self.name == "spark"
         if self.name == "duckdb" and not aggregate and path.suffix.lower() == ".parquet":
-            fast = _read_parquet_arrow(path)
+            fast = read_parquet_arrow(path)
             if fast is not None:
                 return fast
         t = self._read(path)
@@ -178,7 +178,7 @@ class IbisEngine:
                 )
 
 
-def _read_parquet_arrow(path: Path) -> pa.Table | None:
+def read_parquet_arrow(path: Path) -> pa.Table | None:
     """Read a well-typed Parquet panel with Arrow, keeping codes dictionary-encoded.
 
     Materialising millions of short code strings is the slowest part of a scan;

@@ -67,9 +67,9 @@ class Panel:
         "year",
     )
 
-    def __init__(self, *, region_idx: NDArray[np.int64], region_codes: list[str],
-                 industry_idx: NDArray[np.int64], industry_codes: list[str],
-                 year: NDArray[np.int64], employment: NDArray[np.float64],
+    def __init__(self, *, region_idx: NDArray[np.int32], region_codes: list[str],
+                 industry_idx: NDArray[np.int32], industry_codes: list[str],
+                 year: NDArray[np.int32], employment: NDArray[np.float64],
                  establishments: NDArray[np.float64] | None,
                  wages: NDArray[np.float64] | None, suppressed: NDArray[np.bool_],
                  estimated: NDArray[np.bool_], source: str | None = None) -> None:
@@ -281,7 +281,7 @@ class Panel:
             columns: dict[str, Any] = {
                 "region": np.asarray(self.region_codes, dtype=object)[self.region_idx],
                 "industry": np.asarray(self.industry_codes, dtype=object)[self.industry_idx],
-                "year": self.year, "employment": self.employment}
+                "year": self.year.astype(np.int64), "employment": self.employment}
             if self.establishments is not None:
                 columns["establishments"] = self.establishments
             if self.wages is not None:
@@ -320,8 +320,11 @@ class Panel:
         return self.establishments is not None
 
 
-def _codes(column: pa.ChunkedArray, name: str, place: Any) -> tuple[NDArray[np.int64], list[str]]:
-    """Dictionary indices and stripped labels; an empty code is an error."""
+def _codes(column: pa.ChunkedArray, name: str, place: Any) -> tuple[NDArray[np.int32], list[str]]:
+    """Dictionary indices and stripped labels; an empty code is an error.
+
+    The indices keep Arrow's 32 bits: a panel's codes and years take half the memory
+    of 64-bit integers, and every stage that reads them reads less (bench/mapping.py)."""
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if not pa.types.is_dictionary(arr.type):
         if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
@@ -331,22 +334,24 @@ def _codes(column: pa.ChunkedArray, name: str, place: Any) -> tuple[NDArray[np.i
         i = int(np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False))[0])
         raise InputError(f"{place(i)}: field {name!r} is empty; expected a code")
     labels = [str(v).strip() for v in arr.dictionary.to_pylist()]
-    indices = np.asarray(arr.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    indices = np.asarray(arr.indices.to_numpy(zero_copy_only=False)).astype(np.int32,
+                                                                          copy=False)
     if "" in labels:
         i = int(np.flatnonzero(indices == labels.index(""))[0])
         raise InputError(f"{place(i)}: field {name!r} is empty; expected a code")
     unique = list(dict.fromkeys(labels))
     if len(unique) < len(labels):  # " 25" and "25" are one code
-        remap = np.array([unique.index(v) for v in labels], dtype=np.int64)
+        remap = np.array([unique.index(v) for v in labels], dtype=np.int32)
         indices, labels = remap[indices], unique
     return indices, labels
 
 
-def _years(column: pa.ChunkedArray, place: Any) -> NDArray[np.int64]:
+def _years(column: pa.ChunkedArray, place: Any) -> NDArray[np.int32]:
     if pa.types.is_integer(column.type) and not column.null_count and len(column):
         ints = np.asarray(column.to_numpy(zero_copy_only=False))
         if int(ints.min()) >= FIRST_YEAR and int(ints.max()) <= LAST_YEAR:
-            return ints.astype(np.int64)  # integers in range: nothing else to check
+            # integers in range: nothing else to check
+            return ints.astype(np.int32, copy=False)
     values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
     bad = (np.isnan(values) | (values != np.round(values)) | (values < FIRST_YEAR)
            | (values > LAST_YEAR))
@@ -355,7 +360,7 @@ def _years(column: pa.ChunkedArray, place: Any) -> NDArray[np.int64]:
         shown = "empty" if np.isnan(values[i]) else f"{values[i]:g}"
         raise InputError(f"{place(i)}: field 'year' is {shown}; expected a year between "
                          f"{FIRST_YEAR} and {LAST_YEAR}")
-    return values.astype(np.int64)
+    return values.astype(np.int32)
 
 
 def _floats(column: pa.ChunkedArray | pa.Array) -> NDArray[np.float64]:
@@ -402,7 +407,7 @@ def _flags(column: pa.ChunkedArray | None, employment: NDArray[np.float64],
     return missing, estimated
 
 
-def _check_codes(idx: NDArray[np.int64], codes: list[str], known: set[str], col: str,
+def _check_codes(idx: NDArray[np.integer], codes: list[str], known: set[str], col: str,
                  register: str, place: Any) -> None:
     unknown_codes = np.array([c not in known for c in codes], dtype=bool)
     unknown = unknown_codes[idx] if len(codes) else np.zeros(len(idx), bool)

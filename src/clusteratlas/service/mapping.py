@@ -36,6 +36,7 @@ from clusteratlas.errors import (
 from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.panel import TOTAL_CODE, Panel
+from clusteratlas.service.panel_reading import PendingRead
 
 __all__ = ["MIN_EMPLOYMENT", "ClusterMap", "MappingOptions", "map_clusters", "map_file", "map_panel",
            "read_panel", "warm_up", "write_outputs"]
@@ -192,14 +193,18 @@ DENOMINATORS = ("total", "traded", "local")
 
 
 def read_panel(path: str | Path, *, engine: str | None = None,
-               engine_url: str | None = None) -> tuple[Panel, str]:
+               engine_url: str | None = None,
+               pending: PendingRead | None = None) -> tuple[Panel, str]:
     """A panel file read by an engine (:mod:`clusteratlas.engines`) and checked by
-    :meth:`Panel.from_arrow`; returns the panel and the engine's name."""
+    :meth:`Panel.from_arrow`; returns the panel and the engine's name.  ``pending``:
+    the file's table, already being read (:func:`~.panel_reading.start_reading`)."""
     from clusteratlas.engines import get_engine
 
     path = Path(path)
     eng = get_engine(engine, url=engine_url)
-    table = eng.scan(path)
+    table = pending.table() if pending is not None and eng.name == "duckdb" else None
+    if table is None:
+        table = eng.scan(path)
     parquet = path.suffix.lower() == ".parquet"
     panel = Panel.from_arrow(table, source=str(path), first_line=1 if parquet else 2,
                              unit="row" if parquet else "line", engine=eng.name)
@@ -246,18 +251,20 @@ def map_clusters(
 
 def map_file(path: str | Path, categories: CategorySet | None, options: MappingOptions, *,
              engine: str | None = None, engine_url: str | None = None,
-             stream: bool = False) -> ClusterMap:
+             stream: bool = False, pending: PendingRead | None = None) -> ClusterMap:
     """:func:`map_panel` of a panel file read by :func:`read_panel` (``clusteratlas map``).
 
     ``stream``: the result will only be written to Parquet by :func:`write_outputs`,
     which then gets the cells a chunk at a time as they are computed (a few chunks
-    in memory instead of every cell: :func:`~clusteratlas.core.mapping.map_indicators`)."""
+    in memory instead of every cell: :func:`~clusteratlas.core.mapping.map_indicators`).
+    ``pending``: the file, already being read (:func:`~.panel_reading.start_reading`)."""
     # numba's start-up (and, on a fresh install, compiling the kernels) runs while the
     # engine reads the file: both take about a second
     warm = threading.Thread(target=warm_up, name="clusteratlas-warm-up", daemon=True)
     warm.start()
     try:
-        data, engine_name = read_panel(path, engine=engine, engine_url=engine_url)
+        data, engine_name = read_panel(path, engine=engine, engine_url=engine_url,
+                                       pending=pending)
     finally:
         warm.join()
     stage = _cube_stage(data, categories, options)
@@ -362,7 +369,7 @@ def _cube_stage(panel: Panel, categories: CategorySet | None,
     if not keep.any():
         raise InputError(f"{source}: no region is left to map (regions={options.regions!r})")
     mapped = [c for c, k in zip(region_codes, keep, strict=True) if k]
-    new_index = np.full(len(region_codes), -1, dtype=np.int64)
+    new_index = np.full(len(region_codes), -1, dtype=region_idx.dtype)
     new_index[np.flatnonzero(keep)] = np.arange(len(mapped))
 
     cat_codes, pairs, notes = _category_pairs(categories, industry_codes, source)
@@ -387,7 +394,7 @@ def _cube_stage(panel: Panel, categories: CategorySet | None,
         ref = region_idx == region_codes.index(ref_code)
         ref_cube = aggregate_to_cube(
             regions=[ref_code], categories=cat_codes, years=all_years,
-            region_idx=np.zeros(int((ref & ~is_total).sum()), dtype=np.int64),
+            region_idx=np.zeros(int((ref & ~is_total).sum()), dtype=region_idx.dtype),
             year_idx=year_idx[ref & ~is_total], industry_idx=industry_idx[ref & ~is_total],
             category_pairs=pairs, employment=employment[ref & ~is_total],
             suppressed=suppressed[ref & ~is_total],
@@ -549,7 +556,7 @@ def _fill_suppressed(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Parent-minus-known-children remainder, spread over a region-year's suppressed cells."""
     out = employment.copy()
-    key = year_idx * n_regions + region_idx
+    key = year_idx.astype(np.int64) * n_regions + region_idx
     size = n_years * n_regions
     total = np.full(size, np.nan)
     total[key[is_total]] = employment[is_total]
