@@ -73,3 +73,27 @@ def test_brief_over_a_stored_indicator_table_loads_no_numba_scipy_or_alembic(dem
                          timeout=300, check=True).stdout
     assert json.loads(out.strip().splitlines()[-1]) == [0, []]
     assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_map_as_a_console_script_ends_at_once_with_its_files_complete(tmp_path):
+    """``map`` ends the process without tearing down the interpreter (cli/main.py:
+    run, issue 17.2): its message is flushed, its exit code kept and every file it
+    wrote is whole; a failing ``map`` exits as any command does."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    panel = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"region": ["A", "A", "B", "B"], "industry": ["x", "y", "x", "y"],
+                             "year": [2020] * 4, "employment": [5.0, 6.0, 7.0, 9.0]}), panel)
+    out = tmp_path / "o.parquet"
+    done = subprocess.run([sys.executable, "-m", "clusteratlas", "map", str(panel), "--out",
+                           str(out), "--min-employment", "0"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Mapped 2 regions × 2 categories (4 cells)")
+    assert pq.read_table(out).num_rows == 4
+    assert pq.read_table(tmp_path / "o.regions.parquet").num_rows == 2
+    failed = subprocess.run([sys.executable, "-m", "clusteratlas", "map", str(tmp_path / "no.parquet"),
+                             "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 2
+    assert failed.stderr.count("\n") == 1

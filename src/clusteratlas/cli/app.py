@@ -221,6 +221,10 @@ class _Process:
     or a program calling the app."""
 
     one_command = False
+    #: set by a command whose files are all written and closed, and which started
+    #: nothing that must be shut down (no Spark session): the process then ends
+    #: without tearing down the interpreter (:func:`clusteratlas.cli.main.run`)
+    done_at_once = False
 
 
 PROCESS = _Process()

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from clusteratlas._config import load_settings
-from clusteratlas.cli.app import Command, app, keep_freed_memory, out_file, settle
+from clusteratlas.cli.app import PROCESS, Command, app, keep_freed_memory, out_file, settle
 
 __all__ = ["convert", "kd", "map_command"]
 
@@ -121,6 +121,8 @@ def map_command(
                f"→ {', '.join(str(p) for p in paths)}")
     for note in result.notes:
         typer.echo(f"Note: {note}", err=True)
+    # every file is written and closed; a Spark session must still be stopped
+    PROCESS.done_at_once = engine != "spark"
 
 
 @app.command(cls=Command)
