@@ -222,8 +222,9 @@ class _Process:
 
     one_command = False
     #: set by a command whose files are all written and closed, and which started
-    #: nothing that must be shut down (no Spark session): the process then ends
-    #: without tearing down the interpreter (:func:`clusteratlas.cli.main.run`)
+    #: nothing that must be shut down (no DuckDB connection, no Spark session): the
+    #: process then ends without tearing down the interpreter
+    #: (:func:`clusteratlas.cli.main.run`)
     done_at_once = False
 
 

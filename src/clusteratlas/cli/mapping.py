@@ -121,8 +121,9 @@ def map_command(
                f"→ {', '.join(str(p) for p in paths)}")
     for note in result.notes:
         typer.echo(f"Note: {note}", err=True)
-    # every file is written and closed; a Spark session must still be stopped
-    PROCESS.done_at_once = engine != "spark"
+    # every file is written and closed; read by Arrow alone, nothing else (a DuckDB
+    # connection's spill files, a Spark session) is left to shut down
+    PROCESS.done_at_once = pending is not None and pending.table() is not None
 
 
 @app.command(cls=Command)
