@@ -47,7 +47,13 @@ def test_map_of_a_broken_parquet_file_is_one_line(tmp_path, capsys):
     assert not list(tmp_path.glob("o*"))
 
 
-def test_map_reads_the_file_once_and_maps_it(tmp_path, capsys):
+def test_map_reads_the_file_once_and_maps_it(tmp_path, capsys, monkeypatch):
+    from clusteratlas.engines.ibis_engine import IbisEngine
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the engine read the file again")
+
+    monkeypatch.setattr(IbisEngine, "scan", no_second_read)
     parquet = panel_file(tmp_path / "p.parquet")
     out = tmp_path / "o.parquet"
     assert main(["map", str(parquet), "--out", str(out), "--min-employment", "0"]) == 0
@@ -55,3 +61,26 @@ def test_map_reads_the_file_once_and_maps_it(tmp_path, capsys):
     # LQ of region 1, industry 7: (5/11) / (12/27)
     lq = cells.loc[(cells["region"] == "1") & (cells["category"] == "7"), "lq"].item()
     assert np.isclose(lq, (5 / 11) / (12 / 27), rtol=1e-15)
+
+
+def test_a_command_failing_while_the_file_is_read_exits_cleanly(tmp_path):
+    """An error after the read has started (here a bad option, checked once the
+    libraries are imported) waits for the reader instead of ending the interpreter
+    under it: exit code 2 and one line, every time."""
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(1)
+    n = 2_000_000
+    big = tmp_path / "big.parquet"
+    pq.write_table(pa.table({"region": pa.array(rng.integers(0, 400, n), pa.int32()),
+                             "industry": pa.array(rng.integers(0, 900, n), pa.int32()),
+                             "year": pa.array(np.full(n, 2020), pa.int16()),
+                             "employment": pa.array(rng.integers(1, 99, n), pa.int32())}), big)
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-m", "clusteratlas", "map", str(big), "--out",
+                               str(tmp_path / "o.parquet"), "--span", "0"],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1
+        assert "span" in done.stderr

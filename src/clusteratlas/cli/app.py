@@ -260,10 +260,9 @@ def keep_freed_memory() -> None:
     if not PROCESS.one_command:
         return
     import ctypes
-    import ctypes.util
 
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL(None)  # the process's own symbols, the C library's among them
         mallopt = libc.mallopt
         libc.gnu_get_libc_version  # noqa: B018  (glibc's mallopt parameters only)
     except (OSError, AttributeError):

@@ -123,7 +123,7 @@ def map_command(
         typer.echo(f"Note: {note}", err=True)
     # every file is written and closed; read by Arrow alone, nothing else (a DuckDB
     # connection's spill files, a Spark session) is left to shut down
-    PROCESS.done_at_once = pending is not None and pending.table() is not None
+    PROCESS.done_at_once = pending is not None and pending.used
 
 
 @app.command(cls=Command)

@@ -145,6 +145,22 @@ def aggregate_to_cube(
     )
 
 
+def _none_suppressed(cube: ClusterCube) -> bool:
+    """Whether the cube's suppressed counts are the zero view :func:`aggregate_to_cube`
+    gives a panel without suppressed rows (one zero, broadcast)."""
+    sup = cube.suppressed
+    return bool(sup.size) and not any(sup.strides) and sup.flat[0] == 0
+
+
+def _suppressed_sum(cube: ClusterCube, axis: int) -> NDArray[np.int64]:
+    """Suppressed cells summed over ``axis``, without adding up a zero view."""
+    if _none_suppressed(cube):
+        shape = tuple(n for i, n in enumerate(cube.suppressed.shape) if i != axis)
+        return np.zeros(shape, np.int64)
+    out: NDArray[np.int64] = cube.suppressed.sum(axis=axis)
+    return out
+
+
 def _categorical(codes: NDArray[np.integer], labels: Sequence[str]) -> Any:
     """Codes with their labels, without materialising a string per row."""
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(labels)))
@@ -480,9 +496,8 @@ def map_indicators(
         flat, emp_flat, est_flat, totals, n_c, n_t, q_e, q_f, q_s
     )
     observed = cube.observed_region_years  # (T, R)
-    # a cube without suppressed cells may hold them as a zero-stride view: not copied
-    sup_flat = (cube.suppressed.ravel() if any(cube.suppressed.strides)
-                else np.zeros(0, np.int32))
+    # a cube without suppressed cells may hold them as a zero view: not copied
+    sup_flat = np.zeros(0, np.int32) if _none_suppressed(cube) else cube.suppressed.ravel()
     if min_employment < 0:
         raise InputError(f"min_employment={min_employment!r} must not be negative")
     compute = cell_indicators(
@@ -618,7 +633,7 @@ def map_indicators(
             "strong_clusters": n_strong.ravel()[seen],
             "strong_employment_share": strong_share,
             # suppressed industry cells whose terms the sums above leave out (0: exact)
-            "suppressed_cells": cube.suppressed.sum(axis=1).T.ravel()[seen],
+            "suppressed_cells": _suppressed_sum(cube, 1).T.ravel()[seen],
         })
         with np.errstate(divide="ignore", invalid="ignore"):
             if plant_herfindahl is not None:
@@ -636,7 +651,7 @@ def map_indicators(
             "year": years[t_all2],
             "employment": cat_totals.ravel()[kept],
             "regions_with_employment": n_regions.ravel()[kept],
-            "suppressed_cells": cube.suppressed.sum(axis=0).ravel()[kept],
+            "suppressed_cells": _suppressed_sum(cube, 0).ravel()[kept],
             "hoover_localisation": hoover.ravel()[kept],
             "locational_gini": np.asarray(gini)[kept],
             "eg_raw_concentration": g.ravel()[kept],

@@ -688,21 +688,27 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
 
 def _arrow(frame: pd.DataFrame | dict[str, Any]) -> pa.Table:
     """Columns to Arrow without copying numeric arrays; Categoricals become
-    dictionaries."""
+    dictionaries.
+
+    Numbers and categories from numpy hold no null (NaN is a value): they become
+    required fields, for which Parquet stores no definition levels (a sixth of the
+    time to write the cell table).  That is decided by a column's kind, not its
+    values, so that every chunk of a streamed table has the schema of the first."""
     if isinstance(frame, pd.DataFrame):
         return pa.Table.from_pandas(frame, preserve_index=False)
-    arrays = {}
+    arrays, fields = [], []
     for name, col in frame.items():
         if isinstance(col, pd.Categorical):
-            arrays[name] = pa.DictionaryArray.from_arrays(
+            array = pa.DictionaryArray.from_arrays(
                 pa.array(col.codes), pa.array(list(col.categories), type=pa.string()))
+            required = True
         else:
-            arrays[name] = pa.array(np.asarray(col))
-    # columns without missing values are required fields: Parquet then stores no
-    # definition levels for them (a sixth of the time to write the cell table)
-    schema = pa.schema([pa.field(name, a.type, nullable=a.null_count > 0)
-                        for name, a in arrays.items()])
-    return pa.Table.from_arrays(list(arrays.values()), schema=schema)
+            values = np.asarray(col)
+            array = pa.array(values)
+            required = values.dtype.kind in "biuf"
+        arrays.append(array)
+        fields.append(pa.field(name, array.type, nullable=not required))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
 def _parquet_options(schema: pa.Schema) -> dict[str, Any]:

@@ -22,14 +22,20 @@ __all__ = ["PendingRead", "start_reading"]
 
 
 class PendingRead:
-    """A Parquet panel being read by a background thread; :meth:`table` waits for it."""
+    """A Parquet panel being read by a background thread; :meth:`table` waits for it.
+
+    The thread is not a daemon: a command that fails before it asks for the table
+    (a bad option, Ctrl-C) still waits for Arrow to finish at exit, instead of ending
+    the interpreter under a reader that is still running."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        #: whether :meth:`table` handed over the file's table (``False`` also where
+        #: the fast path does not apply and the engine reads the file itself)
+        self.used = False
         self._table: Any = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="clusteratlas-read-panel",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="clusteratlas-read-panel")
         self._thread.start()
 
     def _run(self) -> None:
@@ -41,12 +47,15 @@ class PendingRead:
             self._error = exc
 
     def table(self) -> Any:
-        """The panel's Arrow table, or ``None`` where the fast path does not apply
-        (the engine then reads the file itself); a read error is raised here."""
+        """The panel's Arrow table, handed over once (this object keeps no reference,
+        so that the caller can free it), or ``None`` where the fast path does not
+        apply (the engine then reads the file itself); a read error is raised here."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return self._table
+        table, self._table = self._table, None
+        self.used = self.used or table is not None
+        return table
 
 
 def start_reading(path: str | Path, engine: str | None) -> PendingRead | None:
