@@ -110,6 +110,26 @@ def service(store) -> RegistryService:
                            categories=[c.code for c in default_categories().categories])
 
 
+def migrate_store(store: RegistryStore, target: str, *, down: bool = False) -> None:
+    """Alembic straight on a registry store: up to revision ``target``, or with
+    ``down`` down to it (``"-1"``: one revision down, an older registry as a user may
+    still have)."""
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location",
+                        str(resources.files("clusteratlas.registry") / "migrations"))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        if down:
+            command.downgrade(cfg, target)
+        else:
+            command.upgrade(cfg, target)
+
+
 def seeded_app(url: str, demo_dir: DataDir, atlas: Atlas):
     """An app over the demo atlas (a copy: registry edits refresh its initiatives) and a
     registry at ``url`` seeded with the demo's initiatives."""

@@ -89,22 +89,14 @@ def test_initiative_records_without_sqlalchemy(tmp_path):
 
 
 def test_an_older_or_missing_registry_goes_through_the_store(tmp_path):
-    from importlib import resources
-
-    from alembic import command
-    from alembic.config import Config
+    from conftest import migrate_store
 
     url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
     assert sqlite_reader(url) is None  # no file yet
     assert initiative_records(url) == []  # created and migrated by the store
     assert sqlite_reader(url) is not None
     store = RegistryStore(url)
-    cfg = Config()
-    cfg.set_main_option("script_location",
-                        str(resources.files("clusteratlas.registry") / "migrations"))
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "-1")
+    migrate_store(store, "-1", down=True)
     store.close()
     assert sqlite_reader(url) is None  # not at head: the store migrates it
     assert initiative_records(url) == []

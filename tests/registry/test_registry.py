@@ -4,8 +4,6 @@ SQLite and PostgreSQL), SQLite settings, corrupt and locked files."""
 import sqlite3
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect, text
 
 from clusteratlas.demo.content import demo_initiatives
@@ -13,22 +11,9 @@ from clusteratlas.errors import StoreError
 from clusteratlas.registry import RegistryStore
 from clusteratlas.service.demo import seed_registry
 from clusteratlas.service.registry import RegistryService
+from conftest import migrate_store
 
 REVISIONS = ["0001", "0002", "0003", "0004"]
-
-
-def _alembic(store, target):
-    from importlib import resources
-
-    cfg = Config()
-    cfg.set_main_option("script_location",
-                        str(resources.files("clusteratlas.registry") / "migrations"))
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        if target.startswith("-"):
-            command.downgrade(cfg, target[1:])
-        else:
-            command.upgrade(cfg, target)
 
 
 def test_migrations_create_schema_from_empty(store):
@@ -44,7 +29,7 @@ def test_migrations_create_schema_from_empty(store):
 
 def test_upgrade_from_0001_keeps_the_data(store):
     """A registry written by the first release (revision 0001) upgrades in place."""
-    _alembic(store, "0001")
+    migrate_store(store, "0001")
     assert store.revision() == "0001"
     with store.engine.begin() as conn:
         conn.execute(text(
@@ -74,7 +59,7 @@ def test_upgrade_from_0001_keeps_the_data(store):
 
 def test_downgrade_and_upgrade_again(store):
     seed_registry(store, demo_initiatives())
-    _alembic(store, "-0001")
+    migrate_store(store, "0001", down=True)
     assert store.revision() == "0001"
     assert "kpi_reports" not in inspect(store.engine).get_table_names()
     assert store.migrate() == REVISIONS[-1]
@@ -84,7 +69,7 @@ def test_downgrade_and_upgrade_again(store):
 def test_upgrade_from_0002_keeps_tokens_valid(store):
     """Tokens made before expiry existed (revision 0002) keep working after 0003 and
     can be listed and revoked."""
-    _alembic(store, "0002")
+    migrate_store(store, "0002")
     service = RegistryService(store)
     service.add_user("ministry", "analyst", "a long enough password")
     with store.engine.begin() as conn:

@@ -34,18 +34,12 @@ def test_an_up_to_date_registry_is_opened_without_alembic(tmp_path):
 
 
 def test_an_older_registry_is_still_upgraded(tmp_path):
-    from alembic import command
-    from alembic.config import Config
+    from conftest import migrate_store
 
     url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
     store = RegistryStore(url)
     store.migrate()
-    cfg = Config()
-    cfg.set_main_option("script_location",
-                        str(resources.files("clusteratlas.registry") / "migrations"))
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "-1")
+    migrate_store(store, "-1", down=True)
     assert store.revision() != _head_revision()
     assert store.migrate() == _head_revision()
     assert store.revision() == _head_revision()
