@@ -75,7 +75,8 @@ def map_command(
     """Map cluster agglomerations: LQ, shares, change, stars, strong clusters, concentration."""
     from clusteratlas.service.panel_reading import start_reading
 
-    engine, engine_url = load_settings().engine_choice(engine, engine_url)
+    settings = load_settings()
+    engine, engine_url = settings.engine_choice(engine, engine_url)
     keep_freed_memory()
     # Transparent huge pages with synchronous compaction stall large fresh
     # allocations here more than they save; measured in bench/mapping.py.
@@ -106,7 +107,7 @@ def map_command(
         stars=StarRules(size_quantile=star_quantile, min_lq=star_min_lq,
                         focus_quantile=star_quantile),
         strong=StrongRule(lq_quantile=strong_quantile), denominator=denominator,
-        min_employment=(load_settings().min_employment if min_employment is None
+        min_employment=(settings.min_employment if min_employment is None
                         else min_employment),
         fill_suppressed=fill_suppressed, plants=plants, shift_share_years=years,
         coagglomeration_year=coagglomeration_year)
