@@ -348,3 +348,58 @@ def test_streamed_cells_on_one_thread_are_the_golden_ones(tmp_path, capsys, monk
     assert {k: got[k] for k in expected} == expected
     # computed and written in the caller's thread
     assert not {"clusteratlas-cells", "clusteratlas-write-cells"} & set(names)
+
+
+def test_row_groups_encoded_on_several_threads_give_the_same_bytes(tmp_path, capsys,
+                                                                   monkeypatch):
+    """The streamed cell table's row groups are encoded on every thread and assembled
+    into one file (service/parquet_assembly.py, issue 17.2): byte for byte the file
+    one writer gives, here with chunks far smaller than the panel (many row groups)."""
+    from clusteratlas.core import _threads
+    from clusteratlas.core import mapping as core_mapping
+
+    monkeypatch.setattr(core_mapping, "CHUNK", 7_000)
+    started = threading.Thread.start
+    names: list[str] = []
+
+    def recording_start(thread):
+        names.append(thread.name)
+        return started(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recording_start)
+    monkeypatch.setattr(_threads, "n_threads", lambda: 2)
+    (tmp_path / "two").mkdir()
+    (tmp_path / "one").mkdir()
+    parallel = output_digests(tmp_path / "two", only={"bench"})
+    assert any(name.startswith("clusteratlas-encode") for name in names)
+    names.clear()
+    monkeypatch.setattr(_threads, "n_threads", lambda: 1)
+    single = output_digests(tmp_path / "one", only={"bench"})
+    capsys.readouterr()
+    assert not any(name.startswith("clusteratlas-encode") for name in names)
+    assert parallel == single
+    assert "bench/bench-out.parquet#bytes" in parallel
+
+
+def test_streamed_rows_are_held_until_released():
+    """A streamed cell table holds ``ring`` chunks: a reader (the writer, encoding
+    several row groups at once) keeps the rows it read until it releases them, may
+    not run further ahead, and may not go back."""
+    from clusteratlas.core.mapping import _Filling, _StreamedColumns
+
+    computed: list[int] = []
+    filling = _Filling(10, lambda first, stop: computed.append(first), 2, ring=3,
+                       background=False)
+    columns = _StreamedColumns(["a"], filling,
+                               lambda first, stop, names: {"a": list(range(first, stop))})
+    assert columns.held == 3
+    assert columns.rows(0, 2, ["a"]) == {"a": [0, 1]}
+    columns.rows(2, 4, ["a"])
+    columns.rows(4, 6, ["a"])
+    with pytest.raises(RuntimeError, match="release the rows before 2"):
+        columns.rows(6, 8, ["a"])
+    columns.release(2)
+    assert columns.rows(6, 8, ["a"]) == {"a": [6, 7]}
+    with pytest.raises(RuntimeError, match="no longer held"):
+        columns.rows(0, 2, ["a"])
+    assert computed == [0, 2, 4, 6]

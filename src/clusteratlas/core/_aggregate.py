@@ -25,6 +25,18 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return view
 
 
+def _zeroed(size: int, dtype: type) -> np.ndarray:
+    """Zeros written by this thread, not handed out lazily by the kernel
+    (``np.zeros``): the kernel threads' first access to a cell is a read, which maps
+    the kernel's shared zero page, and the write after it copies the page and flushes
+    every other core's TLB, a round of interrupts per page (on a virtual machine, half
+    a second of system time for the benchmark panel's 300 MB of cubes).  Written
+    first, each page is faulted in once."""
+    out = np.empty(size, dtype)
+    out.fill(0)
+    return out
+
+
 def aggregate_rows(
     region_idx: np.ndarray, year_idx: np.ndarray, industry_idx: np.ndarray,
     cat_of: np.ndarray, employment: np.ndarray, suppressed: np.ndarray,
@@ -35,18 +47,18 @@ def aggregate_rows(
     suppressed), establishments and wages (empty when not given), and (C, T) category
     totals.
 
-    The outputs are allocated here (``np.zeros`` hands out zeroed pages lazily, and
-    the kernel then compiles no allocation code of its own)."""
+    The outputs are allocated here (:func:`_zeroed`; the kernel then compiles no
+    allocation code of its own)."""
     size = n_r * n_c * n_t
-    emp = np.zeros(size)
-    present = np.zeros(size, np.bool_)
+    emp = _zeroed(size, np.float64)
+    present = _zeroed(size, np.bool_)
     # without suppressed rows every present cell is known and no cell counts one:
     # neither cube is needed (a fifth of the cube's memory)
     any_suppressed = bool(suppressed.any())
-    known = np.zeros(size if any_suppressed else 0, np.bool_)
-    sup = np.zeros(size if any_suppressed else 0, np.int32)
-    est = np.zeros(size if establishments.size == region_idx.size else 0)
-    wag = np.zeros(size if wages.size == region_idx.size else 0)
+    known = _zeroed(size if any_suppressed else 0, np.bool_)
+    sup = _zeroed(size if any_suppressed else 0, np.int32)
+    est = _zeroed(size if establishments.size == region_idx.size else 0, np.float64)
+    wag = _zeroed(size if wages.size == region_idx.size else 0, np.float64)
     cat_totals = np.zeros((n_c, n_t))
     args = (_frozen(region_idx), _frozen(year_idx), _frozen(industry_idx), _frozen(cat_of),
             _frozen(employment), _frozen(suppressed), _frozen(establishments), _frozen(wages),

@@ -186,8 +186,16 @@ class _Details:
 
 #: rows of cells computed at a time in the background (and one Parquet row group)
 CHUNK = 1 << 20
-#: chunks a streamed cell table holds at once (computed ahead of its reader)
+#: chunks a streamed cell table holds at once, at least (computed ahead of its
+#: reader); one more per thread beyond two, up to MAX_RING, so that a writer can encode
+#: a chunk on every thread while the next is computed
 RING = 3
+MAX_RING = 5
+
+
+def ring_size(threads: int) -> int:
+    """Chunks a streamed cell table holds with ``threads`` threads."""
+    return min(max(RING, threads + 1), MAX_RING)
 
 
 class _Filling:
@@ -229,6 +237,12 @@ class _Filling:
                     self._ready.notify_all()
         except BaseException as exc:  # raised in the readers' threads
             self.close(exc)
+
+    @property
+    def released(self) -> int:
+        """Rows before this one were released (:meth:`release`)."""
+        with self._ready:
+            return self._released
 
     def release(self, upto: int) -> None:
         """Rows before ``upto`` will not be read again (their chunks may be reused)."""
@@ -306,6 +320,16 @@ class _Columns(Mapping[str, Any]):
                 part[name] = value[first:stop]
         return part
 
+    def release(self, upto: int) -> None:
+        """Rows before ``upto`` are no longer read (where the rows are streamed, their
+        memory is reused for later rows)."""
+
+    @property
+    def held(self) -> int | None:
+        """Chunks a reader may hold (read and not yet released) at once; ``None``: no
+        limit."""
+        return None
+
     def close(self, error: BaseException) -> None:
         """The reader gave up: nothing more is computed for it."""
         if self._filling is not None:
@@ -333,8 +357,9 @@ class _Columns(Mapping[str, Any]):
 
 class _StreamedColumns(_Columns):
     """The cell columns of a streamed result (:func:`map_indicators` with ``stream``):
-    computed a chunk at a time into a few reused blocks, and read once, in order, by
-    :meth:`rows` (a writer); the whole columns are never held."""
+    computed a chunk at a time into a few reused blocks (:attr:`held` of them), and
+    read once, in order, by :meth:`rows` (a writer), which gives each block back with
+    :meth:`release` once done with its rows; the whole columns are never held."""
 
     def __init__(self, names: list[str], filling: _Filling,
                  part: Callable[[int, int, Sequence[str]], dict[str, Any]]) -> None:
@@ -346,10 +371,30 @@ class _StreamedColumns(_Columns):
                            "by rows(); map without stream to keep them")
 
     def rows(self, first: int, stop: int, names: Sequence[str]) -> dict[str, Any]:
-        assert self._filling is not None
-        self._filling.release(first)
-        self._filling.wait(stop)
+        """Rows ``first..stop``, the arrays themselves (no copy): valid until
+        :meth:`release` gives them back."""
+        filling = self._filling
+        assert filling is not None
+        assert filling.ring is not None
+        released = filling.released
+        if first < released:
+            raise RuntimeError(f"cells {first}..{stop} are no longer held: a streamed "
+                               "mapping is read once, in order")
+        if stop - released > filling.ring * filling.chunk:
+            raise RuntimeError(f"cells {first}..{stop} are not held yet: release the rows "
+                               f"before {released + filling.chunk} first (a streamed "
+                               f"mapping holds {filling.ring} chunks)")
+        filling.wait(stop)
         return self._part(first, stop, names)
+
+    def release(self, upto: int) -> None:
+        assert self._filling is not None
+        self._filling.release(upto)
+
+    @property
+    def held(self) -> int | None:
+        assert self._filling is not None
+        return self._filling.ring
 
     @property
     def n_rows(self) -> int:
@@ -512,17 +557,18 @@ def map_indicators(
     first_year = np.int16(years[0] if len(years) else 0)
     has_est = cube.establishments is not None
     streamed = stream and flat.size > CHUNK
-    # the rows' arrays: one block of all rows, or RING blocks of CHUNK rows taking
-    # turns (chunk k in block k % RING)
+    # the rows' arrays: one block of all rows, or `ring` blocks of CHUNK rows taking
+    # turns (chunk k in block k % ring)
     size = CHUNK if streamed else flat.size
+    ring = ring_size(n_threads())
     blocks = [(*cell_arrays(size, has_est), np.empty(size, np.int16), np.empty(size, np.int8))
-              for _ in range(RING if streamed else 1)]
+              for _ in range(ring if streamed else 1)]
     held = [-1] * len(blocks)  # the first row each block holds
     strong_all = np.empty(flat.size, np.bool_) if streamed else blocks[0][4][3]
 
     def block_of(first: int) -> tuple[int, int]:
         """The block holding cell ``first`` and the cell at its position 0."""
-        return (first // CHUNK % RING, first) if streamed else (0, 0)
+        return (first // CHUNK % ring, first) if streamed else (0, 0)
 
     def cells(first: int, stop: int) -> None:
         i, offset = block_of(first)
@@ -591,7 +637,7 @@ def map_indicators(
     background = flat.size > CHUNK and n_threads() > 1  # a writer can start at once
     filling = None
     if streamed:
-        filling = _Filling(flat.size, cells, CHUNK, ring=RING, background=background)
+        filling = _Filling(flat.size, cells, CHUNK, ring=ring, background=background)
 
         def part(first: int, stop: int, names: Sequence[str]) -> dict[str, Any]:
             i, _ = block_of(first)

@@ -733,17 +733,77 @@ def _write_parquet_rows(columns: Any, names: list[str], path: Path) -> None:
     """The cell table row group by row group, each as soon as its rows are computed
     (:meth:`MappingResult.cell_columns.rows`); the file is the one
     :func:`_write_parquet` writes of the whole table (its row groups are the chunks
-    the cells are computed in, 2**20 rows as Arrow's default)."""
+    the cells are computed in, 2**20 rows as Arrow's default).
+
+    With several threads the row groups are encoded at once, each on its own thread
+    (:mod:`clusteratlas.service.parquet_assembly`), as many as the cells keep
+    computed (:attr:`held`) less the one being computed; the file is the same, byte
+    for byte."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from clusteratlas.core._threads import n_threads
+    from clusteratlas.service.parquet_assembly import Assembly, encode_part
+
+    n, chunk = columns.n_rows, columns.chunk
+    held = columns.held
+    workers = min(n_threads(), (held - 1) if held is not None else n_threads(),
+                  -(-n // chunk))
+    if workers <= 1:
+        _write_parquet_sequentially(columns, names, path)
+        return
+    pending: deque[tuple[Future[None], int]] = deque()
+    # the pool ends (its threads done) before the file is closed
+    with Assembly(path) as assembly, \
+            ThreadPoolExecutor(workers, thread_name_prefix="clusteratlas-encode") as pool:
+
+        def encode(index: int, table: Any) -> None:
+            try:
+                part = encode_part(table, row_group_size=chunk,
+                                   **_parquet_options(table.schema))
+                pos = assembly.place(index, part)
+            except BaseException:
+                assembly.fail()  # the later parts stop waiting for their turn
+                raise
+            # each thread copies its own part into the file: the kernel's work of
+            # taking the bytes into the page cache runs on every core as well
+            assembly.write_at(part, pos)
+
+        try:
+            for index, first in enumerate(range(0, n, chunk)):
+                if len(pending) == workers:
+                    done, upto = pending.popleft()
+                    done.result()
+                    columns.release(upto)
+                stop = min(first + chunk, n)
+                table = _arrow(columns.rows(first, stop, names))
+                pending.append((pool.submit(encode, index, table), stop))
+                del table
+            while pending:
+                done, upto = pending.popleft()
+                done.result()
+                columns.release(upto)
+        except BaseException:
+            assembly.fail()
+            for future, _ in pending:
+                future.cancel()
+            raise
+
+
+def _write_parquet_sequentially(columns: Any, names: list[str], path: Path) -> None:
     import pyarrow.parquet as pq
 
     n, chunk = columns.n_rows, columns.chunk
     writer = None
     try:
         for first in range(0, max(n, 1), chunk):
-            table = _arrow(columns.rows(first, min(first + chunk, n), names))
+            stop = min(first + chunk, n)
+            table = _arrow(columns.rows(first, stop, names))
             if writer is None:
                 writer = pq.ParquetWriter(path, table.schema, **_parquet_options(table.schema))
             writer.write_table(table, row_group_size=chunk)
+            del table
+            columns.release(stop)
     finally:
         if writer is not None:
             writer.close()

@@ -1,0 +1,149 @@
+"""One Parquet file from row groups encoded apart (service/parquet_assembly.py)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from clusteratlas.service.parquet_assembly import (
+    Assembly,
+    _Reader,
+    _Writer,
+    encode_part,
+    split_file,
+)
+
+OPTIONS = {"compression": "snappy", "use_dictionary": ["code"],
+           "write_statistics": ["code", "year"], "write_batch_size": 1 << 16}
+
+
+def table(n: int, seed: int = 0) -> pa.Table:
+    rng = np.random.default_rng(seed)
+    codes = pa.DictionaryArray.from_arrays(pa.array(rng.integers(0, 40, n).astype(np.int16)),
+                                           pa.array([f"DE{i:03d}" for i in range(40)]))
+    fields = [pa.field("code", codes.type, nullable=False),
+              pa.field("year", pa.int16(), nullable=False),
+              pa.field("value", pa.float64(), nullable=False),
+              pa.field("flag", pa.bool_(), nullable=False),
+              pa.field("note", pa.string())]
+    notes = pa.array([None if i % 7 else f"n{i}" for i in range(n)], pa.string())
+    return pa.Table.from_arrays(
+        [codes, pa.array(rng.integers(2000, 2024, n).astype(np.int16)),
+         pa.array(rng.random(n) * 1e4), pa.array(rng.random(n) < 0.3), notes],
+        schema=pa.schema(fields, metadata={b"source": b"synthetic test table"}))
+
+
+def write_whole(t: pa.Table, path, rows: int, **options) -> bytes:
+    pq.write_table(t, path, row_group_size=rows, **options)
+    return path.read_bytes()
+
+
+def assemble(t: pa.Table, path, rows: int, threads: int = 2, **options) -> bytes:
+    with Assembly(path) as assembly, ThreadPoolExecutor(threads) as pool:
+        parts = [pool.submit(encode_part, t.slice(i, rows), row_group_size=rows, **options)
+                 for i in range(0, t.num_rows, rows)]
+        for part in parts:
+            assembly.append(part.result())
+    return path.read_bytes()
+
+
+def test_footer_read_and_written_back_unchanged(tmp_path):
+    """The compact-protocol codec reproduces every footer Arrow writes, byte for byte
+    (statistics, dictionaries, key-value metadata, column orders, page indexes)."""
+    for i, options in enumerate([OPTIONS, {}, {"write_page_index": True},
+                                 {"compression": "zstd", "use_dictionary": False}]):
+        data = write_whole(table(30_000, i), tmp_path / f"{i}.parquet", 4_000, **options)
+        n = int.from_bytes(data[-8:-4], "little")
+        footer = data[-8 - n:-8]
+        tree = _Reader(footer).struct()
+        out = _Writer()
+        out.struct(tree)
+        assert bytes(out.out) == footer
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_assembled_file_is_the_one_writer_file(tmp_path, threads):
+    t = table(50_000)
+    whole = write_whole(t, tmp_path / "whole.parquet", 8_192, **OPTIONS)
+    assembled = assemble(t, tmp_path / "parts.parquet", 8_192, threads, **OPTIONS)
+    assert assembled == whole
+    meta = pq.ParquetFile(tmp_path / "parts.parquet").metadata
+    assert meta.num_row_groups == 7
+    assert meta.num_rows == 50_000
+    assert pq.read_table(tmp_path / "parts.parquet").equals(t)
+
+
+def test_assembled_file_with_page_indexes_reads_back(tmp_path):
+    """Page indexes sit after a part's row groups: not the one writer's layout, but
+    every offset moved with its part, so readers find pages and indexes."""
+    import duckdb
+
+    t = table(20_000, 3)
+    path = tmp_path / "indexed.parquet"
+    assemble(t, path, 6_000, write_page_index=True, compression="snappy")
+    f = pq.ParquetFile(path)
+    assert f.metadata.row_group(3).column(2).has_offset_index
+    assert f.read().equals(t)
+    assert f.read_row_group(2).equals(t.slice(12_000, 6_000))
+    query = f"SELECT sum(value), count(*) FROM read_parquet('{path}')"
+    total = duckdb.connect().execute(query).fetchone()
+    assert total[1] == 20_000
+    assert total[0] == pytest.approx(float(np.sum(t.column("value").to_numpy())), rel=1e-12)
+
+
+def test_parts_of_another_schema_are_refused(tmp_path):
+    other = encode_part(table(100).drop_columns(["note"]))
+    with Assembly(tmp_path / "mixed.parquet") as assembly:
+        assembly.append(encode_part(table(100)))
+        with pytest.raises(ValueError, match="differs from the first part"):
+            assembly.append(other)
+
+
+def test_not_a_parquet_file_is_refused():
+    with pytest.raises(ValueError, match="not a Parquet file"):
+        split_file(b"PAR1 and then something else")
+
+
+def test_parts_placed_by_threads_in_any_order_keep_their_order(tmp_path):
+    """Threads finishing out of order wait for their turn (place); the file holds the
+    parts in index order."""
+    t = table(12_000, 5)
+    parts = [encode_part(t.slice(i, 3_000), row_group_size=3_000) for i in range(0, 12_000, 3_000)]
+    path = tmp_path / "ordered.parquet"
+    with Assembly(path) as assembly:
+        def place(index: int) -> None:
+            assembly.write_at(parts[index], assembly.place(index, parts[index]))
+
+        threads = [threading.Thread(target=place, args=(i,)) for i in (3, 1, 2, 0)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    assert pq.read_table(path).equals(t)
+    assert path.read_bytes() == write_whole(t, tmp_path / "whole.parquet", 3_000)
+
+
+def test_a_failed_part_releases_the_parts_waiting_for_their_turn(tmp_path):
+    part = encode_part(table(100))
+    errors: list[BaseException] = []
+    assembly = Assembly(tmp_path / "failed.parquet")
+
+    def later() -> None:
+        try:
+            assembly.place(1, part)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    waiting = threading.Thread(target=later)
+    waiting.start()
+    assembly.fail()  # part 0 never comes
+    waiting.join(timeout=10)
+    assembly.abandon()
+    assert not waiting.is_alive()
+    assert len(errors) == 1
+    assert "an earlier part failed" in str(errors[0])
