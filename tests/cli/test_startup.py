@@ -2,9 +2,13 @@
 the timings are in bench/cli.py and docs/benchmarks.md)."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+import pytest
 
 HEAVY = ("duckdb", "pandas", "numba", "numpy", "pyarrow", "matplotlib", "reportlab", "fastapi",
          "starlette", "uvicorn", "sqlalchemy", "ibis", "scipy", "rich")
@@ -97,3 +101,28 @@ def test_map_as_a_console_script_ends_at_once_with_its_files_complete(tmp_path):
                              "--out", str(out)], capture_output=True, text=True, timeout=300)
     assert failed.returncode == 2
     assert failed.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or (os.cpu_count() or 1) < 2,
+                    reason="counts threads in /proc/self/task, of a machine with 2+ cores")
+def test_map_starts_no_openblas_thread_pools():
+    """``map`` run as a console script keeps OpenBLAS (numpy's and SciPy's) from
+    starting a spinning thread per core (cli/app.py: one_blas_thread); elsewhere the
+    pools start as usual."""
+    script = textwrap.dedent("""
+        import os, sys
+        from clusteratlas.cli.app import PROCESS, one_blas_thread
+        PROCESS.one_command = sys.argv[1] == "map"
+        one_blas_thread()
+        import numpy, scipy.linalg
+        print(len(os.listdir("/proc/self/task")))
+    """)
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+
+    def threads(command: str) -> int:
+        out = subprocess.run([sys.executable, "-c", script, command], capture_output=True,
+                             text=True, env=env, check=True)
+        return int(out.stdout.strip())
+
+    assert threads("map") == 1
+    assert threads("serve") > 1

@@ -12,6 +12,7 @@ inside its body, so ``--help`` on any command loads only this package and Typer.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -271,6 +272,16 @@ def keep_freed_memory() -> None:
     mallopt(m_arena_max, 1)
     mallopt(m_mmap_max, 0)
     mallopt(m_trim_threshold, 2**31 - 1)
+
+
+def one_blas_thread() -> None:
+    """No OpenBLAS thread pools in a process that runs this one command (``map``):
+    numpy and SciPy each load an OpenBLAS that starts a thread per core, which spins
+    for a while on the cores the pipeline needs (a twentieth of ``map``'s CPU time on
+    the benchmark panel); ``map`` multiplies no matrix large enough to gain from them.
+    Only before numpy is imported, and not over a user's own setting."""
+    if PROCESS.one_command and "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def settings_for(data_dir: Path | None, **extra: Any) -> Settings:

@@ -8,7 +8,15 @@ from typing import Annotated, Optional
 import typer
 
 from clusteratlas._config import load_settings
-from clusteratlas.cli.app import PROCESS, Command, app, keep_freed_memory, out_file, settle
+from clusteratlas.cli.app import (
+    PROCESS,
+    Command,
+    app,
+    keep_freed_memory,
+    one_blas_thread,
+    out_file,
+    settle,
+)
 
 __all__ = ["convert", "kd", "map_command"]
 
@@ -78,6 +86,7 @@ def map_command(
     settings = load_settings()
     engine, engine_url = settings.engine_choice(engine, engine_url)
     keep_freed_memory()
+    one_blas_thread()
     # Transparent huge pages with synchronous compaction stall large fresh
     # allocations here more than they save; measured in bench/mapping.py.
     import numpy as np
