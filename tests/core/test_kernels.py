@@ -17,8 +17,11 @@ def numba_argsort(a):
 
 def our_argsort(a):
     order = np.empty(a.size, np.int64)
+    keys = np.empty(a.size)
     stack = np.zeros((2, 100), np.int64)
-    _argsort(a, order, stack[0], stack[1])
+    _argsort(a, order, keys, stack[0], stack[1])
+    # the values moved with their indices
+    np.testing.assert_array_equal(keys, a[order])
     return order
 
 

@@ -136,15 +136,20 @@ def _less(a: float, b: float) -> bool:
 
 
 @njit(cache=True)
-def _argsort(a: np.ndarray, order: np.ndarray, stack_lo: np.ndarray,
+def _argsort(a: np.ndarray, order: np.ndarray, keys: np.ndarray, stack_lo: np.ndarray,
              stack_hi: np.ndarray) -> None:
     """``order[:a.size] = np.argsort(a)`` as numba computes it (its quicksort: median
     of three, insertion sort below 15 elements, a stack of 100 ranges), so that ties
     keep the same order and every sum over the sorted values the same bits; written
-    out because numba's generic version takes seconds to compile on a fresh install."""
+    out because numba's generic version takes seconds to compile on a fresh install.
+
+    The values move with their indices (``keys[:a.size]`` ends as ``a[order]``): every
+    comparison reads them in place, not through ``order``, for the same swaps at a
+    third less time."""
     n = a.size
     for i in range(n):
         order[i] = i
+        keys[i] = a[i]
     if n < 2:
         return
     stack_lo[0] = 0
@@ -156,27 +161,33 @@ def _argsort(a: np.ndarray, order: np.ndarray, stack_lo: np.ndarray,
         high = stack_hi[depth]
         while high - low >= 15:
             mid = (low + high) >> 1
-            if _less(a[order[mid]], a[order[low]]):
+            if _less(keys[mid], keys[low]):
                 order[low], order[mid] = order[mid], order[low]
-            if _less(a[order[high]], a[order[mid]]):
+                keys[low], keys[mid] = keys[mid], keys[low]
+            if _less(keys[high], keys[mid]):
                 order[high], order[mid] = order[mid], order[high]
-            if _less(a[order[mid]], a[order[low]]):
+                keys[high], keys[mid] = keys[mid], keys[high]
+            if _less(keys[mid], keys[low]):
                 order[low], order[mid] = order[mid], order[low]
-            pivot = a[order[mid]]
+                keys[low], keys[mid] = keys[mid], keys[low]
+            pivot = keys[mid]
             order[high], order[mid] = order[mid], order[high]
+            keys[high], keys[mid] = keys[mid], keys[high]
             i = low
             j = high - 1
             while True:
-                while i < high and _less(a[order[i]], pivot):
+                while i < high and _less(keys[i], pivot):
                     i += 1
-                while j >= low and _less(pivot, a[order[j]]):
+                while j >= low and _less(pivot, keys[j]):
                     j -= 1
                 if i >= j:
                     break
                 order[i], order[j] = order[j], order[i]
+                keys[i], keys[j] = keys[j], keys[i]
                 i += 1
                 j -= 1
             order[i], order[high] = order[high], order[i]
+            keys[i], keys[high] = keys[high], keys[i]
             if high - i > i - low:
                 if high > i:
                     stack_lo[depth] = i + 1
@@ -191,12 +202,14 @@ def _argsort(a: np.ndarray, order: np.ndarray, stack_lo: np.ndarray,
                 low = i + 1
         for i in range(low + 1, high + 1):
             k = order[i]
-            v = a[k]
+            v = keys[i]
             j = i
-            while j > low and _less(v, a[order[j - 1]]):
+            while j > low and _less(v, keys[j - 1]):
                 order[j] = order[j - 1]
+                keys[j] = keys[j - 1]
                 j -= 1
             order[j] = k
+            keys[j] = v
 
 
 @njit(cache=True, nogil=True)
@@ -230,14 +243,13 @@ def _columns(first: int, stop: int, offsets: np.ndarray, col_vals: np.ndarray,
         # ties in focus contribute equally in any order up to rounding; the order is
         # numba's quicksort's, fixed by the input order
         idx = order[:count]
-        _argsort(focus, idx, stack[0], stack[1])
+        _argsort(focus, idx, sorted_focus, stack[0], stack[1])
         cum = 0.0
         acc = 0.0
         for k in range(count):
             share = vals[idx[k]] / total
             acc += xs[idx[k]] * (2.0 * cum + share)
             cum += share
-            sorted_focus[k] = focus[idx[k]]
         gini[col] = 1.0 - acc
         for q in range(quantiles_e.size):
             out_e[col, q] = _quantile_select(vals, quantiles_e[q])
