@@ -22,11 +22,13 @@ def first_duplicate(region_idx: np.ndarray, industry_idx: np.ndarray, year_idx: 
     n = region_idx.size
     if n == 0:
         return -1
-    key = region_idx.astype(np.int64) * n_i
+    n_keys = (int(region_idx.max()) + 1) * n_i * n_t
+    # half the memory to write and read where the keys fit
+    key = region_idx.astype(np.int32 if n_keys < 2**31 else np.int64)
+    key *= n_i
     key += industry_idx
     key *= n_t
     key += year_idx
-    n_keys = (int(region_idx.max()) + 1) * n_i * n_t
     if n_keys <= max(1 << 27, 16 * n):
         seen = np.zeros(n_keys, np.bool_)
         seen[key] = True
