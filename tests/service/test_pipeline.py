@@ -320,7 +320,22 @@ def test_an_error_while_cells_are_computed_reaches_the_reader():
     assert done == [(0, 3), (3, 6)]
 
 
-def test_streamed_cells_on_one_thread_are_the_golden_ones(tmp_path, capsys, monkeypatch):
+@pytest.fixture
+def thread_names(monkeypatch) -> list[str]:
+    """The names of the threads started while the test runs, in order."""
+    started = threading.Thread.start
+    names: list[str] = []
+
+    def recording_start(thread):
+        names.append(thread.name)
+        return started(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recording_start)
+    return names
+
+
+def test_streamed_cells_on_one_thread_are_the_golden_ones(tmp_path, capsys, monkeypatch,
+                                                          thread_names):
     """With one thread (``NUMBA_NUM_THREADS=1``) a streamed cell table is computed
     chunk by chunk in the writer's own thread, with no background thread: the same
     values."""
@@ -331,14 +346,6 @@ def test_streamed_cells_on_one_thread_are_the_golden_ones(tmp_path, capsys, monk
 
     monkeypatch.setattr(core_mapping, "CHUNK", 7_000)
     monkeypatch.setattr(_threads, "n_threads", lambda: 1)
-    started = threading.Thread.start
-    names: list[str] = []
-
-    def recording_start(thread):
-        names.append(thread.name)
-        return started(thread)
-
-    monkeypatch.setattr(threading.Thread, "start", recording_start)
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     got = output_digests(tmp_path, only={"bench"})
     capsys.readouterr()
@@ -347,11 +354,11 @@ def test_streamed_cells_on_one_thread_are_the_golden_ones(tmp_path, capsys, monk
     assert len(expected) >= 3
     assert {k: got[k] for k in expected} == expected
     # computed and written in the caller's thread
-    assert not {"clusteratlas-cells", "clusteratlas-write-cells"} & set(names)
+    assert not {"clusteratlas-cells", "clusteratlas-write-cells"} & set(thread_names)
 
 
 def test_row_groups_encoded_on_several_threads_give_the_same_bytes(tmp_path, capsys,
-                                                                   monkeypatch):
+                                                                   monkeypatch, thread_names):
     """The streamed cell table's row groups are encoded on every thread and assembled
     into one file (service/parquet_assembly.py, issue 17.2): byte for byte the file
     one writer gives, here with chunks far smaller than the panel (many row groups)."""
@@ -359,24 +366,16 @@ def test_row_groups_encoded_on_several_threads_give_the_same_bytes(tmp_path, cap
     from clusteratlas.core import mapping as core_mapping
 
     monkeypatch.setattr(core_mapping, "CHUNK", 7_000)
-    started = threading.Thread.start
-    names: list[str] = []
-
-    def recording_start(thread):
-        names.append(thread.name)
-        return started(thread)
-
-    monkeypatch.setattr(threading.Thread, "start", recording_start)
     monkeypatch.setattr(_threads, "n_threads", lambda: 2)
     (tmp_path / "two").mkdir()
     (tmp_path / "one").mkdir()
     parallel = output_digests(tmp_path / "two", only={"bench"})
-    assert any(name.startswith("clusteratlas-encode") for name in names)
-    names.clear()
+    assert any(name.startswith("clusteratlas-encode") for name in thread_names)
+    thread_names.clear()
     monkeypatch.setattr(_threads, "n_threads", lambda: 1)
     single = output_digests(tmp_path / "one", only={"bench"})
     capsys.readouterr()
-    assert not any(name.startswith("clusteratlas-encode") for name in names)
+    assert not any(name.startswith("clusteratlas-encode") for name in thread_names)
     assert parallel == single
     assert "bench/bench-out.parquet#bytes" in parallel
 

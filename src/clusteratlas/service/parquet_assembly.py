@@ -285,10 +285,17 @@ class Assembly:
         """Write ``part``'s body at ``pos`` (several threads at once)."""
         view = part.body
         fd = self._file.fileno()
+        start = pos
         while len(view):
             written = os.pwrite(fd, view, pos)
             view = view[written:]
             pos += written
+        if hasattr(os, "posix_fadvise"):
+            # the kernel starts writing these pages to disk now, in this thread: ext4
+            # would otherwise allocate the blocks of the whole file when it is closed
+            # (it does for a file that replaces another), 0.13 s at the very end of
+            # `map` for the benchmark panel's 278 MB
+            os.posix_fadvise(fd, start, pos - start, os.POSIX_FADV_DONTNEED)
 
     def append(self, part: Part) -> None:
         """Append the row groups of ``part``."""
