@@ -232,6 +232,17 @@ class _Process:
 PROCESS = _Process()
 
 
+def hold_collector() -> None:
+    """No garbage collection while a process that runs this one command imports the
+    command's libraries: each collection the imports' allocations trigger walks every
+    object imported so far, a twentieth of ``map``'s time on the benchmark panel.
+    :func:`settle` freezes what was imported and collects as usual again."""
+    if PROCESS.one_command:
+        import gc
+
+        gc.disable()
+
+
 def settle() -> None:
     """Keep what the command imported out of the garbage collector's way
     (:func:`gc.freeze`), in a process that runs this one command and ends.
@@ -239,12 +250,14 @@ def settle() -> None:
     The libraries a command imports are some hundred thousand objects that live until
     the process ends; every full collection during the command, and the one at its
     exit, would walk them all again (a tenth of a second of ``brief``).  Frozen, they
-    are left alone; what the command creates afterwards is collected as usual.  Not in
-    a test or another program using the app, whose objects must stay collectable."""
+    are left alone; what the command creates afterwards is collected as usual (also
+    after :func:`hold_collector`).  Not in a test or another program using the app,
+    whose objects must stay collectable."""
     if PROCESS.one_command:
         import gc
 
         gc.freeze()
+        gc.enable()
 
 
 def keep_freed_memory() -> None:

@@ -15,6 +15,7 @@ from clusteratlas.cli.app import (
     ScopeOption,
     app,
     atlas_and_registry,
+    hold_collector,
     one_of,
     out_file,
     settings_for,
@@ -44,6 +45,7 @@ def brief(
     data_dir: DataDirOption = None,
 ) -> None:
     """A briefing (district, initiative or scope portfolio) as PDF or HTML."""
+    hold_collector()
     from clusteratlas.reports import render_briefing
     from clusteratlas.service.briefings import build
 

@@ -12,6 +12,7 @@ from clusteratlas.cli.app import (
     PROCESS,
     Command,
     app,
+    hold_collector,
     keep_freed_memory,
     one_blas_thread,
     out_file,
@@ -81,6 +82,7 @@ def map_command(
                               "setting min_employment (1000).")] = None,
 ) -> None:
     """Map cluster agglomerations: LQ, shares, change, stars, strong clusters, concentration."""
+    hold_collector()
     from clusteratlas.service.panel_reading import start_reading
 
     settings = load_settings()
