@@ -32,7 +32,7 @@ def _zeroed(size: int, dtype: type) -> np.ndarray:
     every other core's TLB, a round of interrupts per page (on a virtual machine, half
     a second of system time for the benchmark panel's 300 MB of cubes).  Written
     first, each page is faulted in once."""
-    out = np.empty(size, dtype)
+    out: np.ndarray = np.empty(size, dtype)
     out.fill(0)
     return out
 

@@ -24,7 +24,7 @@ def first_duplicate(region_idx: np.ndarray, industry_idx: np.ndarray, year_idx: 
         return -1
     n_keys = (int(region_idx.max()) + 1) * n_i * n_t
     # half the memory to write and read where the keys fit
-    key = region_idx.astype(np.int32 if n_keys < 2**31 else np.int64)
+    key: np.ndarray = region_idx.astype(np.int32 if n_keys < 2**31 else np.int64)
     key *= n_i
     key += industry_idx
     key *= n_t
