@@ -78,22 +78,29 @@ def test_assembled_file_is_the_one_writer_file(tmp_path, threads):
     assert pq.read_table(tmp_path / "parts.parquet").equals(t)
 
 
-def test_assembled_file_with_page_indexes_reads_back(tmp_path):
-    """Page indexes sit after a part's row groups: not the one writer's layout, but
-    every offset moved with its part, so readers find pages and indexes."""
+def test_assembled_file_reads_back_in_other_readers(tmp_path):
+    """DuckDB reads the assembled file, and Arrow any one of its row groups."""
     import duckdb
 
     t = table(20_000, 3)
-    path = tmp_path / "indexed.parquet"
-    assemble(t, path, 6_000, write_page_index=True, compression="snappy")
+    path = tmp_path / "parts.parquet"
+    assemble(t, path, 6_000, **OPTIONS)
     f = pq.ParquetFile(path)
-    assert f.metadata.row_group(3).column(2).has_offset_index
-    assert f.read().equals(t)
     assert f.read_row_group(2).equals(t.slice(12_000, 6_000))
-    query = f"SELECT sum(value), count(*) FROM read_parquet('{path}')"
+    query = f"SELECT sum(value), count(*), count(DISTINCT code) FROM read_parquet('{path}')"
     total = duckdb.connect().execute(query).fetchone()
     assert total[1] == 20_000
     assert total[0] == pytest.approx(float(np.sum(t.column("value").to_numpy())), rel=1e-12)
+    assert total[2] == len(set(t.column("code").to_pylist()))
+
+
+def test_parts_with_page_indexes_are_refused(tmp_path):
+    """A page index lists its pages by their position in the part; moved into another
+    file those would point at the wrong bytes, so such parts are not assembled."""
+    part = encode_part(table(1_000), write_page_index=True)
+    with Assembly(tmp_path / "indexed.parquet") as assembly, \
+            pytest.raises(ValueError, match="page indexes are not assembled"):
+        assembly.append(part)
 
 
 def test_parts_of_another_schema_are_refused(tmp_path):
@@ -128,22 +135,32 @@ def test_parts_placed_by_threads_in_any_order_keep_their_order(tmp_path):
     assert path.read_bytes() == write_whole(t, tmp_path / "whole.parquet", 3_000)
 
 
-def test_a_failed_part_releases_the_parts_waiting_for_their_turn(tmp_path):
-    part = encode_part(table(100))
-    errors: list[BaseException] = []
-    assembly = Assembly(tmp_path / "failed.parquet")
+def test_a_failed_part_stops_the_later_parts_not_the_earlier_ones(tmp_path):
+    """Part 2 fails: part 1, still waiting for its turn, is written; part 3 gives up
+    with an error that names part 2's (its cause), so that the caller, reading the
+    parts in order, meets part 2's own error first."""
+    parts = [encode_part(table(100, i)) for i in range(4)]
+    cause = MemoryError("no room for part 2")
+    errors: dict[int, BaseException] = {}
+    path = tmp_path / "failed.parquet"
+    assembly = Assembly(path)
 
-    def later() -> None:
+    def place(index: int) -> None:
         try:
-            assembly.place(1, part)
+            assembly.write_at(parts[index], assembly.place(index, parts[index]))
         except RuntimeError as exc:
-            errors.append(exc)
+            errors[index] = exc
 
-    waiting = threading.Thread(target=later)
-    waiting.start()
-    assembly.fail()  # part 0 never comes
-    waiting.join(timeout=10)
-    assembly.abandon()
-    assert not waiting.is_alive()
-    assert len(errors) == 1
-    assert "an earlier part failed" in str(errors[0])
+    waiting = [threading.Thread(target=place, args=(i,)) for i in (3, 1)]
+    for th in waiting:
+        th.start()
+    assembly.fail(2, cause)
+    place(0)
+    for th in waiting:
+        th.join(timeout=10)
+    assert not any(th.is_alive() for th in waiting)
+    assert set(errors) == {3}
+    assert "part 2 failed" in str(errors[3])
+    assert errors[3].__cause__ is cause
+    assembly.close()
+    assert pq.read_table(path).equals(pa.concat_tables([table(100, 0), table(100, 1)]))

@@ -402,3 +402,38 @@ def test_streamed_rows_are_held_until_released():
     with pytest.raises(RuntimeError, match="no longer held"):
         columns.rows(0, 2, ["a"])
     assert computed == [0, 2, 4, 6]
+
+
+def test_a_row_group_that_fails_to_encode_fails_the_map_with_its_own_error(tmp_path,
+                                                                          monkeypatch):
+    """A part that cannot be encoded (here: out of memory, the third of many) ends the
+    write with that error, not with the later parts' "part 2 failed"; no file is left,
+    neither the output nor a temporary one."""
+    from clusteratlas.core import _threads
+    from clusteratlas.core import mapping as core_mapping
+    from clusteratlas.service import mapping as service_mapping
+    from clusteratlas.service import parquet_assembly
+
+    monkeypatch.setattr(core_mapping, "CHUNK", 7_000)
+    monkeypatch.setattr(_threads, "n_threads", lambda: 4)
+    encode = parquet_assembly.encode_part
+    calls: list[int] = []
+    lock = threading.Lock()
+
+    def failing(table, **options):
+        with lock:
+            calls.append(len(calls))
+            n = len(calls)
+        if n == 3:
+            raise MemoryError("no room for this row group")
+        return encode(table, **options)
+
+    monkeypatch.setattr(parquet_assembly, "encode_part", failing)
+    panel, _ = golden_panels(tmp_path)["bench"]
+    cube = service_mapping.read_panel(panel)[0]
+    result = service_mapping.map_panel(cube, None, service_mapping.MappingOptions())
+    out = tmp_path / "out" / "cells.parquet"
+    out.parent.mkdir()
+    with pytest.raises(MemoryError, match="no room"):
+        service_mapping.write_outputs(result, out)
+    assert list(out.parent.iterdir()) == []

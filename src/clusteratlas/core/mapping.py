@@ -226,7 +226,9 @@ class _Filling:
                 stop = min(first + self.chunk, self.n)
                 if self.ring is not None:
                     with self._ready:
-                        while (first - self._released >= self.ring * self.chunk
+                        # the block of this chunk holds the chunk `ring` before it:
+                        # every row of that one must be released
+                        while (first + self.chunk - self._released > self.ring * self.chunk
                                and self._error is None):
                             self._ready.wait()
                         if self._error is not None:
@@ -380,7 +382,8 @@ class _StreamedColumns(_Columns):
         if first < released:
             raise RuntimeError(f"cells {first}..{stop} are no longer held: a streamed "
                                "mapping is read once, in order")
-        if stop - released > filling.ring * filling.chunk:
+        last = (stop - 1) // filling.chunk * filling.chunk  # the chunk of the last row
+        if last + filling.chunk - released > filling.ring * filling.chunk:
             raise RuntimeError(f"cells {first}..{stop} are not held yet: release the rows "
                                f"before {released + filling.chunk} first (a streamed "
                                f"mapping holds {filling.ring} chunks)")

@@ -7,6 +7,7 @@ atlas (:func:`clusteratlas.service.atlas.category_indicators`) all call
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass, field, replace
@@ -749,7 +750,7 @@ def _write_parquet_rows(columns: Any, names: list[str], path: Path) -> None:
     held = columns.held
     workers = min(n_threads(), (held - 1) if held is not None else n_threads(),
                   -(-n // chunk))
-    if workers <= 1:
+    if workers <= 1 or not hasattr(os, "pwrite"):  # several writers need pwrite (POSIX)
         _write_parquet_sequentially(columns, names, path)
         return
     pending: deque[tuple[Future[None], int]] = deque()
@@ -762,8 +763,8 @@ def _write_parquet_rows(columns: Any, names: list[str], path: Path) -> None:
                 part = encode_part(table, row_group_size=chunk,
                                    **_parquet_options(table.schema))
                 pos = assembly.place(index, part)
-            except BaseException:
-                assembly.fail()  # the later parts stop waiting for their turn
+            except BaseException as exc:
+                assembly.fail(index, exc)  # the later parts stop waiting for their turn
                 raise
             # each thread copies its own part into the file: the kernel's work of
             # taking the bytes into the page cache runs on every core as well

@@ -7,7 +7,8 @@ thread as a small Parquet file in memory (:func:`encode_part`, Arrow's own write
 which runs without the interpreter), and :class:`Assembly` appends the parts' row
 groups, in order, to one file.  A part's column chunks are copied as they are; only
 the footer changes: the row groups of every part in one list, each byte offset moved
-by where the part's bytes now start, the ordinals and the row count redone.
+by where the part's bytes now start, the ordinals and the row count redone.  (Page
+indexes list their pages by position in the part: parts with one are refused.)
 
 The footer (``FileMetaData``) is Thrift's compact protocol
 (https://github.com/apache/thrift/blob/master/doc/specs/thrift-compact-protocol.md).
@@ -24,6 +25,7 @@ from __future__ import annotations
 import os
 import struct
 import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -237,65 +239,78 @@ def encode_part(table: Any, **options: Any) -> Part:
 
 
 class Assembly:
-    """A Parquet file written part after part (:meth:`append`), closed with the
-    footer of all of them (:meth:`close`).  Every part must have the same schema and
-    file-level metadata (the same Arrow schema and writer options)."""
+    """A Parquet file written part after part (:meth:`append`, or :meth:`place` and
+    :meth:`write_at` from several threads), closed with the footer of all of them
+    (:meth:`close`).  Every part must have the same schema and file-level metadata
+    (the same Arrow schema and writer options), and no page index: its page
+    locations are positions in the part, which this does not move."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._file = open(self.path, "wb", buffering=0)  # noqa: SIM115 -- closed by close()
-        self._file.write(MAGIC)
-        self._pos = len(MAGIC)
-        self._turn = threading.Condition()
-        self._placed = 0
-        self._failed = False
+        self._fd = self._file.fileno()
+        self._pos = 0
+        self._write(MAGIC)
         self._first: list[list[Any]] | None = None
         self._fixed: bytes = b""
         self._groups: list[Any] = []
         self._rows = 0
+        self._turn = threading.Condition()
+        self._placed = 0
+        self._failed: tuple[int, BaseException | None] | None = None
 
     def place(self, index: int, part: Part) -> int:
         """Where the body of the ``index``-th part goes in the file (0, 1, … in any
         thread; waits until every earlier part is placed); its row groups are recorded
-        for the footer.  The caller writes the body there (:meth:`write_at`)."""
+        for the footer.  The caller writes the body there (:meth:`write_at`).  A part
+        after one that failed (:meth:`fail`) is not placed: RuntimeError."""
         with self._turn:
             while self._placed != index:
-                if self._failed:
-                    raise RuntimeError(f"{self.path}: an earlier part failed")
+                if self._failed is not None and self._failed[0] < index:
+                    raise RuntimeError(f"{self.path}: part {self._failed[0]} failed, so "
+                                       f"part {index} is not written") from self._failed[1]
                 self._turn.wait()
             try:
                 pos = self._pos
                 self._record(part)
-                self._pos += len(part.body)
-            except BaseException:
-                self._failed = True
+            except BaseException as exc:
+                self._failed = (index, exc)
                 raise
+            else:
+                self._pos += len(part.body)
+                self._placed += 1
             finally:
-                self._placed += 1 if not self._failed else 0
                 self._turn.notify_all()
         return pos
 
-    def fail(self) -> None:
-        """A part will never be placed: threads waiting for their turn give up."""
+    def fail(self, index: int = -1, error: BaseException | None = None) -> None:
+        """Part ``index`` will never be placed (default: no later part will): the
+        threads waiting to place a later part give up; earlier parts go on."""
         with self._turn:
-            self._failed = True
+            if self._failed is None or index < self._failed[0]:
+                self._failed = (index, error)
             self._turn.notify_all()
 
     def write_at(self, part: Part, pos: int) -> None:
         """Write ``part``'s body at ``pos`` (several threads at once)."""
-        view = part.body
-        fd = self._file.fileno()
-        start = pos
-        while len(view):
-            written = os.pwrite(fd, view, pos)
-            view = view[written:]
-            pos += written
+        self._write(part.body, pos)
         if hasattr(os, "posix_fadvise"):
             # the kernel starts writing these pages to disk now, in this thread: ext4
             # would otherwise allocate the blocks of the whole file when it is closed
             # (it does for a file that replaces another), 0.13 s at the very end of
             # `map` for the benchmark panel's 278 MB
-            os.posix_fadvise(fd, start, pos - start, os.POSIX_FADV_DONTNEED)
+            with suppress(OSError):  # only a hint
+                os.posix_fadvise(self._fd, pos, len(part.body), os.POSIX_FADV_DONTNEED)
+
+    def _write(self, data: Any, pos: int | None = None) -> None:
+        view = memoryview(data).cast("B")
+        at = self._pos if pos is None else pos
+        while len(view):
+            written = os.pwrite(self._fd, view, at)
+            view = view[written:]
+            at += written
+        if pos is None:
+            self._pos = at
 
     def append(self, part: Part) -> None:
         """Append the row groups of ``part``."""
@@ -320,8 +335,10 @@ class Assembly:
             for chunk in (columns[2][1] if columns is not None else []):
                 if _get(chunk, _CHUNK_CRYPTO) or _get(chunk, _CHUNK_ENCRYPTED_META):
                     raise ValueError("encrypted column chunks are not assembled")
-                _move(chunk, (_CHUNK_FILE_OFFSET, _CHUNK_OFFSET_INDEX, _CHUNK_COLUMN_INDEX),
-                      delta)
+                if _get(chunk, _CHUNK_OFFSET_INDEX) or _get(chunk, _CHUNK_COLUMN_INDEX):
+                    raise ValueError("parts with page indexes are not assembled (their "
+                                     "page locations are positions in the part)")
+                _move(chunk, (_CHUNK_FILE_OFFSET,), delta)
                 meta = _get(chunk, _CHUNK_META)
                 if meta is not None:
                     _move(meta[2], _META_OFFSETS, delta)
@@ -351,8 +368,7 @@ class Assembly:
             out = _Writer()
             out.struct(fields)
             out.out += struct.pack("<I", len(out.out)) + MAGIC
-            self._file.seek(self._pos)
-            self._file.write(out.out)
+            self._write(out.out)
         finally:
             self._file.close()
 
@@ -368,4 +384,3 @@ class Assembly:
             self.close()
         else:
             self.abandon()
-
