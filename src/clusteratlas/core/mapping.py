@@ -226,10 +226,7 @@ class _Filling:
                 stop = min(first + self.chunk, self.n)
                 if self.ring is not None:
                     with self._ready:
-                        # the block of this chunk holds the chunk `ring` before it:
-                        # every row of that one must be released
-                        while (first + self.chunk - self._released > self.ring * self.chunk
-                               and self._error is None):
+                        while not self._fits(first, self._released) and self._error is None:
                             self._ready.wait()
                         if self._error is not None:
                             return
@@ -240,11 +237,24 @@ class _Filling:
         except BaseException as exc:  # raised in the readers' threads
             self.close(exc)
 
-    @property
-    def released(self) -> int:
-        """Rows before this one were released (:meth:`release`)."""
+    def _fits(self, first: int, released: int) -> bool:
+        # the block of the chunk starting at `first` holds the chunk `ring` before it:
+        # every row of that one must be released
+        assert self.ring is not None
+        return first + self.chunk - released <= self.ring * self.chunk
+
+    def check_held(self, first: int, stop: int) -> None:
+        """Raise unless rows ``first..stop`` can be read now: not released yet, and in
+        a chunk that its block may hold (a reader must release older rows first)."""
         with self._ready:
-            return self._released
+            released = self._released
+        if first < released:
+            raise RuntimeError(f"cells {first}..{stop} are no longer held: a streamed "
+                               "mapping is read once, in order")
+        if not self._fits((stop - 1) // self.chunk * self.chunk, released):
+            raise RuntimeError(f"cells {first}..{stop} are not held yet: release the rows "
+                               f"before {released + self.chunk} first (a streamed "
+                               f"mapping holds {self.ring} chunks)")
 
     def release(self, upto: int) -> None:
         """Rows before ``upto`` will not be read again (their chunks may be reused)."""
@@ -377,16 +387,7 @@ class _StreamedColumns(_Columns):
         :meth:`release` gives them back."""
         filling = self._filling
         assert filling is not None
-        assert filling.ring is not None
-        released = filling.released
-        if first < released:
-            raise RuntimeError(f"cells {first}..{stop} are no longer held: a streamed "
-                               "mapping is read once, in order")
-        last = (stop - 1) // filling.chunk * filling.chunk  # the chunk of the last row
-        if last + filling.chunk - released > filling.ring * filling.chunk:
-            raise RuntimeError(f"cells {first}..{stop} are not held yet: release the rows "
-                               f"before {released + filling.chunk} first (a streamed "
-                               f"mapping holds {filling.ring} chunks)")
+        filling.check_held(first, stop)
         filling.wait(stop)
         return self._part(first, stop, names)
 

@@ -770,20 +770,22 @@ def _write_parquet_rows(columns: Any, names: list[str], path: Path) -> None:
             # taking the bytes into the page cache runs on every core as well
             assembly.write_at(part, pos)
 
+        def finish_oldest() -> None:
+            # its part is in the file: its rows' block can take later rows
+            done, upto = pending.popleft()
+            done.result()
+            columns.release(upto)
+
         try:
             for index, first in enumerate(range(0, n, chunk)):
                 if len(pending) == workers:
-                    done, upto = pending.popleft()
-                    done.result()
-                    columns.release(upto)
+                    finish_oldest()
                 stop = min(first + chunk, n)
                 table = _arrow(columns.rows(first, stop, names))
                 pending.append((pool.submit(encode, index, table), stop))
                 del table
             while pending:
-                done, upto = pending.popleft()
-                done.result()
-                columns.release(upto)
+                finish_oldest()
         except BaseException:
             assembly.fail()
             for future, _ in pending:
