@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "clusteratlas"
 
 # Layers from the bottom up; a module may import its own layer and any layer below.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("base", {"errors", "_config", "_optional", "_files", "i18n"}),
+    ("base", {"errors", "_config", "_optional", "_files", "_arrays", "i18n"}),
     ("core", {"core"}),
     ("model", {"model", "reference", ""}),  # "" is clusteratlas/__init__ (re-exports model)
     ("data", {"store", "registry", "demo", "sources", "engines"}),

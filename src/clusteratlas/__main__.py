@@ -1,5 +1,5 @@
 """``python -m clusteratlas`` runs the command line."""
 
-from clusteratlas.cli.main import run
+from clusteratlas.cli.launch import run
 
 run()

@@ -48,12 +48,13 @@ def test_help_and_version_import_no_heavy_library():
 
 
 def test_import_clusteratlas_is_light_and_re_exports_lazily():
-    probe = ("import sys, clusteratlas; before = 'pandas' in sys.modules; "
-             "panel = clusteratlas.Panel; print(before, 'pandas' in sys.modules, "
-             "panel.__module__)")
+    probe = ("import sys, clusteratlas; before = 'clusteratlas.model.panel' in sys.modules; "
+             "panel = clusteratlas.Panel; print(before, 'clusteratlas.model.panel' in "
+             "sys.modules, panel.__module__, 'pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          timeout=120, check=True).stdout.split()
-    assert out == ["False", "True", "clusteratlas.model.panel"]
+    # the panel model itself needs no pandas either (only Panel.frame and from_frame)
+    assert out == ["False", "True", "clusteratlas.model.panel", "False"]
 
 
 def test_brief_over_a_stored_indicator_table_loads_no_numba_scipy_or_alembic(demo_dir, tmp_path):
@@ -107,11 +108,11 @@ def test_map_as_a_console_script_ends_at_once_with_its_files_complete(tmp_path):
                     reason="counts threads in /proc/self/task, of a machine with 2+ cores")
 def test_map_starts_no_openblas_thread_pools():
     """``map`` run as a console script keeps OpenBLAS (numpy's and SciPy's) from
-    starting a spinning thread per core (cli/app.py: one_blas_thread); elsewhere the
+    starting a spinning thread per core (cli/process.py: one_blas_thread); elsewhere the
     pools start as usual."""
     script = textwrap.dedent("""
         import os, sys
-        from clusteratlas.cli.app import PROCESS, one_blas_thread
+        from clusteratlas.cli.process import PROCESS, one_blas_thread
         PROCESS.one_command = sys.argv[1] == "map"
         one_blas_thread()
         import numpy, scipy.linalg
@@ -126,3 +127,42 @@ def test_map_starts_no_openblas_thread_pools():
 
     assert threads("map") == 1
     assert threads("serve") > 1
+
+
+def test_map_to_parquet_imports_neither_pandas_nor_scipys_linear_algebra(tmp_path):
+    """``map`` as a console script (cli/launch.py) reads, computes and writes Parquet
+    without pandas, and starts numba without SciPy's BLAS probe (cli/process.py:
+    skip_numba_blas_probe): two thirds of a second of its start on the benchmark panel
+    (issue 17.2).  SciPy's linear algebra still imports afterwards."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    panel = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"region": pa.array([1, 1, 2, 2], pa.int32()),
+                             "industry": pa.array([7, 8, 7, 8], pa.int32()),
+                             "year": pa.array([2020] * 4, pa.int16()),
+                             "employment": pa.array([5, 6, 7, 9], pa.int32())}), panel)
+    out = tmp_path / "o.parquet"
+    # cli/launch.py's run, up to its last step, which ends the process at once
+    probe = textwrap.dedent(f"""
+        import json, sys
+        from clusteratlas.cli.process import PROCESS, prepare_map
+        from clusteratlas.service.panel_reading import prefetch
+        argv = ["map", {str(panel)!r}, "--out", {str(out)!r}, "--min-employment", "0"]
+        PROCESS.one_command = True
+        prepare_map()
+        prefetch(argv)
+        from clusteratlas.cli.main import main
+        code = main(argv)
+        loaded = [m for m in ("pandas", "scipy.linalg") if m in sys.modules]
+        import scipy.linalg
+        print(json.dumps([code, loaded, PROCESS.done_at_once]))
+    """)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, [], True]
+    assert pq.read_table(out).num_rows == 4
+    regions = pq.read_table(tmp_path / "o.regions.parquet")
+    assert b"pandas" in regions.schema.metadata  # as pandas would have written it
+    assert regions.to_pandas()["region"].tolist() == ["1", "2"]

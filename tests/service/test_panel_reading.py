@@ -84,3 +84,104 @@ def test_a_command_failing_while_the_file_is_read_exits_cleanly(tmp_path):
         assert done.returncode == 2, done.stderr
         assert done.stderr.count("\n") == 1
         assert "span" in done.stderr
+
+
+@pytest.fixture
+def no_prefetch():
+    import clusteratlas.service.panel_reading as reading
+
+    reading._prefetched = None
+    yield reading
+    reading._prefetched = None
+
+
+@pytest.mark.parametrize("argv", [
+    ["map", "P", "--out", "o.parquet"],
+    ["map", "--out", "o.parquet", "--details", "P", "--year", "2020"],
+    ["map", "--out=o.parquet", "--no-fill-suppressed", "P"],
+    ["map", "-o", "o.parquet", "--engine", "duckdb", "P"],
+])
+def test_prefetch_finds_the_panel_of_a_map_command_line(tmp_path, no_prefetch, argv,
+                                                        monkeypatch):
+    """The console script starts reading ``map``'s panel before it parses the command
+    line (cli/launch.py); options and their values, in any order, are skipped."""
+    monkeypatch.delenv("CLUSTERATLAS_ENGINE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    panel_file(tmp_path / "P")  # a Parquet file whatever its name: not prefetched
+    parquet = panel_file(tmp_path / "p.parquet")
+    no_prefetch.prefetch([a.replace("P", "p.parquet") if a == "P" else a for a in argv])
+    early = no_prefetch._prefetched
+    assert early is not None
+    assert early.path.samefile(parquet)
+    # the command hands over the same read, once; the next command reads anew
+    assert start_reading(parquet, "duckdb") is early
+    assert start_reading(parquet, "duckdb") is not early
+    assert early.panel(early.path).region_codes == ["1", "2"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["map", "p.parquet", "--out", "o.parquet", "--help"],
+    ["map", "p.parquet", "--engine", "spark", "--out", "o.parquet"],
+    ["map", "--out", "o.parquet"],
+    ["map", "p.csv", "--out", "o.parquet"],
+    ["map", "missing.parquet", "--out", "o.parquet"],
+    ["brief", "p.parquet"],
+    [],
+])
+def test_prefetch_leaves_other_command_lines_alone(tmp_path, no_prefetch, argv, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    panel_file(tmp_path / "p.parquet")
+    (tmp_path / "p.csv").write_text("region,industry,year,employment\n1,7,2020,5\n")
+    no_prefetch.prefetch(argv)
+    assert no_prefetch._prefetched is None
+
+
+def test_prefetch_follows_the_engine_setting(tmp_path, no_prefetch, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    panel_file(tmp_path / "p.parquet")
+    monkeypatch.setenv("CLUSTERATLAS_ENGINE", "spark")
+    no_prefetch.prefetch(["map", "p.parquet", "--out", "o.parquet"])
+    assert no_prefetch._prefetched is None
+    monkeypatch.setenv("CLUSTERATLAS_ENGINE", "no such engine")  # the command says so
+    no_prefetch.prefetch(["map", "p.parquet", "--out", "o.parquet"])
+    assert no_prefetch._prefetched is None
+
+
+def test_a_read_the_command_does_not_claim_is_dropped(tmp_path, no_prefetch):
+    first = panel_file(tmp_path / "a.parquet")
+    second = panel_file(tmp_path / "b.parquet")
+    no_prefetch.prefetch(["map", str(first), "--out", str(tmp_path / "o.parquet")])
+    assert no_prefetch._prefetched is not None
+    pending = start_reading(second, "duckdb")
+    assert pending is not None
+    assert pending.path == second
+    assert no_prefetch._prefetched is None
+
+
+def test_the_prefetched_panel_is_checked_on_the_readers_thread(tmp_path):
+    """The console script's read also checks the panel (``check``): the same panel as
+    the engine's path builds, and its errors, one line naming the rows, raised in
+    the caller's thread."""
+    from clusteratlas.errors import InputError
+    from clusteratlas.model.panel import Panel
+    from clusteratlas.service.panel_reading import PendingRead
+
+    parquet = panel_file(tmp_path / "p.parquet")
+    panel = PendingRead(parquet, check=True).panel(parquet)
+    want = Panel.from_arrow(start_reading(parquet, "duckdb").table(), source=str(parquet),
+                            first_line=1, unit="row", engine="duckdb")
+    assert panel.region_codes == want.region_codes == ["1", "2"]
+    for name in ("region_idx", "industry_idx", "year", "employment"):
+        np.testing.assert_array_equal(getattr(panel, name), getattr(want, name))
+    # asked for under another name of the file: not handed over (errors would name it)
+    other = tmp_path / "link.parquet"
+    other.symlink_to(parquet)
+    pending = PendingRead(parquet, check=True)
+    assert pending.panel(other) is None
+    assert not pending.used
+
+    twice = tmp_path / "twice.parquet"
+    pq.write_table(pa.table({"region": ["A", "A"], "industry": ["x", "x"],
+                             "year": [2020, 2020], "employment": [1.0, 2.0]}), twice)
+    with pytest.raises(InputError, match=r"twice\.parquet, rows 1, 2: duplicate observation"):
+        PendingRead(twice, check=True).panel(twice)

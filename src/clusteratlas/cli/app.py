@@ -12,7 +12,6 @@ inside its body, so ``--help`` on any command loads only this package and Typer.
 from __future__ import annotations
 
 import difflib
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -214,87 +213,6 @@ def out_file(*suffixes: str) -> Callable[[Path | None], Path | None]:
         return value
 
     return check
-
-
-class _Process:
-    """What the running process is: ``one_command`` when it is the console script
-    (:func:`clusteratlas.cli.main.run`), which runs one command and ends – not a test
-    or a program calling the app."""
-
-    one_command = False
-    #: set by a command whose files are all written and closed, and which started
-    #: nothing that must be shut down (no DuckDB connection, no Spark session): the
-    #: process then ends without tearing down the interpreter
-    #: (:func:`clusteratlas.cli.main.run`)
-    done_at_once = False
-
-
-PROCESS = _Process()
-
-
-def hold_collector() -> None:
-    """No garbage collection while a process that runs this one command imports the
-    command's libraries: each collection the imports' allocations trigger walks every
-    object imported so far, a twentieth of ``map``'s time on the benchmark panel.
-    :func:`settle` freezes what was imported and collects as usual again."""
-    if PROCESS.one_command:
-        import gc
-
-        gc.disable()
-
-
-def settle() -> None:
-    """Keep what the command imported out of the garbage collector's way
-    (:func:`gc.freeze`), in a process that runs this one command and ends.
-
-    The libraries a command imports are some hundred thousand objects that live until
-    the process ends; every full collection during the command, and the one at its
-    exit, would walk them all again (a tenth of a second of ``brief``).  Frozen, they
-    are left alone; what the command creates afterwards is collected as usual (also
-    after :func:`hold_collector`).  Not in a test or another program using the app,
-    whose objects must stay collectable."""
-    if PROCESS.one_command:
-        import gc
-
-        gc.freeze()
-        gc.enable()
-
-
-def keep_freed_memory() -> None:
-    """Let the C allocator keep the memory a command frees, for its next arrays, in a
-    process that runs this one command and ends (``map``).
-
-    By default glibc hands every array over 32 MB straight back to the system when it
-    is freed, and each of the next one's pages is faulted in and zeroed again: on a
-    virtual machine whose host reclaims the guest's free memory, a third of ``map``'s
-    time on the 9-million-row panel (bench/mapping.py).  Here large blocks come from
-    the heap, which is not trimmed, and every thread allocates from the one heap, so
-    that what one stage frees is what the next stage gets.  Not in a test or another
-    program using the app, nor off glibc."""
-    if not PROCESS.one_command:
-        return
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None)  # the process's own symbols, the C library's among them
-        mallopt = libc.mallopt
-        libc.gnu_get_libc_version  # noqa: B018  (glibc's mallopt parameters only)
-    except (OSError, AttributeError):
-        return
-    m_trim_threshold, m_mmap_max, m_arena_max = -1, -4, -8
-    mallopt(m_arena_max, 1)
-    mallopt(m_mmap_max, 0)
-    mallopt(m_trim_threshold, 2**31 - 1)
-
-
-def one_blas_thread() -> None:
-    """No OpenBLAS thread pools in a process that runs this one command (``map``):
-    numpy and SciPy each load an OpenBLAS that starts a thread per core, which spins
-    for a while on the cores the pipeline needs (a twentieth of ``map``'s CPU time on
-    the benchmark panel); ``map`` multiplies no matrix large enough to gain from them.
-    Only before numpy is imported, and not over a user's own setting."""
-    if PROCESS.one_command and "numpy" not in sys.modules:
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def settings_for(data_dir: Path | None, **extra: Any) -> Settings:

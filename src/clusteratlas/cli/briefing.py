@@ -15,12 +15,11 @@ from clusteratlas.cli.app import (
     ScopeOption,
     app,
     atlas_and_registry,
-    hold_collector,
     one_of,
     out_file,
     settings_for,
-    settle,
 )
+from clusteratlas.cli.process import hold_collector, settle
 
 __all__ = ["brief"]
 

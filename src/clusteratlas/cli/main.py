@@ -16,7 +16,8 @@ import typer
 
 # Each command module registers its commands on the app when imported.
 from clusteratlas.cli import alignment, briefing, data, mapping, registry, serve  # noqa: F401
-from clusteratlas.cli.app import CLICK_EXCEPTIONS, PROCESS, app
+from clusteratlas.cli.app import CLICK_EXCEPTIONS, app
+from clusteratlas.cli.process import PROCESS
 from clusteratlas.errors import ClusteratlasError, InputError, SourceError
 
 __all__ = ["app", "main", "run"]

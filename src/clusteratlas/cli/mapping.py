@@ -8,16 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from clusteratlas._config import load_settings
-from clusteratlas.cli.app import (
-    PROCESS,
-    Command,
-    app,
-    hold_collector,
-    keep_freed_memory,
-    one_blas_thread,
-    out_file,
-    settle,
-)
+from clusteratlas.cli.app import Command, app, out_file
+from clusteratlas.cli.process import PROCESS, prepare_map, settle
 
 __all__ = ["convert", "kd", "map_command"]
 
@@ -82,24 +74,11 @@ def map_command(
                               "setting min_employment (1000).")] = None,
 ) -> None:
     """Map cluster agglomerations: LQ, shares, change, stars, strong clusters, concentration."""
-    hold_collector()
+    prepare_map()
     from clusteratlas.service.panel_reading import start_reading
 
     settings = load_settings()
     engine, engine_url = settings.engine_choice(engine, engine_url)
-    keep_freed_memory()
-    one_blas_thread()
-    # Transparent huge pages with synchronous compaction stall large fresh
-    # allocations here more than they save; measured in bench/mapping.py.
-    import numpy as np
-
-    np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
-    # Arrow's own allocator (mimalloc) keeps the memory of the table read for Arrow
-    # alone; through the system allocator numpy's arrays reuse it: a fifth less peak
-    # memory, and fewer fresh pages to fault in (bench/mapping.py)
-    import pyarrow as pa
-
-    pa.set_memory_pool(pa.system_memory_pool())
     # the file is read while the pipeline's libraries are imported
     pending = start_reading(panel, engine)
 

@@ -14,7 +14,7 @@ from numba import njit
 from clusteratlas.core._jit import pick
 from clusteratlas.core._threads import n_threads, run_ranges
 
-__all__ = ["column_statistics"]
+__all__ = ["column_statistics", "start_numba"]
 
 
 @njit(cache=True)
@@ -305,3 +305,15 @@ def column_statistics(
                scratch=lambda: (np.empty((5, longest)), np.empty(longest, np.int64),
                                 np.zeros((2, 100), np.int64)))
     return out_e, out_f, out_s, gini
+
+
+def start_numba() -> None:
+    """Import numba and set up its compiler's tables in this process, by loading one
+    small cached kernel.
+
+    The first kernel a process loads from numba's cache costs half a second of the
+    interpreter's time (numba's typing and lowering registries, the same for every
+    kernel); each further one a few hundredths.  ``map`` starts this on a thread of
+    its own while it imports its other libraries
+    (:func:`clusteratlas.service.panel_reading.prefetch`)."""
+    _grand_totals(np.zeros((1, 1)), np.zeros(1))

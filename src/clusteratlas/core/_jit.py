@@ -69,3 +69,4 @@ def pick(kernel: Any, *args: Any) -> Callable[..., Any]:
     if size > SMALL or _warm(kernel):
         return kernel  # type: ignore[no-any-return]
     return python_twin(kernel)
+

@@ -10,16 +10,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from clusteratlas.core.stars import StarRules, StrongRule
 from clusteratlas.errors import InputError
 
-__all__ = ["ClusterCube", "MappingResult", "aggregate_to_cube", "map_indicators"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ClusterCube", "CodedColumn", "MappingResult", "SummaryColumns", "aggregate_to_cube",
+           "map_indicators"]
 
 F64 = NDArray[np.float64]
 
@@ -163,7 +166,48 @@ def _suppressed_sum(cube: ClusterCube, axis: int) -> NDArray[np.int64]:
 
 def _categorical(codes: NDArray[np.integer], labels: Sequence[str]) -> Any:
     """Codes with their labels, without materialising a string per row."""
+    import pandas as pd
+
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(labels)))
+
+
+class CodedColumn:
+    """A code column (region, category) as integer codes into its labels, the way a
+    writer takes it: :attr:`codes` have the integer type pandas gives a Categorical of
+    as many labels (the smallest of int8, int16, int32, int64 that holds their number),
+    so that Arrow's dictionary array of them is the one of that Categorical, without
+    importing pandas (a third of a second of ``map``'s start)."""
+
+    __slots__ = ("codes", "labels")
+
+    def __init__(self, codes: NDArray[np.integer], labels: Sequence[str]) -> None:
+        n = len(labels)
+        kind = next(t for t in (np.int8, np.int16, np.int32, np.int64)
+                    if n < np.iinfo(t).max)
+        self.codes: NDArray[np.integer] = np.asarray(codes, dtype=kind)
+        self.labels = labels
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def categorical(self) -> Any:
+        """The column as a pandas Categorical."""
+        return _categorical(self.codes, self.labels)
+
+
+class SummaryColumns(dict[str, Any]):
+    """A summary table (regions or categories) as its columns, in order; codes as
+    :class:`CodedColumn`.  :meth:`frame` is the pandas DataFrame of it."""
+
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame({name: col.categorical() if isinstance(col, CodedColumn) else col
+                             for name, col in self.items()})
+
+
+#: a summary table as computed (columns) or as given (a DataFrame)
+Summary = Any
 
 
 class _Details:
@@ -296,6 +340,9 @@ class _Codes:
     def part(self, first: int, stop: int) -> Any:
         return _categorical(self.codes[first:stop], self.labels)
 
+    def coded(self, first: int, stop: int) -> CodedColumn:
+        return CodedColumn(self.codes[first:stop], self.labels)
+
 
 class _Columns(Mapping[str, Any]):
     """The cell columns in their order.  The explanatory ones (:class:`_Details`) are
@@ -306,6 +353,7 @@ class _Columns(Mapping[str, Any]):
     def __init__(self, columns: dict[str, Any], filling: _Filling | None = None) -> None:
         self._columns = columns
         self._filling = filling
+        self._categoricals: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         if self._filling is not None:
@@ -314,18 +362,22 @@ class _Columns(Mapping[str, Any]):
         if isinstance(value, _Details):
             value = self._columns[name] = value.column(name)
         elif isinstance(value, _Codes):
-            value = self._columns[name] = value.part(0, len(value.codes))
+            # the codes stay for rows(), which hands them to writers as they are
+            value = self._categoricals.get(name)
+            if value is None:
+                codes = self._columns[name]
+                value = self._categoricals[name] = codes.part(0, len(codes.codes))
         return value
 
     def rows(self, first: int, stop: int, names: Sequence[str]) -> dict[str, Any]:
         """Rows ``first..stop`` of the columns ``names``, as soon as they are computed."""
         if self._filling is not None:
             self._filling.wait(stop)
-        part = {}
+        part: dict[str, Any] = {}
         for name in names:
             value = self._columns[name]
             if isinstance(value, _Codes):
-                part[name] = value.part(first, stop)
+                part[name] = value.coded(first, stop)
             elif isinstance(value, _Details) or not isinstance(value, np.ndarray):
                 part[name] = self[name][first:stop]
             else:
@@ -357,8 +409,8 @@ class _Columns(Mapping[str, Any]):
         """Rows of every column (known before they are computed)."""
         if self._filling is not None:
             return self._filling.n
-        first = next(iter(self.values()), ())
-        return len(first)
+        first = next(iter(self._columns.values()), ())
+        return len(first.codes if isinstance(first, _Codes) else first)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns)
@@ -436,7 +488,7 @@ class MappingResult:
 
     def __init__(self, cell_columns: Mapping[str, Any],
                  regions: pd.DataFrame | None = None, categories: pd.DataFrame | None = None,
-                 *, summaries: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = None
+                 *, summaries: Callable[[], tuple[Summary, Summary]] | None = None
                  ) -> None:
         if summaries is None:
             if regions is None or categories is None:
@@ -446,20 +498,35 @@ class MappingResult:
         self.cell_columns = cell_columns
         self._summaries = _Later(summaries)
 
+    def summaries(self) -> tuple[Summary, Summary]:
+        """The region and category summaries as they were computed: columns
+        (:class:`SummaryColumns`, which a writer takes without pandas) or DataFrames."""
+        both: tuple[Summary, Summary] = self._summaries.get()
+        return both
+
+    def _frame(self, which: int) -> pd.DataFrame:
+        key = ("_regions", "_categories")[which]
+        cached = self.__dict__.get(key)
+        if cached is None:
+            table = self.summaries()[which]
+            cached = table.frame() if isinstance(table, SummaryColumns) else table
+            self.__dict__[key] = cached
+        return cached
+
     @property
     def regions(self) -> pd.DataFrame:
-        frame: pd.DataFrame = self._summaries.get()[0]
-        return frame
+        return self._frame(0)
 
     @property
     def categories(self) -> pd.DataFrame:
-        frame: pd.DataFrame = self._summaries.get()[1]
-        return frame
+        return self._frame(1)
 
     @property
     def cells(self) -> pd.DataFrame:
         cached = self.__dict__.get("_cells")
         if cached is None:
+            import pandas as pd
+
             cached = pd.DataFrame(dict(self.cell_columns))
             self.__dict__["_cells"] = cached
         return cached
@@ -632,7 +699,7 @@ def map_indicators(
         for name in names:
             value = columns[name]
             if isinstance(value, _Codes):
-                value = value.part(0, len(value.codes))
+                value = value.coded(0, len(value.codes))
             elif isinstance(value, _Details):
                 value = value.column(name)
             part[name] = value
@@ -660,7 +727,7 @@ def map_indicators(
         cell_columns = _Columns(named(blocks[0], slice(None), 0, flat.size, None), filling)
     flags_strong = strong_all
 
-    def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    def tables() -> tuple[SummaryColumns, SummaryColumns]:
         """The region and category summaries (Krugman, Herfindahl, Hoover, Gini, EG)."""
         if filling is not None:
             filling.wait()  # the strong flags
@@ -673,8 +740,8 @@ def map_indicators(
         t_all, r_all = np.divmod(seen, n_r)
         with np.errstate(divide="ignore", invalid="ignore"):
             strong_share = (strong_emp / totals).ravel()[seen]
-        regions = pd.DataFrame({
-            "region": _categorical(r_all, cube.regions),
+        regions = SummaryColumns({
+            "region": CodedColumn(r_all, cube.regions),
             "year": years[t_all],
             "employment": totals.ravel()[seen],
             "krugman": krugman.ravel()[seen],
@@ -696,8 +763,8 @@ def map_indicators(
         # years missing from the panel have no category summary either
         kept = np.flatnonzero(np.tile(observed.any(axis=1), n_c))
         c_all, t_all2 = np.divmod(kept, n_t)
-        categories = pd.DataFrame({
-            "category": _categorical(c_all, cube.categories),
+        categories = SummaryColumns({
+            "category": CodedColumn(c_all, cube.categories),
             "year": years[t_all2],
             "employment": cat_totals.ravel()[kept],
             "regions_with_employment": n_regions.ravel()[kept],

@@ -187,11 +187,17 @@ def read_parquet_arrow(path: Path) -> pa.Table | None:
     the DuckDB expression path, which parses them."""
     import pyarrow.parquet as pq
 
-    try:
-        schema = pq.read_schema(path)
-    except Exception as exc:
+    def unreadable(exc: Exception) -> SourceError:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise SourceError(f"{path}: cannot be read as Parquet ({first})") from None
+        return SourceError(f"{path}: cannot be read as Parquet ({first})")
+
+    # the file's own reader, not pq.read_table: that goes through pyarrow.dataset,
+    # which imports pandas (a third of a second) and hands over a chunk per batch
+    try:
+        with pq.ParquetFile(path) as file:
+            schema = file.schema_arrow
+    except Exception as exc:
+        raise unreadable(exc) from None
     names = set(schema.names)
     if not set(REQUIRED) <= names:
         return None
@@ -210,7 +216,11 @@ def read_parquet_arrow(path: Path) -> pa.Table | None:
         elif not pa.types.is_integer(typ):
             return None
     columns = [c for c in (*REQUIRED, *OPTIONAL) if c in names]
-    table = pq.read_table(path, columns=columns, read_dictionary=text_codes)
+    try:
+        with pq.ParquetFile(path, read_dictionary=text_codes) as file:
+            table = file.read(columns=columns)
+    except Exception as exc:
+        raise unreadable(exc) from None
     integer_codes = [n for n in ("region", "industry") if n not in text_codes]
     encoded = {}
     if integer_codes:

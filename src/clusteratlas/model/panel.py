@@ -8,17 +8,20 @@ frame (the demo, the store).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from clusteratlas._arrays import to_numpy
 from clusteratlas.errors import InputError, SchemaError, UnknownCodeError
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.regions import Regions
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["FIRST_YEAR", "FLAGS", "KEY", "LAST_YEAR", "TOTAL_CODE", "Panel"]
 
@@ -210,6 +213,8 @@ class Panel:
         Codes must be text (so that leading zeros survive); values may be text that
         parses as a number, or empty for a suppressed value.
         """
+        import pandas as pd
+
         df = frame.rename(columns=dict(columns or {}))
         missing = [c for c in (*KEY, "employment") if c not in df.columns]
         if missing:
@@ -287,6 +292,8 @@ class Panel:
             if self.wages is not None:
                 columns["wages"] = self.wages
             columns["flag"] = self.flag
+            import pandas as pd
+
             self._frame = pd.DataFrame(columns)
         return self._frame.copy(deep=True)
 
@@ -334,8 +341,7 @@ def _codes(column: pa.ChunkedArray, name: str, place: Any) -> tuple[NDArray[np.i
         i = int(np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False))[0])
         raise InputError(f"{place(i)}: field {name!r} is empty; expected a code")
     labels = [str(v).strip() for v in arr.dictionary.to_pylist()]
-    indices = np.asarray(arr.indices.to_numpy(zero_copy_only=False)).astype(np.int32,
-                                                                          copy=False)
+    indices = to_numpy(arr.indices).astype(np.int32, copy=False)
     if "" in labels:
         i = int(np.flatnonzero(indices == labels.index(""))[0])
         raise InputError(f"{place(i)}: field {name!r} is empty; expected a code")
@@ -348,7 +354,7 @@ def _codes(column: pa.ChunkedArray, name: str, place: Any) -> tuple[NDArray[np.i
 
 def _years(column: pa.ChunkedArray, place: Any) -> NDArray[np.int32]:
     if pa.types.is_integer(column.type) and not column.null_count and len(column):
-        ints = np.asarray(column.to_numpy(zero_copy_only=False))
+        ints = to_numpy(column)
         if int(ints.min()) >= FIRST_YEAR and int(ints.max()) <= LAST_YEAR:
             # integers in range: nothing else to check
             return ints.astype(np.int32, copy=False)
@@ -373,10 +379,10 @@ def _floats(column: pa.ChunkedArray | pa.Array) -> NDArray[np.float64]:
         out = np.empty(len(column))
         start = 0
         for chunk in chunks:
-            out[start:start + len(chunk)] = chunk.to_numpy()
+            out[start:start + len(chunk)] = to_numpy(chunk)
             start += len(chunk)
         return out
-    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return np.asarray(to_numpy(column), dtype=np.float64)
 
 
 def _flags(column: pa.ChunkedArray | None, employment: NDArray[np.float64],

@@ -12,17 +12,20 @@ import re
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from clusteratlas import reference
+from clusteratlas._arrays import numeric
+from clusteratlas._arrays import text as text_array
 from clusteratlas._files import replacing
 from clusteratlas.core.mapping import (
     ClusterCube,
+    CodedColumn,
     MappingResult,
+    SummaryColumns,
     aggregate_to_cube,
     map_indicators,
 )
@@ -38,6 +41,9 @@ from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.panel import TOTAL_CODE, Panel
 from clusteratlas.service.panel_reading import PendingRead
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["MIN_EMPLOYMENT", "ClusterMap", "MappingOptions", "map_clusters", "map_file", "map_panel",
            "read_panel", "warm_up", "write_outputs"]
@@ -203,9 +209,11 @@ def read_panel(path: str | Path, *, engine: str | None = None,
 
     path = Path(path)
     eng = get_engine(engine, url=engine_url)
-    table = pending.table() if pending is not None and eng.name == "duckdb" else None
-    if table is None:
-        table = eng.scan(path)
+    if pending is not None and eng.name == "duckdb":
+        checked = pending.panel(path)  # checked while the command started, if it could be
+        if checked is not None:
+            return checked, eng.name
+    table = eng.scan(path)
     parquet = path.suffix.lower() == ".parquet"
     panel = Panel.from_arrow(table, source=str(path), first_line=1 if parquet else 2,
                              unit="row" if parquet else "line", engine=eng.name)
@@ -282,18 +290,18 @@ def warm_up() -> None:
     panel has the column types of every panel, so the kernels it loads are the ones
     the real call uses."""
     n = 2 * 2 * 6
-    codes = pa.array(["A", "B"], pa.string())
-    index = pa.array(np.arange(n) % 2, pa.int32())
+    codes = text_array(["A", "B"])
+    index = numeric(np.arange(n, dtype=np.int32) % 2)
     table = pa.table({
         "region": pa.DictionaryArray.from_arrays(index, codes),
         "industry": pa.DictionaryArray.from_arrays(
-            pa.array(np.arange(n) // 2 % 2, pa.int32()), codes),
-        "year": pa.array(2000 + np.arange(n) // 4, pa.int64()),
-        "employment": pa.array(np.arange(n, dtype=np.float64) + 1.0),
-        "establishments": pa.array(np.ones(n)),
+            numeric(np.arange(n, dtype=np.int32) // 2 % 2), codes),
+        "year": numeric(2000 + np.arange(n, dtype=np.int64) // 4),
+        "employment": numeric(np.arange(n, dtype=np.float64) + 1.0),
+        "establishments": numeric(np.ones(n)),
     })
     # the summaries too: they are computed on first use
-    map_panel(Panel.from_arrow(table, source="warm-up"), None).result.regions  # noqa: B018
+    map_panel(Panel.from_arrow(table, source="warm-up"), None).result.summaries()
 
 
 def map_panel(panel: Panel, categories: CategorySet | None,
@@ -474,6 +482,8 @@ def _with_denominator(cube: ClusterCube, categories: CategorySet | None, denomin
 def _plant_herfindahl(path: Path, industry_codes: list[str], pairs: tuple[np.ndarray, np.ndarray],
                       n_categories: int, years: list[int]) -> np.ndarray:
     """(C, T) plant Herfindahl :math:`\\sum_k z_k^2` from a file of plants."""
+    import pandas as pd
+
     try:
         frame = (pd.read_parquet(path) if path.suffix.lower() == ".parquet"
                  else pd.read_csv(path, dtype={"industry": str}))
@@ -500,6 +510,8 @@ def _plant_herfindahl(path: Path, industry_codes: list[str], pairs: tuple[np.nda
 
 
 def _shift_share_table(cube: ClusterCube, years: tuple[int, int], source: str) -> pd.DataFrame:
+    import pandas as pd
+
     from clusteratlas.core.shiftshare import shift_share
 
     start, end = years
@@ -524,6 +536,8 @@ def _shift_share_table(cube: ClusterCube, years: tuple[int, int], source: str) -
 
 
 def _coagglomeration_table(cube: ClusterCube, year: int, source: str) -> pd.DataFrame:
+    import pandas as pd
+
     from clusteratlas.core.concentration import coagglomeration
 
     if year not in cube.years:
@@ -631,8 +645,8 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
     # be computed then: see MappingResult)
     targets: dict[Path, Any] = {
         out: cells,
-        out.with_name(f"{out.stem}.regions{ext}"): lambda: result.regions,
-        out.with_name(f"{out.stem}.categories{ext}"): lambda: result.categories,
+        out.with_name(f"{out.stem}.regions{ext}"): lambda: result.result.summaries()[0],
+        out.with_name(f"{out.stem}.categories{ext}"): lambda: result.result.summaries()[1],
     }
     for name, frame in result.extra.items():
         targets[out.with_name(f"{out.stem}.{name}{ext}")] = lambda frame=frame: frame
@@ -640,8 +654,15 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
     def write(tmp: Path, frame: pd.DataFrame | dict[str, Any]) -> None:
         if ext == ".parquet":
             _write_parquet(_arrow(frame), tmp)
-        else:
-            (pd.DataFrame(frame) if isinstance(frame, dict) else frame).to_csv(tmp, index=False)
+            return
+        import pandas as pd
+
+        if isinstance(frame, SummaryColumns):
+            frame = frame.frame()
+        elif isinstance(frame, dict):
+            frame = pd.DataFrame({name: col.categorical() if isinstance(col, CodedColumn)
+                                  else col for name, col in frame.items()})
+        frame.to_csv(tmp, index=False)
 
     from clusteratlas.core._threads import n_threads
 
@@ -688,28 +709,72 @@ def write_outputs(result: ClusterMap, out: str | Path, *, details: bool = False)
 
 
 def _arrow(frame: pd.DataFrame | dict[str, Any]) -> pa.Table:
-    """Columns to Arrow without copying numeric arrays; Categoricals become
-    dictionaries.
+    """Columns to Arrow without copying numeric arrays; codes become dictionaries.
 
-    Numbers and categories from numpy hold no null (NaN is a value): they become
-    required fields, for which Parquet stores no definition levels (a sixth of the
-    time to write the cell table).  That is decided by a column's kind, not its
-    values, so that every chunk of a streamed table has the schema of the first."""
-    if isinstance(frame, pd.DataFrame):
+    Numbers and codes from numpy hold no null (NaN is a value): they become required
+    fields, for which Parquet stores no definition levels (a sixth of the time to write
+    the cell table).  That is decided by a column's kind, not its values, so that every
+    chunk of a streamed table has the schema of the first.  A summary table
+    (:class:`SummaryColumns`) and a DataFrame become what pandas makes of a DataFrame
+    (:func:`_as_from_pandas`)."""
+    if isinstance(frame, SummaryColumns):
+        return _as_from_pandas(frame)
+    if not isinstance(frame, dict):
         return pa.Table.from_pandas(frame, preserve_index=False)
     arrays, fields = [], []
     for name, col in frame.items():
-        if isinstance(col, pd.Categorical):
-            array = pa.DictionaryArray.from_arrays(
-                pa.array(col.codes), pa.array(list(col.categories), type=pa.string()))
+        if isinstance(col, CodedColumn):
+            array = _dictionary(col)
             required = True
         else:
             values = np.asarray(col)
-            array = pa.array(values)
             required = values.dtype.kind in "biuf"
+            array = numeric(values) if required else pa.array(values)
         arrays.append(array)
         fields.append(pa.field(name, array.type, nullable=not required))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _dictionary(col: CodedColumn, text: pa.DataType | None = None) -> pa.DictionaryArray:
+    if not all(isinstance(label, str) for label in col.labels):
+        raise TypeError("code labels must be text")
+    return pa.DictionaryArray.from_arrays(numeric(col.codes), text_array(col.labels, text))
+
+
+def _as_from_pandas(columns: SummaryColumns) -> pa.Table:
+    """The table ``pa.Table.from_pandas(columns.frame(), preserve_index=False)`` gives,
+    without importing pandas: NaN is null, every field may be null, and the schema
+    carries pandas' description of the frame (the same bytes, to the pandas version
+    named in it; tests/service/test_pipeline.py compares the files)."""
+    import json
+    from importlib.metadata import version
+
+    pandas_version = version("pandas")
+    # pandas 3 keeps text in Arrow's large strings, which become the labels' type
+    text = pa.large_string() if int(pandas_version.split(".")[0]) >= 3 else pa.string()
+    arrays, fields, described = [], [], []
+    for name, col in columns.items():
+        if isinstance(col, CodedColumn):
+            array: pa.Array = _dictionary(col, text)
+            kind, numpy_type = "categorical", col.codes.dtype.name
+            meta: dict[str, Any] | None = {"num_categories": len(col.labels),
+                                            "ordered": False}
+        else:
+            values = np.asarray(col)
+            if values.dtype.kind not in "biuf":
+                raise TypeError(f"summary column {name!r}: {values.dtype} is not a number")
+            array = numeric(values, nan_is_null=True)
+            kind = numpy_type = values.dtype.name
+            meta = None
+        arrays.append(array)
+        fields.append(pa.field(name, array.type))
+        described.append({"name": name, "field_name": name, "pandas_type": kind,
+                          "numpy_type": numpy_type, "metadata": meta})
+    pandas = {"index_columns": [], "column_indexes": [], "columns": described,
+              "attributes": {}, "creator": {"library": "pyarrow", "version": pa.__version__},
+              "pandas_version": pandas_version}
+    schema = pa.schema(fields, metadata={b"pandas": json.dumps(pandas).encode()})
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _parquet_options(schema: pa.Schema) -> dict[str, Any]:

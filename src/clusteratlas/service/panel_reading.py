@@ -14,26 +14,39 @@ table the engine's :meth:`~clusteratlas.engines.ibis_engine.IbisEngine.scan` giv
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PendingRead", "start_reading"]
+__all__ = ["PendingRead", "prefetch", "start_reading"]
+
+#: the read :func:`prefetch` started, until :func:`start_reading` claims it
+_prefetched: PendingRead | None = None
+
+#: ``map``'s options that take no value (every other option takes one)
+_FLAGS = {"--fill-suppressed", "--no-fill-suppressed", "--details", "--no-details"}
 
 
 class PendingRead:
     """A Parquet panel being read by a background thread; :meth:`table` waits for it.
 
+    With ``check``, the thread also checks the table against the panel contract and
+    builds the :class:`~clusteratlas.model.panel.Panel` the DuckDB engine's path makes
+    of it (:meth:`panel`), while the command is still importing its libraries.
+
     The thread is not a daemon: a command that fails before it asks for the table
     (a bad option, Ctrl-C) still waits for Arrow to finish at exit, instead of ending
     the interpreter under a reader that is still running."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, check: bool = False) -> None:
         self.path = path
         #: whether :meth:`table` handed over the file's table (``False`` also where
         #: the fast path does not apply and the engine reads the file itself)
         self.used = False
+        self._check = check
         self._table: Any = None
+        self._panel: Any = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="clusteratlas-read-panel")
         self._thread.start()
@@ -43,8 +56,27 @@ class PendingRead:
             from clusteratlas.engines.ibis_engine import read_parquet_arrow
 
             self._table = read_parquet_arrow(self.path)
-        except BaseException as exc:  # raised in the caller's thread, by table()
+            if self._check and self._table is not None:
+                self._panel, self._table = checked_panel(self._table, self.path), None
+        except BaseException as exc:  # raised in the caller's thread, by table()/panel()
             self._error = exc
+
+    def panel(self, path: Path) -> Any:
+        """The checked panel of the file read as ``path`` (:func:`checked_panel`),
+        handed over once; ``None`` where the fast path does not apply.  A read error,
+        or the one-line error of a table that breaks the panel contract, is raised
+        here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        panel, self._panel = self._panel, None
+        if panel is not None and str(path) == str(self.path):
+            self.used = True
+            return panel
+        # not checked yet; or checked under another name for the file, which its
+        # errors would not have used: the engine reads it again
+        table = self.table()
+        return None if table is None else checked_panel(table, path)
 
     def table(self) -> Any:
         """The panel's Arrow table, handed over once (this object keeps no reference,
@@ -58,11 +90,95 @@ class PendingRead:
         return table
 
 
+def checked_panel(table: Any, path: Path) -> Any:
+    """The panel :func:`~clusteratlas.service.mapping.read_panel` makes of a Parquet
+    file's table (rows named by their number in the file)."""
+    from clusteratlas.model.panel import Panel
+
+    return Panel.from_arrow(table, source=str(path), first_line=1, unit="row",
+                            engine="duckdb")
+
+
 def start_reading(path: str | Path, engine: str | None) -> PendingRead | None:
     """Start reading ``path`` if the engine that will map it reads it through Arrow
-    (DuckDB, a ``.parquet`` file that exists); else ``None``."""
+    (DuckDB, a ``.parquet`` file that exists); else ``None``.  A read of the same file
+    that :func:`prefetch` started is handed over instead of starting another."""
+    global _prefetched
     path = Path(path)
+    early, _prefetched = _prefetched, None
     if engine not in (None, "duckdb") or path.suffix.lower() != ".parquet" \
             or not path.is_file():
         return None
+    if early is not None and _same_file(early.path, path):
+        return early
     return PendingRead(path)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def prefetch(argv: list[str]) -> None:
+    """Start reading the panel of a ``map`` command line (``argv`` without the program)
+    before the command line's own libraries are imported, for :func:`start_reading`.
+
+    The arguments are only glanced at: the panel is the first argument after ``map``
+    that is not an option or an option's value; nothing happens for ``--help``, for
+    another engine (``--engine``, the setting ``engine``) or a file that is not
+    Parquet.  What the command line then parses decides; a read it does not claim is
+    only time spent on the other core."""
+    global _prefetched
+    if not argv or argv[0] != "map" or _prefetched is not None:
+        return
+    panel, engine, rest = None, None, argv[1:]
+    while rest:
+        token, rest = rest[0], rest[1:]
+        if token in ("--help", "-h", "--"):
+            return
+        if token.startswith("-"):
+            name, eq, value = token.partition("=")
+            if token in _FLAGS or eq:
+                pass
+            elif rest:
+                value, rest = rest[0], rest[1:]
+            if name == "--engine":
+                engine = value
+        elif panel is None:
+            panel = token
+    if panel is None:
+        return
+    if engine is None:
+        from clusteratlas._config import load_settings
+        from clusteratlas.errors import ConfigError
+
+        try:
+            engine = load_settings().engine
+        except ConfigError:  # the command itself says so
+            return
+    if engine not in (None, "duckdb") or not panel.lower().endswith(".parquet") \
+            or not Path(panel).is_file():
+        return
+    # the reader's modules are imported here, not by the reading thread: there they
+    # would take turns with the command line's imports for the interpreter, and Arrow
+    # would start reading only when both are done
+    import pyarrow.compute
+    import pyarrow.parquet  # noqa: F401
+
+    import clusteratlas.engines.ibis_engine
+    import clusteratlas.model.panel  # noqa: F401
+
+    # the panel is checked on the reader's thread as well
+    _prefetched = PendingRead(Path(panel), check=True)
+    # numba's start, the other half of what the pipeline waits for
+    threading.Thread(target=_start_numba, name="clusteratlas-start-numba",
+                     daemon=True).start()
+
+
+def _start_numba() -> None:
+    from clusteratlas.core._columns import start_numba
+
+    with contextlib.suppress(Exception):  # the pipeline meets any problem itself
+        start_numba()

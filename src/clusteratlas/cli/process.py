@@ -1,0 +1,144 @@
+"""What the process running the command line is, and the settings of a process that
+runs one command and ends (the console script, :mod:`clusteratlas.cli.launch`).
+
+This module imports only the standard library: the launcher applies ``map``'s settings
+before numpy, Arrow and numba are imported or allocate anything.  Each setting says
+why, with what it saved on the benchmark panel (bench/mapping.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib.abc import MetaPathFinder
+from typing import Any
+
+__all__ = ["PROCESS", "hold_collector", "keep_freed_memory", "one_blas_thread",
+           "prepare_map", "settle"]
+
+
+class _Process:
+    """What the running process is: ``one_command`` when it is the console script
+    (:func:`clusteratlas.cli.main.run`), which runs one command and ends – not a test
+    or a program calling the app."""
+
+    one_command = False
+    #: set by a command whose files are all written and closed, and which started
+    #: nothing that must be shut down (no DuckDB connection, no Spark session): the
+    #: process then ends without tearing down the interpreter
+    #: (:func:`clusteratlas.cli.main.run`)
+    done_at_once = False
+
+
+PROCESS = _Process()
+
+
+def hold_collector() -> None:
+    """No garbage collection while a process that runs this one command imports the
+    command's libraries: each collection the imports' allocations trigger walks every
+    object imported so far, a twentieth of ``map``'s time on the benchmark panel.
+    :func:`settle` freezes what was imported and collects as usual again."""
+    if PROCESS.one_command:
+        import gc
+
+        gc.disable()
+
+
+def settle() -> None:
+    """Keep what the command imported out of the garbage collector's way
+    (:func:`gc.freeze`), in a process that runs this one command and ends.
+
+    The libraries a command imports are some hundred thousand objects that live until
+    the process ends; every full collection during the command, and the one at its
+    exit, would walk them all again (a tenth of a second of ``brief``).  Frozen, they
+    are left alone; what the command creates afterwards is collected as usual (also
+    after :func:`hold_collector`).  Not in a test or another program using the app,
+    whose objects must stay collectable."""
+    if PROCESS.one_command:
+        import gc
+
+        gc.freeze()
+        gc.enable()
+
+
+def keep_freed_memory() -> None:
+    """Let the C allocator keep the memory a command frees, for its next arrays, in a
+    process that runs this one command and ends (``map``).
+
+    By default glibc hands every array over 32 MB straight back to the system when it
+    is freed, and each of the next one's pages is faulted in and zeroed again: on a
+    virtual machine whose host reclaims the guest's free memory, a third of ``map``'s
+    time on the 9-million-row panel (bench/mapping.py).  Here large blocks come from
+    the heap, which is not trimmed, and every thread allocates from the one heap, so
+    that what one stage frees is what the next stage gets.  Not in a test or another
+    program using the app, nor off glibc."""
+    if not PROCESS.one_command:
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)  # the process's own symbols, the C library's among them
+        mallopt = libc.mallopt
+        libc.gnu_get_libc_version  # noqa: B018  (glibc's mallopt parameters only)
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_max, m_arena_max = -1, -4, -8
+    mallopt(m_arena_max, 1)
+    mallopt(m_mmap_max, 0)
+    mallopt(m_trim_threshold, 2**31 - 1)
+
+
+def one_blas_thread() -> None:
+    """No OpenBLAS thread pools in a process that runs this one command (``map``):
+    numpy and SciPy each load an OpenBLAS that starts a thread per core, which spins
+    for a while on the cores the pipeline needs (a twentieth of ``map``'s CPU time on
+    the benchmark panel); ``map`` multiplies no matrix large enough to gain from them.
+    Only before numpy is imported, and not over a user's own setting."""
+    if PROCESS.one_command and "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+class _NoBlasProbe(MetaPathFinder):
+    """Fails SciPy's BLAS import while numba's ``arraymath`` module probes for it."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "scipy.linalg" or name.startswith("scipy.linalg."):
+            probing = sys.modules.get("numba.np.arraymath")
+            if probing is not None and not hasattr(probing, "_HAVE_BLAS"):
+                raise ModuleNotFoundError(f"{name}: not probed in this process", name=name)
+        return None
+
+
+def skip_numba_blas_probe() -> None:
+    """Let numba start without importing SciPy's linear algebra, in a process that runs
+    this one command (``map``).
+
+    numba's ``arraymath`` module, which every process that runs a kernel loads, imports
+    ``scipy.linalg`` to find out whether a BLAS is there for ``np.dot`` inside kernels:
+    a fifth of a second of the interpreter's time in ``map``'s start, whose kernels
+    call no BLAS (numba then takes its own loop for such products).  The import fails
+    only while that module is being loaded; a later ``import scipy.linalg`` works."""
+    if PROCESS.one_command and "numba.np.arraymath" not in sys.modules \
+            and not any(isinstance(f, _NoBlasProbe) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoBlasProbe())
+
+
+def prepare_map() -> None:
+    """Every setting of ``map``'s process, before its first large array: the console
+    script applies them before it reads the panel
+    (:func:`~clusteratlas.service.panel_reading.prefetch`), the command again (they
+    hold once).  Only the last two apply outside a one-command process as well."""
+    hold_collector()
+    keep_freed_memory()
+    one_blas_thread()
+    skip_numba_blas_probe()
+    # Transparent huge pages with synchronous compaction stall large fresh
+    # allocations here more than they save; measured in bench/mapping.py.
+    import numpy as np
+
+    np._core.multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]
+    # Arrow's own allocator (mimalloc) keeps the memory of the table read for Arrow
+    # alone; through the system allocator numpy's arrays reuse it: a fifth less peak
+    # memory, and fewer fresh pages to fault in (bench/mapping.py)
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
