@@ -85,3 +85,27 @@ def test_first_duplicate_names_the_first_repeated_row():
     assert first_duplicate(big, np.array([999, 3, 999, 4]), np.zeros(4, np.int64), 1_000, 40,
                            none) == 2
     assert first_duplicate(r[:0], i[:0], y[:0], 2, 1, none) == -1
+
+
+def test_a_compiling_block_hands_out_the_compiled_kernel_on_its_thread_only(monkeypatch):
+    """On a fresh install a tiny input runs a kernel's Python twin (core/_jit.py); the
+    warm-up of a large panel compiles the kernels ahead instead (``compiling``), on its
+    own thread, while other threads keep the twins."""
+    import threading
+
+    from clusteratlas.core import _jit
+    from clusteratlas.core._columns import _grand_totals
+
+    monkeypatch.setattr(_jit, "_warm", lambda kernel: False)  # as with an empty cache
+    tiny = np.zeros((1, 1))
+    assert _jit.pick(_grand_totals, tiny) is not _grand_totals
+    seen = []
+    with _jit.compiling():
+        assert _jit.pick(_grand_totals, tiny) is _grand_totals
+        other = threading.Thread(target=lambda: seen.append(_jit.pick(_grand_totals, tiny)))
+        other.start()
+        other.join()
+    assert seen[0] is not _grand_totals
+    assert _jit.pick(_grand_totals, tiny) is not _grand_totals
+    # a large input gets the compiled kernel anyway
+    assert _jit.pick(_grand_totals, np.zeros(_jit.SMALL + 1)) is _grand_totals

@@ -15,13 +15,15 @@ that they are bitwise equal.
 from __future__ import annotations
 
 import os
+import threading
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-__all__ = ["SMALL", "pick", "python_twin"]
+__all__ = ["SMALL", "compiling", "pick", "python_twin"]
 
 #: up to this many elements in the largest input array, a kernel whose cache is empty
 #: runs as Python (about the size where compiling costs more than interpreting)
@@ -60,13 +62,30 @@ def _warm(kernel: Any) -> bool:
     return isinstance(index, str) and os.path.exists(index)
 
 
+_COMPILING = threading.local()
+
+
+@contextmanager
+def compiling() -> Iterator[None]:
+    """In this block, on this thread, :func:`pick` hands out the compiled kernel
+    whatever the input's size: a thread that maps a tiny panel to load the kernels
+    (:func:`clusteratlas.service.mapping.warm_up`) compiles them on a fresh install,
+    ahead of the large panel that needs them."""
+    before = getattr(_COMPILING, "on", False)
+    _COMPILING.on = True
+    try:
+        yield
+    finally:
+        _COMPILING.on = before
+
+
 def pick(kernel: Any, *args: Any) -> Callable[..., Any]:
     """The compiled ``kernel``, or its Python twin for small ``args`` while its cache
-    is empty."""
+    is empty (except in a :func:`compiling` block)."""
     if not _is_kernel(kernel):
         return kernel  # type: ignore[no-any-return]
     size = max((a.size for a in args if isinstance(a, np.ndarray)), default=0)
-    if size > SMALL or _warm(kernel):
+    if size > SMALL or _warm(kernel) or getattr(_COMPILING, "on", False):
         return kernel  # type: ignore[no-any-return]
     return python_twin(kernel)
 

@@ -7,6 +7,7 @@ atlas (:func:`clusteratlas.service.atlas.category_indicators`) all call
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -267,15 +268,15 @@ def map_file(path: str | Path, categories: CategorySet | None, options: MappingO
     which then gets the cells a chunk at a time as they are computed (a few chunks
     in memory instead of every cell: :func:`~clusteratlas.core.mapping.map_indicators`).
     ``pending``: the file, already being read (:func:`~.panel_reading.start_reading`)."""
-    # numba's start-up (and, on a fresh install, compiling the kernels) runs while the
-    # engine reads the file: both take about a second
-    warm = threading.Thread(target=warm_up, name="clusteratlas-warm-up", daemon=True)
+    # loading the kernels (on a fresh install: compiling them) runs while the engine
+    # reads the file, and goes on while the first stages run: a stage whose kernel is
+    # being compiled waits for it (numba compiles one at a time), the stages before it
+    # have their own kernels already
+    warm = threading.Thread(target=_warm_up_quietly, args=(_large(path, pending),),
+                            name="clusteratlas-warm-up", daemon=True)
     warm.start()
-    try:
-        data, engine_name = read_panel(path, engine=engine, engine_url=engine_url,
-                                       pending=pending)
-    finally:
-        warm.join()
+    data, engine_name = read_panel(path, engine=engine, engine_url=engine_url,
+                                   pending=pending)
     stage = _cube_stage(data, categories, options)
     # the rows are summed into the cube: the cells can have their memory
     del data
@@ -284,11 +285,33 @@ def map_file(path: str | Path, categories: CategorySet | None, options: MappingO
     return result
 
 
-def warm_up() -> None:
-    """Load (on a fresh install: compile) every kernel of :func:`map_panel` by mapping a
-    tiny panel; meant for a background thread while a large panel is read.  The tiny
-    panel has the column types of every panel, so the kernels it loads are the ones
-    the real call uses."""
+def _large(path: str | Path, pending: PendingRead | None) -> bool:
+    """A Parquet panel being read (:mod:`.panel_reading`) of more rows than a kernel
+    runs as Python for on a fresh install (:data:`~clusteratlas.core._jit.SMALL`)."""
+    if pending is None:
+        return False
+    import pyarrow.parquet as pq
+
+    from clusteratlas.core._jit import SMALL
+
+    try:
+        return bool(pq.read_metadata(path).num_rows > SMALL)
+    except Exception:  # the reader says what is wrong with the file
+        return False
+
+
+def _warm_up_quietly(compile: bool) -> None:
+    with contextlib.suppress(Exception):  # the pipeline meets any problem itself
+        warm_up(compile=compile)
+
+
+def warm_up(*, compile: bool = False) -> None:
+    """Load every kernel of :func:`map_panel` from numba's cache by mapping a tiny
+    panel; meant for a background thread while a panel is read.  The tiny panel has
+    the column types of every panel, so the kernels it loads are the ones the real call
+    uses.  On a fresh install the tiny panel runs the kernels' Python twins instead,
+    unless ``compile`` (a large panel, which needs the compiled kernels): then each is
+    compiled here, one stage ahead of the panel's own call."""
     n = 2 * 2 * 6
     codes = text_array(["A", "B"])
     index = numeric(np.arange(n, dtype=np.int32) % 2)
@@ -301,7 +324,10 @@ def warm_up() -> None:
         "establishments": numeric(np.ones(n)),
     })
     # the summaries too: they are computed on first use
-    map_panel(Panel.from_arrow(table, source="warm-up"), None).result.summaries()
+    from clusteratlas.core._jit import compiling
+
+    with compiling() if compile else contextlib.nullcontext():
+        map_panel(Panel.from_arrow(table, source="warm-up"), None).result.summaries()
 
 
 def map_panel(panel: Panel, categories: CategorySet | None,
