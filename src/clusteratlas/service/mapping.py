@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -749,6 +750,8 @@ def _arrow(frame: pd.DataFrame | dict[str, Any]) -> pa.Table:
         return pa.Table.from_pandas(frame, preserve_index=False)
     arrays, fields = [], []
     for name, col in frame.items():
+        if _is_categorical(col):  # cells a DataFrame gave (MappingResult.from_cells)
+            col = CodedColumn(col.codes, list(col.categories))
         if isinstance(col, CodedColumn):
             array = _dictionary(col)
             required = True
@@ -759,6 +762,12 @@ def _arrow(frame: pd.DataFrame | dict[str, Any]) -> pa.Table:
         arrays.append(array)
         fields.append(pa.field(name, array.type, nullable=not required))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _is_categorical(col: Any) -> bool:
+    # a pandas Categorical, if pandas is in use at all (not imported for this)
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(col, pd.Categorical)
 
 
 def _dictionary(col: CodedColumn, text: pa.DataType | None = None) -> pa.DictionaryArray:
