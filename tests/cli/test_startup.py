@@ -166,3 +166,27 @@ def test_map_to_parquet_imports_neither_pandas_nor_scipys_linear_algebra(tmp_pat
     regions = pq.read_table(tmp_path / "o.regions.parquet")
     assert b"pandas" in regions.schema.metadata  # as pandas would have written it
     assert regions.to_pandas()["region"].tolist() == ["1", "2"]
+
+
+def test_only_numbas_blas_probe_is_kept_from_scipy():
+    """The probe's import fails (cli/process.py: skip_numba_blas_probe); the same
+    import anywhere else, e.g. on a thread while numba starts, works."""
+    script = textwrap.dedent("""
+        import json, sys
+        from clusteratlas.cli.process import PROCESS, skip_numba_blas_probe
+        PROCESS.one_command = True
+        skip_numba_blas_probe()
+        probe = {"__name__": "numba.np.arraymath"}
+        exec("def _check_blas():\\n"
+             "    try:\\n"
+             "        import scipy.linalg.cython_blas\\n"
+             "    except ImportError:\\n"
+             "        return False\\n"
+             "    return True\\n", probe)
+        blocked = probe["_check_blas"]()
+        import scipy.linalg
+        print(json.dumps([blocked, float(scipy.linalg.det([[2.0, 0.0], [0.0, 3.0]]))]))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == [False, 6.0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from importlib.abc import MetaPathFinder
+from types import FrameType
 from typing import Any
 
 __all__ = ["PROCESS", "hold_collector", "keep_freed_memory", "one_blas_thread",
@@ -98,13 +99,18 @@ def one_blas_thread() -> None:
 
 
 class _NoBlasProbe(MetaPathFinder):
-    """Fails SciPy's BLAS import while numba's ``arraymath`` module probes for it."""
+    """Fails SciPy's BLAS import where numba's ``arraymath`` module probes for it, and
+    nowhere else: not on another thread, not later."""
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
         if name == "scipy.linalg" or name.startswith("scipy.linalg."):
-            probing = sys.modules.get("numba.np.arraymath")
-            if probing is not None and not hasattr(probing, "_HAVE_BLAS"):
-                raise ModuleNotFoundError(f"{name}: not probed in this process", name=name)
+            frame: FrameType | None = sys._getframe(1)
+            while frame is not None:
+                if frame.f_code.co_name == "_check_blas" \
+                        and frame.f_globals.get("__name__") == "numba.np.arraymath":
+                    raise ModuleNotFoundError(f"{name}: not probed in this process",
+                                              name=name)
+                frame = frame.f_back
         return None
 
 
@@ -115,8 +121,9 @@ def skip_numba_blas_probe() -> None:
     numba's ``arraymath`` module, which every process that runs a kernel loads, imports
     ``scipy.linalg`` to find out whether a BLAS is there for ``np.dot`` inside kernels:
     a fifth of a second of the interpreter's time in ``map``'s start, whose kernels
-    call no BLAS (numba then takes its own loop for such products).  The import fails
-    only while that module is being loaded; a later ``import scipy.linalg`` works."""
+    call no BLAS (numba then takes its own loop for such products).  Only that probe's
+    import fails: ``import scipy.linalg`` anywhere else works, also on another thread
+    while numba starts."""
     if PROCESS.one_command and "numba.np.arraymath" not in sys.modules \
             and not any(isinstance(f, _NoBlasProbe) for f in sys.meta_path):
         sys.meta_path.insert(0, _NoBlasProbe())
