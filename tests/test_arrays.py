@@ -74,3 +74,12 @@ def test_no_pandas_is_imported():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, timeout=120).stdout
     assert json.loads(out.strip().splitlines()[-1]) is False
+
+
+def test_a_view_of_arrows_memory_is_read_only():
+    """As Arrow's own ``to_numpy``: the panel's arrays cannot write into the table."""
+    source = np.arange(5, dtype=np.int32)
+    view = to_numpy(pa.array(source))
+    assert not view.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        view[0] = 7

@@ -65,5 +65,6 @@ def to_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     views = [np.frombuffer(c.buffers()[1], dtype=kind, count=len(c), offset=c.offset * size)
              for c in chunks]
     if len(views) == 1:
+        views[0].flags.writeable = False  # Arrow's memory, as Arrow's own view of it
         return views[0]
     return np.concatenate(views) if views else np.zeros(0, kind)

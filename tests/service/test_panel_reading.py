@@ -1,5 +1,7 @@
 """The panel file read while ``map`` starts (service/panel_reading.py, issue 17.2)."""
 
+import sys
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -100,6 +102,8 @@ def no_prefetch():
     ["map", "--out", "o.parquet", "--details", "P", "--year", "2020"],
     ["map", "--out=o.parquet", "--no-fill-suppressed", "P"],
     ["map", "-o", "o.parquet", "--engine", "duckdb", "P"],
+    ["map", "-oo.parquet", "P"],
+    ["map", "-oo.parquet", "--plants", "other.parquet", "P"],
 ])
 def test_prefetch_finds_the_panel_of_a_map_command_line(tmp_path, no_prefetch, argv,
                                                         monkeypatch):
@@ -108,6 +112,7 @@ def test_prefetch_finds_the_panel_of_a_map_command_line(tmp_path, no_prefetch, a
     monkeypatch.delenv("CLUSTERATLAS_ENGINE", raising=False)
     monkeypatch.chdir(tmp_path)
     panel_file(tmp_path / "P")  # a Parquet file whatever its name: not prefetched
+    panel_file(tmp_path / "other.parquet")
     parquet = panel_file(tmp_path / "p.parquet")
     no_prefetch.prefetch([a.replace("P", "p.parquet") if a == "P" else a for a in argv])
     early = no_prefetch._prefetched
@@ -185,3 +190,47 @@ def test_the_prefetched_panel_is_checked_on_the_readers_thread(tmp_path):
                              "year": [2020, 2020], "employment": [1.0, 2.0]}), twice)
     with pytest.raises(InputError, match=r"twice\.parquet, rows 1, 2: duplicate observation"):
         PendingRead(twice, check=True).panel(twice)
+
+
+def test_prefetch_gives_up_quietly_where_the_command_will_say_what_is_wrong(
+        tmp_path, no_prefetch, monkeypatch):
+    """A broken settings file or a file name the system refuses: no read ahead and no
+    exception; the command line reports the problem itself (one line)."""
+    monkeypatch.chdir(tmp_path)
+    panel_file(tmp_path / "p.parquet")
+    (tmp_path / "clusteratlas.toml").write_text('port = "abc"\n')
+    assert no_prefetch.prefetch(["map", "p.parquet", "--out", "o.parquet"]) is False
+    (tmp_path / "clusteratlas.toml").write_text("clusteratlas = 5\n")
+    assert no_prefetch.prefetch(["map", "p.parquet", "--out", "o.parquet"]) is False
+    (tmp_path / "clusteratlas.toml").unlink()
+    assert no_prefetch.prefetch(["map", "a" * 300 + ".parquet", "--out", "o.parquet"]) is False
+    assert no_prefetch._prefetched is None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to a child process")
+def test_ctrl_c_while_map_starts_ends_it_cleanly(tmp_path):
+    """Ctrl-C while ``map`` imports on several threads (cli/launch.py) is held back
+    until the imports are done (cli/process.py: hold_interrupts): exit code 130, no
+    traceback, no process left waiting for an import lock."""
+    import signal
+    import subprocess
+    import time
+
+    rng = np.random.default_rng(2)
+    n = 2_000_000
+    big = tmp_path / "big.parquet"
+    pq.write_table(pa.table({"region": pa.array(rng.integers(0, 400, n), pa.int32()),
+                             "industry": pa.array(rng.integers(0, 900, n), pa.int32()),
+                             "year": pa.array(np.full(n, 2020), pa.int16()),
+                             "employment": pa.array(rng.integers(1, 99, n), pa.int32())}), big)
+    for after in (0.15, 0.3, 0.45):
+        proc = subprocess.Popen([sys.executable, "-m", "clusteratlas", "map", str(big), "--out",
+                                 str(tmp_path / "o.parquet")], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(after)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err
+        assert "Exception ignored" not in err
+    assert not list(tmp_path.glob("o*"))

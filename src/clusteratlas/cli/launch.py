@@ -10,6 +10,7 @@ command starts as fast as before."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 __all__ = ["run"]
@@ -18,15 +19,21 @@ __all__ = ["run"]
 def run() -> None:
     """Run the command line on ``sys.argv`` and end the process with its exit code
     (:func:`clusteratlas.cli.main.run`)."""
-    from clusteratlas.cli.process import PROCESS, prepare_map
+    try:
+        from clusteratlas.cli.process import PROCESS, hold_interrupts, prepare_map
 
-    PROCESS.one_command = True
-    argv = sys.argv[1:]
-    if argv[:1] == ["map"] and not {"--help", "-h"} & set(argv):
-        from clusteratlas.service.panel_reading import prefetch
+        PROCESS.one_command = True
+        argv = sys.argv[1:]
+        if argv[:1] == ["map"] and not {"--help", "-h"} & set(argv):
+            from clusteratlas.service.panel_reading import prefetch
 
-        prepare_map()
-        prefetch(argv)
-    from clusteratlas.cli.main import run as run_command_line
-
+            hold_interrupts()  # before any thread starts: they never get Ctrl-C
+            prepare_map()
+            PROCESS.reading_ahead = prefetch(argv)
+        from clusteratlas.cli.main import run as run_command_line
+    except KeyboardInterrupt:
+        # Ctrl-C while starting: the exit code of an interrupted command, no
+        # traceback, and no waiting for a read started ahead
+        sys.stderr.flush()
+        os._exit(130)
     run_command_line()

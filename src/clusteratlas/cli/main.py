@@ -69,10 +69,13 @@ def run() -> None:
     After a command that says it is done (``PROCESS.done_at_once``: ``map``, whose
     gigabyte of arrays and several thread pools the interpreter would otherwise free
     and stop one by one, a sixth of a second on the benchmark panel) the process ends
-    at once, its output flushed."""
+    at once, its output flushed; so does a ``map`` that fails while its panel is read
+    ahead (its files, if any, were removed before the error reached here)."""
     PROCESS.one_command = True
     code = main()
-    if PROCESS.done_at_once:
+    # a failed command whose panel is still being read ahead (cli/launch.py) need not
+    # wait for the read: nothing was written
+    if PROCESS.done_at_once or (code != 0 and PROCESS.reading_ahead):
         import os
 
         sys.stdout.flush()

@@ -13,8 +13,8 @@ from importlib.abc import MetaPathFinder
 from types import FrameType
 from typing import Any
 
-__all__ = ["PROCESS", "hold_collector", "keep_freed_memory", "one_blas_thread",
-           "prepare_map", "settle"]
+__all__ = ["PROCESS", "hold_collector", "hold_interrupts", "keep_freed_memory",
+           "one_blas_thread", "prepare_map", "settle"]
 
 
 class _Process:
@@ -28,6 +28,12 @@ class _Process:
     #: process then ends without tearing down the interpreter
     #: (:func:`clusteratlas.cli.main.run`)
     done_at_once = False
+    #: set by the console script when it started reading a ``map``'s panel before the
+    #: command line was parsed: a command that fails ends at once, without waiting for
+    #: that read (:func:`clusteratlas.cli.main.run`)
+    reading_ahead = False
+    #: Ctrl-C held back while the libraries are imported (:func:`hold_interrupts`)
+    interrupts_held = False
 
 
 PROCESS = _Process()
@@ -42,6 +48,23 @@ def hold_collector() -> None:
         import gc
 
         gc.disable()
+
+
+def hold_interrupts() -> None:
+    """Hold Ctrl-C back while ``map`` imports its libraries on several threads at once
+    (:mod:`clusteratlas.cli.launch`), until :func:`settle`.
+
+    Ctrl-C that lands in the middle of an import on one thread, while another imports
+    too, can leave an import lock behind that the other waits for forever, or be
+    printed as "Exception ignored" and lost.  Held back, it arrives when the imports
+    are done (:func:`settle`) and ends the command as usual (exit code 130); a command
+    that fails before, as a usage error, ends with its own error.  Threads started
+    meanwhile keep it held: the main thread is the one that gets it."""
+    import signal
+
+    if PROCESS.one_command and hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        PROCESS.interrupts_held = True
 
 
 def settle() -> None:
@@ -59,6 +82,11 @@ def settle() -> None:
 
         gc.freeze()
         gc.enable()
+    if PROCESS.interrupts_held:  # a Ctrl-C held back meanwhile is raised here
+        import signal
+
+        PROCESS.interrupts_held = False
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def keep_freed_memory() -> None:

@@ -121,60 +121,78 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def prefetch(argv: list[str]) -> None:
+def prefetch(argv: list[str]) -> bool:
     """Start reading the panel of a ``map`` command line (``argv`` without the program)
-    before the command line's own libraries are imported, for :func:`start_reading`.
+    before the command line's own libraries are imported, for :func:`start_reading`;
+    ``True`` if it did.
 
     The arguments are only glanced at: the panel is the first argument after ``map``
     that is not an option or an option's value; nothing happens for ``--help``, for
     another engine (``--engine``, the setting ``engine``) or a file that is not
     Parquet.  What the command line then parses decides; a read it does not claim is
-    only time spent on the other core."""
+    only time spent on the other core.  Being only a head start, it gives up quietly
+    on anything unexpected (a broken settings file, a name the system refuses): the
+    command says what is wrong."""
     global _prefetched
     if not argv or argv[0] != "map" or _prefetched is not None:
-        return
-    panel, engine, rest = None, None, argv[1:]
-    while rest:
-        token, rest = rest[0], rest[1:]
-        if token in ("--help", "-h", "--"):
-            return
-        if token.startswith("-"):
-            name, eq, value = token.partition("=")
-            if token in _FLAGS or eq:
-                pass
-            elif rest:
-                value, rest = rest[0], rest[1:]
-            if name == "--engine":
-                engine = value
-        elif panel is None:
-            panel = token
-    if panel is None:
-        return
-    if engine is None:
-        from clusteratlas._config import load_settings
-        from clusteratlas.errors import ConfigError
+        return False
+    try:
+        panel = _panel_to_read(argv[1:])
+        if panel is None:
+            return False
+        # every module the reading and checking threads use is imported here: there
+        # they would take turns with the command line's imports for the interpreter
+        # (and Arrow would start reading only when both are done), and an import
+        # interrupted by Ctrl-C on one thread could leave another waiting for it
+        import concurrent.futures  # noqa: F401
 
-        try:
-            engine = load_settings().engine
-        except ConfigError:  # the command itself says so
-            return
-    if engine not in (None, "duckdb") or not panel.lower().endswith(".parquet") \
-            or not Path(panel).is_file():
-        return
-    # the reader's modules are imported here, not by the reading thread: there they
-    # would take turns with the command line's imports for the interpreter, and Arrow
-    # would start reading only when both are done
-    import pyarrow.compute
-    import pyarrow.parquet  # noqa: F401
+        import pyarrow.compute
+        import pyarrow.parquet  # noqa: F401
 
-    import clusteratlas.engines.ibis_engine
-    import clusteratlas.model.panel  # noqa: F401
+        import clusteratlas.core._keys
+        import clusteratlas.engines.ibis_engine
+        import clusteratlas.model.panel  # noqa: F401
 
-    # the panel is checked on the reader's thread as well
-    _prefetched = PendingRead(Path(panel), check=True)
+        # the panel is checked on the reader's thread as well
+        _prefetched = PendingRead(panel, check=True)
+    except Exception:
+        return False
     # numba's start, the other half of what the pipeline waits for
     threading.Thread(target=_start_numba, name="clusteratlas-start-numba",
                      daemon=True).start()
+    return True
+
+
+def _panel_to_read(args: list[str]) -> Path | None:
+    """The Parquet panel of ``map``'s arguments that the DuckDB engine reads through
+    Arrow (:func:`prefetch`), or ``None``."""
+    panel, engine = None, None
+    while args:
+        token, args = args[0], args[1:]
+        if token in ("--help", "-h", "--"):
+            return None
+        if token.startswith("--"):
+            name, eq, value = token.partition("=")
+            if token not in _FLAGS and not eq and args:
+                value, args = args[0], args[1:]
+            if name == "--engine":
+                engine = value
+        elif token.startswith("-") and len(token) > 1:
+            if len(token) == 2 and args:  # "-o FILE"; "-oFILE" holds its value
+                args = args[1:]
+        elif panel is None:
+            panel = token
+    if panel is None:
+        return None
+    if engine is None:
+        from clusteratlas._config import load_settings
+
+        engine = load_settings().engine
+    path = Path(panel)
+    if engine not in (None, "duckdb") or path.suffix.lower() != ".parquet" \
+            or not path.is_file():
+        return None
+    return path
 
 
 def _start_numba() -> None:
