@@ -19,6 +19,16 @@ def panel_file(path):
     return path
 
 
+def big_panel(path, n=2_000_000):
+    """A panel that takes ``map`` a second or more: 400 regions × 900 industries."""
+    rng = np.random.default_rng(1)
+    pq.write_table(pa.table({"region": pa.array(rng.integers(0, 400, n), pa.int32()),
+                             "industry": pa.array(rng.integers(0, 900, n), pa.int32()),
+                             "year": pa.array(np.full(n, 2020), pa.int16()),
+                             "employment": pa.array(rng.integers(1, 99, n), pa.int32())}), path)
+    return path
+
+
 def test_reads_only_what_the_duckdb_engine_reads_through_arrow(tmp_path):
     parquet = panel_file(tmp_path / "p.parquet")
     (tmp_path / "p.csv").write_text("region,industry,year,employment\n1,7,2020,5\n")
@@ -67,18 +77,13 @@ def test_map_reads_the_file_once_and_maps_it(tmp_path, capsys, monkeypatch):
 
 def test_a_command_failing_while_the_file_is_read_exits_cleanly(tmp_path):
     """An error after the read has started (here a bad option, checked once the
-    libraries are imported) waits for the reader instead of ending the interpreter
-    under it: exit code 2 and one line, every time."""
+    libraries are imported): exit code 2 and one line, every time (the console script
+    ends without waiting for the read; a command run otherwise waits for the reader
+    instead of ending the interpreter under it)."""
     import subprocess
     import sys
 
-    rng = np.random.default_rng(1)
-    n = 2_000_000
-    big = tmp_path / "big.parquet"
-    pq.write_table(pa.table({"region": pa.array(rng.integers(0, 400, n), pa.int32()),
-                             "industry": pa.array(rng.integers(0, 900, n), pa.int32()),
-                             "year": pa.array(np.full(n, 2020), pa.int16()),
-                             "employment": pa.array(rng.integers(1, 99, n), pa.int32())}), big)
+    big = big_panel(tmp_path / "big.parquet")
     for _ in range(3):
         done = subprocess.run([sys.executable, "-m", "clusteratlas", "map", str(big), "--out",
                                str(tmp_path / "o.parquet"), "--span", "0"],
@@ -216,13 +221,7 @@ def test_ctrl_c_while_map_starts_ends_it_cleanly(tmp_path):
     import subprocess
     import time
 
-    rng = np.random.default_rng(2)
-    n = 2_000_000
-    big = tmp_path / "big.parquet"
-    pq.write_table(pa.table({"region": pa.array(rng.integers(0, 400, n), pa.int32()),
-                             "industry": pa.array(rng.integers(0, 900, n), pa.int32()),
-                             "year": pa.array(np.full(n, 2020), pa.int16()),
-                             "employment": pa.array(rng.integers(1, 99, n), pa.int32())}), big)
+    big = big_panel(tmp_path / "big.parquet")
     for after in (0.15, 0.3, 0.45):
         proc = subprocess.Popen([sys.executable, "-m", "clusteratlas", "map", str(big), "--out",
                                  str(tmp_path / "o.parquet")], stdout=subprocess.PIPE,
