@@ -42,7 +42,7 @@ from clusteratlas.errors import (
 from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.panel import TOTAL_CODE, Panel
-from clusteratlas.service.panel_reading import PendingRead
+from clusteratlas.service.panel_reading import PendingRead, checked_panel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -216,10 +216,7 @@ def read_panel(path: str | Path, *, engine: str | None = None,
         if checked is not None:
             return checked, eng.name
     table = eng.scan(path)
-    parquet = path.suffix.lower() == ".parquet"
-    panel = Panel.from_arrow(table, source=str(path), first_line=1 if parquet else 2,
-                             unit="row" if parquet else "line", engine=eng.name)
-    return panel, eng.name
+    return checked_panel(table, path, eng.name), eng.name
 
 
 def map_clusters(

@@ -90,13 +90,15 @@ class PendingRead:
         return table
 
 
-def checked_panel(table: Any, path: Path) -> Any:
-    """The panel :func:`~clusteratlas.service.mapping.read_panel` makes of a Parquet
-    file's table (rows named by their number in the file)."""
+def checked_panel(table: Any, path: Path, engine: str = "duckdb") -> Any:
+    """The panel of a file's table as an engine read it, checked against the panel
+    contract; errors name the file and the row (Parquet) or line (CSV, after its
+    header) in it.  :func:`~clusteratlas.service.mapping.read_panel` uses it too."""
     from clusteratlas.model.panel import Panel
 
-    return Panel.from_arrow(table, source=str(path), first_line=1, unit="row",
-                            engine="duckdb")
+    parquet = path.suffix.lower() == ".parquet"
+    return Panel.from_arrow(table, source=str(path), first_line=1 if parquet else 2,
+                            unit="row" if parquet else "line", engine=engine)
 
 
 def start_reading(path: str | Path, engine: str | None) -> PendingRead | None:
