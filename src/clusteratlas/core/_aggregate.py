@@ -7,13 +7,15 @@ order, whatever the number of threads (the same bits as one pass)."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from numba import njit
 
 from clusteratlas.core._jit import pick
 from clusteratlas.core._threads import balanced_bounds, n_threads, run_ranges
 
-__all__ = ["aggregate_rows", "sum_by_region_year"]
+__all__ = ["CubeMemory", "aggregate_rows", "sum_by_region_year"]
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -37,10 +39,54 @@ def _zeroed(size: int, dtype: type) -> np.ndarray:
     return out
 
 
+class CubeMemory:
+    """The zeroed arrays of a cube's sums (:func:`aggregate_rows`), written on a thread
+    of their own while the caller gets the rows ready.
+
+    Writing the zeros of the benchmark panel's cube (270 MB) takes a core a fifth of a
+    second, the totals and flags the caller computes before it another; on two cores
+    the two overlap (bench/mapping.py).  ``suppressed``, ``establishments``, ``wages``:
+    whether the rows have any (a cube they do not need is not written)."""
+
+    def __init__(self, size: int, *, suppressed: bool, establishments: bool,
+                 wages: bool) -> None:
+        self.size = size
+        self._wanted = (("emp", np.float64, True), ("present", np.bool_, True),
+                        ("known", np.bool_, suppressed), ("sup", np.int32, suppressed),
+                        ("est", np.float64, establishments), ("wag", np.float64, wages))
+        self._arrays: dict[str, np.ndarray] = {}
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._write, name="clusteratlas-cube-memory",
+                                        daemon=True)
+        self._thread.start()
+
+    def _write(self) -> None:
+        try:
+            for name, dtype, wanted in self._wanted:
+                if wanted:
+                    self._arrays[name] = _zeroed(self.size, dtype)
+        except BaseException as exc:  # MemoryError: raised where the arrays are claimed
+            self._error = exc
+
+    def claim(self, name: str, size: int, dtype: type) -> np.ndarray:
+        """The zeroed array ``name`` of ``size`` elements: the one written ahead, or a
+        new one where none of that size was (``size`` 0: an empty array)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if size == 0:
+            return np.zeros(0, dtype)
+        ahead = self._arrays.pop(name, None)
+        if ahead is not None and ahead.size == size and ahead.dtype == dtype:
+            return ahead
+        return _zeroed(size, dtype)
+
+
 def aggregate_rows(
     region_idx: np.ndarray, year_idx: np.ndarray, industry_idx: np.ndarray,
     cat_of: np.ndarray, employment: np.ndarray, suppressed: np.ndarray,
     establishments: np.ndarray, wages: np.ndarray, n_c: int, n_t: int, n_r: int,
+    memory: CubeMemory | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Dense ``(R * C * T,)`` sums of the rows: employment (NaN where every row of a
     present cell is suppressed), presence, suppressed row counts (empty when no row is
@@ -48,21 +94,12 @@ def aggregate_rows(
     totals.
 
     The outputs are allocated here (:func:`_zeroed`; the kernel then compiles no
-    allocation code of its own)."""
+    allocation code of its own), or taken from ``memory``, zeroed ahead."""
     size = n_r * n_c * n_t
-    emp = _zeroed(size, np.float64)
-    present = _zeroed(size, np.bool_)
-    # without suppressed rows every present cell is known and no cell counts one:
-    # neither cube is needed (a fifth of the cube's memory)
-    any_suppressed = bool(suppressed.any())
-    known = _zeroed(size if any_suppressed else 0, np.bool_)
-    sup = _zeroed(size if any_suppressed else 0, np.int32)
-    est = _zeroed(size if establishments.size == region_idx.size else 0, np.float64)
-    wag = _zeroed(size if wages.size == region_idx.size else 0, np.float64)
-    cat_totals = np.zeros((n_c, n_t))
-    args = (_frozen(region_idx), _frozen(year_idx), _frozen(industry_idx), _frozen(cat_of),
-            _frozen(employment), _frozen(suppressed), _frozen(establishments), _frozen(wages),
-            n_c, n_t, emp, present, known, sup, est, wag, cat_totals)
+
+    def claim(name: str, size: int, dtype: type) -> np.ndarray:
+        return _zeroed(size, dtype) if memory is None else memory.claim(name, size, dtype)
+
     threads = n_threads()
     bounds = None
     if threads > 1 and region_idx.size > 1 << 16:
@@ -71,6 +108,20 @@ def aggregate_rows(
         valid = cat_of >= 0
         bounds = balanced_bounds(np.bincount(cat_of[valid], weights=per_ind[valid],
                                              minlength=n_c), threads)
+    # without suppressed rows every present cell is known and no cell counts one:
+    # neither cube is needed (a fifth of the cube's memory)
+    any_suppressed = bool(suppressed.any())
+    # (the zeros of ``memory`` are being written meanwhile)
+    emp = claim("emp", size, np.float64)
+    present = claim("present", size, np.bool_)
+    known = claim("known", size if any_suppressed else 0, np.bool_)
+    sup = claim("sup", size if any_suppressed else 0, np.int32)
+    est = claim("est", size if establishments.size == region_idx.size else 0, np.float64)
+    wag = claim("wag", size if wages.size == region_idx.size else 0, np.float64)
+    cat_totals = np.zeros((n_c, n_t))
+    args = (_frozen(region_idx), _frozen(year_idx), _frozen(industry_idx), _frozen(cat_of),
+            _frozen(employment), _frozen(suppressed), _frozen(establishments), _frozen(wages),
+            n_c, n_t, emp, present, known, sup, est, wag, cat_totals)
     run_ranges(_aggregate_rows, n_c, *args, bounds=bounds or [0, n_c])
     if any_suppressed:
         run_ranges(_unknown_cells, size, present, known, emp, per_thread=1)
@@ -78,11 +129,16 @@ def aggregate_rows(
 
 
 def sum_by_region_year(region_idx: np.ndarray, year_idx: np.ndarray, values: np.ndarray,
-                       mask: np.ndarray, n_t: int, n_r: int) -> np.ndarray:
-    """(T, R) sums of the known (not NaN) ``values`` of the rows in ``mask``."""
+                       mask: np.ndarray, n_t: int, n_r: int,
+                       observed: np.ndarray | None = None) -> np.ndarray:
+    """(T, R) sums of the known (not NaN) ``values`` of the rows in ``mask``.
+
+    ``observed``: a (T, R) array that gets True for the region-year of every row with a
+    region (``region_idx`` ≥ 0), in ``mask`` or not, in the same pass."""
     out = np.zeros((n_t, n_r))
+    seen = np.zeros((0, 0), np.bool_) if observed is None else observed
     pick(_sum_by_region_year, values)(_frozen(region_idx), _frozen(year_idx), _frozen(values),
-                        _frozen(mask), out)
+                                      _frozen(mask), out, seen)
     return out
 
 
@@ -143,10 +199,16 @@ def _unknown_cells(first: int, stop: int, present: np.ndarray, known: np.ndarray
 @njit(cache=True)
 def _sum_by_region_year(
     region_idx: np.ndarray, year_idx: np.ndarray, values: np.ndarray, mask: np.ndarray,
-    out: np.ndarray,
+    out: np.ndarray, observed: np.ndarray,
 ) -> None:
+    mark = observed.size > 0
     for k in range(region_idx.size):
-        if mask[k] and region_idx[k] >= 0:
+        r = region_idx[k]
+        if r < 0:
+            continue
+        if mark:
+            observed[year_idx[k], r] = True
+        if mask[k]:
             v = values[k]
             if not np.isnan(v):
-                out[year_idx[k], region_idx[k]] += v
+                out[year_idx[k], r] += v

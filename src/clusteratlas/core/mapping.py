@@ -21,6 +21,8 @@ from clusteratlas.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from clusteratlas.core._aggregate import CubeMemory
+
 __all__ = ["ClusterCube", "CodedColumn", "MappingResult", "SummaryColumns", "aggregate_to_cube",
            "map_indicators"]
 
@@ -81,6 +83,7 @@ def aggregate_to_cube(
     reference_totals: F64 | None = None,
     reference_grand: F64 | None = None,
     observed: NDArray[np.bool_] | None = None,
+    memory: CubeMemory | None = None,
 ) -> ClusterCube:
     """Sum industry rows into category cells.
 
@@ -98,6 +101,9 @@ def aggregate_to_cube(
         values of all industries (not only those in categories).
     observed
         (T, R) region-years the panel has rows for (see :class:`ClusterCube`).
+    memory
+        The cube's arrays, being zeroed ahead (:class:`~clusteratlas.core._aggregate.CubeMemory`
+        of ``R * C * T`` elements).
     """
     from clusteratlas.core._aggregate import aggregate_rows, sum_by_region_year  # numba: here
 
@@ -127,7 +133,7 @@ def aggregate_to_cube(
     emp, present, sup, est, wag, cat_totals = aggregate_rows(
         region_idx[rows], year_idx[rows], ind, cat_of, employment[rows], suppressed[rows],
         empty if establishments is None else establishments[rows],
-        empty if wages is None else wages[rows], n_c, n_t, n_r,
+        empty if wages is None else wages[rows], n_c, n_t, n_r, memory,
     )
     shape = (n_r, n_c, n_t)
 

@@ -411,17 +411,19 @@ def _cube_stage(panel: Panel, categories: CategorySet | None,
     if ref_code is None and len(mapped) < len(region_codes):
         notes.append("LQ reference: the mapped regions only")
 
+    # the cube's zeros are written on another core while the rows are got ready
+    from clusteratlas.core._aggregate import CubeMemory
+
+    memory = CubeMemory(len(mapped) * len(cat_codes) * len(all_years),
+                        suppressed=bool(suppressed.any()),
+                        establishments=establishments is not None, wages=wages is not None)
     region_new = new_index[region_idx] if not keep.all() else region_idx
     mask = (region_new >= 0) & ~is_total
     rows: np.ndarray | slice = slice(None) if mask.all() else mask
-    totals = _region_totals(employment, is_total, region_new, year_idx, len(mapped),
-                            len(all_years), mask)
+    # the region-years with any row (a TOTAL row too), marked in the totals' pass
     observed = np.zeros((len(all_years), len(mapped)), dtype=bool)
-    if keep.all():  # every row counts: no masked copies of two long index arrays
-        observed[year_idx, region_new] = True
-    else:
-        sel = region_new >= 0
-        observed[year_idx[sel], region_new[sel]] = True
+    totals = _region_totals(employment, is_total, region_new, year_idx, len(mapped),
+                            len(all_years), mask, observed)
     ref_totals = ref_grand = None
     if ref_code is not None:
         ref = region_idx == region_codes.index(ref_code)
@@ -442,7 +444,7 @@ def _cube_stage(panel: Panel, categories: CategorySet | None,
         suppressed=suppressed[rows], establishments=None if establishments is None
         else establishments[rows], wages=None if wages is None else wages[rows],
         region_totals=totals, reference_totals=ref_totals, reference_grand=ref_grand,
-        observed=observed,
+        observed=observed, memory=memory,
     )
     if options.denominator != "total":
         cube = _with_denominator(cube, categories, options.denominator, source)
@@ -577,11 +579,13 @@ def _coagglomeration_table(cube: ClusterCube, year: int, source: str) -> pd.Data
 
 def _region_totals(employment: np.ndarray, is_total: np.ndarray, region_new: np.ndarray,
                    year_idx: np.ndarray, n_regions: int, n_years: int,
-                   rows: np.ndarray) -> np.ndarray:
-    """(T, R) totals: published TOTAL rows where present, else the sum of known cells."""
+                   rows: np.ndarray, observed: np.ndarray | None = None) -> np.ndarray:
+    """(T, R) totals: published TOTAL rows where present, else the sum of known cells;
+    ``observed`` (T, R) gets True for the region-year of every row of a mapped region."""
     from clusteratlas.core._aggregate import sum_by_region_year  # numba: when needed
 
-    summed = sum_by_region_year(region_new, year_idx, employment, rows, n_years, n_regions)
+    summed = sum_by_region_year(region_new, year_idx, employment, rows, n_years, n_regions,
+                                observed)
     published = np.full((n_years, n_regions), np.nan)
     sel = is_total & (region_new >= 0)
     published[year_idx[sel], region_new[sel]] = employment[sel]
