@@ -109,3 +109,31 @@ def test_a_compiling_block_hands_out_the_compiled_kernel_on_its_thread_only(monk
     assert _jit.pick(_grand_totals, tiny) is not _grand_totals
     # a large input gets the compiled kernel anyway
     assert _jit.pick(_grand_totals, np.zeros(_jit.SMALL + 1)) is _grand_totals
+
+
+def test_the_cube_memory_written_ahead_is_the_zeros_aggregate_rows_needs():
+    """``CubeMemory`` zeroes the cube's arrays on another thread (core/_aggregate.py):
+    the sums are the ones of arrays allocated on the spot, an array of another size is
+    not taken, and an error of the thread comes back where the arrays are claimed."""
+    from clusteratlas.core._aggregate import CubeMemory, aggregate_rows
+
+    region = np.array([0, 1, 1, 0], np.int32)
+    year = np.array([0, 0, 1, 1], np.int32)
+    industry = np.array([0, 1, 0, 1], np.int32)
+    cat_of = np.array([0, 1], np.int64)
+    emp = np.array([1.0, 2.0, 3.0, 4.0])
+    sup = np.zeros(4, np.bool_)
+    empty = np.zeros(0)
+    plain = aggregate_rows(region, year, industry, cat_of, emp, sup, empty, empty, 2, 2, 2)
+    memory = CubeMemory(8, suppressed=True, establishments=False, wages=False)
+    ahead = aggregate_rows(region, year, industry, cat_of, emp, sup, empty, empty, 2, 2, 2,
+                           memory)
+    for a, b in zip(plain, ahead, strict=True):
+        assert a.dtype == b.dtype
+        assert np.array_equal(a, b)
+    assert ahead[0].sum() == 10.0
+    wrong = CubeMemory(5, suppressed=False, establishments=False, wages=False)
+    assert wrong.claim("emp", 8, np.float64).size == 8
+    failing = CubeMemory(1 << 62, suppressed=False, establishments=False, wages=False)
+    with pytest.raises(ValueError, match="too big"):  # numpy's, raised on the claiming thread
+        failing.claim("emp", 1 << 62, np.float64)

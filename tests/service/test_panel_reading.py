@@ -19,16 +19,6 @@ def panel_file(path):
     return path
 
 
-def big_panel(path, n=2_000_000):
-    """A panel that takes ``map`` a second or more: 400 regions × 900 industries."""
-    rng = np.random.default_rng(1)
-    pq.write_table(pa.table({"region": pa.array(rng.integers(0, 400, n), pa.int32()),
-                             "industry": pa.array(rng.integers(0, 900, n), pa.int32()),
-                             "year": pa.array(np.full(n, 2020), pa.int16()),
-                             "employment": pa.array(rng.integers(1, 99, n), pa.int32())}), path)
-    return path
-
-
 def test_reads_only_what_the_duckdb_engine_reads_through_arrow(tmp_path):
     parquet = panel_file(tmp_path / "p.parquet")
     (tmp_path / "p.csv").write_text("region,industry,year,employment\n1,7,2020,5\n")
@@ -75,7 +65,7 @@ def test_map_reads_the_file_once_and_maps_it(tmp_path, capsys, monkeypatch):
     assert np.isclose(lq, (5 / 11) / (12 / 27), rtol=1e-15)
 
 
-def test_a_command_failing_while_the_file_is_read_exits_cleanly(tmp_path):
+def test_a_command_failing_while_the_file_is_read_exits_cleanly(tmp_path, big_panel):
     """An error after the read has started (here a bad option, checked once the
     libraries are imported): exit code 2 and one line, every time (the console script
     ends without waiting for the read; a command run otherwise waits for the reader
@@ -213,7 +203,7 @@ def test_prefetch_gives_up_quietly_where_the_command_will_say_what_is_wrong(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to a child process")
-def test_ctrl_c_while_map_starts_ends_it_cleanly(tmp_path):
+def test_ctrl_c_while_map_starts_ends_it_cleanly(tmp_path, big_panel):
     """Ctrl-C while ``map`` imports on several threads (cli/launch.py) is held back
     until the imports are done (cli/process.py: hold_interrupts): exit code 130, no
     traceback, no process left waiting for an import lock."""

@@ -309,3 +309,8 @@ def _summaries(
                 else:
                     hoover[c, t] = np.nan
                     g[c, t] = np.nan
+
+
+#: the kernels of the cells and the summaries, compiled by a second process on a fresh
+#: install (:class:`clusteratlas.service.compile_ahead.CompileAhead`)
+KERNELS = (_cells, _year_sums, _summaries)

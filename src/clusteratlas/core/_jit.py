@@ -17,13 +17,13 @@ from __future__ import annotations
 import os
 import threading
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-__all__ = ["SMALL", "compiling", "pick", "python_twin"]
+__all__ = ["SMALL", "cold", "compiling", "pick", "python_twin"]
 
 #: up to this many elements in the largest input array, a kernel whose cache is empty
 #: runs as Python (about the size where compiling costs more than interpreting)
@@ -66,17 +66,21 @@ _COMPILING = threading.local()
 
 
 @contextmanager
-def compiling() -> Iterator[None]:
+def compiling(skip: Collection[Any] = (), only: Collection[Any] | None = None
+              ) -> Iterator[None]:
     """In this block, on this thread, :func:`pick` hands out the compiled kernel
     whatever the input's size: a thread that maps a tiny panel to load the kernels
     (:func:`clusteratlas.service.mapping.warm_up`) compiles them on a fresh install,
-    ahead of the large panel that needs them."""
-    before = getattr(_COMPILING, "on", False)
-    _COMPILING.on = True
+    ahead of the large panel that needs them.  Only the kernels in ``only`` (default:
+    all) and not in ``skip`` are compiled; the others run as twins (another process
+    compiles them: :class:`clusteratlas.service.compile_ahead.CompileAhead`)."""
+    before = getattr(_COMPILING, "rule", None)
+    _COMPILING.rule = (None if only is None else frozenset(id(k) for k in only),
+                       frozenset(id(k) for k in skip))
     try:
         yield
     finally:
-        _COMPILING.on = before
+        _COMPILING.rule = before
 
 
 def pick(kernel: Any, *args: Any) -> Callable[..., Any]:
@@ -85,7 +89,16 @@ def pick(kernel: Any, *args: Any) -> Callable[..., Any]:
     if not _is_kernel(kernel):
         return kernel  # type: ignore[no-any-return]
     size = max((a.size for a in args if isinstance(a, np.ndarray)), default=0)
-    if size > SMALL or _warm(kernel) or getattr(_COMPILING, "on", False):
+    if size > SMALL or _warm(kernel):
+        return kernel  # type: ignore[no-any-return]
+    rule = getattr(_COMPILING, "rule", None)
+    if rule is not None and (rule[0] is None or id(kernel) in rule[0]) \
+            and id(kernel) not in rule[1]:
         return kernel  # type: ignore[no-any-return]
     return python_twin(kernel)
+
+
+def cold(kernels: Collection[Any]) -> bool:
+    """Whether any of ``kernels`` is neither compiled here nor in numba's cache."""
+    return any(_is_kernel(k) and not _warm(k) for k in kernels)
 

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ from clusteratlas.errors import (
 from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.panel import TOTAL_CODE, Panel
+from clusteratlas.service.compile_ahead import CompileAhead
 from clusteratlas.service.panel_reading import PendingRead, checked_panel
 
 if TYPE_CHECKING:
@@ -270,7 +272,11 @@ def map_file(path: str | Path, categories: CategorySet | None, options: MappingO
     # reads the file, and goes on while the first stages run: a stage whose kernel is
     # being compiled waits for it (numba compiles one at a time), the stages before it
     # have their own kernels already
-    warm = threading.Thread(target=_warm_up_quietly, args=(_large(path, pending),),
+    # (on a fresh install a second process compiles the column statistics' kernels
+    # meanwhile, for a large panel)
+    large = _large(path, pending)
+    ahead = CompileAhead("clusteratlas.core._cells.KERNELS", _COMPILE_CELLS) if large else None
+    warm = threading.Thread(target=_warm_up_quietly, args=(large, ahead),
                             name="clusteratlas-warm-up", daemon=True)
     warm.start()
     data, engine_name = read_panel(path, engine=engine, engine_url=engine_url,
@@ -278,6 +284,8 @@ def map_file(path: str | Path, categories: CategorySet | None, options: MappingO
     stage = _cube_stage(data, categories, options)
     # the rows are summed into the cube: the cells can have their memory
     del data
+    if ahead is not None:
+        ahead.wait()
     result = _indicator_stage(stage, options, stream=stream)
     result.meta["engine"] = engine_name
     return result
@@ -298,18 +306,35 @@ def _large(path: str | Path, pending: PendingRead | None) -> bool:
         return False
 
 
-def _warm_up_quietly(compile: bool) -> None:
+def _warm_up_quietly(compile: bool, ahead: CompileAhead | None = None) -> None:
+    skip = ahead.start() if ahead is not None else ()
     with contextlib.suppress(Exception):  # the pipeline meets any problem itself
-        warm_up(compile=compile)
+        warm_up(compile=compile, skip=skip)
 
 
-def warm_up(*, compile: bool = False) -> None:
+#: what the second process of a cold ``map`` runs (:class:`~.compile_ahead.CompileAhead`)
+_COMPILE_CELLS = ("from clusteratlas.service.mapping import compile_cell_kernels; "
+                  "compile_cell_kernels()")
+
+
+def compile_cell_kernels() -> None:
+    """Compile the kernels of the cells and the summaries into numba's cache (and no
+    other): the second process of ``map`` on a fresh install."""
+    from clusteratlas.core._cells import KERNELS
+
+    warm_up(compile=True, only=KERNELS)
+
+
+def warm_up(*, compile: bool = False, skip: Collection[Any] = (),
+            only: Collection[Any] | None = None) -> None:
     """Load every kernel of :func:`map_panel` from numba's cache by mapping a tiny
     panel; meant for a background thread while a panel is read.  The tiny panel has
     the column types of every panel, so the kernels it loads are the ones the real call
     uses.  On a fresh install the tiny panel runs the kernels' Python twins instead,
     unless ``compile`` (a large panel, which needs the compiled kernels): then each is
-    compiled here, one stage ahead of the panel's own call."""
+    compiled here, one stage ahead of the panel's own call: those in ``only`` (default:
+    all) except those in ``skip`` (another process compiles them:
+    :class:`~.compile_ahead.CompileAhead`)."""
     n = 2 * 2 * 6
     codes = text_array(["A", "B"])
     index = numeric(np.arange(n, dtype=np.int32) % 2)
@@ -324,7 +349,7 @@ def warm_up(*, compile: bool = False) -> None:
     # the summaries too: they are computed on first use
     from clusteratlas.core._jit import compiling
 
-    with compiling() if compile else contextlib.nullcontext():
+    with compiling(skip, only) if compile else contextlib.nullcontext():
         map_panel(Panel.from_arrow(table, source="warm-up"), None).result.summaries()
 
 
