@@ -194,3 +194,23 @@ def spark_cluster(tmp_path_factory: pytest.TempPathFactory):
             active.stop()
         subprocess.run([str(SCRIPT), "stop", str(folder)], env=env, capture_output=True,
                        timeout=120, check=False)
+
+
+def _big_panel(path, n=2_000_000):
+    """A panel that takes ``map`` a second or more: 400 regions × 900 industries."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(1)
+    pq.write_table(pa.table({"region": pa.array(rng.integers(0, 400, n), pa.int32()),
+                             "industry": pa.array(rng.integers(0, 900, n), pa.int32()),
+                             "year": pa.array(np.full(n, 2020), pa.int16()),
+                             "employment": pa.array(rng.integers(1, 99, n), pa.int32())}), path)
+    return path
+
+
+@pytest.fixture
+def big_panel():
+    """``big_panel(path, n=2_000_000)`` writes a large integer-coded Parquet panel."""
+    return _big_panel
