@@ -313,28 +313,18 @@ def _warm_up_quietly(compile: bool, ahead: CompileAhead | None = None) -> None:
 
 
 #: what the second process of a cold ``map`` runs (:class:`~.compile_ahead.CompileAhead`)
-_COMPILE_CELLS = ("from clusteratlas.service.mapping import compile_cell_kernels; "
-                  "compile_cell_kernels()")
+_COMPILE_CELLS = ("from clusteratlas.core.mapping import load_cell_kernels; "
+                  "load_cell_kernels()")
 
 
-def compile_cell_kernels() -> None:
-    """Compile the kernels of the cells and the summaries into numba's cache (and no
-    other): the second process of ``map`` on a fresh install."""
-    from clusteratlas.core._cells import KERNELS
-
-    warm_up(compile=True, only=KERNELS)
-
-
-def warm_up(*, compile: bool = False, skip: Collection[Any] = (),
-            only: Collection[Any] | None = None) -> None:
+def warm_up(*, compile: bool = False, skip: Collection[Any] = ()) -> None:
     """Load every kernel of :func:`map_panel` from numba's cache by mapping a tiny
     panel; meant for a background thread while a panel is read.  The tiny panel has
     the column types of every panel, so the kernels it loads are the ones the real call
     uses.  On a fresh install the tiny panel runs the kernels' Python twins instead,
     unless ``compile`` (a large panel, which needs the compiled kernels): then each is
-    compiled here, one stage ahead of the panel's own call: those in ``only`` (default:
-    all) except those in ``skip`` (another process compiles them:
-    :class:`~.compile_ahead.CompileAhead`)."""
+    compiled here, one stage ahead of the panel's own call, except those in ``skip``
+    (another process compiles them: :class:`~.compile_ahead.CompileAhead`)."""
     n = 2 * 2 * 6
     codes = text_array(["A", "B"])
     index = numeric(np.arange(n, dtype=np.int32) % 2)
@@ -349,7 +339,7 @@ def warm_up(*, compile: bool = False, skip: Collection[Any] = (),
     # the summaries too: they are computed on first use
     from clusteratlas.core._jit import compiling
 
-    with compiling(skip, only) if compile else contextlib.nullcontext():
+    with compiling(skip) if compile else contextlib.nullcontext():
         map_panel(Panel.from_arrow(table, source="warm-up"), None).result.summaries()
 
 
