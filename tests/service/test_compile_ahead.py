@@ -16,11 +16,13 @@ def _indexed(cache):
 
 
 def test_the_second_process_compiles_the_cells_kernels_and_no_other(tmp_path):
+    """It needs numpy, numba and the core only (no Arrow, no pandas, no SciPy BLAS probe)."""
+    from clusteratlas.service.mapping import _COMPILE_CELLS
+
     cache = tmp_path / "numba-cache"
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from clusteratlas.core.mapping import "
-         "load_cell_kernels; load_cell_kernels(); "
-         "assert not {'pyarrow', 'pandas'} & set(sys.modules)"],
+        [sys.executable, "-c", _COMPILE_CELLS + "; import sys; "
+         "assert not {'pyarrow', 'pandas', 'scipy.linalg'} & set(sys.modules)"],
         env={**os.environ, "NUMBA_CACHE_DIR": str(cache)},
         capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from importlib.abc import MetaPathFinder
-from types import FrameType
-from typing import Any
+
+from clusteratlas.core._blas_probe import block_blas_probe
 
 __all__ = ["PROCESS", "hold_collector", "hold_interrupts", "keep_freed_memory",
            "one_blas_thread", "prepare_map", "settle"]
@@ -126,22 +125,6 @@ def one_blas_thread() -> None:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-class _NoBlasProbe(MetaPathFinder):
-    """Fails SciPy's BLAS import where numba's ``arraymath`` module probes for it, and
-    nowhere else: not on another thread, not later."""
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if name == "scipy.linalg" or name.startswith("scipy.linalg."):
-            frame: FrameType | None = sys._getframe(1)
-            while frame is not None:
-                if frame.f_code.co_name == "_check_blas" \
-                        and frame.f_globals.get("__name__") == "numba.np.arraymath":
-                    raise ModuleNotFoundError(f"{name}: not probed in this process",
-                                              name=name)
-                frame = frame.f_back
-        return None
-
-
 def skip_numba_blas_probe() -> None:
     """Let numba start without importing SciPy's linear algebra, in a process that runs
     this one command (``map``).
@@ -152,9 +135,8 @@ def skip_numba_blas_probe() -> None:
     call no BLAS (numba then takes its own loop for such products).  Only that probe's
     import fails: ``import scipy.linalg`` anywhere else works, also on another thread
     while numba starts."""
-    if PROCESS.one_command and "numba.np.arraymath" not in sys.modules \
-            and not any(isinstance(f, _NoBlasProbe) for f in sys.meta_path):
-        sys.meta_path.insert(0, _NoBlasProbe())
+    if PROCESS.one_command:
+        block_blas_probe()
 
 
 def prepare_map() -> None:

@@ -313,7 +313,9 @@ def _warm_up_quietly(compile: bool, ahead: CompileAhead | None = None) -> None:
 
 
 #: what the second process of a cold ``map`` runs (:class:`~.compile_ahead.CompileAhead`)
-_COMPILE_CELLS = ("from clusteratlas.core.mapping import load_cell_kernels; "
+_COMPILE_CELLS = ("from clusteratlas.core._blas_probe import block_blas_probe; "
+                  "block_blas_probe(); "
+                  "from clusteratlas.core.mapping import load_cell_kernels; "
                   "load_cell_kernels()")
 
 
