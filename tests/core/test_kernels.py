@@ -121,8 +121,8 @@ def test_the_cube_memory_written_ahead_is_the_zeros_aggregate_rows_needs():
     year = np.array([0, 0, 1, 1], np.int32)
     industry = np.array([0, 1, 0, 1], np.int32)
     cat_of = np.array([0, 1], np.int64)
-    emp = np.array([1.0, 2.0, 3.0, 4.0])
-    sup = np.zeros(4, np.bool_)
+    emp = np.array([1.0, 2.0, np.nan, 4.0])
+    sup = np.array([False, False, True, False])
     empty = np.zeros(0)
     plain = aggregate_rows(region, year, industry, cat_of, emp, sup, empty, empty, 2, 2, 2)
     memory = CubeMemory(8, suppressed=True, establishments=False, wages=False)
@@ -130,8 +130,10 @@ def test_the_cube_memory_written_ahead_is_the_zeros_aggregate_rows_needs():
                            memory)
     for a, b in zip(plain, ahead, strict=True):
         assert a.dtype == b.dtype
-        assert np.array_equal(a, b)
-    assert ahead[0].sum() == 10.0
+        assert np.array_equal(a, b, equal_nan=True)
+    assert np.nansum(ahead[0]) == 7.0
+    assert ahead[2].sum() == 1  # the suppressed row counted
+    assert memory._arrays == {}  # every array written ahead was taken
     wrong = CubeMemory(5, suppressed=False, establishments=False, wages=False)
     assert wrong.claim("emp", 8, np.float64).size == 8
     failing = CubeMemory(1 << 62, suppressed=False, establishments=False, wages=False)

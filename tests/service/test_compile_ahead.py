@@ -108,3 +108,46 @@ def test_a_compiling_block_compiles_only_its_kernels(monkeypatch, rule):
     with block:
         assert _jit.pick(_grand_totals, tiny) is _grand_totals
         assert _jit.pick(_year_sums, tiny) is not _year_sums
+
+
+def test_the_second_process_as_map_starts_it(tmp_path, monkeypatch):
+    """With the environment ``CompileAhead`` gives it: the package found, numba's cache
+    the one the command uses, nothing taken from the working directory (a stray
+    ``numba.py`` there)."""
+    from clusteratlas.core import _cells, _jit
+    from clusteratlas.service.mapping import _COMPILE_CELLS
+
+    monkeypatch.setattr(_jit, "cold", lambda kernels: True)
+    cache = tmp_path / "numba-cache"
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(cache))
+    (tmp_path / "numba.py").write_text("raise SystemExit(7)\n")
+    monkeypatch.chdir(tmp_path)
+    ahead = CompileAhead("clusteratlas.core._cells.KERNELS", _COMPILE_CELLS)
+    assert ahead.start() == _cells.KERNELS
+    ahead.wait(timeout=600)
+    assert ahead._process.returncode == 0
+    assert {"_cells._cells", "_cells._year_sums", "_cells._summaries"} <= _indexed(cache)
+
+
+def test_a_second_process_that_hangs_is_ended_in_time(monkeypatch):
+    import time
+
+    from clusteratlas.core import _jit
+
+    monkeypatch.setattr(_jit, "cold", lambda kernels: True)
+    ahead = CompileAhead("clusteratlas.core._cells.KERNELS", "import time; time.sleep(120)")
+    ahead.start()
+    began = time.monotonic()
+    ahead.wait(timeout=1.0)
+    assert time.monotonic() - began < 30
+    assert ahead._process.returncode is not None  # ended, not left running
+
+
+def test_a_command_that_fails_first_starts_no_second_process(monkeypatch):
+    from clusteratlas.core import _jit
+
+    monkeypatch.setattr(_jit, "cold", lambda kernels: True)
+    ahead = CompileAhead("clusteratlas.core._cells.KERNELS", "import time; time.sleep(120)")
+    ahead.stop()
+    assert ahead.start() == ()
+    assert ahead._process is None

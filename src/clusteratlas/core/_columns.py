@@ -317,4 +317,3 @@ def start_numba() -> None:
     its own while it imports its other libraries
     (:func:`clusteratlas.service.panel_reading.prefetch`)."""
     _grand_totals(np.zeros((1, 1)), np.zeros(1))
-

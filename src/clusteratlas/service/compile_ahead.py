@@ -15,8 +15,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Collection
-from pathlib import Path
 from typing import Any
 
 __all__ = ["CompileAhead"]
@@ -34,6 +34,8 @@ class CompileAhead:
         self._kernels = kernels
         self._code = code
         self._decided = threading.Event()
+        self._lock = threading.Lock()
+        self._stopped = False
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Collection[Any]:
@@ -46,25 +48,43 @@ class CompileAhead:
             kernels: tuple[Any, ...] = getattr(importlib.import_module(module), name)
             if not cold(kernels):
                 return ()
-            # the package this process runs, also where it is not installed
-            root = str(Path(__file__).resolve().parents[2])
+            # the package this process runs, also where it is not installed; the path
+            # as this process spells it (not resolved: numba names its cache folders
+            # after the source's path); -P: nothing from the working directory
+            root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
             path = os.environ.get("PYTHONPATH")
             env = {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
-            self._process = subprocess.Popen(
-                [sys.executable, "-c", self._code], env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            with self._lock:
+                if self._stopped:  # the command failed before the process started
+                    return ()
+                self._process = subprocess.Popen(
+                    [sys.executable, "-P", "-c", self._code], env=env,
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL)
             return kernels
         except Exception:  # no second process: this one compiles everything itself
             return ()
         finally:
             self._decided.set()
 
-    def wait(self, timeout: float = 600.0) -> None:
-        """Until the process has ended.  Whether it compiled the kernels or failed,
-        the pipeline then finds them in the cache or compiles them itself."""
+    def wait(self, timeout: float = 120.0) -> None:
+        """Until the process has ended, at most ``timeout`` seconds in all (then it is
+        ended).  Whether it compiled the kernels or not, the pipeline then finds them in
+        the cache or compiles them itself."""
+        deadline = time.monotonic() + timeout
         if not self._decided.wait(timeout) or self._process is None:
             return
         try:
-            self._process.wait(timeout)
+            self._process.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            self._process.kill()
+            self.stop()
+
+    def stop(self) -> None:
+        """End the process if it still runs, or keep it from starting (the command
+        failed, or the process took too long)."""
+        with self._lock:
+            self._stopped = True
+            process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()

@@ -279,9 +279,14 @@ def map_file(path: str | Path, categories: CategorySet | None, options: MappingO
     warm = threading.Thread(target=_warm_up_quietly, args=(large, ahead),
                             name="clusteratlas-warm-up", daemon=True)
     warm.start()
-    data, engine_name = read_panel(path, engine=engine, engine_url=engine_url,
-                                   pending=pending)
-    stage = _cube_stage(data, categories, options)
+    try:
+        data, engine_name = read_panel(path, engine=engine, engine_url=engine_url,
+                                       pending=pending)
+        stage = _cube_stage(data, categories, options)
+    except BaseException:
+        if ahead is not None:  # a command that fails leaves no process compiling
+            ahead.stop()
+        raise
     # the rows are summed into the cube: the cells can have their memory
     del data
     if ahead is not None:
@@ -432,7 +437,7 @@ def _cube_stage(panel: Panel, categories: CategorySet | None,
     from clusteratlas.core._aggregate import CubeMemory
 
     memory = CubeMemory(len(mapped) * len(cat_codes) * len(all_years),
-                        suppressed=bool(suppressed.any()),
+                        suppressed=bool(np.any(suppressed & ~is_total)),
                         establishments=establishments is not None, wages=wages is not None)
     region_new = new_index[region_idx] if not keep.all() else region_idx
     mask = (region_new >= 0) & ~is_total
@@ -516,7 +521,8 @@ def _with_denominator(cube: ClusterCube, categories: CategorySet | None, denomin
                           f"{denominator!r} (groups: "
                           f"{', '.join(sorted({c.group for c in categories.categories}))})")
     emp = np.nan_to_num(cube.employment[:, mask, :])  # (R, C', T)
-    totals = emp.sum(axis=1).T  # (T, R)
+    # (T, R) in C order, as every cube's totals: the kernels compiled for them fit
+    totals = np.ascontiguousarray(emp.sum(axis=1).T)
     ref_grand = (None if cube.reference_totals is None
                  else cube.reference_totals[mask].sum(axis=0))
     return replace(cube, region_totals=totals, reference_grand=ref_grand)
