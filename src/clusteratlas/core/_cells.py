@@ -15,8 +15,10 @@ from collections.abc import Callable
 import numpy as np
 from numba import njit
 
-from clusteratlas.core._jit import pick
+from clusteratlas.core._jit import light_cache_loads, pick
 from clusteratlas.core._threads import n_threads, run_ranges
+
+light_cache_loads()  # before any kernel is loaded from the cache
 
 __all__ = ["cell_arrays", "cell_indicators", "detail_columns", "summaries"]
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from clusteratlas.core._jit import pick
+from clusteratlas.core._jit import light_cache_loads, pick
 from clusteratlas.core._threads import n_threads, run_ranges
+
+light_cache_loads()  # before any kernel is loaded from the cache
 
 __all__ = ["column_statistics", "start_numba"]
 
@@ -311,9 +313,10 @@ def start_numba() -> None:
     """Import numba and set up its compiler's tables in this process, by loading one
     small cached kernel.
 
-    The first kernel a process loads from numba's cache costs half a second of the
-    interpreter's time (numba's typing and lowering registries, the same for every
-    kernel); each further one a few hundredths.  ``map`` starts this on a thread of
-    its own while it imports its other libraries
+    Importing numba and loading the first kernel from its cache cost half a second
+    of the interpreter's time (numba's modules; its runtime, readied by
+    :func:`~clusteratlas.core._jit.light_cache_loads`); each further kernel a few
+    hundredths.  ``map`` starts this on a thread of its own while it imports its
+    other libraries
     (:func:`clusteratlas.service.panel_reading.prefetch`)."""
     _grand_totals(np.zeros((1, 1)), np.zeros(1))

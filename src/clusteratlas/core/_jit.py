@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SMALL", "cold", "compiling", "pick", "python_twin"]
+__all__ = ["SMALL", "cold", "compiling", "light_cache_loads", "pick", "python_twin"]
 
 #: up to this many elements in the largest input array, a kernel whose cache is empty
 #: runs as Python (about the size where compiling costs more than interpreting)
@@ -102,3 +102,60 @@ def cold(kernels: Collection[Any]) -> bool:
     """Whether any of ``kernels`` is neither compiled here nor in numba's cache."""
     return any(_is_kernel(k) and not _warm(k) for k in kernels)
 
+
+
+_LIGHT = threading.Lock()
+
+
+def light_cache_loads() -> bool:
+    """Load this package's kernels from numba's cache without readying numba's whole
+    compiler first; ``True`` where that is in effect (it is installed once, by the
+    modules that define kernels).
+
+    Before every cache load numba refreshes its target context
+    (``numba.core.caching.Cache.load_overload``): it imports and registers the
+    implementation of every function numba can compile (linear algebra, random,
+    typed containers, …), half a second of interpreter time on a warm start of
+    ``clusteratlas map``, on the thread that also reads the panel.  A cached kernel is
+    machine code; to link it, numba needs only the symbols its runtime and its
+    hashing register (NRT, ``_numba_hashsecret_*``); the others are registered when
+    numba's first context is made, and a parallel kernel starts its threads through
+    its own reload hook.  So for this package's kernels the load initialises just
+    those two; a kernel that is not in the cache is compiled as before, and the
+    compiler refreshes the context itself (``CompilerBase.__init__``).  The same
+    shortcut was proposed upstream (numba PR #9806).  Kernels of other packages load
+    as numba loads them; so does everything when numba's cache classes are not the
+    ones this was written for (then loads are slower, not different)."""
+    with _LIGHT:
+        try:
+            from numba.core import caching
+        except ImportError:  # numba absent: nothing is loaded from its cache
+            return False
+        cache: Any = caching.Cache
+        current = cache.load_overload
+        if getattr(current, "_clusteratlas_light", False):
+            return True
+        if not (hasattr(cache, "_load_overload")
+                and hasattr(cache, "_guard_against_spurious_io_errors")):
+            return False
+
+        def load_overload(self: Any, sig: Any, target_context: Any) -> Any:
+            module = getattr(getattr(self, "_py_func", None), "__module__", None) or ""
+            if not module.startswith("clusteratlas."):
+                return current(self, sig, target_context)
+            _ready_for_linking(target_context)
+            with self._guard_against_spurious_io_errors():
+                return self._load_overload(sig, target_context)
+            return None  # a spurious I/O error was swallowed: numba compiles instead
+
+        load_overload._clusteratlas_light = True  # type: ignore[attr-defined]
+        cache.load_overload = load_overload
+        return True
+
+
+def _ready_for_linking(target_context: Any) -> None:
+    """The part of numba's context refresh that cached machine code links against."""
+    import numba.cpython.hashing  # noqa: F401  (registers _numba_hashsecret_* on import)
+    from numba.core.runtime.nrt import rtsys
+
+    rtsys.initialize(target_context)

@@ -21,7 +21,10 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
+from clusteratlas.core._jit import light_cache_loads
 from clusteratlas.core.geodesy import EARTH_RADIUS_KM
+
+light_cache_loads()  # before any kernel is loaded from the cache
 
 __all__ = ["pair_histogram"]
 

@@ -15,9 +15,12 @@ import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
+from clusteratlas.core._jit import light_cache_loads
 from clusteratlas.core._pairs import pair_histogram
 from clusteratlas.core.geodesy import EARTH_RADIUS_KM
 from clusteratlas.errors import InputError
+
+light_cache_loads()  # before any kernel is loaded from the cache
 
 __all__ = ["KDensity", "k_density", "kd_exact", "silverman_bandwidth"]
 
