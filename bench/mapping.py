@@ -19,6 +19,11 @@ same run:
 - both the anchor and ``clusteratlas map`` on the 30-million-row cube;
 - with ``--spark``, ``clusteratlas map --engine spark`` (local mode) as well.
 
+``clusteratlas`` runs from this checkout (``PYTHONPATH=src``) with its modules'
+bytecode compiled first, as ``pip install`` leaves an installed package (a checkout
+run under ``PYTHONDONTWRITEBYTECODE`` would compile the package's source in every
+run: 0.12 s of the interpreter at ``map``'s start by ``-X importtime``, within the
+noise of a whole run; ``bench/cli.py`` does the same).
 Wall time, CPU time and peak resident memory come from ``/usr/bin/time``.  The anchor
 and ours alternate (``--repeat`` rounds, medians), so that a load that changes during
 the run weighs on both.  The results go to ``docs/benchmarks.md``.
@@ -145,6 +150,9 @@ def main() -> None:
     py = sys.executable
     threads = os.cpu_count() or 1
     shape = ["--regions", "300", "--industries", "100"] if args.quick else []
+    import compileall
+
+    compileall.compile_dir(ROOT / "src" / "clusteratlas", quiet=1)
     before = machine()
     r: dict[str, object] = {"machine": before, "threads": threads}
     with tempfile.TemporaryDirectory() as tmp:
