@@ -129,43 +129,52 @@ def test_map_starts_no_openblas_thread_pools():
     assert threads("serve") > 1
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"),
-                    reason="reads the process's mappings in /proc/self/smaps (Linux)")
+def _huge_pages_on_request() -> bool:
+    from clusteratlas.cli.process import _may_mark_huge_pages
+
+    return _may_mark_huge_pages()
+
+
+@pytest.mark.skipif(not _huge_pages_on_request(),
+                    reason="needs Linux with transparent huge pages on request ([madvise]), "
+                    "no address-space or data limit and no strict overcommit")
 def test_maps_heap_is_marked_for_huge_pages_once():
     """A ``map`` process marks one range of its heap, as large as HUGE_HEAP, for
     transparent huge pages, once however often its settings are applied
-    (cli/process.py: _heap_in_huge_pages), and the array numpy then allocates lies in
-    it (no second range); a process that is not the console script leaves its heap
-    alone.  Arrays allocated afterwards live in it and hold their
-    values."""
+    (cli/process.py: _heap_in_huge_pages), and an array numpy allocates afterwards
+    lies in it; a process that is not the console script marks nothing of the kind."""
     script = textwrap.dedent("""
         import re, sys
-        from clusteratlas.cli.process import HUGE_HEAP, PROCESS, keep_freed_memory
-        PROCESS.one_command = sys.argv[1] == "map"
-        keep_freed_memory()
-        keep_freed_memory()
+        from clusteratlas.cli import process
+        calls = []
+        marking = process._heap_in_huge_pages
+        process._heap_in_huge_pages = lambda libc: (calls.append(1), marking(libc))
+        process.PROCESS.one_command = sys.argv[1] == "map"
+        process.keep_freed_memory()
+        process.keep_freed_memory()
         import numpy as np
         a = np.arange(50_000_000, dtype=np.float64)
         assert a[-1] == 49_999_999.0 and a.sum() == 49_999_999 * 50_000_000 / 2
-        marked = []
-        start = None
+        ranges, start = [], None
         for line in open("/proc/self/smaps"):
             m = re.match(r"([0-9a-f]+)-([0-9a-f]+) ", line)
             if m:
                 start, end = int(m[1], 16), int(m[2], 16)
-            elif line.startswith("VmFlags:") and " hg" in line:
-                marked.append(end - start)
-        print(len(marked), max(marked, default=0) >= HUGE_HEAP - (4 << 20))
+            elif line.startswith("VmFlags:") and " hg" in line \
+                    and end - start >= process.HUGE_HEAP - (4 << 20):
+                ranges.append((start, end))
+        inside = any(s <= a.ctypes.data and a.ctypes.data + a.nbytes <= e for s, e in ranges)
+        print(len(calls), len(ranges), inside)
     """)
 
-    def marked(command: str) -> str:
+    def marked(command: str) -> list[str]:
         out = subprocess.run([sys.executable, "-c", script, command], capture_output=True,
                              text=True, timeout=300)
         assert out.returncode == 0, out.stderr
         return out.stdout.split()
 
-    assert marked("map") == ["1", "True"]
-    assert marked("serve")[1] == "False"  # (numpy marks its large arrays itself)
+    assert marked("map") == ["1", "1", "True"]
+    assert marked("serve") == ["0", "0", "False"]
 
 
 def test_map_to_parquet_imports_neither_pandas_nor_scipys_linear_algebra(tmp_path):

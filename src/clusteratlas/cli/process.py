@@ -138,13 +138,16 @@ def _heap_in_huge_pages(libc: Any) -> None:
     allocated from the heap (which :func:`keep_freed_memory` made the only source
     of memory, and never trims), marked, and freed: the arrays that follow are
     carved from the marked memory.  Nothing is touched, so nothing is resident until
-    used.  It covers every allocation from the heap (numba's arrays, Arrow's
-    buffers, the small ones); numpy's own hint for its large arrays alone measured
-    slower and stays off (:func:`prepare_map`).
+    used; where the block could cost room (limits, strict overcommit) or gain
+    nothing, it is not taken (:func:`_may_mark_huge_pages`).  It covers every
+    allocation from the heap (numba's arrays, Arrow's buffers, the small ones);
+    numpy's own hint for its large arrays alone measured slower and stays off
+    (:func:`prepare_map`).
     """
     import ctypes
+    import mmap
 
-    if not sys.platform.startswith("linux"):
+    if not _may_mark_huge_pages():
         return
     malloc, free, madvise = libc.malloc, libc.free, libc.madvise
     malloc.restype, malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
@@ -154,11 +157,47 @@ def _heap_in_huge_pages(libc: Any) -> None:
     block = malloc(HUGE_HEAP)
     if not block:  # no room (strict overcommit): pages of the usual size
         return
-    huge, madv_hugepage = 2 << 20, 14
+    huge = _huge_page_size()
     start = -(-block // huge) * huge
     end = (block + HUGE_HEAP) // huge * huge
-    madvise(start, end - start, madv_hugepage)  # refused (THP off): nothing changes
+    madvise(start, end - start, mmap.MADV_HUGEPAGE)  # a refusal changes nothing
     free(block)
+
+
+_THP = "/sys/kernel/mm/transparent_hugepage"
+
+
+def _may_mark_huge_pages() -> bool:
+    """Linux with transparent huge pages on request (``[madvise]``: with ``always``
+    the heap gets them anyway, with ``never`` not at all), and room for the block:
+    no limit on the address space or the data segment, no strict overcommit (where
+    the untouched block would still count against the limit for the whole run)."""
+    import mmap
+    import resource
+
+    if not sys.platform.startswith("linux") or not hasattr(mmap, "MADV_HUGEPAGE"):
+        return False
+    try:
+        with open(f"{_THP}/enabled") as f:
+            if "[madvise]" not in f.read():
+                return False
+        with open("/proc/sys/vm/overcommit_memory") as f:
+            if f.read().strip() == "2":
+                return False
+    except OSError:
+        return False
+    for limit in (resource.RLIMIT_AS, resource.RLIMIT_DATA):
+        if resource.getrlimit(limit)[0] != resource.RLIM_INFINITY:
+            return False
+    return True
+
+
+def _huge_page_size() -> int:
+    try:
+        with open(f"{_THP}/hpage_pmd_size") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 2 << 20
 
 
 def one_blas_thread() -> None:

@@ -106,6 +106,19 @@ def cold(kernels: Collection[Any]) -> bool:
 
 _LIGHT = threading.Lock()
 
+#: the numba versions whose cache loads :func:`light_cache_loads` was checked against
+#: (what ``load_overload`` refreshes, which symbols cached code links against):
+#: from this minor version up to, not including, the second
+LIGHT_LOADS_VERIFIED = ((0, 60), (0, 69))
+
+
+def _verified(version: str) -> bool:
+    try:
+        minor = tuple(int(part) for part in version.split(".")[:2])
+    except ValueError:  # a development build: as numba loads
+        return False
+    return LIGHT_LOADS_VERIFIED[0] <= minor < LIGHT_LOADS_VERIFIED[1]
+
 
 def light_cache_loads() -> bool:
     """Load this package's kernels from numba's cache without readying numba's whole
@@ -124,12 +137,16 @@ def light_cache_loads() -> bool:
     those two; a kernel that is not in the cache is compiled as before, and the
     compiler refreshes the context itself (``CompilerBase.__init__``).  The same
     shortcut was proposed upstream (numba PR #9806).  Kernels of other packages load
-    as numba loads them; so does everything when numba's cache classes are not the
-    ones this was written for (then loads are slower, not different)."""
+    as numba loads them; so does everything under a numba this was not verified
+    with (:data:`LIGHT_LOADS_VERIFIED`), or whose cache classes are not the ones it
+    was written for: loads are then slower, not different."""
     with _LIGHT:
         try:
+            import numba
             from numba.core import caching
         except ImportError:  # numba absent: nothing is loaded from its cache
+            return False
+        if not _verified(numba.__version__):
             return False
         cache: Any = caching.Cache
         current = cache.load_overload
