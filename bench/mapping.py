@@ -34,6 +34,7 @@ the run weighs on both.  The results go to ``docs/benchmarks.md``.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -150,8 +151,6 @@ def main() -> None:
     py = sys.executable
     threads = os.cpu_count() or 1
     shape = ["--regions", "300", "--industries", "100"] if args.quick else []
-    import compileall
-
     compileall.compile_dir(ROOT / "src" / "clusteratlas", quiet=1)
     before = machine()
     r: dict[str, object] = {"machine": before, "threads": threads}

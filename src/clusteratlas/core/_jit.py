@@ -103,7 +103,6 @@ def cold(kernels: Collection[Any]) -> bool:
     return any(_is_kernel(k) and not _warm(k) for k in kernels)
 
 
-
 _LIGHT = threading.Lock()
 
 #: the numba versions whose cache loads :func:`light_cache_loads` was checked against
@@ -115,7 +114,7 @@ LIGHT_LOADS_VERIFIED = ((0, 60), (0, 69))
 def _verified(version: str) -> bool:
     try:
         minor = tuple(int(part) for part in version.split(".")[:2])
-    except ValueError:  # a development build: as numba loads
+    except ValueError:  # a version it cannot read (e.g. "0.68rc1"): as numba loads
         return False
     return LIGHT_LOADS_VERIFIED[0] <= minor < LIGHT_LOADS_VERIFIED[1]
 
