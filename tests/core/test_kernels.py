@@ -15,11 +15,23 @@ def numba_argsort(a):
     return np.argsort(a)
 
 
-def our_argsort(a):
+# the helpers are compiled into the kernels that call them (register_jitable): a
+# kernel of the test's own calls their compiled form
+@njit(cache=True)
+def compiled_argsort(a, order, keys, lo, hi):
+    _argsort(a, order, keys, lo, hi)
+
+
+@njit(cache=True)
+def compiled_quantile_select(values, q):
+    return _quantile_select(values, q)
+
+
+def our_argsort(a, sort=compiled_argsort):
     order = np.empty(a.size, np.int64)
     keys = np.empty(a.size)
     stack = np.zeros((2, 100), np.int64)
-    _argsort(a, order, keys, stack[0], stack[1])
+    sort(a, order, keys, stack[0], stack[1])
     # the values moved with their indices
     np.testing.assert_array_equal(keys, a[order])
     return order
@@ -35,6 +47,8 @@ def test_argsort_is_numbas_quicksort_ties_included(n):
                    np.where(rng.random(n) < 0.1, np.nan, rng.integers(0, 3, n) / 7.0)):
         # the same permutation, not just a sorting one: tied values keep numba's order
         np.testing.assert_array_equal(our_argsort(values), numba_argsort(values))
+        if n <= 100:  # as Python (a kernel's twin), the same again
+            np.testing.assert_array_equal(our_argsort(values, _argsort), numba_argsort(values))
 
 
 @pytest.mark.parametrize("q", [0.0, 0.25, 0.5, 0.75, 0.9, 1.0])
@@ -46,7 +60,9 @@ def test_quantile_select_is_the_type_7_quantile(q):
             pos = q * (n - 1)
             k = int(np.floor(pos))
             expected = s[k] if k + 1 >= n or pos == k else s[k] + (pos - k) * (s[k + 1] - s[k])
-            assert _quantile_select(values.copy(), q) == expected
+            assert compiled_quantile_select(values.copy(), q) == expected
+            assert _quantile_select(values.copy(), q) == expected  # as Python
+    assert np.isnan(compiled_quantile_select(np.zeros(0), q))
     assert np.isnan(_quantile_select(np.zeros(0), q))
 
 
@@ -94,21 +110,21 @@ def test_a_compiling_block_hands_out_the_compiled_kernel_on_its_thread_only(monk
     import threading
 
     from clusteratlas.core import _jit
-    from clusteratlas.core._columns import _grand_totals
+    from clusteratlas.core._columns import _count_columns as kernel
 
     monkeypatch.setattr(_jit, "_warm", lambda kernel: False)  # as with an empty cache
     tiny = np.zeros((1, 1))
-    assert _jit.pick(_grand_totals, tiny) is not _grand_totals
+    assert _jit.pick(kernel, tiny) is not kernel
     seen = []
     with _jit.compiling():
-        assert _jit.pick(_grand_totals, tiny) is _grand_totals
-        other = threading.Thread(target=lambda: seen.append(_jit.pick(_grand_totals, tiny)))
+        assert _jit.pick(kernel, tiny) is kernel
+        other = threading.Thread(target=lambda: seen.append(_jit.pick(kernel, tiny)))
         other.start()
         other.join()
-    assert seen[0] is not _grand_totals
-    assert _jit.pick(_grand_totals, tiny) is not _grand_totals
+    assert seen[0] is not kernel
+    assert _jit.pick(kernel, tiny) is not kernel
     # a large input gets the compiled kernel anyway
-    assert _jit.pick(_grand_totals, np.zeros(_jit.SMALL + 1)) is _grand_totals
+    assert _jit.pick(kernel, np.zeros(_jit.SMALL + 1)) is kernel
 
 
 def test_the_cube_memory_written_ahead_is_the_zeros_aggregate_rows_needs():
@@ -139,3 +155,28 @@ def test_the_cube_memory_written_ahead_is_the_zeros_aggregate_rows_needs():
     failing = CubeMemory(1 << 62, suppressed=False, establishments=False, wages=False)
     with pytest.raises(ValueError, match="too big"):  # numpy's, raised on the claiming thread
         failing.claim("emp", 1 << 62, np.float64)
+
+
+def test_sums_in_order_are_a_loops_sums_to_the_bit():
+    """The per-year sums that replaced two small kernels (core/_aggregate.py): each
+    term added in turn to 0.0, not pairwise as ``np.sum`` adds."""
+    from clusteratlas.core._aggregate import sums_in_order
+
+    def loop(values, axis):
+        values = np.moveaxis(values, axis, -1)
+        out = np.zeros(values.shape[:-1])
+        for index in np.ndindex(out.shape):
+            for x in values[index]:
+                out[index] += x
+        return out
+
+    rng = np.random.default_rng(17)
+    cases = [rng.lognormal(5, 3, (7, 3_000)), rng.random((4, 1_000)) * 1e-3 + 1e6,
+             np.array([[-0.0, -0.0], [np.nan, 1.0], [np.inf, 2.0]]), np.zeros((3, 0))]
+    differs = False
+    for values in cases:
+        for axis in (0, 1):
+            got = sums_in_order(values, axis)
+            assert got.tobytes() == loop(values, axis).tobytes()
+            differs |= got.tobytes() != values.sum(axis=axis).tobytes()
+    assert differs  # pairwise summation would have rounded differently

@@ -1,40 +1,57 @@
-"""On a fresh install ``map`` of a large panel compiles the kernels of the cells and the
-summaries in a second process while it compiles the others itself (issue 17.2: the
-first run within 2× a warm one; service/compile_ahead.py)."""
+"""On a fresh install ``map`` of a large panel compiles its kernels in two processes,
+each kernel in whichever claims it first (issue 17.2: the first run within 2× a warm
+one; service/compile_ahead.py, core/_jit.py: Claims)."""
 
 import os
 import subprocess
 import sys
+import time
 
+import numpy as np
 import pytest
 
-from clusteratlas.service.compile_ahead import CompileAhead
+from clusteratlas.core import _jit
+from clusteratlas.core.mapping import PIPELINE_KERNELS, pipeline_kernels
+from clusteratlas.service import compile_ahead
+from clusteratlas.service.compile_ahead import _CODE, CompileAhead, cache_is_empty
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="claims need POSIX flock")
 
 
 def _indexed(cache):
     return {p.name.split("-")[0] for p in cache.rglob("*.nbi")}
 
 
-def test_the_second_process_compiles_the_cells_kernels_and_no_other(tmp_path):
-    """It needs numpy, numba and the core only (no Arrow, no pandas, no SciPy BLAS probe)."""
-    from clusteratlas.service.mapping import _COMPILE_CELLS
+def _names():
+    return {f"{module}.{name}" for module, name in PIPELINE_KERNELS}
 
-    cache = tmp_path / "numba-cache"
-    done = subprocess.run(
-        [sys.executable, "-c", _COMPILE_CELLS + "; import sys; "
-         "assert not {'pyarrow', 'pandas', 'scipy.linalg'} & set(sys.modules)"],
-        env={**os.environ, "NUMBA_CACHE_DIR": str(cache)},
-        capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    compiled = _indexed(cache)
-    assert {"_cells._cells", "_cells._year_sums", "_cells._summaries"} <= compiled
-    assert not {"_columns._columns", "_aggregate._aggregate_rows"} & compiled
+
+@pytest.fixture
+def no_claims():
+    yield
+    _jit.use_claims(None)
+
+
+def test_the_second_process_alone_compiles_every_kernel_with_the_core_only(tmp_path, monkeypatch,
+                                                                           no_claims):
+    """Nobody else claiming: it compiles them all, needing numpy, numba and the core
+    only (no Arrow, no pandas, no SciPy BLAS probe), and removes the claims' folder."""
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "cache"))
+    ahead = CompileAhead(_CODE + "; assert not {'pyarrow', 'pandas', 'scipy.linalg'} "
+                         "& set(sys.modules)")
+    assert ahead.start(cold=True)
+    folder = ahead._folder
+    _jit.use_claims(None)  # this process takes no part
+    ahead.wait(timeout=600)
+    assert ahead._process.returncode == 0
+    assert _names() <= _indexed(tmp_path / "cache")
+    assert not os.path.exists(folder)
 
 
 def test_a_cold_map_of_a_large_panel_writes_what_a_warm_one_writes(tmp_path):
     """The very first run (empty cache: two processes compile) and a warm run give the
-    same bytes; afterwards every kernel of the pipeline is in the cache."""
-    import numpy as np
+    same bytes; afterwards every kernel of the pipeline is in the cache, each compiled
+    once, for the very signature the pipeline needs."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -49,7 +66,9 @@ def test_a_cold_map_of_a_large_panel_writes_what_a_warm_one_writes(tmp_path):
         "industry": pa.array(i.ravel()[keep], pa.int32()),
         "year": pa.array(2018 + t.ravel()[keep], pa.int16()),
         "employment": pa.array(rng.integers(1, 500, int(keep.sum())), pa.int32())}), big)
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
+    cache = tmp_path / "numba-cache"
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    assert cache_is_empty(PIPELINE_KERNELS, env)
     outputs = []
     for run in ("cold", "warm"):
         out = tmp_path / f"{run}.parquet"
@@ -61,97 +80,188 @@ def test_a_cold_map_of_a_large_panel_writes_what_a_warm_one_writes(tmp_path):
         # functions); loading from the cache does not (core/_jit.py: light_cache_loads)
         assert ("numba.np.polynomial.polynomial_functions" in done.stderr) == (run == "cold")
         outputs.append([p.read_bytes() for p in sorted(tmp_path.glob(f"{run}*.parquet"))])
+        assert not cache_is_empty(PIPELINE_KERNELS, env)
     assert len(outputs[0]) == 3
     assert outputs[0] == outputs[1]
-    cache = tmp_path / "numba-cache"
-    assert {"_cells._cells", "_columns._columns", "_aggregate._aggregate_rows",
-            "_cells._summaries"} <= _indexed(cache)
-    # the second process compiled the very signatures the pipeline needed: the pipeline
-    # compiled no second version of its kernels
-    for kernel in ("_cells._cells", "_cells._summaries", "_cells._year_sums"):
+    assert {*_names(), "_aggregate._sum_by_region_year"} <= _indexed(cache)
+    for kernel in _names():
         assert len(list(cache.rglob(f"{kernel}-*.nbc"))) == 1, kernel
+    # both processes ended, and left no claims behind
+    assert not [p for p in tmp_path.parent.glob("clusteratlas-compiling-*")
+                if p.stat().st_mtime > time.time() - 900]
 
 
-def test_no_second_process_where_the_kernels_are_cached(monkeypatch):
-    from clusteratlas.core import _jit
+def _claims_in(folder):
+    claims = _jit.Claims(str(folder))
+    claims.PATIENCE = 0.5
+    return claims
 
-    monkeypatch.setattr(_jit, "cold", lambda kernels: False)
-    ahead = CompileAhead("clusteratlas.core._cells.KERNELS", "raise SystemExit(3)")
-    assert ahead.start() == ()
+
+def test_a_kernel_is_compiled_by_whoever_claims_it_first(tmp_path, monkeypatch):
+    """Two holders of claims (as two processes): the second runs the twin while the
+    first compiles; one that needs the kernel waits until the claim is given back."""
+    from clusteratlas.core._columns import _count_columns as kernel
+
+    monkeypatch.setattr(_jit, "_warm", lambda k: False)
+    first, second = _claims_in(tmp_path), _claims_in(tmp_path)
+    mine = first.compile_or_twin(kernel)
+    assert isinstance(mine, _jit._Claimed)  # the kernel, holding the claim
+    assert second.compile_or_twin(kernel) is _jit.python_twin(kernel)
+    began = time.monotonic()
+    second.wait_for(kernel)  # held: gives up after its patience
+    assert time.monotonic() - began >= 0.5
+    assert not second._kept
+    # the first call compiles the kernel and gives the claim back
+    flat, emp = np.zeros(1, np.int64), np.zeros(1)
+    counts = np.zeros((1, 1), np.int64)
+    mine(0, 1, flat, np.ones(1), 1, np.array([0, 1]), counts)
+    assert counts[0, 0] == 1
+    second.wait_for(kernel)  # free now, and still not in the cache: kept, compiled here
+    assert len(second._kept) == 1
+    assert first.compile_or_twin(kernel) is _jit.python_twin(kernel)
+    del flat, emp
+
+
+def test_a_claim_dropped_uncalled_or_of_a_dead_process_is_given_back(tmp_path, monkeypatch):
+    import gc
+
+    from clusteratlas.core._columns import _count_columns as kernel
+
+    monkeypatch.setattr(_jit, "_warm", lambda k: False)
+    first, second = _claims_in(tmp_path), _claims_in(tmp_path)
+    mine = first.compile_or_twin(kernel)
+    assert second.compile_or_twin(kernel) is not kernel
+    del mine
+    gc.collect()
+    assert isinstance(second.compile_or_twin(kernel), _jit._Claimed)
+    # a process that dies holding a claim gives it back (the system drops its flock)
+    code = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+            "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)")
+    name = tmp_path / "clusteratlas.core._columns._scatter_columns"
+    holder = subprocess.Popen([sys.executable, "-c", code, str(name)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        from clusteratlas.core._columns import _scatter_columns
+
+        assert first.compile_or_twin(_scatter_columns) is not _scatter_columns
+        holder.kill()
+        holder.wait()
+        assert isinstance(first.compile_or_twin(_scatter_columns), _jit._Claimed)
+    finally:
+        holder.kill()
+        holder.stdout.close()
+
+
+def test_a_kernel_in_the_cache_is_loaded_not_claimed(tmp_path, monkeypatch):
+    from clusteratlas.core._columns import _count_columns as kernel
+
+    monkeypatch.setattr(_jit, "_warm", lambda k: True)
+    claims = _claims_in(tmp_path)
+    monkeypatch.setattr(_jit, "_CLAIMS", claims)
+    with _jit.compiling():
+        assert _jit.pick(kernel, np.zeros(1)) is kernel
+    assert _jit.pick(kernel, np.zeros(_jit.SMALL + 1)) is kernel
+    assert not list(tmp_path.iterdir())  # nothing claimed
+
+
+@pytest.mark.parametrize("where", ["configured", "in_tree"])
+def test_the_cache_is_looked_for_where_numba_keeps_it(tmp_path, monkeypatch, where):
+    """Without importing numba: the folder numba's own locator gives the kernels."""
+    if where == "configured":
+        monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "cache"))
+    else:
+        monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setattr("numba.config.CACHE_DIR", os.environ.get("NUMBA_CACHE_DIR", ""))
+    from numba.core.caching import FunctionCache
+
+    kernel = pipeline_kernels()[0]
+    expected = FunctionCache(kernel.py_func)._cache_path
+    source = os.path.dirname(os.path.abspath(kernel.py_func.__code__.co_filename))
+    assert compile_ahead._cache_folder(source, dict(os.environ)) == expected
+
+
+def test_an_unknown_cache_counts_as_filled(tmp_path, monkeypatch):
+    """Where the folder cannot be told, the command asks numba later instead of
+    starting a second process that may have nothing to do."""
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "cache"))
+    assert cache_is_empty(PIPELINE_KERNELS, dict(os.environ))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".numba_config.yaml").write_text("cache_dir: elsewhere\n")
+    assert not cache_is_empty(PIPELINE_KERNELS, dict(os.environ))
+    (tmp_path / ".numba_config.yaml").unlink()
+    assert not cache_is_empty(PIPELINE_KERNELS, {**os.environ, "NUMBA_DISABLE_JIT": "1"})
+
+
+def test_the_second_process_ends_with_the_command(tmp_path):
+    """A command that ends (or is killed) first takes the second process with it, and
+    its claims' folder goes too."""
+    code = ("import os, sys; from clusteratlas.service.compile_ahead import CompileAhead; "
+            "a = CompileAhead(); a.start(cold=True); "
+            "print(a._process.pid, a._folder, flush=True); os._exit(0)")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    pid, folder = done.stdout.split()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{pid}"):
+        time.sleep(0.05)
+    if sys.platform.startswith("linux"):
+        assert not os.path.exists(f"/proc/{pid}")
+    assert not os.path.exists(folder)
+
+
+def test_no_second_process_where_the_kernels_are_cached(no_claims):
+    ahead = CompileAhead("raise SystemExit(3)")
+    assert ahead.start(cold=False) is False
     ahead.wait(timeout=5)  # returns at once: nothing to wait for
     assert ahead._process is None
+    assert _jit.claims() is None
 
 
-def test_a_failing_second_process_only_costs_the_wait(monkeypatch):
-    """Whatever happens to it, the pipeline goes on (and compiles the kernels itself)."""
-    from clusteratlas.core import _cells, _jit
-
-    monkeypatch.setattr(_jit, "cold", lambda kernels: True)
-    ahead = CompileAhead("clusteratlas.core._cells.KERNELS", "raise SystemExit(3)")
-    assert ahead.start() == _cells.KERNELS
+def test_a_failing_second_process_only_costs_its_claims(no_claims):
+    """Whatever happens to it, the pipeline goes on and compiles what it needs."""
+    ahead = CompileAhead("raise SystemExit(3)")
+    assert ahead.start(cold=True) is True
+    assert _jit.claims() is not None
     ahead.wait(timeout=60)
-    assert ahead._process is not None
     assert ahead._process.returncode == 3
-    broken = CompileAhead("clusteratlas.core._cells.NO_SUCH_NAME", "pass")
-    assert broken.start() == ()
-    broken.wait(timeout=5)
+    ahead.stop()
+    assert _jit.claims() is None
+    assert not os.path.exists(ahead._folder)
 
 
-@pytest.mark.parametrize("rule", ["only", "skip"])
-def test_a_compiling_block_compiles_only_its_kernels(monkeypatch, rule):
-    import numpy as np
-
-    from clusteratlas.core import _jit
-    from clusteratlas.core._cells import _year_sums
-    from clusteratlas.core._columns import _grand_totals
-
-    monkeypatch.setattr(_jit, "_warm", lambda kernel: False)  # as with an empty cache
-    tiny = np.zeros((1, 1))
-    block = (_jit.compiling(only=[_grand_totals]) if rule == "only"
-             else _jit.compiling(skip=[_year_sums]))
-    with block:
-        assert _jit.pick(_grand_totals, tiny) is _grand_totals
-        assert _jit.pick(_year_sums, tiny) is not _year_sums
-
-
-def test_the_second_process_as_map_starts_it(tmp_path, monkeypatch):
-    """With the environment ``CompileAhead`` gives it: the package found, numba's cache
-    the one the command uses, nothing taken from the working directory (a stray
-    ``numba.py`` there)."""
-    from clusteratlas.core import _cells, _jit
-    from clusteratlas.service.mapping import _COMPILE_CELLS
-
-    monkeypatch.setattr(_jit, "cold", lambda kernels: True)
-    cache = tmp_path / "numba-cache"
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(cache))
-    (tmp_path / "numba.py").write_text("raise SystemExit(7)\n")
-    monkeypatch.chdir(tmp_path)
-    ahead = CompileAhead("clusteratlas.core._cells.KERNELS", _COMPILE_CELLS)
-    assert ahead.start() == _cells.KERNELS
-    ahead.wait(timeout=600)
-    assert ahead._process.returncode == 0
-    assert {"_cells._cells", "_cells._year_sums", "_cells._summaries"} <= _indexed(cache)
-
-
-def test_a_second_process_that_hangs_is_ended_in_time(monkeypatch):
-    import time
-
-    from clusteratlas.core import _jit
-
-    monkeypatch.setattr(_jit, "cold", lambda kernels: True)
-    ahead = CompileAhead("clusteratlas.core._cells.KERNELS", "import time; time.sleep(120)")
-    ahead.start()
+def test_a_second_process_that_hangs_is_ended_in_time(no_claims):
+    ahead = CompileAhead("import time; time.sleep(120)")
+    ahead.start(cold=True)
     began = time.monotonic()
     ahead.wait(timeout=1.0)
     assert time.monotonic() - began < 30
     assert ahead._process.returncode is not None  # ended, not left running
 
 
-def test_a_command_that_fails_first_starts_no_second_process(monkeypatch):
-    from clusteratlas.core import _jit
-
-    monkeypatch.setattr(_jit, "cold", lambda kernels: True)
-    ahead = CompileAhead("clusteratlas.core._cells.KERNELS", "import time; time.sleep(120)")
+def test_a_command_that_fails_first_starts_no_second_process(no_claims):
+    ahead = CompileAhead("import time; time.sleep(120)")
     ahead.stop()
-    assert ahead.start() == ()
+    assert ahead.start(cold=True) is False
     assert ahead._process is None
+
+
+def test_the_early_start_is_handed_to_the_command(tmp_path, monkeypatch, no_claims):
+    """The console script starts it before the command line is parsed; ``map_file``
+    takes that one instead of starting another."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "cache"))
+    small, big = tmp_path / "small.parquet", tmp_path / "big.parquet"
+    pq.write_table(pa.table({"x": np.zeros(10)}), small)
+    pq.write_table(pa.table({"x": np.zeros(_jit.SMALL + 1)}), big)
+    monkeypatch.setattr(compile_ahead, "_CODE", "import time; time.sleep(60)")
+    assert compile_ahead.start_early(small) is False  # small: its kernels run as Python
+    assert compile_ahead.start_early(big) is True
+    early = compile_ahead.compiling_ahead()
+    assert early.started
+    assert not compile_ahead.compiling_ahead().started  # handed over once
+    early.stop()

@@ -17,7 +17,7 @@ from clusteratlas.core._threads import balanced_bounds, n_threads, run_ranges
 
 light_cache_loads()  # before any kernel is loaded from the cache
 
-__all__ = ["CubeMemory", "aggregate_rows", "sum_by_region_year"]
+__all__ = ["CubeMemory", "aggregate_rows", "sum_by_region_year", "sums_in_order"]
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -142,6 +142,21 @@ def sum_by_region_year(region_idx: np.ndarray, year_idx: np.ndarray, values: np.
     pick(_sum_by_region_year, values)(_frozen(region_idx), _frozen(year_idx), _frozen(values),
                                       _frozen(mask), out, seen)
     return out
+
+
+def sums_in_order(values: np.ndarray, axis: int) -> np.ndarray:
+    r"""Sums of ``values`` along ``axis``, the terms added one after another to 0.0:
+    :math:`s_k = s_{k-1} + x_k`, :math:`s_0 = 0`, as a loop adds them.
+
+    ``np.sum`` adds pairwise, which rounds differently; ``np.cumsum`` (numpy's add
+    accumulate) adds in order, and the 0.0 in front makes the first step the loop's
+    too (``0.0 + -0.0`` is ``0.0``).  The small per-year sums of the mapping are
+    taken this way instead of in a kernel of their own, which a fresh install would
+    have to compile."""
+    shape = list(values.shape)
+    shape[axis] = 1
+    padded = np.concatenate([np.zeros(shape), values], axis=axis)
+    return np.asarray(np.cumsum(padded, axis=axis).take(-1, axis=axis))
 
 
 @njit(cache=True, nogil=True)

@@ -15,7 +15,8 @@ from collections.abc import Callable
 import numpy as np
 from numba import njit
 
-from clusteratlas.core._jit import light_cache_loads, pick
+from clusteratlas.core._aggregate import sums_in_order
+from clusteratlas.core._jit import light_cache_loads
 from clusteratlas.core._threads import n_threads, run_ranges
 
 light_cache_loads()  # before any kernel is loaded from the cache
@@ -201,31 +202,20 @@ def summaries(
            np.zeros((n_t, n_r), np.int64), np.zeros((n_c, n_t)), np.zeros((n_c, n_t)),
            np.zeros((n_c, n_t)), np.zeros((n_c, n_t), np.int64), np.zeros(n_t))
     krugman, hhi, strong_emp, n_strong, hoover, g, plants, n_regions, sum_x2 = out
-    grand, ref_sum = np.zeros(n_t), np.zeros(n_t)
-    pick(_year_sums, totals)(totals, ref_share, grand, ref_sum, sum_x2)
+    grand = sums_in_order(totals, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = totals / grand[:, None]
+    # the squared region shares summed where the year has employment, else 0
+    sum_x2[:] = np.where(grand > 0, sums_in_order(x * x, axis=1), 0.0)
+    # the reference shares the panel has (NaN: none; adding 0.0 instead leaves each
+    # partial sum as it is, as none of them is -0.0)
+    ref_sum = sums_in_order(np.where(np.isnan(ref_share), 0.0, ref_share), axis=0)
     # the region sums and the category sums read the same cells into different
     # accumulators: one thread each (part 0 and part 1 of the same kernel)
     run_ranges(_summaries, 2, flat, emp, est, totals, cat_totals, ref_share, strong, n_c, n_t,
                n_r, grand, ref_sum, krugman, hhi, strong_emp, n_strong, hoover, g, plants,
                n_regions, sum_x2, per_thread=1)
     return out
-
-
-@njit(cache=True)
-def _year_sums(totals: np.ndarray, ref_share: np.ndarray, grand: np.ndarray,
-               ref_sum: np.ndarray, sum_x2: np.ndarray) -> None:
-    n_t, n_r = totals.shape
-    for t in range(n_t):
-        for r in range(n_r):
-            grand[t] += totals[t, r]
-        if grand[t] > 0:
-            for r in range(n_r):
-                x = totals[t, r] / grand[t]
-                sum_x2[t] += x * x
-    for c in range(ref_share.shape[0]):
-        for t in range(n_t):
-            if not np.isnan(ref_share[c, t]):
-                ref_sum[t] += ref_share[c, t]
 
 
 @njit(cache=True, nogil=True)
@@ -312,7 +302,3 @@ def _summaries(
                     hoover[c, t] = np.nan
                     g[c, t] = np.nan
 
-
-#: the kernels of the cells and the summaries, compiled by a second process on a fresh
-#: install (:class:`clusteratlas.service.compile_ahead.CompileAhead`)
-KERNELS = (_cells, _year_sums, _summaries)

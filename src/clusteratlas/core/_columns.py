@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
+from clusteratlas.core._aggregate import sums_in_order
 from clusteratlas.core._jit import light_cache_loads, pick
 from clusteratlas.core._threads import n_threads, run_ranges
 
@@ -19,7 +21,7 @@ light_cache_loads()  # before any kernel is loaded from the cache
 __all__ = ["column_statistics", "start_numba"]
 
 
-@njit(cache=True)
+@register_jitable
 def _quantile_sorted(values: np.ndarray, n: int, q: float) -> float:
     if n == 0:
         return np.nan
@@ -84,7 +86,7 @@ def _group_by_column(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols:
     return offsets, vals, regions, ests
 
 
-@njit(cache=True)
+@register_jitable
 def _quantile_select(values: np.ndarray, q: float) -> float:
     """Type-7 quantile by selection (O(n)); reorders ``values`` in place.
 
@@ -131,13 +133,13 @@ def _quantile_select(values: np.ndarray, q: float) -> float:
     return float(low + (pos - k) * (high - low))
 
 
-@njit(cache=True)
+@register_jitable
 def _less(a: float, b: float) -> bool:
     # numba's order for floats: NaN last
     return a < b or (np.isnan(b) and not np.isnan(a))
 
 
-@njit(cache=True)
+@register_jitable
 def _argsort(a: np.ndarray, order: np.ndarray, keys: np.ndarray, stack_lo: np.ndarray,
              stack_hi: np.ndarray) -> None:
     """``order[:a.size] = np.argsort(a)`` as numba computes it (its quicksort: median
@@ -265,13 +267,6 @@ def _columns(first: int, stop: int, offsets: np.ndarray, col_vals: np.ndarray,
                 out_s[col, q] = _quantile_select(ests, quantiles_est[q])
 
 
-@njit(cache=True)
-def _grand_totals(totals: np.ndarray, grand: np.ndarray) -> None:
-    for t in range(totals.shape[0]):
-        for r in range(totals.shape[1]):
-            grand[t] += totals[t, r]
-
-
 def column_statistics(
     flat: np.ndarray,
     emp: np.ndarray,
@@ -295,8 +290,7 @@ def column_statistics(
     has_est = est.size == emp.size
     offsets, col_vals, col_regions, col_ests = _group_by_column(flat, emp, est, n_cols,
                                                                 has_est)
-    grand = np.zeros(n_t)
-    pick(_grand_totals, totals)(totals, grand)
+    grand = sums_in_order(totals, axis=1)
     longest = int(np.diff(offsets).max(initial=0))
     out_e = np.full((n_cols, quantiles_e.size), np.nan)
     out_f = np.full((n_cols, quantiles_focus.size), np.nan)
@@ -319,4 +313,10 @@ def start_numba() -> None:
     hundredths.  ``map`` starts this on a thread of its own while it imports its
     other libraries
     (:func:`clusteratlas.service.panel_reading.prefetch`)."""
-    _grand_totals(np.zeros((1, 1)), np.zeros(1))
+    from clusteratlas.core._jit import compiling
+
+    # the argument types of the pipeline's call (one signature, loaded or compiled)
+    flat, emp = np.zeros(1, np.int64), np.zeros(1)
+    bounds, counts = np.zeros(2, np.int64), np.zeros((1, 1), np.int64)
+    with compiling():  # on a fresh install: compiled, unless another process does
+        pick(_count_columns, flat)(0, 1, flat, emp, 1, bounds, counts)

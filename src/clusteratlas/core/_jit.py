@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import types
+import weakref
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-__all__ = ["SMALL", "cold", "compiling", "light_cache_loads", "pick", "python_twin"]
+__all__ = ["SMALL", "Claims", "claims", "cold", "compiling", "light_cache_loads", "pick",
+           "python_twin", "use_claims"]
 
 #: up to this many elements in the largest input array, a kernel whose cache is empty
 #: runs as Python (about the size where compiling costs more than interpreting)
@@ -66,41 +69,149 @@ _COMPILING = threading.local()
 
 
 @contextmanager
-def compiling(skip: Collection[Any] = (), only: Collection[Any] | None = None
-              ) -> Iterator[None]:
+def compiling() -> Iterator[None]:
     """In this block, on this thread, :func:`pick` hands out the compiled kernel
     whatever the input's size: a thread that maps a tiny panel to load the kernels
     (:func:`clusteratlas.service.mapping.warm_up`) compiles them on a fresh install,
-    ahead of the large panel that needs them.  Only the kernels in ``only`` (default:
-    all) and not in ``skip`` are compiled; the others run as twins (another process
-    compiles them: :class:`clusteratlas.service.compile_ahead.CompileAhead`)."""
-    before = getattr(_COMPILING, "rule", None)
-    _COMPILING.rule = (None if only is None else frozenset(id(k) for k in only),
-                       frozenset(id(k) for k in skip))
+    ahead of the large panel that needs them (except those another process has
+    claimed: :class:`Claims`)."""
+    before = getattr(_COMPILING, "on", False)
+    _COMPILING.on = True
     try:
         yield
     finally:
-        _COMPILING.rule = before
+        _COMPILING.on = before
 
 
 def pick(kernel: Any, *args: Any) -> Callable[..., Any]:
     """The compiled ``kernel``, or its Python twin for small ``args`` while its cache
-    is empty (except in a :func:`compiling` block)."""
-    if not _is_kernel(kernel):
+    is empty (except in a :func:`compiling` block).
+
+    Where two processes compile the kernels (:func:`use_claims`), a kernel is compiled
+    by the one that claims it first: in a :func:`compiling` block a kernel that the
+    other process has claimed runs as its twin; for large ``args`` this waits until
+    the other process has compiled it into the cache (or claims it, if nobody has)."""
+    if not _is_kernel(kernel) or _warm(kernel):
         return kernel  # type: ignore[no-any-return]
     size = max((a.size for a in args if isinstance(a, np.ndarray)), default=0)
-    if size > SMALL or _warm(kernel):
+    shared = _CLAIMS
+    if size > SMALL:
+        if shared is not None:
+            shared.wait_for(kernel)
         return kernel  # type: ignore[no-any-return]
-    rule = getattr(_COMPILING, "rule", None)
-    if rule is not None and (rule[0] is None or id(kernel) in rule[0]) \
-            and id(kernel) not in rule[1]:
-        return kernel  # type: ignore[no-any-return]
+    if getattr(_COMPILING, "on", False):
+        if shared is None:
+            return kernel  # type: ignore[no-any-return]
+        return shared.compile_or_twin(kernel)
     return python_twin(kernel)
 
 
 def cold(kernels: Collection[Any]) -> bool:
     """Whether any of ``kernels`` is neither compiled here nor in numba's cache."""
     return any(_is_kernel(k) and not _warm(k) for k in kernels)
+
+
+class Claims:
+    """Which of two processes compiles a kernel on a fresh install: the one that claims
+    it first, with an exclusive ``flock`` on a file named after the kernel in
+    ``folder`` (a folder both share, made for one command: :func:`use_claims`).
+
+    A claim is held while the kernel compiles and given back once it is in numba's
+    cache; one that a process dies with is given back by the system.  A process that
+    finds a kernel claimed runs its Python twin on a tiny panel
+    (:meth:`compile_or_twin`), or waits for it where it needs the compiled kernel
+    (:meth:`wait_for`).  Nobody waits while holding a claim, so no two wait for each
+    other."""
+
+    #: the longest :meth:`wait_for` waits for another process's claim (then this one
+    #: compiles the kernel itself)
+    PATIENCE = 120.0
+
+    def __init__(self, folder: str) -> None:
+        import fcntl  # POSIX only: elsewhere no claims, no second process
+
+        self.folder = folder
+        self._flock = fcntl.flock
+        self._try = fcntl.LOCK_EX | fcntl.LOCK_NB
+        self._kept: list[int] = []
+
+    def _claim(self, kernel: Any, patience: float) -> int | None:
+        fn = kernel.py_func
+        try:
+            fd = os.open(os.path.join(self.folder, f"{fn.__module__}.{fn.__qualname__}"),
+                         os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:  # the folder is gone: the other process has ended
+            return None
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                self._flock(fd, self._try)
+                return fd
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return None
+                time.sleep(0.01)
+            except OSError:
+                os.close(fd)
+                return None
+
+    def compile_or_twin(self, kernel: Any) -> Callable[..., Any]:
+        """``kernel``, holding its claim for its first call (which compiles it), if
+        nobody has claimed it; else its Python twin."""
+        fd = self._claim(kernel, 0.0)
+        if fd is None:
+            return python_twin(kernel)
+        if _warm(kernel):  # compiled by the other process meanwhile: loaded, not compiled
+            os.close(fd)
+            return kernel  # type: ignore[no-any-return]
+        return _Claimed(kernel, fd)
+
+    def wait_for(self, kernel: Any) -> None:
+        """Until no other process compiles ``kernel``; if it is still not in the cache
+        then, the claim is kept: this process compiles it, the other need not."""
+        fd = self._claim(kernel, self.PATIENCE)
+        if fd is None:
+            return
+        if _warm(kernel):
+            os.close(fd)
+        else:
+            self._kept.append(fd)
+
+
+class _Claimed:
+    """A kernel whose claim is given back after its first call (or when it is dropped
+    uncalled)."""
+
+    def __init__(self, kernel: Any, fd: int) -> None:
+        self._kernel = kernel
+        self._give_back = weakref.finalize(self, os.close, fd)
+
+    def __call__(self, *args: Any) -> Any:
+        try:
+            return self._kernel(*args)
+        finally:
+            self._give_back()
+
+
+_CLAIMS: Claims | None = None
+
+
+def use_claims(folder: str | None) -> Claims | None:
+    """From now on compile kernels in turn with another process through the claims in
+    ``folder`` (:class:`Claims`; ``None``: alone again); the claims, or ``None`` where
+    the system has no ``flock``."""
+    global _CLAIMS
+    try:
+        _CLAIMS = None if folder is None else Claims(folder)
+    except ImportError:
+        _CLAIMS = None
+    return _CLAIMS
+
+
+def claims() -> Claims | None:
+    """The claims in use (:func:`use_claims`)."""
+    return _CLAIMS
 
 
 _LIGHT = threading.Lock()

@@ -787,16 +787,31 @@ def map_indicators(
     return MappingResult(cell_columns, summaries=tables)
 
 
-def load_cell_kernels() -> None:
-    """Load the kernels of the cells and the summaries from numba's cache, or compile
-    them into it on a fresh install, and no other kernel: :func:`map_indicators` of a
-    tiny cube built as the mapping service builds every cube (the same array types,
-    hence the same signatures), the other kernels running as Python.
+#: the kernels :func:`load_kernels` loads: ``(module of clusteratlas.core, function)``
+PIPELINE_KERNELS = (("_aggregate", "_aggregate_rows"), ("_columns", "_count_columns"),
+                    ("_columns", "_scatter_columns"), ("_columns", "_columns"),
+                    ("_cells", "_cells"), ("_cells", "_summaries"))
+
+
+def pipeline_kernels() -> tuple[Any, ...]:
+    """The numba kernels of :data:`PIPELINE_KERNELS` (importing numba)."""
+    import importlib
+
+    return tuple(getattr(importlib.import_module(f"clusteratlas.core.{module}"), name)
+                 for module, name in PIPELINE_KERNELS)
+
+
+def load_kernels() -> None:
+    """Load the kernels of :func:`aggregate_to_cube` and :func:`map_indicators` from
+    numba's cache, or compile them into it on a fresh install: both run on a tiny cube
+    built as the mapping service builds every cube (the same array types, hence the
+    same signatures).  Where another process compiles the same kernels
+    (:func:`~clusteratlas.core._jit.use_claims`), each kernel is compiled by whichever
+    claims it first; here the others run as Python.
 
     The second process of ``clusteratlas map`` on a fresh install
     (:class:`clusteratlas.service.compile_ahead.CompileAhead`); it needs numpy, numba
     and this package's core only, so it starts in half the time the service would."""
-    from clusteratlas.core._cells import KERNELS
     from clusteratlas.core._jit import compiling
 
     n_r, n_i, n_t = 2, 2, 6
@@ -809,7 +824,7 @@ def load_cell_kernels() -> None:
     totals = np.zeros((n_t, n_r))
     np.add.at(totals, (year, region), employment)
     observed = np.ones((n_t, n_r), dtype=bool)
-    with compiling(only=KERNELS):
+    with compiling():
         cube = aggregate_to_cube(
             regions=["A", "B"], categories=["A", "B"], years=list(range(2000, 2000 + n_t)),
             region_idx=region, year_idx=year, industry_idx=industry,

@@ -12,7 +12,6 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +42,7 @@ from clusteratlas.errors import (
 from clusteratlas.model.categories import CategorySet
 from clusteratlas.model.classification import Classification
 from clusteratlas.model.panel import TOTAL_CODE, Panel
-from clusteratlas.service.compile_ahead import CompileAhead
+from clusteratlas.service.compile_ahead import CompileAhead, compiling_ahead
 from clusteratlas.service.panel_reading import PendingRead, checked_panel
 
 if TYPE_CHECKING:
@@ -271,11 +270,11 @@ def map_file(path: str | Path, categories: CategorySet | None, options: MappingO
     # loading the kernels (on a fresh install: compiling them) runs while the engine
     # reads the file, and goes on while the first stages run: a stage whose kernel is
     # being compiled waits for it (numba compiles one at a time), the stages before it
-    # have their own kernels already
-    # (on a fresh install a second process compiles the column statistics' kernels
-    # meanwhile, for a large panel)
+    # have their own kernels already; on a fresh install a second process compiles
+    # kernels as well, for a large panel (started by the console script already, or
+    # here: compile_ahead.py)
     large = _large(path, pending)
-    ahead = CompileAhead("clusteratlas.core._cells.KERNELS", _COMPILE_CELLS) if large else None
+    ahead = compiling_ahead() if large else None
     warm = threading.Thread(target=_warm_up_quietly, args=(large, ahead),
                             name="clusteratlas-warm-up", daemon=True)
     warm.start()
@@ -289,8 +288,6 @@ def map_file(path: str | Path, categories: CategorySet | None, options: MappingO
         raise
     # the rows are summed into the cube: the cells can have their memory
     del data
-    if ahead is not None:
-        ahead.wait()
     result = _indicator_stage(stage, options, stream=stream)
     result.meta["engine"] = engine_name
     return result
@@ -312,26 +309,20 @@ def _large(path: str | Path, pending: PendingRead | None) -> bool:
 
 
 def _warm_up_quietly(compile: bool, ahead: CompileAhead | None = None) -> None:
-    skip = ahead.start() if ahead is not None else ()
+    if ahead is not None and not ahead.started:
+        ahead.start()
     with contextlib.suppress(Exception):  # the pipeline meets any problem itself
-        warm_up(compile=compile, skip=skip)
+        warm_up(compile=compile)
 
 
-#: what the second process of a cold ``map`` runs (:class:`~.compile_ahead.CompileAhead`)
-_COMPILE_CELLS = ("from clusteratlas.core._blas_probe import block_blas_probe; "
-                  "block_blas_probe(); "
-                  "from clusteratlas.core.mapping import load_cell_kernels; "
-                  "load_cell_kernels()")
-
-
-def warm_up(*, compile: bool = False, skip: Collection[Any] = ()) -> None:
+def warm_up(*, compile: bool = False) -> None:
     """Load every kernel of :func:`map_panel` from numba's cache by mapping a tiny
     panel; meant for a background thread while a panel is read.  The tiny panel has
     the column types of every panel, so the kernels it loads are the ones the real call
     uses.  On a fresh install the tiny panel runs the kernels' Python twins instead,
     unless ``compile`` (a large panel, which needs the compiled kernels): then each is
-    compiled here, one stage ahead of the panel's own call, except those in ``skip``
-    (another process compiles them: :class:`~.compile_ahead.CompileAhead`)."""
+    compiled here, one stage ahead of the panel's own call, except those that another
+    process has claimed (:class:`~.compile_ahead.CompileAhead`)."""
     n = 2 * 2 * 6
     codes = text_array(["A", "B"])
     index = numeric(np.arange(n, dtype=np.int32) % 2)
@@ -346,7 +337,7 @@ def warm_up(*, compile: bool = False, skip: Collection[Any] = ()) -> None:
     # the summaries too: they are computed on first use
     from clusteratlas.core._jit import compiling
 
-    with compiling(skip) if compile else contextlib.nullcontext():
+    with compiling() if compile else contextlib.nullcontext():
         map_panel(Panel.from_arrow(table, source="warm-up"), None).result.summaries()
 
 

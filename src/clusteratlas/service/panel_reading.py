@@ -159,6 +159,12 @@ def prefetch(argv: list[str]) -> bool:
         _prefetched = PendingRead(panel, check=True)
     except Exception:
         return False
+    # on a fresh install, a second process to compile kernels (before numba starts
+    # here: that thread takes part in the compiling)
+    with contextlib.suppress(Exception):
+        from clusteratlas.service.compile_ahead import start_early
+
+        start_early(panel)
     # numba's start, the other half of what the pipeline waits for
     threading.Thread(target=_start_numba, name="clusteratlas-start-numba",
                      daemon=True).start()
