@@ -24,7 +24,7 @@ _SCRIPT = textwrap.dedent("""
     import sys
     import numpy as np
     import foreign
-    from clusteratlas.core._columns import _count_columns, start_numba
+    from clusteratlas.core._columns import _by_column, start_numba
     from clusteratlas.core._pairs import _histogram_planar, pair_histogram
     from clusteratlas.core.pointpattern import _apply_kernel
 
@@ -38,7 +38,7 @@ _SCRIPT = textwrap.dedent("""
     # environment, which imports numba's array functions)
     refreshed = "numba.np.polynomial.polynomial_functions" in sys.modules
     own_hits = sum(sum(k.stats.cache_hits.values())
-                   for k in (_count_columns, _apply_kernel, _histogram_planar))
+                   for k in (_by_column, _apply_kernel, _histogram_planar))
     norm = foreign.norm(np.arange(5.0))
     print(repr(hist.tolist() + smooth.tolist()).replace(" ", ""), own_hits, refreshed,
           norm, sum(foreign.norm.stats.cache_hits.values()))

@@ -110,7 +110,7 @@ def test_a_compiling_block_hands_out_the_compiled_kernel_on_its_thread_only(monk
     import threading
 
     from clusteratlas.core import _jit
-    from clusteratlas.core._columns import _count_columns as kernel
+    from clusteratlas.core._columns import _by_column as kernel
 
     monkeypatch.setattr(_jit, "_warm", lambda kernel: False)  # as with an empty cache
     tiny = np.zeros((1, 1))

@@ -100,7 +100,7 @@ def _claims_in(folder):
 def test_a_kernel_is_compiled_by_whoever_claims_it_first(tmp_path, monkeypatch):
     """Two holders of claims (as two processes): the second runs the twin while the
     first compiles; one that needs the kernel waits until the claim is given back."""
-    from clusteratlas.core._columns import _count_columns as kernel
+    from clusteratlas.core._columns import _by_column as kernel
 
     monkeypatch.setattr(_jit, "_warm", lambda k: False)
     first, second = _claims_in(tmp_path), _claims_in(tmp_path)
@@ -112,20 +112,20 @@ def test_a_kernel_is_compiled_by_whoever_claims_it_first(tmp_path, monkeypatch):
     assert time.monotonic() - began >= 0.5
     assert not second._kept
     # the first call compiles the kernel and gives the claim back
-    flat, emp = np.zeros(1, np.int64), np.zeros(1)
+    flat, emp, none = np.zeros(1, np.int64), np.ones(1), np.zeros(0)
     counts = np.zeros((1, 1), np.int64)
-    mine(0, 1, flat, np.ones(1), 1, np.array([0, 1]), counts)
+    mine(0, 1, flat, emp, emp, 1, np.array([0, 1]), counts, none, np.zeros(0, np.int64), none,
+         True)
     assert counts[0, 0] == 1
     second.wait_for(kernel)  # free now, and still not in the cache: kept, compiled here
     assert len(second._kept) == 1
     assert first.compile_or_twin(kernel) is _jit.python_twin(kernel)
-    del flat, emp
 
 
 def test_a_claim_dropped_uncalled_or_of_a_dead_process_is_given_back(tmp_path, monkeypatch):
     import gc
 
-    from clusteratlas.core._columns import _count_columns as kernel
+    from clusteratlas.core._columns import _by_column as kernel
 
     monkeypatch.setattr(_jit, "_warm", lambda k: False)
     first, second = _claims_in(tmp_path), _claims_in(tmp_path)
@@ -137,24 +137,24 @@ def test_a_claim_dropped_uncalled_or_of_a_dead_process_is_given_back(tmp_path, m
     # a process that dies holding a claim gives it back (the system drops its flock)
     code = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
             "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)")
-    name = tmp_path / "clusteratlas.core._columns._scatter_columns"
+    name = tmp_path / "clusteratlas.core._columns._columns"
     holder = subprocess.Popen([sys.executable, "-c", code, str(name)], stdout=subprocess.PIPE,
                               text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        from clusteratlas.core._columns import _scatter_columns
+        from clusteratlas.core._columns import _columns
 
-        assert first.compile_or_twin(_scatter_columns) is not _scatter_columns
+        assert first.compile_or_twin(_columns) is not _columns
         holder.kill()
         holder.wait()
-        assert isinstance(first.compile_or_twin(_scatter_columns), _jit._Claimed)
+        assert isinstance(first.compile_or_twin(_columns), _jit._Claimed)
     finally:
         holder.kill()
         holder.stdout.close()
 
 
 def test_a_kernel_in_the_cache_is_loaded_not_claimed(tmp_path, monkeypatch):
-    from clusteratlas.core._columns import _count_columns as kernel
+    from clusteratlas.core._columns import _by_column as kernel
 
     monkeypatch.setattr(_jit, "_warm", lambda k: True)
     claims = _claims_in(tmp_path)

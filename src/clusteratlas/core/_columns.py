@@ -32,20 +32,12 @@ def _quantile_sorted(values: np.ndarray, n: int, q: float) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _count_columns(first: int, stop: int, flat: np.ndarray, emp: np.ndarray, n_cols: int,
-                   bounds: np.ndarray, counts: np.ndarray) -> None:
-    # parts first..stop of the cells (cut at ``bounds``), each counted in its own row
-    for p in range(first, stop):
-        for k in range(bounds[p], bounds[p + 1]):
-            f = flat[k]
-            if emp[f] > 0.0:
-                counts[p, f % n_cols] += 1
-
-
-@njit(cache=True, nogil=True)
-def _scatter_columns(first: int, stop: int, flat: np.ndarray, emp: np.ndarray,
-                     est: np.ndarray, n_cols: int, bounds: np.ndarray, fill: np.ndarray,
-                     vals: np.ndarray, regions: np.ndarray, ests: np.ndarray) -> None:
+def _by_column(first: int, stop: int, flat: np.ndarray, emp: np.ndarray, est: np.ndarray,
+               n_cols: int, bounds: np.ndarray, fill: np.ndarray, vals: np.ndarray,
+               regions: np.ndarray, ests: np.ndarray, count: bool) -> None:
+    # parts first..stop of the cells (cut at ``bounds``), each in its own row of
+    # ``fill``: counted per column (``count``), or moved to their column's next place
+    # (one kernel for both passes: one less to compile on a fresh install)
     has_est = ests.size == vals.size
     for p in range(first, stop):
         for k in range(bounds[p], bounds[p + 1]):
@@ -53,6 +45,9 @@ def _scatter_columns(first: int, stop: int, flat: np.ndarray, emp: np.ndarray,
             v = emp[f]
             if v > 0.0:
                 col = f % n_cols
+                if count:
+                    fill[p, col] += 1
+                    continue
                 pos = fill[p, col]
                 vals[pos] = v
                 regions[pos] = f // n_cols
@@ -71,7 +66,9 @@ def _group_by_column(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols:
     parts = n_threads() if flat.size > 1 << 16 else 1
     bounds = np.array([flat.size * i // parts for i in range(parts + 1)], np.int64)
     counts = np.zeros((parts, n_cols), np.int64)
-    run_ranges(_count_columns, parts, flat, emp, n_cols, bounds, counts, per_thread=1)
+    none, no_regions = np.empty(0), np.empty(0, np.int64)
+    run_ranges(_by_column, parts, flat, emp, est, n_cols, bounds, counts, none, no_regions,
+               none, True, per_thread=1)
     per_column = counts.sum(axis=0)
     offsets = np.zeros(n_cols + 1, np.int64)
     np.cumsum(per_column, out=offsets[1:])
@@ -81,8 +78,8 @@ def _group_by_column(flat: np.ndarray, emp: np.ndarray, est: np.ndarray, n_cols:
     vals = np.empty(n)
     regions = np.empty(n, np.int64)
     ests = np.empty(n if has_est else 0)
-    run_ranges(_scatter_columns, parts, flat, emp, est, n_cols, bounds, fill, vals, regions,
-               ests, per_thread=1)
+    run_ranges(_by_column, parts, flat, emp, est, n_cols, bounds, fill, vals, regions, ests,
+               False, per_thread=1)
     return offsets, vals, regions, ests
 
 
@@ -319,4 +316,4 @@ def start_numba() -> None:
     flat, emp = np.zeros(1, np.int64), np.zeros(1)
     bounds, counts = np.zeros(2, np.int64), np.zeros((1, 1), np.int64)
     with compiling():  # on a fresh install: compiled, unless another process does
-        pick(_count_columns, flat)(0, 1, flat, emp, 1, bounds, counts)
+        pick(_by_column, flat)(0, 1, flat, emp, emp, 1, bounds, counts, emp, bounds, emp, True)

@@ -788,9 +788,8 @@ def map_indicators(
 
 
 #: the kernels :func:`load_kernels` loads: ``(module of clusteratlas.core, function)``
-PIPELINE_KERNELS = (("_aggregate", "_aggregate_rows"), ("_columns", "_count_columns"),
-                    ("_columns", "_scatter_columns"), ("_columns", "_columns"),
-                    ("_cells", "_cells"), ("_cells", "_summaries"))
+PIPELINE_KERNELS = (("_aggregate", "_aggregate_rows"), ("_columns", "_by_column"),
+                    ("_columns", "_columns"), ("_cells", "_cells"), ("_cells", "_summaries"))
 
 
 def pipeline_kernels() -> tuple[Any, ...]:
@@ -825,6 +824,13 @@ def load_kernels() -> None:
     np.add.at(totals, (year, region), employment)
     observed = np.ones((n_t, n_r), dtype=bool)
     with compiling():
+        # the column statistics first: the longest to compile (the sort and the
+        # quantiles), which the pipeline needs soon after the cube; the process that
+        # runs the whole pipeline meanwhile compiles the cube's kernels
+        from clusteratlas.core._columns import column_statistics
+
+        column_statistics(np.flatnonzero(employment), employment, np.ones(rows.size),
+                          totals, n_i, n_t, np.array([0.5]), np.array([0.5]), np.array([0.5]))
         cube = aggregate_to_cube(
             regions=["A", "B"], categories=["A", "B"], years=list(range(2000, 2000 + n_t)),
             region_idx=region, year_idx=year, industry_idx=industry,
