@@ -265,3 +265,14 @@ def test_the_early_start_is_handed_to_the_command(tmp_path, monkeypatch, no_clai
     assert early.started
     assert not compile_ahead.compiling_ahead().started  # handed over once
     early.stop()
+
+
+def test_the_second_process_is_reaped_as_it_ends(no_claims):
+    """No zombie, and its CPU time counts as the command's children's."""
+    ahead = CompileAhead("pass")
+    assert ahead.start(cold=True)
+    deadline = time.monotonic() + 60
+    while ahead._process.returncode is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # nobody here waits for it: the reaper thread does
+    assert ahead._process.returncode == 0
+    ahead.stop()
