@@ -67,7 +67,9 @@ def test_a_cold_map_of_a_large_panel_writes_what_a_warm_one_writes(tmp_path):
         "year": pa.array(2018 + t.ravel()[keep], pa.int16()),
         "employment": pa.array(rng.integers(1, 500, int(keep.sum())), pa.int32())}), big)
     cache = tmp_path / "numba-cache"
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    scratch = tmp_path / "tmp"  # where the claims' folder is made
+    scratch.mkdir()
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "TMPDIR": str(scratch)}
     assert cache_is_empty(PIPELINE_KERNELS, env)
     outputs = []
     for run in ("cold", "warm"):
@@ -86,9 +88,12 @@ def test_a_cold_map_of_a_large_panel_writes_what_a_warm_one_writes(tmp_path):
     assert {*_names(), "_aggregate._sum_by_region_year"} <= _indexed(cache)
     for kernel in _names():
         assert len(list(cache.rglob(f"{kernel}-*.nbc"))) == 1, kernel
-    # both processes ended, and left no claims behind
-    assert not [p for p in tmp_path.parent.glob("clusteratlas-compiling-*")
-                if p.stat().st_mtime > time.time() - 900]
+    # both processes ended, and left no claims behind (the second process may end a
+    # moment after the command: it watches for that)
+    deadline = time.monotonic() + 30
+    while list(scratch.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(scratch.iterdir())
 
 
 def _claims_in(folder):
@@ -103,6 +108,8 @@ def test_a_kernel_is_compiled_by_whoever_claims_it_first(tmp_path, monkeypatch):
     from clusteratlas.core._columns import _by_column as kernel
 
     monkeypatch.setattr(_jit, "_warm", lambda k: False)
+    # as in a process that has not compiled it (another test may have)
+    monkeypatch.setattr(type(kernel), "signatures", property(lambda self: []))
     first, second = _claims_in(tmp_path), _claims_in(tmp_path)
     mine = first.compile_or_twin(kernel)
     assert isinstance(mine, _jit._Claimed)  # the kernel, holding the claim
@@ -128,6 +135,8 @@ def test_a_claim_dropped_uncalled_or_of_a_dead_process_is_given_back(tmp_path, m
     from clusteratlas.core._columns import _by_column as kernel
 
     monkeypatch.setattr(_jit, "_warm", lambda k: False)
+    # as in a process that has not compiled it (another test may have)
+    monkeypatch.setattr(type(kernel), "signatures", property(lambda self: []))
     first, second = _claims_in(tmp_path), _claims_in(tmp_path)
     mine = first.compile_or_twin(kernel)
     assert second.compile_or_twin(kernel) is not kernel
@@ -151,6 +160,36 @@ def test_a_claim_dropped_uncalled_or_of_a_dead_process_is_given_back(tmp_path, m
     finally:
         holder.kill()
         holder.stdout.close()
+
+
+def test_once_the_other_process_is_gone_this_one_compiles_alone(tmp_path, monkeypatch):
+    """Its folder removed (it ended, or failed): no twin for a kernel nobody compiles,
+    and the pipeline waits for nothing."""
+    from clusteratlas.core._columns import _by_column as kernel
+
+    monkeypatch.setattr(_jit, "_warm", lambda k: False)
+    claims = _claims_in(tmp_path / "gone")
+    assert claims.compile_or_twin(kernel) is kernel
+    assert claims.alone
+    began = time.monotonic()
+    claims.wait_for(kernel)
+    assert time.monotonic() - began < 0.5
+
+
+def test_a_thread_waiting_for_its_own_process_stops_once_the_kernel_is_compiled(
+        tmp_path, monkeypatch):
+    from clusteratlas.core._columns import _by_column as kernel
+
+    monkeypatch.setattr(_jit, "_warm", lambda k: False)
+    first, second = _claims_in(tmp_path), _claims_in(tmp_path)
+    second.PATIENCE = 60.0
+    held = first.compile_or_twin(kernel)
+    assert isinstance(held, _jit._Claimed)
+    monkeypatch.setattr(type(kernel), "signatures", property(lambda self: [("compiled",)]))
+    began = time.monotonic()
+    second.wait_for(kernel)  # held by "another thread", but compiled in this process
+    assert time.monotonic() - began < 5
+    assert not second._kept
 
 
 def test_a_kernel_in_the_cache_is_loaded_not_claimed(tmp_path, monkeypatch):
@@ -227,6 +266,11 @@ def test_a_failing_second_process_only_costs_its_claims(no_claims):
     assert _jit.claims() is not None
     ahead.wait(timeout=60)
     assert ahead._process.returncode == 3
+    # its claims' folder goes with it, without this process stopping anything
+    deadline = time.monotonic() + 30
+    while os.path.exists(ahead._folder) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(ahead._folder)
     ahead.stop()
     assert _jit.claims() is None
     assert not os.path.exists(ahead._folder)

@@ -302,7 +302,8 @@ def column_statistics(
 
 def start_numba() -> None:
     """Import numba and set up its compiler's tables in this process, by loading one
-    small cached kernel.
+    small cached kernel (on a fresh install: compiling it, unless another process has
+    claimed it).
 
     Importing numba and loading the first kernel from its cache cost half a second
     of the interpreter's time (numba's modules; its runtime, readied by

@@ -116,12 +116,15 @@ class Claims:
     it first, with an exclusive ``flock`` on a file named after the kernel in
     ``folder`` (a folder both share, made for one command: :func:`use_claims`).
 
-    A claim is held while the kernel compiles and given back once it is in numba's
-    cache; one that a process dies with is given back by the system.  A process that
-    finds a kernel claimed runs its Python twin on a tiny panel
+    A claim taken to compile a tiny panel is held while the kernel compiles and given
+    back after that call; one that a process dies with is given back by the system.
+    A process that finds a kernel claimed runs its Python twin on a tiny panel
     (:meth:`compile_or_twin`), or waits for it where it needs the compiled kernel
-    (:meth:`wait_for`).  Nobody waits while holding a claim, so no two wait for each
-    other."""
+    (:meth:`wait_for`, which keeps the claim if it then compiles the kernel itself).
+    Only the pipeline of the first process waits; the threads that compile tiny
+    panels and the second process never do, so no two wait for each other.  Once the
+    folder is gone (the other process has ended) or the system refuses the lock, this
+    process compiles on its own (:attr:`alone`)."""
 
     #: the longest :meth:`wait_for` waits for another process's claim (then this one
     #: compiles the kernel itself)
@@ -134,6 +137,8 @@ class Claims:
         self._flock = fcntl.flock
         self._try = fcntl.LOCK_EX | fcntl.LOCK_NB
         self._kept: list[int] = []
+        #: no other process to share with any more: every kernel is compiled here
+        self.alone = False
 
     def _claim(self, kernel: Any, patience: float) -> int | None:
         fn = kernel.py_func
@@ -141,6 +146,7 @@ class Claims:
             fd = os.open(os.path.join(self.folder, f"{fn.__module__}.{fn.__qualname__}"),
                          os.O_RDWR | os.O_CREAT, 0o600)
         except OSError:  # the folder is gone: the other process has ended
+            self.alone = True
             return None
         deadline = time.monotonic() + patience
         while True:
@@ -148,12 +154,15 @@ class Claims:
                 self._flock(fd, self._try)
                 return fd
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                # held: by the other process, or by a thread of this one, which may
+                # have finished compiling it meanwhile
+                if time.monotonic() >= deadline or kernel.signatures:
                     os.close(fd)
                     return None
                 time.sleep(0.01)
-            except OSError:
+            except OSError:  # no locks on this file system
                 os.close(fd)
+                self.alone = True
                 return None
 
     def compile_or_twin(self, kernel: Any) -> Callable[..., Any]:
@@ -161,7 +170,7 @@ class Claims:
         nobody has claimed it; else its Python twin."""
         fd = self._claim(kernel, 0.0)
         if fd is None:
-            return python_twin(kernel)
+            return kernel if self.alone else python_twin(kernel)
         if _warm(kernel):  # compiled by the other process meanwhile: loaded, not compiled
             os.close(fd)
             return kernel  # type: ignore[no-any-return]

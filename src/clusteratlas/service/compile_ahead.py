@@ -84,13 +84,19 @@ class CompileAhead:
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL)
             # reaped as soon as it ends: no zombie, and its CPU time counts as this
-            # process's children's (what a benchmark of the command measures)
-            threading.Thread(target=self._process.wait, name="clusteratlas-compile-reaper",
-                             daemon=True).start()
+            # process's children's (what a benchmark of the command measures); its
+            # claims' folder goes too, however it ended
+            threading.Thread(target=self._reap, args=(self._process, folder),
+                             name="clusteratlas-compile-reaper", daemon=True).start()
             return True
         except Exception:  # no second process: this one compiles everything itself
             self._forget()
             return False
+
+    @staticmethod
+    def _reap(process: subprocess.Popen[bytes], folder: str) -> None:
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
 
     def wait(self, timeout: float = 120.0) -> None:
         """Until the process has ended, at most ``timeout`` seconds (then it is ended)."""

@@ -282,13 +282,13 @@ def map_file(path: str | Path, categories: CategorySet | None, options: MappingO
         data, engine_name = read_panel(path, engine=engine, engine_url=engine_url,
                                        pending=pending)
         stage = _cube_stage(data, categories, options)
+        # the rows are summed into the cube: the cells can have their memory
+        del data
+        result = _indicator_stage(stage, options, stream=stream)
     except BaseException:
         if ahead is not None:  # a command that fails leaves no process compiling
             ahead.stop()
         raise
-    # the rows are summed into the cube: the cells can have their memory
-    del data
-    result = _indicator_stage(stage, options, stream=stream)
     result.meta["engine"] = engine_name
     return result
 
