@@ -17,7 +17,6 @@ importing numba), so that the process's own start overlaps the command line's.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
@@ -94,16 +93,18 @@ class CompileAhead:
             return False
 
     @staticmethod
-    def _reap(process: subprocess.Popen[bytes], folder: str) -> None:
-        process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
+    def _reap(process: subprocess.Popen[bytes], folder: str | None,
+              timeout: float | None = None) -> None:
+        process.wait(timeout)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def wait(self, timeout: float = 120.0) -> None:
         """Until the process has ended, at most ``timeout`` seconds (then it is ended)."""
         if self._process is None:
             return
         try:
-            self._process.wait(timeout)
+            self._reap(self._process, self._folder, timeout)
         except subprocess.TimeoutExpired:
             self.stop()
 
@@ -166,7 +167,9 @@ def compiling_ahead() -> CompileAhead:
 def second_process(folder: str, parent: int) -> None:
     """The second process: the kernels of the pipeline that it claims first, compiled
     into numba's cache; it ends when they are, or as soon as the process that started
-    it (``parent``) has ended.  The claims' folder is removed at the end."""
+    it (``parent``) has ended.  The claims' folder is removed by whichever process
+    outlives the other: the parent's reaper (:meth:`CompileAhead.start`), or this one
+    once orphaned."""
 
     def orphaned() -> None:
         while os.getppid() == parent:
@@ -175,17 +178,14 @@ def second_process(folder: str, parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=orphaned, daemon=True).start()
-    try:
-        from clusteratlas.core._blas_probe import block_blas_probe
+    from clusteratlas.core._blas_probe import block_blas_probe
 
-        block_blas_probe()
-        from clusteratlas.core._jit import use_claims
-        from clusteratlas.core.mapping import load_kernels
+    block_blas_probe()
+    from clusteratlas.core._jit import use_claims
+    from clusteratlas.core.mapping import load_kernels
 
-        use_claims(folder)
-        load_kernels()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    use_claims(folder)
+    load_kernels()
 
 
 def cache_is_empty(kernels: Iterable[tuple[str, str]],
@@ -235,8 +235,7 @@ def _cache_folder(spelled: str, environ: Mapping[str, str]) -> str | None:
     in_tree = Path(spelled) / "__pycache__"
     if os.access(in_tree if in_tree.is_dir() else spelled, os.W_OK):
         return str(in_tree)
-    with contextlib.suppress(Exception):
-        base = environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-        if sys.platform.startswith("linux"):
-            return os.path.join(base, "numba", subpath())
-    return None
+    if not sys.platform.startswith("linux"):  # numba's user folder is the platform's
+        return None
+    base = environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(base, "numba", subpath())
