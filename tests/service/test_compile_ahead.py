@@ -251,6 +251,33 @@ def test_the_second_process_ends_with_the_command(tmp_path):
     assert not os.path.exists(folder)
 
 
+@pytest.mark.parametrize("ending", ["at_once", "interpreter"])
+def test_the_claims_folder_goes_when_the_command_ends(tmp_path, ending):
+    """The folder goes with the command itself, not only with whichever process outlives
+    the other: a second process that ends just as the command does (here: one that
+    never removes it) would otherwise leave it behind, for the reaper thread dies with
+    a command that ends at once (cli/main.py: run) or with the interpreter."""
+    fake = ("import os, sys, time; parent = int(sys.argv[2])\n"
+            "while os.getppid() == parent: time.sleep(0.01)")
+    code = ("import sys\n"
+            "from clusteratlas.cli import main\n"
+            "from clusteratlas.cli.process import PROCESS\n"
+            "from clusteratlas.service.compile_ahead import CompileAhead\n"
+            "def command():\n"
+            f"    a = CompileAhead({fake!r}); assert a.start(cold=True)\n"
+            "    print(a._folder, flush=True)\n"
+            f"    PROCESS.done_at_once = {ending == 'at_once'}\n"
+            "    return 0\n"
+            "main.main = command\n"
+            "main.run()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    folder = done.stdout.strip()
+    assert folder.startswith(str(tmp_path))
+    assert not os.path.exists(folder)  # at once: nobody else is left to remove it
+
+
 def test_no_second_process_where_the_kernels_are_cached(no_claims):
     ahead = CompileAhead("raise SystemExit(3)")
     assert ahead.start(cold=False) is False

@@ -78,6 +78,9 @@ def run() -> None:
     if PROCESS.done_at_once or (code != 0 and PROCESS.reading_ahead):
         import os
 
+        from clusteratlas.service.compile_ahead import command_ended
+
+        command_ended()  # what atexit would do: no claims' folder left behind
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -17,6 +17,7 @@ importing numba), so that the process's own start overlaps the command line's.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -27,8 +28,8 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["CompileAhead", "cache_is_empty", "compiling_ahead", "second_process",
-           "start_early"]
+__all__ = ["CompileAhead", "cache_is_empty", "command_ended", "compiling_ahead",
+           "second_process", "start_early"]
 
 #: what the second process runs, with the claims' folder and the first process's id as
 #: its arguments
@@ -78,6 +79,7 @@ class CompileAhead:
                     shutil.rmtree(folder, ignore_errors=True)
                     return False
                 self._folder = folder
+                _started.append(self)
                 self._process = subprocess.Popen(
                     [sys.executable, "-P", "-c", self._code, folder, str(os.getpid())], env=env,
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -131,6 +133,24 @@ class CompileAhead:
 
 _early: CompileAhead | None = None
 
+#: the second processes this process started, whose claims' folders go when it ends
+#: (:func:`command_ended`)
+_started: list[CompileAhead] = []
+
+
+def command_ended() -> None:
+    """This process is about to end: the claims' folders of the second processes it
+    started go now.  Each second process, if still compiling, ends by itself a moment
+    later (:func:`second_process`), and the thread that would remove the folder when
+    it does (:meth:`CompileAhead.start`) dies with this process – as does any such
+    thread of a process that ends without tearing down its interpreter
+    (:func:`clusteratlas.cli.main.run`), which calls this itself."""
+    while _started:
+        _started.pop()._forget()
+
+
+atexit.register(command_ended)
+
 
 def start_early(panel: Path) -> bool:
     """Start the second process for a ``map`` of ``panel`` before the command line is
@@ -167,9 +187,10 @@ def compiling_ahead() -> CompileAhead:
 def second_process(folder: str, parent: int) -> None:
     """The second process: the kernels of the pipeline that it claims first, compiled
     into numba's cache; it ends when they are, or as soon as the process that started
-    it (``parent``) has ended.  The claims' folder is removed by whichever process
-    outlives the other: the parent's reaper (:meth:`CompileAhead.start`), or this one
-    once orphaned."""
+    it (``parent``) has ended.  The claims' folder is removed by the parent when it
+    ends (:func:`command_ended`) or, if this one ends first, by its reaper
+    (:meth:`CompileAhead.start`); by this one where the parent ended without either
+    (killed)."""
 
     def orphaned() -> None:
         while os.getppid() == parent:
@@ -186,6 +207,8 @@ def second_process(folder: str, parent: int) -> None:
 
     use_claims(folder)
     load_kernels()
+    if os.getppid() != parent:  # the parent ended meanwhile and its cleanup may not
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def cache_is_empty(kernels: Iterable[tuple[str, str]],
