@@ -12,10 +12,11 @@ import threading
 import numpy as np
 from numba import njit
 
-from clusteratlas.core._jit import light_cache_loads, pick
+from clusteratlas.core._jit import light_cache_loads, light_compiles, pick
 from clusteratlas.core._threads import balanced_bounds, n_threads, run_ranges
 
 light_cache_loads()  # before any kernel is loaded from the cache
+light_compiles(__name__)
 
 __all__ = ["CubeMemory", "aggregate_rows", "sum_by_region_year", "sums_in_order"]
 

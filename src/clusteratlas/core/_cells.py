@@ -16,10 +16,11 @@ import numpy as np
 from numba import njit
 
 from clusteratlas.core._aggregate import sums_in_order
-from clusteratlas.core._jit import light_cache_loads
+from clusteratlas.core._jit import light_cache_loads, light_compiles
 from clusteratlas.core._threads import n_threads, run_ranges
 
 light_cache_loads()  # before any kernel is loaded from the cache
+light_compiles(__name__)
 
 __all__ = ["cell_arrays", "cell_indicators", "detail_columns", "summaries"]
 

@@ -13,10 +13,11 @@ from numba import njit
 from numba.extending import register_jitable
 
 from clusteratlas.core._aggregate import sums_in_order
-from clusteratlas.core._jit import light_cache_loads, pick
+from clusteratlas.core._jit import light_cache_loads, light_compiles, pick
 from clusteratlas.core._threads import n_threads, run_ranges
 
 light_cache_loads()  # before any kernel is loaded from the cache
+light_compiles(__name__)
 
 __all__ = ["column_statistics", "start_numba"]
 

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SMALL", "Claims", "claims", "cold", "compiling", "light_cache_loads", "pick",
-           "python_twin", "use_claims"]
+__all__ = ["SMALL", "Claims", "claims", "cold", "compiling", "light_cache_loads",
+           "light_compiles", "pick", "python_twin", "use_claims"]
 
 #: up to this many elements in the largest input array, a kernel whose cache is empty
 #: runs as Python (about the size where compiling costs more than interpreting)
@@ -295,3 +295,101 @@ def _ready_for_linking(target_context: Any) -> None:
     from numba.core.runtime.nrt import rtsys
 
     rtsys.initialize(target_context)
+
+
+#: the modules whose kernels compile after a light refresh (:func:`light_compiles`)
+_LIGHT_MODULES: set[str] = set()
+_IN_LIGHT = threading.local()
+
+
+def light_compiles(module: str) -> bool:
+    """Compile the kernels of ``module`` without readying numba's whole compiler first;
+    ``True`` where that is in effect.
+
+    Before every compile numba refreshes its target context
+    (``numba.core.cpu.CPUContext.load_additional_registries``): the first time, it
+    imports and registers the implementation of every function numba can compile
+    (array reductions and sorts, linear algebra, random, polynomials, typed
+    containers, strings, jitclasses, third-party extensions) – half a second of
+    interpreter time in each of the two processes that compile the mapping's
+    kernels on a fresh install (:mod:`clusteratlas.service.compile_ahead`), on a
+    machine whose cores are then both busy.  The mapping's kernels use loops over
+    arrays, arithmetic, ``math`` and numpy's ufuncs only, so while one of them (with
+    everything it calls) compiles, the refresh registers just those
+    implementations (:func:`_light_registries`); any other compile in the process
+    refreshes as numba does, registering the rest then (numba's registries are
+    loaded incrementally).  The machine code is the same either way:
+    tests/core/test_light_compiles.py compares the LLVM IR of every kernel compiled both
+    ways.  Under a numba this was not verified with (:data:`LIGHT_LOADS_VERIFIED`) the
+    refresh is numba's own."""
+    with _LIGHT:
+        try:
+            import numba
+            from numba.core import cpu
+            from numba.core import event as events
+        except ImportError:  # numba absent: nothing is compiled
+            return False
+        if not _verified(numba.__version__):
+            return False
+        context: Any = cpu.CPUContext
+        current = context.load_additional_registries
+        if not getattr(current, "_clusteratlas_light", False):
+
+            def load_additional_registries(self: Any) -> None:
+                if getattr(_IN_LIGHT, "depth", 0):
+                    _light_registries(self)
+                else:
+                    current(self)
+
+            class LightCompile(events.Listener):
+                """Counts, per thread, the compiles under way of kernels of the light
+                modules (the helpers and numba's own overloads they compile
+                meanwhile included)."""
+
+                def on_start(self, ev: Any) -> None:
+                    depth = getattr(_IN_LIGHT, "depth", 0)
+                    if depth or _light_kernel(ev.data["dispatcher"]):
+                        _IN_LIGHT.depth = depth + 1
+
+                def on_end(self, ev: Any) -> None:
+                    depth = getattr(_IN_LIGHT, "depth", 0)
+                    if depth:
+                        _IN_LIGHT.depth = depth - 1
+
+            load_additional_registries._clusteratlas_light = True  # type: ignore[attr-defined]
+            context.load_additional_registries = load_additional_registries
+            register: Any = events.register
+            register("numba:compile", LightCompile())
+        _LIGHT_MODULES.add(module)
+        return True
+
+
+def _light_kernel(dispatcher: Any) -> bool:
+    module = getattr(getattr(dispatcher, "py_func", None), "__module__", None)
+    return module in _LIGHT_MODULES
+
+
+def _light_registries(context: Any) -> None:
+    """What numba's refresh registers that the light modules' kernels need: the
+    runtime, Python's numbers, ranges, tuples, slices and iteration, arrays, ``math``
+    and numpy's ufuncs (``CPUContext.load_additional_registries`` without the rest)."""
+    from numba.core import inline_closurecall, optional  # noqa: F401
+    from numba.core.runtime.nrt import rtsys
+    from numba.cpython import (  # noqa: F401
+        builtins,
+        enumimpl,
+        hashing,
+        iterators,
+        mathimpl,
+        numbers,
+        rangeobj,
+        slicing,
+        tupleobj,
+    )
+    from numba.misc import literal  # noqa: F401
+    from numba.np import arrayobj, npyimpl  # noqa: F401
+    from numba.np.unsafe import ndarray  # noqa: F401  (numba's fix for its issue 8940)
+
+    rtsys.initialize(context)
+    context.install_registry(mathimpl.registry)
+    context.install_registry(npyimpl.registry)

@@ -1,0 +1,75 @@
+"""The mapping's kernels compile without numba's full context refresh, to the same
+machine code (core/_jit.py: light_compiles; issue 17.2, half a second of CPU in each
+of the two processes that compile on a fresh install)."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numba
+import pytest
+
+from clusteratlas.core._jit import LIGHT_LOADS_VERIFIED, _verified, light_compiles
+
+pytestmark = pytest.mark.skipif(
+    not _verified(numba.__version__),
+    reason=f"light compiles are verified for numba {LIGHT_LOADS_VERIFIED[0]} up to "
+    f"{LIGHT_LOADS_VERIFIED[1]}, not {numba.__version__}: kernels compile as numba "
+    "compiles them")
+
+# every kernel of the light modules compiled into an empty cache, its LLVM IR hashed;
+# then, in the same process, a function that needs what the light refresh left out
+_SCRIPT = textwrap.dedent("""
+    import hashlib, sys
+    if sys.argv[1] == "full":
+        from clusteratlas.core import _jit
+        _jit._verified = lambda version: False  # numba's own refresh throughout
+    import numpy as np
+    from numba import njit
+    from clusteratlas.core import _aggregate, _cells, _columns
+    from clusteratlas.service.mapping import warm_up
+
+    warm_up(compile=True)
+    flags = np.zeros(3, np.bool_)
+    _aggregate._unknown_cells(0, 3, flags, flags, np.zeros(3))
+    light = "numba.np.arraymath" not in sys.modules
+    hashes = []
+    for module in (_aggregate, _cells, _columns):
+        for name, kernel in sorted(vars(module).items()):
+            if getattr(getattr(kernel, "py_func", None), "__module__", "") == module.__name__:
+                assert kernel.signatures, name  # every kernel compiled
+                for sig in kernel.signatures:
+                    ir = kernel.inspect_llvm(sig)
+                    hashes.append(f"{name}:{hashlib.sha1(ir.encode()).hexdigest()}")
+
+    @njit
+    def median(x):  # numba's array functions: registered by its full refresh
+        return np.median(x)
+
+    print(light, median(np.array([3.0, 1.0, 2.0, 10.0])), " ".join(hashes))
+""")
+
+
+def test_the_light_compiles_are_in_effect():
+    assert light_compiles("clusteratlas.core._columns") is True
+    assert numba.core.cpu.CPUContext.load_additional_registries._clusteratlas_light
+
+
+def test_kernels_compile_to_the_same_code_without_the_full_refresh(tmp_path):
+    runs = {}
+    for mode in ("light", "full"):
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / f"cache-{mode}")}
+        done = subprocess.run([sys.executable, "-c", _SCRIPT, mode], env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        runs[mode] = done.stdout.split(" ", 2)
+    light, full = runs["light"], runs["full"]
+    # the light run compiled every kernel without numba's array functions, the full
+    # one with them
+    assert (light[0], full[0]) == ("True", "False")
+    # a later compile that needs them refreshes fully, in the light run too
+    assert light[1] == full[1] == "2.5"
+    kernels = full[2].split()
+    assert len(kernels) == 7  # _aggregate 3, _cells 2, _columns 2 (helpers inlined)
+    assert light[2].split() == kernels  # the same LLVM IR, kernel by kernel
