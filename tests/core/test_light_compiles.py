@@ -73,3 +73,25 @@ def test_kernels_compile_to_the_same_code_without_the_full_refresh(tmp_path):
     kernels = full[2].split()
     assert len(kernels) == 7  # _aggregate 3, _cells 2, _columns 2 (helpers inlined)
     assert light[2].split() == kernels  # the same LLVM IR, kernel by kernel
+
+
+def test_a_kernel_elsewhere_that_calls_a_light_helper_compiles(tmp_path):
+    """Fully refreshed first (a kernel of another module), then lightly for the helper it
+    calls from a light module: what the helper's intrinsics register is installed
+    (``int()`` on a float is numba's intrinsic ``cast_int``)."""
+    script = textwrap.dedent("""
+        import numpy as np
+        from numba import njit
+        from clusteratlas.core._columns import _quantile_select
+
+        @njit
+        def median(values):
+            return _quantile_select(values, 0.5)
+
+        print(median(np.array([4.0, 1.0, 3.0, 2.0])))
+    """)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2.5"

@@ -391,5 +391,10 @@ def _light_registries(context: Any) -> None:
     from numba.np.unsafe import ndarray  # noqa: F401  (numba's fix for its issue 8940)
 
     rtsys.initialize(context)
+    # what was registered since into a registry installed before: numba lowers each
+    # intrinsic it types into the registry installed first (numba.core.typing.
+    # templates: _get_target_registry), whichever that is
+    for registry in list(context._registries):
+        context.install_registry(registry)
     context.install_registry(mathimpl.registry)
     context.install_registry(npyimpl.registry)
