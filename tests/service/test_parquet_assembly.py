@@ -15,6 +15,7 @@ from clusteratlas.service.parquet_assembly import (
     _Reader,
     _Writer,
     encode_part,
+    file_rows,
     split_file,
 )
 
@@ -109,6 +110,30 @@ def test_parts_of_another_schema_are_refused(tmp_path):
         assembly.append(encode_part(table(100)))
         with pytest.raises(ValueError, match="differs from the first part"):
             assembly.append(other)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 70_001])
+def test_file_rows_reads_the_count_arrow_reads(tmp_path, rows):
+    path = tmp_path / "t.parquet"
+    # many row groups and a schema with metadata ahead of the count in the footer
+    pq.write_table(table(rows), path, row_group_size=997)
+    assert file_rows(path) == pq.read_metadata(path).num_rows == rows
+
+
+def test_file_rows_of_what_is_not_plain_parquet_is_none(tmp_path):
+    path = tmp_path / "t.parquet"
+    pq.write_table(table(50), path)
+    data = path.read_bytes()
+    start = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    garbled = data[:start] + b"\xff" * 8 + data[start + 8:]  # the footer's first field
+    for name, content in [("empty", b""), ("short", b"PAR1PAR1"),
+                          ("csv", b"region,industry,year,employment\n" * 3),
+                          ("encrypted", data[:-4] + b"PARE"),  # an encrypted footer
+                          ("cut", data[:4] + data[-200:]),  # a length beyond the file
+                          ("garbled", garbled)]:
+        broken = tmp_path / f"{name}.parquet"
+        broken.write_bytes(content)
+        assert file_rows(broken) is None, name
 
 
 def test_not_a_parquet_file_is_refused():

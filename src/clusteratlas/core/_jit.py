@@ -28,9 +28,7 @@ import numpy as np
 __all__ = ["SMALL", "Claims", "claims", "cold", "compiling", "light_cache_loads",
            "light_compiles", "pick", "python_twin", "use_claims"]
 
-#: up to this many elements in the largest input array, a kernel whose cache is empty
-#: runs as Python (about the size where compiling costs more than interpreting)
-SMALL = 200_000
+from clusteratlas.core._kernel_names import SMALL
 
 _TWINS: dict[int, Callable[..., Any]] = {}
 

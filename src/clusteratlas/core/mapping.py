@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from clusteratlas.core._kernel_names import PIPELINE_KERNELS
 from clusteratlas.core.stars import StarRules, StrongRule
 from clusteratlas.errors import InputError
 
@@ -785,11 +786,6 @@ def map_indicators(
         return regions, categories
 
     return MappingResult(cell_columns, summaries=tables)
-
-
-#: the kernels :func:`load_kernels` loads: ``(module of clusteratlas.core, function)``
-PIPELINE_KERNELS = (("_aggregate", "_aggregate_rows"), ("_columns", "_by_column"),
-                    ("_columns", "_columns"), ("_cells", "_cells"), ("_cells", "_summaries"))
 
 
 def pipeline_kernels() -> tuple[Any, ...]:

@@ -18,6 +18,7 @@ importing numba), so that the process's own start overlaps the command line's.
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import subprocess
@@ -57,14 +58,14 @@ class CompileAhead:
         """Start the process, if the kernels are not all in numba's cache (``cold``:
         known already; otherwise numba is asked).  ``True`` if it runs."""
         try:
-            from clusteratlas.core import _jit
-
             if cold is None:
+                from clusteratlas.core import _jit
                 from clusteratlas.core.mapping import pipeline_kernels
 
                 cold = _jit.cold(pipeline_kernels())
             if not cold:
                 return False
+            import fcntl  # noqa: F401  (claims: elsewhere this process compiles alone)
             # the package this process runs, also where it is not installed; the path
             # as this process spells it (not resolved: numba names its cache folders
             # after the source's path); -P: nothing from the working directory
@@ -75,15 +76,17 @@ class CompileAhead:
                 if self._stopped or self._process is not None:
                     return False
                 folder = tempfile.mkdtemp(prefix="clusteratlas-compiling-")
-                if _jit.use_claims(folder) is None:  # no flock here: this process alone
-                    shutil.rmtree(folder, ignore_errors=True)
-                    return False
                 self._folder = folder
                 _started.append(self)
                 self._process = subprocess.Popen(
                     [sys.executable, "-P", "-c", self._code, folder, str(os.getpid())], env=env,
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL)
+            # after the start, which this import (numpy's) would delay; before this
+            # process compiles anything
+            from clusteratlas.core import _jit
+
+            _jit.use_claims(folder)
             # reaped as soon as it ends: no zombie, and its CPU time counts as this
             # process's children's (what a benchmark of the command measures); its
             # claims' folder goes too, however it ended
@@ -91,7 +94,7 @@ class CompileAhead:
                              name="clusteratlas-compile-reaper", daemon=True).start()
             return True
         except Exception:  # no second process: this one compiles everything itself
-            self._forget()
+            self.stop()
             return False
 
     @staticmethod
@@ -158,16 +161,14 @@ def start_early(panel: Path) -> bool:
     large and the kernels are not in numba's cache; :func:`compiling_ahead` hands it
     to the command.  ``True`` if it runs."""
     global _early
-    import pyarrow.parquet as pq
-
-    from clusteratlas.core._jit import SMALL
-    from clusteratlas.core.mapping import PIPELINE_KERNELS
+    from clusteratlas.core._kernel_names import PIPELINE_KERNELS, SMALL
+    from clusteratlas.service.parquet_assembly import file_rows
 
     try:
-        large = pq.read_metadata(panel).num_rows > SMALL
-    except Exception:  # the reader says what is wrong with the file
+        rows = file_rows(panel)  # without Arrow, whose import would come first
+    except OSError:  # the reader says what is wrong with the file
         return False
-    if not large or not cache_is_empty(PIPELINE_KERNELS):
+    if rows is None or rows <= SMALL or not cache_is_empty(PIPELINE_KERNELS):
         return False
     ahead = CompileAhead()
     if not ahead.start(cold=True):
@@ -199,6 +200,10 @@ def second_process(folder: str, parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=orphaned, daemon=True).start()
+    # no garbage collection: numba's compiler leaves cycles behind at a rate that made
+    # 500 collections, 7 % of this process's CPU time, for 25 MB it would free in a
+    # process that ends in seconds
+    gc.disable()
     from clusteratlas.core._blas_probe import block_blas_probe
 
     block_blas_probe()

@@ -142,6 +142,17 @@ def prefetch(argv: list[str]) -> bool:
         panel = _panel_to_read(argv[1:])
         if panel is None:
             return False
+    except Exception:
+        return False
+    # on a fresh install, a second process to compile kernels: first of all, for it
+    # has the most to do (and before numba starts here: that thread takes part in
+    # the compiling)
+    ahead = False
+    with contextlib.suppress(Exception):
+        from clusteratlas.service.compile_ahead import start_early
+
+        ahead = start_early(panel)
+    try:
         # every module the reading and checking threads use is imported here: there
         # they would take turns with the command line's imports for the interpreter
         # (and Arrow would start reading only when both are done), and an import
@@ -158,13 +169,11 @@ def prefetch(argv: list[str]) -> bool:
         # the panel is checked on the reader's thread as well
         _prefetched = PendingRead(panel, check=True)
     except Exception:
-        return False
-    # on a fresh install, a second process to compile kernels (before numba starts
-    # here: that thread takes part in the compiling)
-    with contextlib.suppress(Exception):
-        from clusteratlas.service.compile_ahead import start_early
+        if ahead:  # no head start after all: the command compiles on its own
+            from clusteratlas.service.compile_ahead import compiling_ahead
 
-        start_early(panel)
+            compiling_ahead().stop()
+        return False
     # numba's start, the other half of what the pipeline waits for
     threading.Thread(target=_start_numba, name="clusteratlas-start-numba",
                      daemon=True).start()
