@@ -10,21 +10,22 @@ import textwrap
 import numba
 import pytest
 
-from clusteratlas.core._jit import LIGHT_LOADS_VERIFIED, _verified, light_compiles
+from clusteratlas.core import _jit
+from clusteratlas.core._jit import LIGHT_COMPILES_VERIFIED, _verified, light_compiles
 
 pytestmark = pytest.mark.skipif(
-    not _verified(numba.__version__),
-    reason=f"light compiles are verified for numba {LIGHT_LOADS_VERIFIED[0]} up to "
-    f"{LIGHT_LOADS_VERIFIED[1]}, not {numba.__version__}: kernels compile as numba "
+    not _verified(numba.__version__, LIGHT_COMPILES_VERIFIED),
+    reason=f"light compiles are verified for numba {LIGHT_COMPILES_VERIFIED[0]} up to "
+    f"{LIGHT_COMPILES_VERIFIED[1]}, not {numba.__version__}: kernels compile as numba "
     "compiles them")
 
 # every kernel of the light modules compiled into an empty cache, its LLVM IR hashed;
 # then, in the same process, a function that needs what the light refresh left out
 _SCRIPT = textwrap.dedent("""
-    import hashlib, sys
+    import hashlib, re, sys
     if sys.argv[1] == "full":
         from clusteratlas.core import _jit
-        _jit._verified = lambda version: False  # numba's own refresh throughout
+        _jit._verified = lambda *version: False  # numba's own refresh throughout
     import numpy as np
     from numba import njit
     from clusteratlas.core import _aggregate, _cells, _columns
@@ -40,7 +41,9 @@ _SCRIPT = textwrap.dedent("""
             if getattr(getattr(kernel, "py_func", None), "__module__", "") == module.__name__:
                 assert kernel.signatures, name  # every kernel compiled
                 for sig in kernel.signatures:
-                    ir = kernel.inspect_llvm(sig)
+                    # numba numbers the functions it compiles in a process: the
+                    # names' numbers are not the code
+                    ir = re.sub(r"B\\d+v\\d+B", "B_v_B", kernel.inspect_llvm(sig))
                     hashes.append(f"{name}:{hashlib.sha1(ir.encode()).hexdigest()}")
 
     @njit
@@ -54,6 +57,28 @@ _SCRIPT = textwrap.dedent("""
 def test_the_light_compiles_are_in_effect():
     assert light_compiles("clusteratlas.core._columns") is True
     assert numba.core.cpu.CPUContext.load_additional_registries._clusteratlas_light
+
+
+def test_verified_versions():
+    assert _verified("0.68.1", LIGHT_COMPILES_VERIFIED)
+    assert not _verified("0.67.0", LIGHT_COMPILES_VERIFIED)  # loads yes, compiles no
+    assert _verified("0.67.0")
+    assert not _verified("0.69.0", LIGHT_COMPILES_VERIFIED)
+
+
+def test_no_compile_is_left_under_way_after_one_fails():
+    """A light kernel whose compile fails leaves this thread's compiles as they were:
+    the next compile elsewhere is not taken for light."""
+    def broken(x):
+        return x.no_such_attribute
+
+    broken.__module__ = "clusteratlas.core._columns"  # as if in a light module
+    assert light_compiles("clusteratlas.core._columns")
+    with pytest.raises(numba.core.errors.TypingError):
+        numba.njit(broken)(1.0)
+    assert _jit._compiles() == []
+    assert numba.njit(lambda x: x + 1)(1) == 2
+    assert _jit._compiles() == []
 
 
 def test_kernels_compile_to_the_same_code_without_the_full_refresh(tmp_path):
@@ -71,7 +96,7 @@ def test_kernels_compile_to_the_same_code_without_the_full_refresh(tmp_path):
     # a later compile that needs them refreshes fully, in the light run too
     assert light[1] == full[1] == "2.5"
     kernels = full[2].split()
-    assert len(kernels) == 7  # _aggregate 3, _cells 2, _columns 2 (helpers inlined)
+    assert len(kernels) == 7  # _aggregate 3, _cells 2, _columns 2 (helpers linked in)
     assert light[2].split() == kernels  # the same LLVM IR, kernel by kernel
 
 

@@ -115,7 +115,7 @@ def test_parts_of_another_schema_are_refused(tmp_path):
 @pytest.mark.parametrize("rows", [0, 1, 70_001])
 def test_file_rows_reads_the_count_arrow_reads(tmp_path, rows):
     path = tmp_path / "t.parquet"
-    # many row groups and a schema with metadata ahead of the count in the footer
+    # many row groups, and metadata (both come after the count in the footer)
     pq.write_table(table(rows), path, row_group_size=997)
     assert file_rows(path) == pq.read_metadata(path).num_rows == rows
 
@@ -126,14 +126,42 @@ def test_file_rows_of_what_is_not_plain_parquet_is_none(tmp_path):
     data = path.read_bytes()
     start = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
     garbled = data[:start] + b"\xff" * 8 + data[start + 8:]  # the footer's first field
+    # field 1 (i32) = 1, then field 2 as a list of doubles with a long-form count
+    footer = bytes([0x15, 0x02, 0x19, 0xF7]) + _varint(1 << 40) + b"\x00"
     for name, content in [("empty", b""), ("short", b"PAR1PAR1"),
                           ("csv", b"region,industry,year,employment\n" * 3),
                           ("encrypted", data[:-4] + b"PARE"),  # an encrypted footer
                           ("cut", data[:4] + data[-200:]),  # a length beyond the file
-                          ("garbled", garbled)]:
+                          ("garbled", garbled),
+                          # a list of 2**40 doubles announced in a 20-byte footer
+                          ("huge list", b"PAR1" + footer + len(footer).to_bytes(4, "little")
+                           + b"PAR1")]:
         broken = tmp_path / f"{name}.parquet"
         broken.write_bytes(content)
         assert file_rows(broken) is None, name
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    return bytes(out + bytes([n]))
+
+
+def test_file_rows_reads_the_count_wherever_the_footer_has_it(tmp_path):
+    """The count after later fields, and field ids in the long form (Thrift allows
+    both; Arrow writes neither)."""
+    from clusteratlas.service.parquet_assembly import _I32, _I64, _Writer
+
+    for fields in ([[4, _I32, 7], [3, _I64, 123_456]],  # after a later field: long form
+                   [[1, _I32, 2], [3, _I64, 1 << 40]]):
+        w = _Writer()
+        w.struct(fields)
+        data = bytes(w.out)
+        path = tmp_path / "t.parquet"
+        path.write_bytes(b"PAR1" + data + len(data).to_bytes(4, "little") + b"PAR1")
+        assert file_rows(path) == fields[1][2]
 
 
 def test_not_a_parquet_file_is_refused():

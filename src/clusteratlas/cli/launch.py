@@ -34,6 +34,9 @@ def run() -> None:
     except KeyboardInterrupt:
         # Ctrl-C while starting: the exit code of an interrupted command, no
         # traceback, and no waiting for a read started ahead
+        ahead = sys.modules.get("clusteratlas.service.compile_ahead")
+        if ahead is not None:  # a second compiling process started: its folder goes
+            ahead.command_ended()
         sys.stderr.flush()
         os._exit(130)
     run_command_line()

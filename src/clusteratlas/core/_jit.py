@@ -228,13 +228,18 @@ _LIGHT = threading.Lock()
 #: from this minor version up to, not including, the second
 LIGHT_LOADS_VERIFIED = ((0, 60), (0, 69))
 
+#: the numba versions whose compiler :func:`light_compiles` was checked against (the
+#: registries its refresh installs; the same LLVM IR either way), likewise
+LIGHT_COMPILES_VERIFIED = ((0, 68), (0, 69))
 
-def _verified(version: str) -> bool:
+
+def _verified(version: str, window: tuple[tuple[int, int], tuple[int, int]] =
+              LIGHT_LOADS_VERIFIED) -> bool:
     try:
         minor = tuple(int(part) for part in version.split(".")[:2])
-    except ValueError:  # a version it cannot read (e.g. "0.68rc1"): as numba loads
+    except ValueError:  # a version it cannot read (e.g. "0.68rc1"): as numba does
         return False
-    return LIGHT_LOADS_VERIFIED[0] <= minor < LIGHT_LOADS_VERIFIED[1]
+    return window[0] <= minor < window[1]
 
 
 def light_cache_loads() -> bool:
@@ -318,8 +323,10 @@ def light_compiles(module: str) -> bool:
     refreshes as numba does, registering the rest then (numba's registries are
     loaded incrementally).  The machine code is the same either way:
     tests/core/test_light_compiles.py compares the LLVM IR of every kernel compiled both
-    ways.  Under a numba this was not verified with (:data:`LIGHT_LOADS_VERIFIED`) the
-    refresh is numba's own."""
+    ways.  A kernel of a light module that needs more (numpy's array functions,
+    lists, strings, ``print``) fails to compile in a fresh process: that test
+    compiles every kernel of the light modules in one.  Under a numba this was not
+    verified with (:data:`LIGHT_COMPILES_VERIFIED`) the refresh is numba's own."""
     with _LIGHT:
         try:
             import numba
@@ -327,32 +334,36 @@ def light_compiles(module: str) -> bool:
             from numba.core import event as events
         except ImportError:  # numba absent: nothing is compiled
             return False
-        if not _verified(numba.__version__):
+        if not _verified(numba.__version__, LIGHT_COMPILES_VERIFIED):
             return False
         context: Any = cpu.CPUContext
         current = context.load_additional_registries
         if not getattr(current, "_clusteratlas_light", False):
 
             def load_additional_registries(self: Any) -> None:
-                if getattr(_IN_LIGHT, "depth", 0):
+                stack = _compiles()
+                if stack and stack[-1][1]:
                     _light_registries(self)
                 else:
                     current(self)
 
             class LightCompile(events.Listener):
-                """Counts, per thread, the compiles under way of kernels of the light
-                modules (the helpers and numba's own overloads they compile
-                meanwhile included)."""
+                """Keeps this thread's compiles under way (:func:`_compiles`): a kernel
+                of a light module makes it and what it compiles meanwhile (its
+                helpers, numba's own overloads) light."""
 
                 def on_start(self, ev: Any) -> None:
-                    depth = getattr(_IN_LIGHT, "depth", 0)
-                    if depth or _light_kernel(ev.data["dispatcher"]):
-                        _IN_LIGHT.depth = depth + 1
+                    stack = _compiles()
+                    light = bool(stack and stack[-1][1]) or _light_kernel(ev.data["dispatcher"])
+                    stack.append((ev.data["dispatcher"], light))
 
                 def on_end(self, ev: Any) -> None:
-                    depth = getattr(_IN_LIGHT, "depth", 0)
-                    if depth:
-                        _IN_LIGHT.depth = depth - 1
+                    # back to this compile's caller (also past a compile whose end
+                    # another listener kept from being seen)
+                    stack = _compiles()
+                    if any(d is ev.data["dispatcher"] for d, _ in stack):
+                        while stack.pop()[0] is not ev.data["dispatcher"]:
+                            pass
 
             load_additional_registries._clusteratlas_light = True  # type: ignore[attr-defined]
             context.load_additional_registries = load_additional_registries
@@ -360,6 +371,15 @@ def light_compiles(module: str) -> bool:
             register("numba:compile", LightCompile())
         _LIGHT_MODULES.add(module)
         return True
+
+
+def _compiles() -> list[tuple[Any, bool]]:
+    """This thread's compiles under way, innermost last, each with whether it is
+    light: a kernel of a light module, or anything compiled while one compiles."""
+    stack: list[tuple[Any, bool]] | None = getattr(_IN_LIGHT, "stack", None)
+    if stack is None:
+        stack = _IN_LIGHT.stack = []
+    return stack
 
 
 def _light_kernel(dispatcher: Any) -> bool:

@@ -18,6 +18,7 @@ importing numba), so that the process's own start overlaps the command line's.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import shutil
@@ -86,7 +87,9 @@ class CompileAhead:
             # process compiles anything
             from clusteratlas.core import _jit
 
-            _jit.use_claims(folder)
+            with self._lock:  # not if the command has failed meanwhile (stop)
+                if not self._stopped:
+                    _jit.use_claims(folder)
             # reaped as soon as it ends: no zombie, and its CPU time counts as this
             # process's children's (what a benchmark of the command measures); its
             # claims' folder goes too, however it ended
@@ -125,6 +128,8 @@ class CompileAhead:
         self._forget()
 
     def _forget(self) -> None:
+        with contextlib.suppress(ValueError):
+            _started.remove(self)
         from clusteratlas.core import _jit
 
         claims = _jit.claims()
@@ -149,7 +154,8 @@ def command_ended() -> None:
     thread of a process that ends without tearing down its interpreter
     (:func:`clusteratlas.cli.main.run`), which calls this itself."""
     while _started:
-        _started.pop()._forget()
+        with contextlib.suppress(Exception):  # the others' folders go all the same
+            _started.pop()._forget()
 
 
 atexit.register(command_ended)

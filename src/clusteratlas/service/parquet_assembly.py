@@ -81,20 +81,17 @@ class _Reader:
         if kind in (_I16, _I32, _I64):
             return self.zigzag()
         if kind == _DOUBLE:
-            self.pos += 8
-            return self.data[self.pos - 8:self.pos]
+            return self._take(8)
         if kind == _BINARY:
-            n = self.varint()
-            self.pos += n
-            return self.data[self.pos - n:self.pos]
+            return self._take(self.varint())
         if kind in (_LIST, _SET):
             head = self.byte()
             size, element = head >> 4, head & 0x0F
             if size == 15:
-                size = self.varint()
+                size = self._count()
             return element, [self.value(element) for _ in range(size)]
         if kind == _MAP:
-            size = self.varint()
+            size = self._count()
             if size == 0:
                 return 0, 0, []
             head = self.byte()
@@ -103,6 +100,20 @@ class _Reader:
         if kind == _STRUCT:
             return self.struct()
         raise ValueError(f"unknown Thrift compact type {kind} at byte {self.pos}")
+
+    def _take(self, n: int) -> bytes:
+        if self.pos + n > len(self.data):
+            raise IndexError(f"a value of {n} bytes beyond the end at byte {self.pos}")
+        self.pos += n
+        return self.data[self.pos - n:self.pos]
+
+    def _count(self) -> int:
+        # each element takes a byte at least: a larger count is a damaged footer, not
+        # a list to build element by element
+        n = self.varint()
+        if n > len(self.data) - self.pos:
+            raise ValueError(f"{n} elements in the {len(self.data) - self.pos} bytes left")
+        return n
 
     def struct(self) -> list[list[Any]]:
         fields: list[list[Any]] = []
@@ -194,8 +205,10 @@ def file_rows(path: str | Path) -> int | None:
             return None
         file.seek(size - 8)
         tail = file.read(8)
+        if len(tail) < 8 or tail[4:] != MAGIC:  # cut short while being read
+            return None
         (length,) = struct.unpack("<I", tail[:4])
-        if tail[4:] != MAGIC or length > size - 12:
+        if length > size - 12:
             return None
         file.seek(size - 8 - length)
         reader = _Reader(file.read(length))
@@ -211,7 +224,7 @@ def file_rows(path: str | Path) -> int | None:
             if field == _FILE_NUM_ROWS and kind == _I64:
                 return int(value)
             last = field
-    except (IndexError, ValueError):  # a footer cut short or not Thrift
+    except (IndexError, ValueError, RecursionError):  # a footer cut short or not Thrift
         return None
 
 
