@@ -295,17 +295,17 @@ def map_file(path: str | Path, categories: CategorySet | None, options: MappingO
 
 def _large(path: str | Path, pending: PendingRead | None) -> bool:
     """A Parquet panel being read (:mod:`.panel_reading`) of more rows than a kernel
-    runs as Python for on a fresh install (:data:`~clusteratlas.core._jit.SMALL`)."""
+    runs as Python for on a fresh install (:data:`~clusteratlas.core._kernel_names.SMALL`)."""
     if pending is None:
         return False
-    import pyarrow.parquet as pq
-
-    from clusteratlas.core._jit import SMALL
+    from clusteratlas.core._kernel_names import SMALL
+    from clusteratlas.service.parquet_assembly import file_rows
 
     try:
-        return bool(pq.read_metadata(path).num_rows > SMALL)
-    except Exception:  # the reader says what is wrong with the file
+        rows = file_rows(path)  # as the console script's early start reads it
+    except OSError:  # the reader says what is wrong with the file
         return False
+    return rows is not None and rows > SMALL
 
 
 def _warm_up_quietly(compile: bool, ahead: CompileAhead | None = None) -> None:

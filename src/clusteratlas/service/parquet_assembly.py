@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import struct
 import threading
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,16 +117,18 @@ class _Reader:
         return n
 
     def struct(self) -> list[list[Any]]:
-        fields: list[list[Any]] = []
+        return [[field, kind, value] for field, kind, value in self.fields()]
+
+    def fields(self) -> Iterator[tuple[int, int, Any]]:
+        """A struct's fields one by one, each read as it is asked for."""
         last = 0
         while True:
             head = self.byte()
             if head == 0:
-                return fields
+                return
             kind, delta = head & 0x0F, head >> 4
             field = last + delta if delta else self.zigzag()
-            value = (kind == _TRUE) if kind in (_TRUE, _FALSE) else self.value(kind)
-            fields.append([field, kind, value])
+            yield field, kind, (kind == _TRUE) if kind in (_TRUE, _FALSE) else self.value(kind)
             last = field
 
 
@@ -213,19 +216,12 @@ def file_rows(path: str | Path) -> int | None:
         file.seek(size - 8 - length)
         reader = _Reader(file.read(length))
     try:
-        last = 0
-        while True:
-            head = reader.byte()
-            if head == 0:
-                return None
-            kind, delta = head & 0x0F, head >> 4
-            field = last + delta if delta else reader.zigzag()
-            value = (kind == _TRUE) if kind in (_TRUE, _FALSE) else reader.value(kind)
+        for field, kind, value in reader.fields():
             if field == _FILE_NUM_ROWS and kind == _I64:
                 return int(value)
-            last = field
     except (IndexError, ValueError, RecursionError):  # a footer cut short or not Thrift
-        return None
+        pass
+    return None
 
 
 def _get(fields: list[list[Any]], field: int) -> list[Any] | None:
